@@ -1,0 +1,30 @@
+"""orgsim: how a social-media team's structure shapes silo latency and insight reach.
+
+The layers, each usable on its own::
+
+    scenario = load_scenario("scenarios/audience.yaml")   # YAML -> validated data
+    graph = build_org(scenario)                            # -> networkx graph
+    result = simulate(scenario, seed=1)                    # -> one SimPy run
+    figures = summarize(replicate(scenario, 5))            # -> figures with 95% CIs
+"""
+
+from orgsim.errors import OrgsimError, ScenarioError
+from orgsim.experiment import replicate
+from orgsim.metrics import run_figures, summarize
+from orgsim.org import build_org
+from orgsim.scenario import Scenario, load_scenario
+from orgsim.sim import Result, simulate
+
+__all__ = [
+    "OrgsimError",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "build_org",
+    "load_scenario",
+    "replicate",
+    "run_figures",
+    "simulate",
+    "summarize",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,120 @@
+"""The ``orgsim`` command: wiring only; every decision lives in the layers below."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from orgsim.errors import OrgsimError
+from orgsim.experiment import replicate
+from orgsim.metrics import summarize
+from orgsim.output import render_summary, write_run
+from orgsim.scenario import load_scenario
+from orgsim.scenario.overrides import with_run_settings
+
+app = typer.Typer(
+    name="orgsim",
+    help="Simulate how a social-media team's structure shapes silo latency and insight reach.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEBUG = {"on": False}
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def friendly(fn: F) -> F:
+    """Map the domain error to exit 1 and anything unexpected to one line."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except OrgsimError as exc:
+            for line in str(exc).splitlines():
+                _err(f"error: {line}")
+            raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # the last line of defence: never a traceback
+            if DEBUG["on"]:
+                raise
+            _err(f"internal error: {type(exc).__name__}: {exc} — please report it; rerun with --debug for the traceback")
+            raise typer.Exit(3) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False) -> None:
+    DEBUG["on"] = debug
+
+
+FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False, metavar="FILE")]
+
+
+@app.command()
+@friendly
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.", show_default=False, metavar="FILE...")],
+) -> None:
+    """Check scenario files; print every problem with its file and line."""
+    failed = False
+    for file in files:
+        try:
+            s = load_scenario(file)
+        except OrgsimError as exc:
+            failed = True
+            for line in str(exc).splitlines():
+                _err(f"error: {line}")
+            continue
+        typer.echo(f"{file}: ok — {s.name!r}, structure {s.structure.kind}, {len(s.team.people)} people, "
+                   f"{len(s.demand.departments)} departments")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def run(
+    file: FileArg,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: run.seed in the file).")] = None,
+    replications: Annotated[int | None, typer.Option(min=1, help="Replications (default: run.replications).")] = None,
+    horizon_days: Annotated[float | None, typer.Option(help="Simulated days (default: run.horizon_days).")] = None,
+    warmup_days: Annotated[float | None, typer.Option(help="Days left out of the figures (default: run.warmup_days).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write tables (Parquet, CSV) and summary.json here.")] = None,
+    force: Annotated[bool, typer.Option(help="Allow --out to write into a non-empty folder.")] = False,
+) -> None:
+    """Simulate one scenario and print its silo-latency summary."""
+    scenario = with_run_settings(load_scenario(file), horizon_days=horizon_days, warmup_days=warmup_days)
+    if out is not None:
+        from orgsim.output import check_out_dir
+
+        check_out_dir(out, force)
+    base_seed = scenario.run.seed if seed is None else seed
+    results = replicate(scenario, replications, base_seed)
+    summary = summarize(results, seed=base_seed)
+    if out is not None:
+        write_run(out, results, summary)
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+    else:
+        render_summary(summary)
+        if out is not None:
+            typer.echo(f"wrote {out}/")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,48 @@
+"""The one domain error type: a problem the user can fix in their input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["OrgsimError", "ScenarioError", "Problem"]
+
+
+class OrgsimError(Exception):
+    """Anything the user can fix: the CLI prints it as one line and exits 1."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a scenario file, with where it is.
+
+    ``key`` is the dotted path (``team.people.ava.hours``); ``line`` and
+    ``column`` are 1-based and ``None`` when the key has no position (a value
+    that comes from a default, say).
+    """
+
+    file: str
+    key: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+@dataclass
+class ScenarioError(OrgsimError):
+    """A scenario that cannot be loaded; carries every problem found."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)

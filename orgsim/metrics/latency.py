@@ -1,0 +1,103 @@
+"""Silo latency and load: the measures of one run, as pure functions of its tables.
+
+Definitions (hours; only requests and messages that arrived after the
+warm-up count):
+
+- **silo latency** of a request = answered − arrived: from the department's
+  ask to the team's answer. It splits, along the critical path, into
+  ``queue_hours`` (waiting for a person to be free and on duty),
+  ``work_hours`` (hands-on work), ``handoff_hours`` (delays crossing ties
+  between requester, intake, pods and back) and ``approval_hours``
+  (handoffs to approvers, their queue, and their review).
+- **silo overhead share** = 1 − Σ work / Σ latency over answered requests:
+  the share of the wait that is not anybody working on it.
+- **handoffs per request**: ties crossed per answered request (all parts,
+  not only the critical path); **cross-group** counts those between
+  different pods, the lead, or the team and a department.
+- **reply within 24h share**: of the messages whose 24-hour mark falls
+  before the horizon, the share answered within 24 hours.
+- **utilisation** of a person: hours worked / scheduled duty hours in the
+  window (above 1 means work beyond their hours); **after-hours share** =
+  team hours worked outside people's schedules / all team hours worked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from orgsim.sim.result import Result
+
+__all__ = ["latency_stats", "run_figures", "REPLY_TARGET_HOURS"]
+
+REPLY_TARGET_HOURS = 24.0
+
+
+def latency_stats(latency: pd.Series) -> dict[str, float]:
+    """Mean and percentiles of a series of latencies (NaN when empty)."""
+    x = latency.dropna().to_numpy(dtype=float)
+    if len(x) == 0:
+        return {"mean": float("nan"), "p50": float("nan"), "p90": float("nan"), "p95": float("nan")}
+    p50, p90, p95 = np.percentile(x, [50, 90, 95])
+    return {"mean": float(x.mean()), "p50": float(p50), "p90": float(p90), "p95": float(p95)}
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 0 else float("nan")
+
+
+def _group_figures(done: pd.DataFrame, arrived: pd.DataFrame, key: str) -> dict[str, Any]:
+    out = {}
+    for name, group in arrived.groupby(key, observed=True):
+        finished = done[done[key] == name]
+        out[str(name)] = {
+            "silo_latency_hours": latency_stats(finished["latency_hours"]),
+            "requests": int(len(group)),
+            "completed": int(len(finished)),
+        }
+    return out
+
+
+def run_figures(result: Result) -> dict[str, Any]:
+    """Every headline figure of one run, as a nested dict of plain numbers."""
+    req = result.requests[result.requests["in_window"]]
+    done = req[req["answered"].notna()]
+    msg = result.messages[result.messages["in_window"]]
+    due = msg[msg["arrived"] <= result.horizon_hours - REPLY_TARGET_HOURS]
+    team = result.people[result.people["in_team"]]
+    latency_sum = float(done["latency_hours"].sum())
+    window = result.window_hours
+    mean_latency = float(done["latency_hours"].mean()) if len(done) else float("nan")
+    return {
+        "requests": {"arrived": int(len(req)), "completed": int(len(done)), "open_at_end": int(req["answered"].isna().sum())},
+        "messages": {"arrived": int(len(msg)), "answered": int(msg["answered"].notna().sum()),
+                     "open_at_end": int(msg["answered"].isna().sum())},
+        "silo_latency_hours": latency_stats(done["latency_hours"]),
+        "latency_breakdown_hours": {
+            part: float(done[f"{part}_hours"].mean()) if len(done) else float("nan")
+            for part in ("queue", "work", "handoff", "approval")
+        },
+        "silo_overhead_share": 1 - _ratio(float(done["work_hours"].sum()), latency_sum) if latency_sum > 0 else float("nan"),
+        "handoffs_per_request": float(done["handoffs"].mean()) if len(done) else float("nan"),
+        "cross_group_handoffs_per_request": float(done["cross_group_handoffs"].mean()) if len(done) else float("nan"),
+        "reply_within_24h_share": _ratio(float((due["reply_hours"] <= REPLY_TARGET_HOURS).sum()), len(due)),
+        "message_reply_hours": latency_stats(msg["reply_hours"]),
+        "utilization_mean": float(team["utilization"].mean()),
+        "utilization_max": float(team["utilization"].max()),
+        "after_hours_share": _ratio(float(team["after_hours"].sum()), float(team["busy_hours"].sum())),
+        "head_count": int(len(team)),
+        "cost_per_year": float(team["cost_per_year"].sum()),
+        "by_department": _group_figures(done, req, "department"),
+        "by_request_type": _group_figures(done.assign(kind=done["department"].astype(str) + "/" + done["request_type"].astype(str)),
+                                          req.assign(kind=req["department"].astype(str) + "/" + req["request_type"].astype(str)),
+                                          "kind"),
+        # Little's law, measured two ways: L from the time-average number of
+        # open requests, and lambda * W from arrivals and answered latencies.
+        "littles_law": {
+            "mean_in_system": result.in_system_hours["requests"] / window,
+            "arrival_rate_per_hour": len(req) / window,
+            "mean_time_in_system_hours": mean_latency,
+        },
+    }

@@ -1,0 +1,89 @@
+"""Figures across replications: each the mean over runs, with a 95% CI.
+
+The confidence interval is a Student-t interval over the replications' own
+values (each replication is one independent run), never over the requests
+of one run, whose waits are correlated.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from orgsim.metrics.latency import run_figures
+from orgsim.metrics.stats import mean_ci
+from orgsim.sim.result import Result
+
+__all__ = ["summarize", "combine"]
+
+_CI_FIGURES = (
+    "silo_overhead_share",
+    "handoffs_per_request",
+    "cross_group_handoffs_per_request",
+    "reply_within_24h_share",
+    "utilization_mean",
+    "after_hours_share",
+)
+
+
+def _clean(x: Any) -> Any:
+    """NaN -> None so the JSON is valid; rounds nothing."""
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    return x
+
+
+def _mean_of(runs: Sequence[Any]) -> Any:
+    """Average nested figures key by key (counts too: they become per-run means)."""
+    first = runs[0]
+    if isinstance(first, dict):
+        keys = list(dict.fromkeys(k for r in runs for k in r))
+        return {k: _mean_of([r[k] for r in runs if k in r]) for k in keys}
+    if isinstance(first, bool) or not isinstance(first, (int, float)):
+        return first
+    m, _, _ = mean_ci(runs)
+    if all(isinstance(v, int) for v in runs) and len(runs) == 1:
+        return runs[0]
+    return m
+
+
+def _with_ci(stats_runs: Sequence[dict[str, float]]) -> dict[str, Any]:
+    out = _mean_of(stats_runs)
+    _, lo, hi = mean_ci([r["mean"] for r in stats_runs])
+    out["ci95"] = [lo, hi]
+    return out
+
+
+def combine(figures: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Merge the figures of several replications (see :func:`run_figures`)."""
+    out = _mean_of(figures)
+    out["silo_latency_hours"] = _with_ci([f["silo_latency_hours"] for f in figures])
+    out["ci95"] = {k: list(mean_ci([f[k] for f in figures])[1:]) for k in _CI_FIGURES}
+    for group in ("by_department", "by_request_type"):
+        for name in out[group]:
+            runs = [f[group][name]["silo_latency_hours"] for f in figures if name in f[group]]
+            out[group][name]["silo_latency_hours"] = _with_ci(runs)
+    return out
+
+
+def summarize(results: Sequence[Result], seed: int | None = None) -> dict[str, Any]:
+    """The JSON-ready summary of one scenario's replications.
+
+    Keys follow the ``orgsim run --json`` contract in the README.
+    """
+    first = results[0]
+    body = combine([run_figures(r) for r in results])
+    return _clean({
+        "scenario": first.scenario,
+        "structure": first.structure,
+        "seed": seed if seed is not None else first.seed,
+        "replications": len(results),
+        "horizon_days": first.horizon_hours / 24,
+        "warmup_days": first.warmup_hours / 24,
+        **body,
+    })

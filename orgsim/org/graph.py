@@ -1,0 +1,147 @@
+"""The organisation graph: who is tied to whom, and how long a handoff takes.
+
+Nodes are named ``person:<id>``, ``pod:<name>``, ``dept:<name>``,
+``approver:<name>`` and ``channel:<name>``; each carries ``kind`` and, for
+people and pods, ``group`` (the unit a handoff leaves or enters). Edges are
+directed both ways and carry ``kind``, ``delay_hours`` and ``cross_group``.
+Platform (``channel:``) edges record who covers what; they carry no
+messages, so handoff routes never pass through them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import networkx as nx
+
+from orgsim.scenario.model import Scenario
+
+__all__ = ["Leg", "build_org", "dept", "handoff_legs", "person", "pod"]
+
+
+def person(pid: str) -> str:
+    return f"person:{pid}"
+
+
+def pod(name: str) -> str:
+    return f"pod:{name}"
+
+
+def dept(name: str) -> str:
+    return f"dept:{name}"
+
+
+def _tie(g: nx.DiGraph, a: str, b: str, kind: str, delay: float, cross_group: bool) -> None:
+    # Keep the fastest tie when two rules tie the same pair.
+    if g.has_edge(a, b) and g.edges[a, b]["delay_hours"] <= delay:
+        return
+    for u, v in ((a, b), (b, a)):
+        g.add_edge(u, v, kind=kind, delay_hours=delay, cross_group=cross_group)
+
+
+def build_org(scenario: Scenario) -> nx.DiGraph:
+    """Build the organisation graph of a scenario's team and departments.
+
+    >>> from orgsim.scenario import load_scenario
+    >>> g = build_org(load_scenario("scenarios/network.yaml"))  # doctest: +SKIP
+    >>> g.nodes["pod:instagram"]["kind"]  # doctest: +SKIP
+    'pod'
+    """
+    st = scenario.structure
+    h = st.handoff_hours
+    g = nx.DiGraph(name=scenario.name, structure=st.kind, intake=st.intake)
+    embedded = {link.person: link.department for link in st.embedded}
+    pods_of: dict[str, list[str]] = {}
+    for pname, p in st.pods.items():
+        for m in p.members:
+            pods_of.setdefault(m, []).append(pname)
+
+    for pid, p in scenario.team.people.items():
+        if pid == st.lead:
+            group = "lead"
+        elif pid in embedded:
+            group = f"embedded:{embedded[pid]}"
+        else:
+            group = pods_of.get(pid, ["unassigned"])[0]
+        g.add_node(person(pid), kind="person", group=group, role=p.role, lead=pid == st.lead,
+                   pods=tuple(pods_of.get(pid, ())), cost_per_year=p.cost_per_year)
+    for dname in scenario.demand.departments:
+        g.add_node(dept(dname), kind="department", group=dept(dname))
+    for ch in scenario.channels:
+        g.add_node(f"channel:{ch}", kind="platform", group=f"channel:{ch}")
+
+    for pname, p in st.pods.items():
+        g.add_node(pod(pname), kind="pod", group=pname, covers=p.covers.model_dump())
+        for m in p.members:
+            _tie(g, person(m), pod(pname), "member", 0.0, False)
+        for a, b in combinations(p.members, 2):
+            _tie(g, person(a), person(b), "same_pod", h.same_pod, False)
+        for ch in p.covers.channels:
+            g.add_edge(pod(pname), f"channel:{ch}", kind="covers", delay_hours=0.0, cross_group=False)
+    for a, b in combinations(st.pods, 2):
+        _tie(g, pod(a), pod(b), "cross_pod", h.cross_pod, True)
+
+    if st.lead is not None:
+        for pname in st.pods:
+            _tie(g, person(st.lead), pod(pname), "via_lead", h.via_lead, True)
+        for pid in embedded:
+            _tie(g, person(st.lead), person(pid), "via_lead", h.via_lead, True)
+    for dname in scenario.demand.departments:
+        if st.intake == "lead" and st.lead is not None:
+            _tie(g, dept(dname), person(st.lead), "department_intake", h.department_intake, True)
+        else:
+            for pname in st.pods:
+                _tie(g, dept(dname), pod(pname), "department_intake", h.department_intake, True)
+    for link in st.liaisons:
+        _tie(g, person(link.person), dept(link.department), "liaison", h.liaison, True)
+    for link in st.embedded:
+        # An embedded expert sits in the department: no silo to cross.
+        _tie(g, person(link.person), dept(link.department), "embedded", h.embedded, False)
+        for pname in st.pods:
+            _tie(g, person(link.person), pod(pname), "cross_pod", h.cross_pod, True)
+
+    for step in scenario.policies.approval_chain:
+        if step.external is None:
+            continue
+        node = step.node
+        g.add_node(node, kind="approver", group=node)
+        if st.lead is not None:
+            _tie(g, node, person(st.lead), "reporting", h.via_lead, True)
+        else:
+            for pname in st.pods:
+                _tie(g, node, pod(pname), "reporting", h.via_lead, True)
+
+    named = {**{pid: person(pid) for pid in scenario.team.people}, **{p: pod(p) for p in st.pods},
+             **{d: dept(d) for d in scenario.demand.departments}}
+    for t in st.ties:
+        _tie(g, named[t.a], named[t.b], t.kind, t.delay_hours, g.nodes[named[t.a]]["group"] != g.nodes[named[t.b]]["group"])
+    return g
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One handoff between two nodes along the fastest route of ties."""
+
+    delay_hours: float
+    hops: int
+    cross_group_hops: int
+
+
+def handoff_legs(g: nx.DiGraph) -> dict[tuple[str, str], Leg]:
+    """Fastest route between every pair of communicating nodes, as :class:`Leg`.
+
+    A hop is one tie crossed; ``member`` ties (a person to their own pod) are
+    not counted as hops. Pairs with no route are absent.
+    """
+    comm = g.subgraph(n for n, d in g.nodes(data=True) if d["kind"] != "platform")
+    legs: dict[tuple[str, str], Leg] = {}
+    for src, paths in nx.all_pairs_dijkstra_path(comm, weight="delay_hours"):
+        for dst, path in paths.items():
+            edges = [comm.edges[u, v] for u, v in zip(path, path[1:])]
+            legs[src, dst] = Leg(
+                delay_hours=sum(e["delay_hours"] for e in edges),
+                hops=sum(e["kind"] != "member" for e in edges),
+                cross_group_hops=sum(bool(e["cross_group"]) for e in edges),
+            )
+    return legs

@@ -1,0 +1,93 @@
+"""Showing and saving results: a readable terminal table and an output folder."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from orgsim.errors import OrgsimError
+from orgsim.sim.result import Result
+
+__all__ = ["check_out_dir", "render_summary", "write_run"]
+
+
+def check_out_dir(out: Path, force: bool) -> None:
+    """Refuse to write into a folder that already holds something, unless forced."""
+    if out.exists() and not out.is_dir():
+        raise OrgsimError(f"--out {out}: is a file, expected a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise OrgsimError(f"--out {out}: folder is not empty; choose another or pass --force to write into it")
+
+
+def _tables(results: Sequence[Result], name: str) -> pd.DataFrame:
+    return pd.concat([getattr(r, name).assign(replication=i) for i, r in enumerate(results)], ignore_index=True)
+
+
+def write_run(out: Path, results: Sequence[Result], summary: dict[str, Any]) -> None:
+    """Write requests (Parquet + CSV), messages (Parquet), people (CSV) and summary.json."""
+    out.mkdir(parents=True, exist_ok=True)
+    requests = _tables(results, "requests")
+    requests.to_parquet(out / "requests.parquet", index=False)
+    requests.to_csv(out / "requests.csv", index=False)
+    _tables(results, "messages").to_parquet(out / "messages.parquet", index=False)
+    _tables(results, "people").to_csv(out / "people.csv", index=False)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+
+
+def _h(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{x / 24:.1f} d" if x >= 48 else f"{x:.1f} h"
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.0f}%"
+
+
+def _ci(ci: list[float | None] | None, fmt: Any) -> str:
+    if not ci or ci[0] is None:
+        return ""
+    return f"  (95% CI {fmt(ci[0])} – {fmt(ci[1])})"
+
+
+def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
+    """Print the summary of one scenario as a short, readable report."""
+    console = console or Console()
+    lat = s["silo_latency_hours"]
+    cis = s.get("ci95", {})
+    console.print(f"[bold]{s['scenario']}[/bold] — structure: {s['structure']}, "
+                  f"{s['replications']} replication(s), {s['horizon_days']:g} days "
+                  f"({s['warmup_days']:g} warm-up), seed {s['seed']}")
+    head = Table(show_header=False, box=None, pad_edge=False)
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_row("Silo latency (mean)", _h(lat["mean"]) + _ci(lat.get("ci95"), _h))
+    head.add_row("  p50 / p90 / p95", f"{_h(lat['p50'])} / {_h(lat['p90'])} / {_h(lat['p95'])}")
+    br = s["latency_breakdown_hours"]
+    head.add_row("  where the time goes", "  ".join(f"{k} {_h(v)}" for k, v in br.items()))
+    head.add_row("Silo overhead (not hands-on work)", _pct(s["silo_overhead_share"]) + _ci(cis.get("silo_overhead_share"), _pct))
+    head.add_row("Handoffs per request", f"{s['handoffs_per_request']:.1f} ({s['cross_group_handoffs_per_request']:.1f} across groups)"
+                 if s["handoffs_per_request"] is not None else "—")
+    head.add_row("Messages answered within 24 h", _pct(s["reply_within_24h_share"]) + _ci(cis.get("reply_within_24h_share"), _pct))
+    head.add_row("Team utilisation (mean / max)", f"{_pct(s['utilization_mean'])} / {_pct(s['utilization_max'])}")
+    head.add_row("Work done after hours", _pct(s["after_hours_share"]))
+    r, m = s["requests"], s["messages"]
+    head.add_row("Requests (arrived / answered / open)", f"{r['arrived']:.0f} / {r['completed']:.0f} / {r['open_at_end']:.0f} per run")
+    head.add_row("Messages (arrived / answered / open)", f"{m['arrived']:.0f} / {m['answered']:.0f} / {m['open_at_end']:.0f} per run")
+    head.add_row("Head count / cost per year", f"{s['head_count']:.0f} / {s['cost_per_year']:,.0f}")
+    console.print(head)
+    table = Table(title="Silo latency by department", title_justify="left")
+    for col in ("department", "requests", "mean", "p50", "p90", "95% CI of mean"):
+        table.add_column(col, justify="left" if col == "department" else "right")
+    for name, d in sorted(s["by_department"].items(), key=lambda kv: -(kv[1]["silo_latency_hours"]["mean"] or 0)):
+        dl = d["silo_latency_hours"]
+        ci = dl.get("ci95") or [None, None]
+        table.add_row(name, f"{d['requests']:.0f}", _h(dl["mean"]), _h(dl["p50"]), _h(dl["p90"]),
+                      "—" if ci[0] is None else f"{_h(ci[0])} – {_h(ci[1])}")
+    console.print(table)

@@ -1,0 +1,115 @@
+"""Cross-references inside a scenario: every name used must be defined.
+
+Pydantic checks each block on its own; this checks that the blocks agree
+(a pod names people who exist, a request concerns channels the company has).
+Each problem carries the key path, so the loader can point at the line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from orgsim.scenario.model import Scenario
+
+__all__ = ["ReferenceProblems", "check_references"]
+
+Path = tuple[str | int, ...]
+
+
+class ReferenceProblems(ValueError):
+    """Raised from the model validator; the loader unpacks ``problems``."""
+
+    def __init__(self, problems: list[tuple[Path, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m in problems))
+
+
+def _expected(known: list[str]) -> str:
+    return ", ".join(known) if len(known) <= 12 else ", ".join(known[:12]) + ", ..."
+
+
+def _unknown(names: Iterable[str], known: Iterable[str], what: str, path: Path, keyed: bool = False) -> list[tuple[Path, str]]:
+    """Problems for each name not in ``known``; ``keyed`` when names are mapping keys."""
+    known = list(known)
+    return [
+        ((*path, name if keyed else i), f"unknown {what} {name!r}; expected one of: {_expected(known)}")
+        for i, name in enumerate(names)
+        if name not in known
+    ]
+
+
+def _unknown_one(name: str, known: Iterable[str], what: str, path: Path) -> list[tuple[Path, str]]:
+    known = list(known)
+    return [] if name in known else [(path, f"unknown {what} {name!r}; expected one of: {_expected(known)}")]
+
+
+def check_references(s: Scenario) -> None:
+    """Raise :class:`ReferenceProblems` listing every dangling name in ``s``."""
+    bad: list[tuple[Path, str]] = []
+    people = list(s.team.people)
+    departments = list(s.demand.departments)
+    for what, names, path in (("channel", s.channels, ("channels",)), ("audience", s.audiences, ("audiences",)),
+                              ("function", s.functions, ("functions",))):
+        seen: set[str] = set()
+        for i, n in enumerate(names):
+            if n in seen:
+                bad.append(((*path, i), f"{what} {n!r} is listed twice"))
+            seen.add(n)
+
+    for dname, dept in s.demand.departments.items():
+        for rname, rt in dept.requests.items():
+            at: Path = ("demand", "departments", dname, "requests", rname)
+            if rt.channels != "all":
+                bad += _unknown(rt.channels, s.channels, "channel", (*at, "channels"))
+            bad += _unknown_one(rt.function, s.functions, "function", (*at, "function"))
+            if rt.audience is not None:
+                bad += _unknown_one(rt.audience, s.audiences, "audience", (*at, "audience"))
+    bad += _unknown(s.demand.messages, s.channels, "channel", ("demand", "messages"), keyed=True)
+    for ch, stream in s.demand.messages.items():
+        bad += _unknown(stream.audience_mix, s.audiences, "audience", ("demand", "messages", ch, "audience_mix"), keyed=True)
+    for bname, burst in s.demand.bursts.items():
+        bad += _unknown(burst.channels, s.channels, "channel", ("demand", "bursts", bname, "channels"))
+        bad += _unknown(burst.departments, departments, "department", ("demand", "bursts", bname, "departments"))
+
+    for pid, person in s.team.people.items():
+        at = ("team", "people", pid, "skills")
+        bad += _unknown(person.skills.channels, s.channels, "channel", (*at, "channels"))
+        bad += _unknown(person.skills.functions, s.functions, "function", (*at, "functions"))
+        bad += _unknown(person.skills.audiences, s.audiences, "audience", (*at, "audiences"))
+
+    st = s.structure
+    if st.lead is not None:
+        bad += _unknown_one(st.lead, people, "person", ("structure", "lead"))
+    if not st.pods:
+        bad.append((("structure", "pods"), "a structure needs at least one pod"))
+    for pname, pod in st.pods.items():
+        at = ("structure", "pods", pname)
+        if not pod.members:
+            bad.append(((*at, "members"), "a pod needs at least one member"))
+        bad += _unknown(pod.members, people, "person", (*at, "members"))
+        bad += _unknown(pod.covers.channels, s.channels, "channel", (*at, "covers", "channels"))
+        bad += _unknown(pod.covers.functions, s.functions, "function", (*at, "covers", "functions"))
+        bad += _unknown(pod.covers.audiences, s.audiences, "audience", (*at, "covers", "audiences"))
+        bad += _unknown(pod.covers.departments, departments, "department", (*at, "covers", "departments"))
+    for key in ("liaisons", "embedded"):
+        for i, link in enumerate(getattr(st, key)):
+            bad += _unknown_one(link.person, people, "person", ("structure", key, i, "person"))
+            bad += _unknown_one(link.department, departments, "department", ("structure", key, i, "department"))
+    nodes = set(people) | set(st.pods) | set(departments)
+    for i, tie in enumerate(st.ties):
+        for end in ("a", "b"):
+            name = getattr(tie, end)
+            if name not in nodes:
+                bad.append((("structure", "ties", i, end), f"unknown person, pod or department {name!r}"))
+
+    for i, step in enumerate(s.policies.approval_chain):
+        if step.person is not None:
+            bad += _unknown_one(step.person, people, "person", ("policies", "approval_chain", i, "person"))
+    intr = s.policies.interruptions
+    if intr is not None:
+        bad += _unknown_one(intr.department, departments, "department", ("policies", "interruptions", "department"))
+        bad += _unknown_one(intr.function, s.functions, "function", ("policies", "interruptions", "function"))
+    if bad:
+        raise ReferenceProblems(bad)

@@ -1,0 +1,204 @@
+"""Everything that arrives, drawn up front from the scenario's demand.
+
+Arrivals are a non-homogeneous Poisson process whose rate is constant within
+each hour: average rate x the hour's daily-profile weight x the day's
+weekly-profile weight x any burst multiplier. Each source (a channel's
+messages, a department's request type) draws from its own random stream,
+named after the source, so that changing the team or the structure — or
+adding another source — leaves every other arrival and effort unchanged
+(common random numbers).
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from orgsim.scenario.model import (
+    DAILY_PROFILES,
+    PRIORITY_RANK,
+    WEEKLY_PROFILES,
+    Burst,
+    Interruptions,
+    RequestType,
+    Scenario,
+    _Distribution,
+    utc_offset_hours,
+)
+
+__all__ = ["ADHOC", "Arrivals", "RequestKind", "arrivals", "draw", "request_kinds", "stream"]
+
+#: name of the request type that ``policies.interruptions`` adds
+ADHOC = "adhoc_idea"
+
+
+def stream(seed: np.random.SeedSequence, name: str) -> np.random.Generator:
+    """An independent generator for one named source of randomness.
+
+    >>> a = stream(np.random.SeedSequence(1), "messages/instagram").random()
+    >>> b = stream(np.random.SeedSequence(1), "messages/instagram").random()
+    >>> a == b
+    True
+    """
+    key = (*seed.spawn_key, zlib.crc32(name.encode()))
+    return np.random.default_rng(np.random.SeedSequence(seed.entropy, spawn_key=key))
+
+
+def draw(dist: _Distribution, rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` draws of a duration distribution (hours or minutes, as given)."""
+    if dist.dist == "fixed":
+        return np.full(n, dist.mean, dtype=float)
+    if dist.dist == "exponential":
+        return rng.exponential(dist.mean, n)
+    if dist.dist == "lognormal":
+        sigma2 = np.log1p(dist.cv**2)  # type: ignore[operator]
+        return rng.lognormal(np.log(dist.mean) - sigma2 / 2, np.sqrt(sigma2), n)  # type: ignore[arg-type]
+    if dist.dist == "gamma":
+        shape = 1 / dist.cv**2  # type: ignore[operator]
+        return rng.gamma(shape, dist.mean / shape, n)  # type: ignore[operator]
+    if dist.dist == "uniform":
+        return rng.uniform(dist.low, dist.high, n)
+    return rng.triangular(dist.low, dist.mode, dist.high, n)
+
+
+def hourly_rates(
+    per_day: float,
+    daily: tuple[float, ...],
+    weekly: tuple[float, ...],
+    offset: float,
+    scenario: Scenario,
+    bursts: list[Burst],
+) -> np.ndarray:
+    """Expected arrivals in each simulated hour (profiles read in local time)."""
+    hours = int(np.ceil(scenario.run.horizon_days * 24))
+    t = np.arange(hours) + 0.5 + offset
+    d = np.asarray(daily) / np.mean(daily)
+    w = np.asarray(weekly) / np.mean(weekly)
+    weekday = (np.floor(t / 24).astype(int) + scenario.run.start_date.weekday()) % 7
+    rate = per_day / 24 * d[np.floor(t % 24).astype(int)] * w[weekday]
+    mid = np.arange(hours) + 0.5
+    for b in bursts:
+        rate[(mid >= b.start_day * 24) & (mid < (b.start_day + b.days) * 24)] *= b.multiplier
+    return rate
+
+
+def poisson_times(rates: np.ndarray, horizon: float, rng: np.random.Generator) -> np.ndarray:
+    """Sorted arrival times of a Poisson process with a piecewise-constant rate per hour."""
+    counts = rng.poisson(rates)
+    times = np.repeat(np.arange(len(rates), dtype=float), counts) + rng.random(int(counts.sum()))
+    times.sort()
+    return times[times < horizon]
+
+
+@dataclass(frozen=True)
+class RequestKind:
+    """One (department, request type) pair, with the interruption lever folded in."""
+
+    department: str
+    name: str
+    spec: RequestType
+
+    @property
+    def key(self) -> str:
+        return f"{self.department}/{self.name}"
+
+
+def _interruption_type(intr: Interruptions) -> RequestType:
+    # A 1 a.m. direct message arrives at any hour and is expected by 8 a.m.;
+    # the same idea sent by email waits for office hours like any request.
+    dm = intr.style == "direct_message"
+    return RequestType(
+        description=f"ad-hoc idea from leadership ({intr.style.replace('_', ' ')})",
+        per_week=intr.per_week,
+        effort_hours=intr.effort_hours,
+        function=intr.function,
+        priority="executive" if dm else "normal",
+        daily_profile=DAILY_PROFILES["flat" if dm else "office_hours"],
+        weekly_profile=WEEKLY_PROFILES["flat" if dm else "weekdays"],
+    )
+
+
+def request_kinds(scenario: Scenario) -> list[RequestKind]:
+    """Every kind of request the team receives, in a stable order."""
+    kinds = [RequestKind(d, r, spec) for d, dept in scenario.demand.departments.items() for r, spec in dept.requests.items()]
+    if scenario.policies.interruptions is not None:
+        intr = scenario.policies.interruptions
+        kinds.append(RequestKind(intr.department, ADHOC, _interruption_type(intr)))
+    return kinds
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """All arrivals of one run, as parallel arrays (one row per request / message)."""
+
+    req_time: np.ndarray  # hours
+    req_kind: np.ndarray  # index into request_kinds()
+    req_effort: np.ndarray  # hours of hands-on work, before any handling factor
+    req_rework: np.ndarray  # uniform draw; rework happens if below the type's probability
+    req_review: np.ndarray  # (n, len(approval_chain)) review hours per approval step
+    msg_time: np.ndarray
+    msg_channel: np.ndarray  # index into scenario.channels
+    msg_audience: np.ndarray  # index into scenario.audiences, -1 when the channel has no mix
+    msg_effort: np.ndarray  # hours
+    msg_priority: np.ndarray
+
+
+def arrivals(scenario: Scenario, seed: np.random.SeedSequence) -> Arrivals:
+    """Draw every request and message of one run from its seed."""
+    run, demand = scenario.run, scenario.demand
+    horizon = run.horizon_days * 24
+    offset_of = {}
+    for zone in {demand.timezone, *(d.timezone for d in demand.departments.values() if d.timezone)}:
+        offset_of[zone] = utc_offset_hours(zone, run.start_date)
+    chain = scenario.policies.approval_chain
+
+    parts: list[tuple[np.ndarray, ...]] = []
+    for k, kind in enumerate(request_kinds(scenario)):
+        dept = demand.departments[kind.department]
+        spec = kind.spec
+        rng = stream(seed, f"requests/{kind.key}")
+        bursts = [b for b in demand.bursts.values() if kind.department in b.departments]
+        rates = hourly_rates(spec.daily, spec.daily_profile or dept.daily_profile, spec.weekly_profile or dept.weekly_profile,
+                             offset_of[dept.timezone or demand.timezone], scenario, bursts)
+        t = poisson_times(rates, horizon, rng)
+        n = len(t)
+        review = np.column_stack([draw(step.review_hours, rng, n) for step in chain]) if chain else np.zeros((n, 0))
+        parts.append((t, np.full(n, k), draw(spec.effort_hours, rng, n), rng.random(n), review))
+    if parts:
+        req = [np.concatenate(cols) for cols in zip(*parts)]
+    else:
+        req = [np.zeros(0), np.zeros(0, int), np.zeros(0), np.zeros(0), np.zeros((0, len(chain)))]
+    order = np.argsort(req[0], kind="stable")
+
+    msgs: list[tuple[np.ndarray, ...]] = []
+    for c, channel in enumerate(scenario.channels):
+        ms = demand.messages.get(channel)
+        if ms is None:
+            continue
+        rng = stream(seed, f"messages/{channel}")
+        bursts = [b for b in demand.bursts.values() if channel in b.channels]
+        t = poisson_times(hourly_rates(ms.daily, ms.daily_profile, ms.weekly_profile, offset_of[demand.timezone],
+                                       scenario, bursts), horizon, rng)
+        n = len(t)
+        if ms.audience_mix:
+            names = list(ms.audience_mix)
+            p = np.array([ms.audience_mix[a] for a in names])
+            idx = np.array([scenario.audiences.index(a) for a in names])
+            aud = idx[rng.choice(len(names), n, p=p / p.sum())]
+        else:
+            aud = np.full(n, -1)
+        effort = draw(ms.handle_minutes, rng, n) / 60
+        msgs.append((t, np.full(n, c), aud, effort, np.full(n, PRIORITY_RANK[ms.priority])))
+    if msgs:
+        mcols = [np.concatenate(cols) for cols in zip(*msgs)]
+    else:
+        mcols = [np.zeros(0), np.zeros(0, int), np.zeros(0, int), np.zeros(0), np.zeros(0, int)]
+    morder = np.argsort(mcols[0], kind="stable")
+    return Arrivals(
+        req_time=req[0][order], req_kind=req[1][order].astype(int), req_effort=req[2][order],
+        req_rework=req[3][order], req_review=req[4][order],
+        msg_time=mcols[0][morder], msg_channel=mcols[1][morder].astype(int), msg_audience=mcols[2][morder].astype(int),
+        msg_effort=mcols[3][morder], msg_priority=mcols[4][morder].astype(int),
+    )

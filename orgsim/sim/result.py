@@ -1,0 +1,121 @@
+"""What one run leaves behind: tables built once, at the end of the run.
+
+``requests`` has one row per request that arrived (answered or still open),
+``messages`` one row per inbound message, ``people`` one row per person or
+outside approver. Times are hours on the simulation clock. Rows that arrived
+during the warm-up are kept and flagged ``in_window = False``; the measures
+in :mod:`orgsim.metrics` leave them out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from orgsim.sim.engine import Model
+
+__all__ = ["REQUEST_FIELDS", "Result"]
+
+#: per-request measurements filled in by the engine when a request is answered
+REQUEST_FIELDS = (
+    "answered",
+    "queue_hours",
+    "work_hours",
+    "handoff_hours",
+    "approval_hours",
+    "person_hours",
+    "handoffs",
+    "cross_group_handoffs",
+    "parts",
+    "reworked",
+)
+
+
+@dataclass
+class Result:
+    """One replication of one scenario."""
+
+    scenario: str
+    structure: str
+    seed: int | None
+    horizon_hours: float
+    warmup_hours: float
+    requests: pd.DataFrame
+    messages: pd.DataFrame
+    people: pd.DataFrame
+    #: time-integral of the number of open requests / messages over the window
+    in_system_hours: dict[str, float]
+    log: pd.DataFrame | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def window_hours(self) -> float:
+        return self.horizon_hours - self.warmup_hours
+
+    @classmethod
+    def collect(cls, m: Model) -> Result:
+        s, a = m.scenario, m.arr
+        kinds = m.kinds
+        requests = pd.DataFrame({
+            "request": np.arange(len(a.req_time)),
+            "department": pd.Categorical([kinds[k].department for k in a.req_kind],
+                                         categories=list(dict.fromkeys(k.department for k in kinds))),
+            "request_type": pd.Categorical([kinds[k].name for k in a.req_kind],
+                                           categories=list(dict.fromkeys(k.name for k in kinds))),
+            "priority": [kinds[k].spec.priority for k in a.req_kind],
+            "arrived": a.req_time,
+            **m.rec,
+        })
+        requests["latency_hours"] = requests["answered"] - requests["arrived"]
+        requests["in_window"] = requests["arrived"] >= m.warmup
+        for col in ("handoffs", "cross_group_handoffs", "parts", "reworked"):
+            requests[col] = requests[col].astype("Int64")
+        messages = pd.DataFrame({
+            "channel": pd.Categorical.from_codes(a.msg_channel, categories=s.channels),
+            "audience": pd.Categorical.from_codes(a.msg_audience, categories=s.audiences),
+            "arrived": a.msg_time,
+            "answered": m.msg_done,
+        })
+        messages["reply_hours"] = messages["answered"] - messages["arrived"]
+        messages["in_window"] = messages["arrived"] >= m.warmup
+        team = set(s.team.people)
+        pods_of: dict[str, list[str]] = {}
+        for pname, pod in s.structure.pods.items():
+            for member in pod.members:
+                pods_of.setdefault(member, []).append(pname)
+        rows = []
+        for w in m.workers.values():
+            duty = w.cal.duty_between(m.warmup, m.horizon)
+            in_team = w.name in team
+            rows.append({
+                "person": w.name,
+                "in_team": in_team,
+                "role": s.team.people[w.name].role if in_team else "approver",
+                "pods": ",".join(pods_of.get(w.name, [])),
+                "duty_hours": duty,
+                "busy_hours": w.busy,
+                "after_hours": w.after,
+                "tasks_done": w.done,
+                "utilization": w.busy / duty if duty > 0 else np.nan,
+                "cost_per_year": s.team.people[w.name].cost_per_year if in_team else 0.0,
+            })
+        log = None
+        if m.log is not None:
+            log = pd.DataFrame(m.log, columns=["time", "event", "kind", "item", "where"])
+        seed = m.seed.entropy if isinstance(m.seed.entropy, int) and not m.seed.spawn_key else None
+        return cls(
+            scenario=s.name,
+            structure=s.structure.kind,
+            seed=seed,
+            horizon_hours=m.horizon,
+            warmup_hours=m.warmup,
+            requests=requests,
+            messages=messages,
+            people=pd.DataFrame(rows),
+            in_system_hours={k: v[1] for k, v in m.level.items()},
+            log=log,
+        )

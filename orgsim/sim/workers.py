@@ -1,0 +1,214 @@
+"""People as SimPy processes that pull work from priority queues.
+
+Each person (and each approver outside the team) is one generator process:
+take the most urgent task from the queues they serve, work on it until it is
+done, their shift ends, or something more urgent pushes it aside, then put
+any unfinished remainder back at its place in line. Outside their hours a
+person only takes work urgent enough to be done after hours, and that time
+is counted as after-hours work (the burnout signal).
+
+Messages and request parts are plain :class:`Task` objects in a queue, not
+processes of their own: hundreds of thousands of messages a year cost one
+event to arrive and one to be worked.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+
+from orgsim.sim.calendar import INF, Calendar
+
+__all__ = ["Task", "WorkQueue", "Worker", "Dispatcher"]
+
+DONE_EPS = 1e-9
+
+
+class Task:
+    """A piece of work waiting in, or taken from, a :class:`WorkQueue`."""
+
+    __slots__ = ("prio", "seq", "left", "queue", "skill", "done", "item", "enqueued", "work", "after")
+
+    def __init__(self, prio: int, seq: int, effort: float, queue: WorkQueue, skill: tuple[Any, ...],
+                 done: simpy.Event | None, item: int) -> None:
+        self.prio = prio
+        self.seq = seq
+        self.left = effort  # hours of hands-on work still to do
+        self.queue = queue
+        self.skill = skill  # (channels, function, audience): what the work needs
+        self.done = done  # fired when finished; None for community messages
+        self.item = item  # message index, or request index (for the log)
+        self.enqueued = -1.0
+        self.work = 0.0  # clock hours spent on it
+        self.after = 0.0  # of which outside the worker's hours
+
+
+class WorkQueue:
+    """A priority queue of tasks (most urgent first, then first come) and who serves it."""
+
+    __slots__ = ("name", "heap", "servers")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.heap: list[tuple[int, int, Task]] = []
+        self.servers: list[Worker] = []
+
+
+class Worker:
+    """One person (or outside approver): a calendar, skills and the queues they serve."""
+
+    def __init__(self, disp: Dispatcher, name: str, calendar: Calendar, capacity: float,
+                 skills: tuple[frozenset[str], frozenset[str], frozenset[str]], off_skill: float) -> None:
+        self.disp = disp
+        self.env = disp.env
+        self.name = name
+        self.cal = calendar
+        self.queues: list[WorkQueue] = []
+        self.skills = skills
+        self.base = 1 / capacity
+        self.off_skill = off_skill
+        self._factor: dict[tuple[Any, ...], float] = {}
+        self.current: Task | None = None
+        self.waiting: simpy.Event | None = None
+        self.idle_since = 0.0
+        self.preempted = False
+        self.busy = 0.0  # hours worked inside the measured window
+        self.after = 0.0  # ... of which outside their hours
+        self.done = 0  # tasks finished
+        self.proc = self.env.process(self.run())
+
+    def available(self, prio: int, now: float) -> bool:
+        return self.cal.on_duty(now) or (prio <= self.disp.after_hours_rank and not self.cal.absent(now))
+
+    def factor(self, skill: tuple[Any, ...]) -> float:
+        """Clock hours per hour of effort: capacity, and a penalty off one's skills."""
+        f = self._factor.get(skill)
+        if f is None:
+            channels, function, audience = skill
+            ch, fn, au = self.skills
+            fits = set(channels) <= ch and (function is None or function in fn) and (audience is None or audience in au)
+            f = self._factor[skill] = self.base * (1.0 if fits else self.off_skill)
+        return f
+
+    def wake(self) -> None:
+        ev, self.waiting = self.waiting, None
+        if ev is not None and not ev.triggered:
+            ev.succeed()
+
+    def _take(self, now: float, on_duty: bool) -> Task | None:
+        best: WorkQueue | None = None
+        for q in self.queues:
+            if q.heap and (best is None or q.heap[0] < best.heap[0]):
+                best = q
+        if best is None:
+            return None
+        if not on_duty and (best.heap[0][0] > self.disp.after_hours_rank or self.cal.absent(now)):
+            return None
+        return heapq.heappop(best.heap)[2]
+
+    def run(self) -> Any:
+        env, disp, cal = self.env, self.disp, self.cal
+        while True:
+            self.preempted = False
+            now = env.now
+            on = cal.on_duty(now)
+            task = self._take(now, on)
+            if task is None:
+                self.waiting = ev = env.event()
+                self.idle_since = now
+                change = cal.next_change(now)
+                if change < INF:
+                    # Re-check at the next shift boundary: queued work may become takeable.
+                    env.timeout(change - now).callbacks.append(lambda _e, w=self, ev=ev: w.waiting is ev and w.wake())
+                try:
+                    yield ev
+                except simpy.Interrupt:
+                    pass
+                continue
+            self.current = task
+            f = self.factor(task.skill)
+            need = task.left * f
+            chunk = min(need, cal.next_change(now) - now) if on else need
+            if disp.trace is not None:
+                disp.trace(now, "start", task, self.name)
+            try:
+                yield env.timeout(chunk)
+            except simpy.Interrupt:
+                pass
+            end = env.now
+            self.current = None
+            elapsed = end - now
+            after = 0.0 if on else elapsed - cal.duty_between(now, end)
+            task.left = 0.0 if elapsed >= need - DONE_EPS else task.left - elapsed / f
+            task.work += elapsed
+            task.after += after
+            a, b = max(now, disp.window[0]), min(end, disp.window[1])
+            if b > a:
+                self.busy += b - a
+                if not on:
+                    self.after += (b - a) - cal.duty_between(a, b)
+            if task.left <= DONE_EPS:
+                self.done += 1
+                if disp.trace is not None:
+                    disp.trace(end, "finish", task, self.name)
+                disp.finish(task)
+            else:
+                if disp.trace is not None:
+                    disp.trace(end, "pause", task, self.name)
+                disp.push(task)
+
+
+class Dispatcher:
+    """Puts tasks in queues and wakes, or pre-empts, the right person."""
+
+    def __init__(self, env: simpy.Environment, preempt_rank: int, after_hours_rank: int,
+                 window: tuple[float, float], on_message_done: Callable[[Task], None],
+                 trace: Callable[[float, str, Task, str], None] | None = None) -> None:
+        self.env = env
+        self.preempt_rank = preempt_rank
+        self.after_hours_rank = after_hours_rank
+        self.window = window
+        self.on_message_done = on_message_done
+        self.trace = trace
+        self.seq = 0
+
+    def task(self, prio: int, effort: float, queue: WorkQueue, skill: tuple[Any, ...], done: simpy.Event | None,
+             item: int) -> Task:
+        self.seq += 1
+        return Task(prio, self.seq, effort, queue, skill, done, item)
+
+    def push(self, task: Task) -> None:
+        """Queue ``task`` (again, if it was paused) and get someone onto it."""
+        now = self.env.now
+        if task.enqueued < 0:
+            task.enqueued = now
+        q = task.queue
+        heapq.heappush(q.heap, (task.prio, task.seq, task))
+        if self.trace is not None:
+            self.trace(now, "queue", task, q.name)
+        idle: Worker | None = None
+        for w in q.servers:
+            if w.waiting is not None and w.available(task.prio, now) and (idle is None or w.idle_since < idle.idle_since):
+                idle = w
+        if idle is not None:
+            idle.wake()
+            return
+        if task.prio <= self.preempt_rank:
+            victim: Worker | None = None
+            for w in q.servers:
+                cur = w.current
+                if (cur is not None and cur.prio > task.prio and not w.preempted and w.available(task.prio, now)
+                        and (victim is None or cur.prio > victim.current.prio)):  # type: ignore[union-attr]
+                    victim = w
+            if victim is not None:
+                victim.preempted = True
+                victim.proc.interrupt("pre-empted")
+
+    def finish(self, task: Task) -> None:
+        if task.done is None:
+            self.on_message_done(task)
+        else:
+            task.done.succeed(task)
