@@ -246,9 +246,15 @@ class Rate(Strict):
 
 
 class RequestType(Rate):
-    """One kind of request a department sends to the social team."""
+    """One kind of request a department sends to the social team.
+
+    It arrives at a rate (``per_day`` or ``per_week``, shaped by the daily and
+    weekly profiles) or, instead, at exact times: ``at_hours`` on the
+    simulation clock.
+    """
 
     description: str = ""
+    at_hours: list[NonNegFloat] | None = None
     effort_hours: Distribution
     function: str
     channels: list[str] | Literal["all"] = Field(default_factory=list)
@@ -260,6 +266,19 @@ class RequestType(Rate):
     rework_probability: Share = 0.0
     daily_profile: DailyProfile | None = None
     weekly_profile: WeeklyProfile | None = None
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> RequestType:
+        given = (self.per_day is not None) + (self.per_week is not None) + (self.at_hours is not None)
+        if given != 1:
+            raise ValueError("give exactly one of per_day, per_week or at_hours")
+        return self
+
+    @property
+    def daily(self) -> float:
+        if self.at_hours is not None:
+            return 0.0
+        return super().daily
 
 
 class Department(Strict):
