@@ -58,6 +58,10 @@ PRIORITY_RANK: dict[str, int] = {
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
+
+def _workweek() -> list[Weekday]:
+    return ["mon", "tue", "wed", "thu", "fri"]
+
 PositiveFloat = Annotated[float, Field(gt=0)]
 NonNegFloat = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
@@ -344,7 +348,7 @@ class Person(Strict):
     role: str = "social media manager"
     skills: Skills = Skills()
     hours: Hours = "09:00-17:00"
-    days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    days: list[Weekday] = Field(default_factory=_workweek)
     timezone: TimeZone = "UTC"
     #: share of working time available for this work (the rest is meetings,
     #: admin): a person at 0.8 takes 1/0.8 as long in clock time.
@@ -434,7 +438,7 @@ class ApprovalStep(Strict):
     external: str | None = None
     review_hours: Distribution = _Distribution(dist="fixed", mean=0.25)
     hours: Hours = "09:00-18:00"
-    days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    days: list[Weekday] = Field(default_factory=_workweek)
     timezone: TimeZone = "UTC"
 
     @model_validator(mode="after")

@@ -15,8 +15,8 @@ event to arrive and one to be worked.
 from __future__ import annotations
 
 import heapq
-from functools import partial
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import simpy
