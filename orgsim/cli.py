@@ -116,5 +116,35 @@ def run(
             typer.echo(f"wrote {out}/")
 
 
+@app.command()
+@friendly
+def compare(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files; the first is the baseline.", metavar="FILE...")],
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the baseline's run.seed).")] = None,
+    replications: Annotated[int | None, typer.Option(min=2, help="Paired replications (default: run.replications).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write comparison.parquet/.csv and comparison.json here.")] = None,
+    force: Annotated[bool, typer.Option(help="Allow --out to write into a non-empty folder.")] = False,
+) -> None:
+    """Compare designs on the same demand: every figure with its CI, and a verdict against the first."""
+    from orgsim.experiment.compare import compare as run_compare
+    from orgsim.output import check_out_dir, comparison_json, render_comparison
+
+    scenarios = [load_scenario(f) for f in files]
+    if out is not None:
+        check_out_dir(out, force)
+    table = run_compare(scenarios, replications, seed)
+    result = comparison_json(table)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        table.to_parquet(out / "comparison.parquet", index=False)
+        table.to_csv(out / "comparison.csv", index=False)
+        (out / "comparison.json").write_text(json.dumps(result, indent=2) + "\n")
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    else:
+        render_comparison(table)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
