@@ -41,9 +41,7 @@ def write_run(out: Path, results: Sequence[Result], summary: dict[str, Any]) -> 
 
 
 def _h(x: float | None) -> str:
-    if x is None:
-        return "—"
-    return f"{x / 24:.1f} d" if x >= 48 else f"{x:.1f} h"
+    return "—" if x is None else f"{x:.1f} h"
 
 
 def _pct(x: float | None) -> str:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -57,15 +57,15 @@ def build_org(scenario: Scenario) -> nx.DiGraph:
         for m in p.members:
             pods_of.setdefault(m, []).append(pname)
 
-    for pid, p in scenario.team.people.items():
+    for pid, member in scenario.team.people.items():
         if pid == st.lead:
             group = "lead"
         elif pid in embedded:
             group = f"embedded:{embedded[pid]}"
         else:
             group = pods_of.get(pid, ["unassigned"])[0]
-        g.add_node(person(pid), kind="person", group=group, role=p.role, lead=pid == st.lead,
-                   pods=tuple(pods_of.get(pid, ())), cost_per_year=p.cost_per_year)
+        g.add_node(person(pid), kind="person", group=group, role=member.role, lead=pid == st.lead,
+                   pods=tuple(pods_of.get(pid, ())), cost_per_year=member.cost_per_year)
     for dname in scenario.demand.departments:
         g.add_node(dept(dname), kind="department", group=dept(dname))
     for ch in scenario.channels:
@@ -138,7 +138,7 @@ def handoff_legs(g: nx.DiGraph) -> dict[tuple[str, str], Leg]:
     legs: dict[tuple[str, str], Leg] = {}
     for src, paths in nx.all_pairs_dijkstra_path(comm, weight="delay_hours"):
         for dst, path in paths.items():
-            edges = [comm.edges[u, v] for u, v in zip(path, path[1:])]
+            edges = [comm.edges[u, v] for u, v in zip(path, path[1:], strict=False)]
             legs[src, dst] = Leg(
                 delay_hours=sum(e["delay_hours"] for e in edges),
                 hops=sum(e["kind"] != "member" for e in edges),

@@ -9,7 +9,7 @@ along the critical path, so that the four add up to the silo latency.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import simpy
@@ -21,11 +21,13 @@ from orgsim.scenario.model import PRIORITY_RANK, Scenario, utc_offset_hours
 from orgsim.sim.calendar import calendar_for
 from orgsim.sim.demand import Arrivals, arrivals, request_kinds, stream
 from orgsim.sim.result import REQUEST_FIELDS, Result
-from orgsim.sim.workers import Dispatcher, Task, WorkQueue, Worker
+from orgsim.sim.workers import Dispatcher, Task, Worker, WorkQueue
 
 __all__ = ["simulate", "Model"]
 
 NO_LEG = Leg(0.0, 0, 0)
+#: triage, merges and approvals are coordination: no channel or function skill needed
+COORDINATION = ((), None, None)
 
 
 class Model:
@@ -118,7 +120,7 @@ class Model:
             intake = self._node(route.intake)
             holder = self._node(route.merger) if route.merger else self._node(route.parts[0])
             parts = []
-            for q, part_channels in zip(route.parts, route.part_channels):
+            for q, part_channels in zip(route.parts, route.part_channels, strict=True):
                 node = self._node(q)
                 out = self._leg(node, self._node(route.merger)) if route.merger else NO_LEG
                 parts.append((self.queues[q], self._leg(intake, node), out, (part_channels, spec.function, spec.audience)))
@@ -137,7 +139,6 @@ class Model:
                 "approvals": approvals,
                 "reply": self._leg(prev, d),
                 "rework": 0.0 if s.policies.planning_seat else spec.rework_probability,
-                "skill": (channels, spec.function, spec.audience),
             })
         self.msg_queue: dict[tuple[int, int], tuple[WorkQueue, tuple[Any, ...]]] = {}
         for c, ch in enumerate(s.channels):
@@ -219,10 +220,10 @@ class Model:
             return w
         procs = [self.env.process(self._part(r, p, share, prio)) for p in parts]
         yield self.env.all_of(procs)
-        results = [p.value for p in procs]
+        results = [cast(tuple[float, float, float], p.value) for p in procs]
         h, q, w = max(results, key=lambda x: x[0] + x[1] + x[2])
         clocks += (q, w, h, 0.0)
-        qm, wm = yield from self._task(r, route["merge"], self.scenario.policies.merge_hours, route["skill"], prio)
+        qm, wm = yield from self._task(r, route["merge"], self.scenario.policies.merge_hours, COORDINATION, prio)
         clocks += (qm, wm, 0.0, 0.0)
         return sum(x[2] for x in results) + wm
 
@@ -245,7 +246,7 @@ class Model:
         hops, cross = route["in"].hops, route["in"].cross_group_hops
         person_hours = 0.0
         if route["triage"] is not None:
-            q, w = yield from self._task(r, route["triage"], s.policies.triage_minutes / 60, route["skill"], route["prio"])
+            q, w = yield from self._task(r, route["triage"], s.policies.triage_minutes / 60, COORDINATION, route["prio"])
             clocks += (q, w, 0.0, 0.0)
             person_hours += w
         rounds = 2 if a.req_rework[r] < route["rework"] else 1
@@ -258,7 +259,7 @@ class Model:
             h = self._delay(leg)
             if h:
                 yield env.timeout(h)
-            q, w = yield from self._task(r, queue, float(a.req_review[r, i]), route["skill"], route["prio"])
+            q, w = yield from self._task(r, queue, float(a.req_review[r, i]), COORDINATION, route["prio"])
             clocks[3] += h + q + w
             hops += leg.hops
             cross += leg.cross_group_hops

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import simpy
@@ -98,6 +99,10 @@ class Worker:
         if ev is not None and not ev.triggered:
             ev.succeed()
 
+    def _alarm(self, ev: simpy.Event, _fired: simpy.Event) -> None:
+        if self.waiting is ev:
+            self.wake()
+
     def _take(self, now: float, on_duty: bool) -> Task | None:
         best: WorkQueue | None = None
         for q in self.queues:
@@ -122,7 +127,7 @@ class Worker:
                 change = cal.next_change(now)
                 if change < INF:
                     # Re-check at the next shift boundary: queued work may become takeable.
-                    env.timeout(change - now).callbacks.append(lambda _e, w=self, ev=ev: w.waiting is ev and w.wake())
+                    env.timeout(change - now).callbacks.append(partial(self._alarm, ev))
                 try:
                     yield ev
                 except simpy.Interrupt:
