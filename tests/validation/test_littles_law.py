@@ -9,8 +9,12 @@ Two checks per run:
 - *L = λW* (statistical): the time-average number of open requests equals
   the arrival rate times the mean latency of the window's arrivals. Edge
   effects (requests open at the horizon, requests carried over the
-  warm-up) make this approximate: tolerance 10%, one replication of the
-  file's own horizon, the reductions 2% over a year.
+  warm-up) make this approximate: tolerance 10%, one replication of 26
+  weeks (the files' six weeks leave too much in flight at the edges), the reductions 2% over a year. It only holds for a
+  system in steady state: when more than 5% of the window's requests are
+  still open at the horizon (a backlog that grows, as in an overloaded
+  design), the statistical half is skipped with the figures in the reason
+  — the exact half still runs.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import pytest
 from orgsim.analytic.reductions import mmc_scenario
 from orgsim.metrics.latency import run_figures
 from orgsim.scenario import load_scenario
+from orgsim.scenario.overrides import with_run_settings
 from orgsim.sim.engine import simulate
 from orgsim.sim.result import Result
 
@@ -40,7 +45,12 @@ def open_time_in_window(result: Result) -> float:
 def check(result: Result, rel_tol: float) -> None:
     integral = result.in_system_hours["requests"]
     assert integral == pytest.approx(open_time_in_window(result), rel=1e-6)
-    ll = run_figures(result)["littles_law"]
+    figures = run_figures(result)
+    ll = figures["littles_law"]
+    req = figures["requests"]
+    if req["open_at_end"] > 0.05 * max(req["arrived"], 1):
+        pytest.skip(f"not in steady state: {req['open_at_end']} of {req['arrived']} requests open at the horizon "
+                    f"(L = {ll['mean_in_system']:.2f}, lambda*W = {ll['arrival_rate_per_hour'] * ll['mean_time_in_system_hours']:.2f})")
     if ll["arrival_rate_per_hour"] > 0 and ll["mean_in_system"] > 0:
         lam_w = ll["arrival_rate_per_hour"] * ll["mean_time_in_system_hours"]
         assert lam_w == pytest.approx(ll["mean_in_system"], rel=rel_tol)
@@ -48,7 +58,7 @@ def check(result: Result, rel_tol: float) -> None:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_littles_law_example(path: Path) -> None:
-    check(simulate(load_scenario(path), seed=1), 0.10)
+    check(simulate(with_run_settings(load_scenario(path), horizon_days=182), seed=1), 0.10)
 
 
 def test_littles_law_reduction() -> None:
