@@ -166,8 +166,13 @@ class Model:
         lv[0] += delta
 
     def _message_done(self, task: Task) -> None:
-        self.msg_done[task.item] = self.env.now
-        self._count("messages", -1)
+        now = self.env.now
+        self.msg_done[task.item] = now
+        lv = self.level["messages"]  # _count("messages", -1), inlined: called once per message
+        if now > lv[2]:
+            lv[1] += lv[0] * (min(now, self.horizon) - lv[2])
+            lv[2] = now
+        lv[0] -= 1
 
     def _delay(self, leg: Leg) -> float:
         if leg.delay_hours == 0 or self.fixed_delays:
