@@ -55,6 +55,7 @@ class Model:
         n = len(self.arr.req_time)
         self.rec = {f: np.full(n, np.nan) for f in REQUEST_FIELDS}
         self.msg_done = np.full(len(self.arr.msg_time), np.nan)
+        self._direct_done: list[tuple[int, float, float, float, int, int]] = []
         # Number in system, integrated over the measured window (Little's law).
         self.level = {"requests": [0, 0.0, self.warmup], "messages": [0, 0.0, self.warmup]}
 
@@ -219,24 +220,39 @@ class Model:
         largest cost after SimPy's own loop.
         """
         queue, skill, prio, hops, cross = direct
-        self._count("requests", +1)
+        now = self.env.now
+        lv = self.level["requests"]  # _count("requests", +1), inlined
+        if now > lv[2]:
+            lv[1] += lv[0] * (min(now, self.horizon) - lv[2])
+            lv[2] = now
+        lv[0] += 1
         if self.log is not None:
             self.log.append((self.env.now, "arrive", "request", r, self.kinds[self.arr.req_kind[r]].key))
         self.disp.push(self.disp.task(prio, effort, queue, skill, _Answered(self, hops, cross), r))
 
     def _answered(self, task: Task, hops: int, cross: int) -> None:
-        now, r, rec = self.env.now, task.item, self.rec
-        self._count("requests", -1)
+        now = self.env.now
+        lv = self.level["requests"]  # _count("requests", -1), inlined
+        if now > lv[2]:
+            lv[1] += lv[0] * (min(now, self.horizon) - lv[2])
+            lv[2] = now
+        lv[0] -= 1
         if self.log is not None:
-            self.log.append((now, "answer", "request", r, self.kinds[self.arr.req_kind[r]].key))
-        rec["answered"][r] = now
-        rec["queue_hours"][r] = now - task.enqueued - task.work
-        rec["work_hours"][r] = rec["person_hours"][r] = task.work
+            self.log.append((now, "answer", "request", task.item, self.kinds[self.arr.req_kind[task.item]].key))
+        # Kept as a plain list and written into ``rec`` once, at the end (numpy stores one by one cost more).
+        self._direct_done.append((task.item, now, now - task.enqueued - task.work, task.work, hops, cross))
+
+    def _store_direct(self) -> None:
+        if not self._direct_done:
+            return
+        r, now, queue, work, hops, cross = (np.array(c) for c in zip(*self._direct_done))
+        rec = self.rec
+        rec["answered"][r], rec["queue_hours"][r] = now, queue
+        rec["work_hours"][r] = rec["person_hours"][r] = work
         rec["handoff_hours"][r] = rec["approval_hours"][r] = 0.0
-        rec["handoffs"][r] = hops
-        rec["cross_group_handoffs"][r] = cross
-        rec["parts"][r] = 1
-        rec["reworked"][r] = 0
+        rec["handoffs"][r], rec["cross_group_handoffs"][r] = hops, cross
+        rec["parts"][r], rec["reworked"][r] = 1, 0
+        self._direct_done.clear()
 
     def _task(self, r: int, queue: WorkQueue, effort: float, skill: tuple[Any, ...], prio: int) -> Any:
         """Queue one task for request ``r`` and wait for it; returns (queue, work) hours."""
@@ -330,6 +346,7 @@ class Model:
     def run(self) -> Result:
         self.env.process(self.arrivals())
         self.env.run(until=self.horizon)
+        self._store_direct()
         for what in self.level:
             self._count(what, 0)
         return Result.collect(self)
