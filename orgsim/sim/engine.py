@@ -245,7 +245,7 @@ class Model:
     def _store_direct(self) -> None:
         if not self._direct_done:
             return
-        r, now, queue, work, hops, cross = (np.array(c) for c in zip(*self._direct_done))
+        r, now, queue, work, hops, cross = (np.array(c) for c in zip(*self._direct_done, strict=True))
         rec = self.rec
         rec["answered"][r], rec["queue_hours"][r] = now, queue
         rec["work_hours"][r] = rec["person_hours"][r] = work
