@@ -67,12 +67,13 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
     1.3333
     """
     m = Model(scenario, 0)
+    routes: list[dict[str, Any]] = m.routes  # type: ignore[assignment]
     s, p = scenario, scenario.policies
     horizon = m.horizon
     rate: dict[str, float] = defaultdict(float)  # arrivals per hour at each queue
     work: dict[str, float] = defaultdict(float)  # hours of work per hour
     kinds = []
-    for kind, route in zip(m.kinds, m.routes, strict=True):
+    for kind, route in zip(m.kinds, routes, strict=True):
         lam = kind.spec.daily / 24
         effort = _mean(kind.spec.effort_hours) * p.request_handling_factor
         rework = 1 + route["rework"] * p.rework_share
@@ -93,7 +94,7 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
     for ch, ms in s.demand.messages.items():
         lam = ms.daily / 24
         h = _mean(ms.handle_minutes) / 60 * p.message_handling_factor
-        mix = ms.audience_mix or {None: 1.0}
+        mix: dict[str | None, float] = {k: v for k, v in ms.audience_mix.items()} or {None: 1.0}
         total = sum(mix.values())
         for aud, share in mix.items():
             a = s.audiences.index(aud) if aud is not None else -1

@@ -141,7 +141,7 @@ class Model:
                 "reply": self._leg(prev, d),
                 "rework": 0.0 if s.policies.planning_seat else spec.rework_probability,
             })
-            rt = self.routes[-1]
+            rt: dict[str, Any] = self.routes[-1]
             legs = [rt["in"], parts[0][1], parts[0][2], rt["reply"]]
             simple = (rt["triage"] is None and len(parts) == 1 and not approvals and rt["rework"] == 0
                       and all(leg.delay_hours == 0 for leg in legs))
@@ -228,7 +228,8 @@ class Model:
         lv[0] += 1
         if self.log is not None:
             self.log.append((self.env.now, "arrive", "request", r, self.kinds[self.arr.req_kind[r]].key))
-        self.disp.push(self.disp.task(prio, effort, queue, skill, _Answered(self, hops, cross), r))
+        # _Answered quacks like the done event: Dispatcher.finish only calls .succeed(task)
+        self.disp.push(self.disp.task(prio, effort, queue, skill, _Answered(self, hops, cross), r))  # type: ignore[arg-type]
 
     def _answered(self, task: Task, hops: int, cross: int) -> None:
         now = self.env.now
