@@ -51,7 +51,7 @@ def generated(people: int, days: float = 365.0) -> Scenario:
                                 for ch in channels}},
         "team": {"people": team},
         "structure": {"kind": "custom", "intake": "pod", "pods": pods},
-        "run": {"horizon_days": days, "warmup_days": 14, "replications": 1},
+        "run": {"horizon_days": days, "warmup_days": min(14, days / 4), "replications": 1},
     }
     return Scenario.model_validate(data)
 
