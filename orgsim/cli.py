@@ -146,5 +146,27 @@ def compare(
         render_comparison(table)
 
 
+@app.command()
+@friendly
+def estimate(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.", exists=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Queueing-network approximation of silo latency in well under a second (a rough guide, no simulation)."""
+    from orgsim.analytic.estimate import estimate as approximate
+
+    e = approximate(load_scenario(file))
+    if as_json:
+        sys.stdout.write(json.dumps(e, indent=2, default=str) + "\n")
+        return
+    typer.echo(f"{e['scenario']}: approximate mean silo latency {e['silo_latency_hours']['mean']:.1f} h")
+    for name, hours in e["by_request_type"].items():
+        typer.echo(f"  {name:<40} {hours:8.1f} h")
+    busiest = sorted(e["stations"].items(), key=lambda kv: -kv[1]["load"])[:5]
+    typer.echo("busiest stations (load = work per server-hour on duty):")
+    for name, st in busiest:
+        typer.echo(f"  {name:<40} load {st['load']:5.2f}  wait {st['mean_wait_hours']:7.1f} h")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

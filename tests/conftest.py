@@ -1,3 +1,5 @@
+"""Shared test options: ``--runslow`` runs the tests marked ``slow`` (the full validation grids)."""
+
 from __future__ import annotations
 
 from pathlib import Path
