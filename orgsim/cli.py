@@ -14,7 +14,7 @@ import typer
 from orgsim.errors import OrgsimError
 from orgsim.experiment import replicate
 from orgsim.metrics import summarize
-from orgsim.output import render_summary, write_run
+from orgsim.output import progress_bar, render_summary, write_run
 from orgsim.scenario import load_scenario
 from orgsim.scenario.overrides import with_run_settings
 
@@ -61,6 +61,8 @@ def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of
     DEBUG["on"] = debug
 
 
+WorkersOpt = Annotated[int | None, typer.Option(min=1, help="Processes to run replications on (default: every core).")]
+SchedulerOpt = Annotated[str | None, typer.Option(help="Run on a Dask cluster instead: tcp://host:8786 (orgsim[distributed]).")]
 FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False, metavar="FILE")]
 
 
@@ -96,6 +98,7 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
     out: Annotated[Path | None, typer.Option(help="Write tables (Parquet, CSV) and summary.json here.")] = None,
     force: Annotated[bool, typer.Option(help="Allow --out to write into a non-empty folder.")] = False,
+    workers: WorkersOpt = None,
 ) -> None:
     """Simulate one scenario and print its silo-latency summary."""
     scenario = with_run_settings(load_scenario(file), horizon_days=horizon_days, warmup_days=warmup_days)
@@ -104,7 +107,9 @@ def run(
 
         check_out_dir(out, force)
     base_seed = scenario.run.seed if seed is None else seed
-    results = replicate(scenario, replications, base_seed)
+    n = scenario.run.replications if replications is None else replications
+    with progress_bar(n, quiet=as_json) as tick:
+        results = replicate(scenario, n, base_seed, progress=tick, workers=workers)
     summary = summarize(results, seed=base_seed)
     if out is not None:
         write_run(out, results, summary)
@@ -123,6 +128,8 @@ def compare(
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the baseline's run.seed).")] = None,
     replications: Annotated[int | None, typer.Option(min=2, help="Paired replications (default: run.replications).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     out: Annotated[Path | None, typer.Option(help="Write comparison.parquet/.csv and comparison.json here.")] = None,
     force: Annotated[bool, typer.Option(help="Allow --out to write into a non-empty folder.")] = False,
 ) -> None:
@@ -133,7 +140,8 @@ def compare(
     scenarios = [load_scenario(f) for f in files]
     if out is not None:
         check_out_dir(out, force)
-    table = run_compare(scenarios, replications, seed)
+    with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications), quiet=as_json) as tick:
+        table = run_compare(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler)
     result = comparison_json(table)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)

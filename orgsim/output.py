@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from orgsim.errors import OrgsimError
 from orgsim.sim.result import Result
 
-__all__ = ["check_out_dir", "render_summary", "write_run"]
+__all__ = ["check_out_dir", "progress_bar", "render_comparison", "render_summary", "write_run"]
+
+
+@contextmanager
+def progress_bar(total: int, quiet: bool = False) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr (runs done / total, elapsed, ETA).
+
+    Silent when ``quiet`` (``--json``) or when stderr is not a terminal.
+    """
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal or total <= 1:
+        yield lambda _done: None
+        return
+    columns = (TextColumn("runs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("runs", total=total)
+        yield lambda done: bar.update(task, completed=done)
 
 
 def check_out_dir(out: Path, force: bool) -> None:

@@ -16,8 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from orgsim.experiment.replications import replicate
-from orgsim.metrics import mean_ci, run_figures
+from orgsim.experiment.parallel import Job, run_jobs
+from orgsim.experiment.replications import replication_seeds
+from orgsim.metrics import mean_ci
 from orgsim.scenario.model import Scenario
 
 __all__ = ["HEADLINE", "Metric", "compare", "verdict"]
@@ -83,10 +84,13 @@ def compare(
     replications: int | None = None,
     seed: int | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = 1,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Run every design on the same seeds; one row per design × metric.
 
-    The first scenario is the baseline. Columns: ``design``, ``structure``,
+    The first scenario is the baseline; ``workers`` and ``scheduler`` are as
+    in :func:`orgsim.experiment.parallel.run_jobs`. Columns: ``design``, ``structure``,
     ``metric``, ``unit``, ``mean``, ``ci_low``, ``ci_high`` and, against the
     baseline, ``diff``, ``diff_low``, ``diff_high``, ``verdict``.
     """
@@ -95,15 +99,10 @@ def compare(
     base = scenarios[0]
     n = base.run.replications if replications is None else replications
     s0 = base.run.seed if seed is None else seed
-    done = 0
-
-    def tick(_: int) -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done)
-
-    runs = [[run_figures(r) for r in replicate(s, n, s0, progress=tick)] for s in scenarios]
+    seeds = replication_seeds(s0, n)
+    jobs = [Job(s, child) for s in scenarios for child in seeds]
+    flat = run_jobs(jobs, workers=workers, scheduler=scheduler, progress=progress)
+    runs = [flat[i * n:(i + 1) * n] for i in range(len(scenarios))]
     rows = []
     for metric in _metrics([f for design in runs for f in design]):
         baseline = [metric.of(f) for f in runs[0]]
