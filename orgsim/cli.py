@@ -176,5 +176,38 @@ def estimate(
         typer.echo(f"  {name:<40} load {st['load']:5.2f}  wait {st['mean_wait_hours']:7.1f} h")
 
 
+@app.command()
+@friendly
+def sweep(
+    base: FileArg,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUES: dotted key, values as 0,1,2 or 3..12; repeat for a grid.")] = None,
+    replications: Annotated[int | None, typer.Option(min=1, help="Replications per point (default: run.replications).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: run.seed).")] = None,
+    workers: WorkersOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Write each run as it finishes, then sweep.parquet/.csv, here.")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue the sweep in --out, skipping runs already done.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records on stdout.")] = False,
+) -> None:
+    """Sweep scenario values over a grid; one tidy row per point and metric, with 95% CI."""
+    from orgsim.experiment.sweep import expand_grid, parse_set
+    from orgsim.experiment.sweep import sweep as run_sweep
+
+    sets = [parse_set(s) for s in set_ or []]
+    if resume and out is None:
+        raise OrgsimError("--resume needs --out, the folder of the sweep to continue")
+    total = len(expand_grid(sets)) * (replications or load_scenario(base).run.replications)
+    with progress_bar(total, quiet=as_json) as tick:
+        table = run_sweep(base, sets, replications, seed, workers=workers, out=out, resume=resume, progress=tick)
+    if as_json:
+        sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
+        return
+    keys = [k for k, _ in sets]
+    headline = table[table["metric"].isin(["silo latency, mean", "messages answered within 24 h", "utilisation, busiest person"])]
+    wide = headline.pivot_table(index=keys or ["point"], columns="metric", values="mean", sort=False)
+    typer.echo(wide.to_string(float_format=lambda x: f"{x:.3g}"))
+    if out is not None:
+        typer.echo(f"wrote {out}/sweep.parquet and sweep.csv")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
