@@ -174,4 +174,5 @@ def handoff_legs(g: nx.DiGraph) -> Mapping[tuple[str, str], Leg]:
     A hop is one tie crossed; ``member`` ties (a person to their own pod) are
     not counted as hops. Pairs with no route are absent.
     """
-    return _Legs(g.subgraph(n for n, d in g.nodes(data=True) if d["kind"] != "platform"))
+    # A copy, not a view: Dijkstra over a filtered view pays the filter on every edge it looks at.
+    return _Legs(g.subgraph(n for n, d in g.nodes(data=True) if d["kind"] != "platform").copy())
