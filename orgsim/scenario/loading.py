@@ -73,7 +73,7 @@ def _plain(node: Any, file: str, path: KeyPath, positions: Positions, budget: _B
     if isinstance(node, CommentedSeq):
         out_list = []
         for i, value in enumerate(node):
-            line, col = node.lc.item(i)
+            line, col = _lc(node.lc.item, i, node)
             positions[(*path, i)] = (file, line + 1, col + 1)
             out_list.append(_plain(value, file, (*path, i), positions, budget))
         return out_list
@@ -82,6 +82,18 @@ def _plain(node: Any, file: str, path: KeyPath, positions: Positions, budget: _B
     if isinstance(node, str):
         return str(node)
     return node
+
+
+def _lc(lookup: Any, key: Any, node: Any) -> tuple[int, int]:
+    """0-based (line, col) of a key or item; tagged nodes (``!!python/...``)
+    may carry none, so fall back to the node's own start."""
+    try:
+        hit = lookup(key)
+    except (KeyError, IndexError, TypeError):
+        hit = None
+    if hit is None:
+        return (getattr(node.lc, "line", 0) or 0, getattr(node.lc, "col", 0) or 0)
+    return hit[0], hit[1]
 
 
 def _tag(node: Any) -> str | None:
