@@ -43,7 +43,8 @@ class Replace(dict):  # type: ignore[type-arg]
 
 class _Budget:
     """Counts nodes while converting: aliases expand lazily, so a small file can
-    stand for billions of nodes (an alias bomb); refuse it before memory runs out."""
+    stand for billions of nodes (an alias bomb); refuse it before memory runs out.
+    """
 
     def __init__(self, file: str) -> None:
         self.file = file
@@ -86,7 +87,8 @@ def _plain(node: Any, file: str, path: KeyPath, positions: Positions, budget: _B
 
 def _lc(lookup: Any, key: Any, node: Any) -> tuple[int, int]:
     """0-based (line, col) of a key or item; tagged nodes (``!!python/...``)
-    may carry none, so fall back to the node's own start."""
+    may carry none, so fall back to the node's own start.
+    """
     try:
         hit = lookup(key)
     except (KeyError, IndexError, TypeError):

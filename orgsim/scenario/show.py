@@ -8,9 +8,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from orgsim.scenario.loading import load_data, scenario_from_data
-from orgsim.scenario.limits import size_problems
 from orgsim.errors import ScenarioError
+from orgsim.scenario.limits import size_problems
+from orgsim.scenario.loading import load_data, scenario_from_data
 
 __all__ = ["resolved_text"]
 
