@@ -42,8 +42,9 @@ class Replace(dict):  # type: ignore[type-arg]
 
 
 class _Budget:
-    """Counts nodes while converting: aliases expand lazily, so a small file can
-    stand for billions of nodes (an alias bomb); refuse it before memory runs out.
+    """Counts nodes while converting, to refuse alias bombs.
+
+    Aliases expand lazily, so a small file can stand for billions of nodes (an alias bomb); refuse it before memory runs out.
     """
 
     def __init__(self, file: str) -> None:
@@ -86,8 +87,9 @@ def _plain(node: Any, file: str, path: KeyPath, positions: Positions, budget: _B
 
 
 def _lc(lookup: Any, key: Any, node: Any) -> tuple[int, int]:
-    """0-based (line, col) of a key or item; tagged nodes (``!!python/...``)
-    may carry none, so fall back to the node's own start.
+    """0-based (line, col) of a key or item.
+
+    Tagged nodes (``!!python/...``) may carry none, so fall back to the node's own start.
     """
     try:
         hit = lookup(key)
