@@ -57,8 +57,15 @@ def friendly(fn: F) -> F:
 
 
 @app.callback()
-def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False) -> None:
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+    allow_large: Annotated[bool, typer.Option("--allow-large", help="Lift the size limits (horizon, rates, people).")] = False,
+) -> None:
     DEBUG["on"] = debug
+    if allow_large:
+        import os
+
+        os.environ["ORGSIM_ALLOW_LARGE"] = "1"
 
 
 WorkersOpt = Annotated[int | None, typer.Option(min=1, help="Processes to run replications on (default: every core).")]
@@ -211,3 +218,51 @@ def sweep(
 
 if __name__ == "__main__":  # pragma: no cover
     app()
+
+
+# --- authoring: schema, init, show (issue 6) ------------------------------------
+
+
+@app.command()
+@friendly
+def schema() -> None:
+    """Print the scenario JSON Schema (draft-07) for editors' YAML language servers."""
+    from orgsim.scenario.schema import schema_text
+
+    sys.stdout.write(schema_text())
+
+
+@app.command()
+@friendly
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the starter scenario.", show_default=False)],
+    structure: Annotated[str, typer.Option(help="network, function, audience or embedded.")] = "network",
+    team_size: Annotated[int, typer.Option(min=1, max=200, help="People on the team.")] = 4,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter scenario that validates and runs."""
+    import os
+
+    from orgsim.scenario.templates import STRUCTURES, starter
+
+    if structure not in STRUCTURES:
+        raise OrgsimError(f"--structure must be one of {', '.join(STRUCTURES)}, got {structure!r}")
+    if path.exists() and not force:
+        raise OrgsimError(f"{path} already exists; pass --force to overwrite it")
+    repo_schema = Path(__file__).resolve().parent.parent / "schemas" / "scenario.schema.json"
+    target = path.resolve().parent
+    schema_ref = os.path.relpath(repo_schema, target) if repo_schema.exists() else "scenario.schema.json"
+    path.write_text(starter(structure, team_size, str(path), schema_ref), encoding="utf-8")
+    typer.echo(f"wrote {path} ({structure}, {team_size} people); try: orgsim run {path}")
+
+
+@app.command()
+@friendly
+def show(
+    file: FileArg,
+    origins: Annotated[bool, typer.Option("--origins", help="Note the file:line each value came from.")] = False,
+) -> None:
+    """Print the fully resolved scenario after extends: and defaults."""
+    from orgsim.scenario.show import resolved_text
+
+    sys.stdout.write(resolved_text(file, origins))

@@ -25,6 +25,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from orgsim.errors import Problem, ScenarioError
+from orgsim.scenario.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, size_problems
 from orgsim.scenario.model import Scenario
 from orgsim.scenario.references import ReferenceProblems
 
@@ -40,27 +41,63 @@ class Replace(dict):  # type: ignore[type-arg]
     """A mapping tagged ``!replace``: merged over a base, it replaces instead."""
 
 
-def _plain(node: Any, file: str, path: KeyPath, positions: Positions) -> Any:
+class _Budget:
+    """Counts nodes while converting, to refuse alias bombs.
+
+    Aliases expand lazily, so a small file can stand for billions of nodes (an alias bomb); refuse it before memory runs out.
+    """
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.nodes = 0
+
+    def take(self, path: KeyPath) -> None:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise ScenarioError([Problem(self.file, "", f"expands to more than {MAX_NODES} values (aliases/anchors "
+                                         "repeated too often?); refused")])
+        if len(path) > MAX_DEPTH:
+            raise ScenarioError([Problem(self.file, ".".join(map(str, path[:5])) + "...",
+                                         f"nested deeper than {MAX_DEPTH} levels; refused")])
+
+
+def _plain(node: Any, file: str, path: KeyPath, positions: Positions, budget: _Budget | None = None) -> Any:
     """Turn ruamel's round-trip nodes into dicts/lists, noting each key's position."""
+    budget = budget or _Budget(file)
+    budget.take(path)
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = Replace() if _tag(node) == "!replace" else {}
         for key, value in node.items():
             line, col = node.lc.key(key)
             positions[(*path, str(key))] = (file, line + 1, col + 1)
-            out[str(key)] = _plain(value, file, (*path, str(key)), positions)
+            out[str(key)] = _plain(value, file, (*path, str(key)), positions, budget)
         return out
     if isinstance(node, CommentedSeq):
         out_list = []
         for i, value in enumerate(node):
-            line, col = node.lc.item(i)
+            line, col = _lc(node.lc.item, i, node)
             positions[(*path, i)] = (file, line + 1, col + 1)
-            out_list.append(_plain(value, file, (*path, i), positions))
+            out_list.append(_plain(value, file, (*path, i), positions, budget))
         return out_list
     if hasattr(node, "value") and type(node).__module__.startswith("ruamel"):
         return node.value  # tagged scalars and the like: keep the plain value
     if isinstance(node, str):
         return str(node)
     return node
+
+
+def _lc(lookup: Any, key: Any, node: Any) -> tuple[int, int]:
+    """0-based (line, col) of a key or item.
+
+    Tagged nodes (``!!python/...``) may carry none, so fall back to the node's own start.
+    """
+    try:
+        hit = lookup(key)
+    except (KeyError, IndexError, TypeError):
+        hit = None
+    if hit is None:
+        return (getattr(node.lc, "line", 0) or 0, getattr(node.lc, "col", 0) or 0)
+    return hit[0], hit[1]
 
 
 def _tag(node: Any) -> str | None:
@@ -74,9 +111,17 @@ def _read_one(path: Path, shown: str, positions: Positions) -> dict[str, Any]:
     if path.is_dir():
         raise ScenarioError([Problem(shown, "", "is a folder, expected a scenario YAML file")])
     try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ScenarioError([Problem(shown, "", f"cannot be read: {exc.strerror}")]) from None
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError([Problem(shown, "", f"is {size} bytes; scenario files are limited to {MAX_FILE_BYTES}")])
+    try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError([Problem(shown, "", f"is not UTF-8 text (byte {exc.start})")]) from None
+    except OSError as exc:
+        raise ScenarioError([Problem(shown, "", f"cannot be read: {exc.strerror}")]) from None
     yaml = YAML(typ="rt", pure=True)
     try:
         node = yaml.load(text)
@@ -86,7 +131,9 @@ def _read_one(path: Path, shown: str, positions: Positions) -> dict[str, Any]:
         raise ScenarioError([Problem(shown, "", f"not valid YAML: {exc.problem or exc.context}", line, col)]) from None
     except YAMLError as exc:
         raise ScenarioError([Problem(shown, "", f"not valid YAML: {exc}")]) from None
-    if node is None:
+    except RecursionError:
+        raise ScenarioError([Problem(shown, "", f"nested too deeply to read (limit {MAX_DEPTH} levels); refused")]) from None
+    if node is None or (isinstance(node, str) and not node.strip()):
         raise ScenarioError([Problem(shown, "", "is empty, expected a scenario mapping")])
     if not isinstance(node, CommentedMap):
         raise ScenarioError([Problem(shown, "", "expected a mapping of keys (name:, demand:, team: ...) at the top")])
@@ -220,4 +267,7 @@ def load_scenario(path: str | Path) -> Scenario:
     'network'
     """
     data, positions = load_data(path)
+    too_big = size_problems(data, positions, str(path))
+    if too_big:
+        raise ScenarioError(too_big[:MAX_PROBLEMS])
     return scenario_from_data(data, positions, str(path))
