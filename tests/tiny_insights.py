@@ -1,9 +1,9 @@
+"""A tiny scenario for the insight tests (imported, not a conftest, so it merges cleanly)."""
+
 from __future__ import annotations
 
 import copy
 from typing import Any
-
-import pytest
 
 from orgsim.scenario.model import Scenario
 
@@ -50,8 +50,3 @@ def make(**changes: Any) -> Scenario:
 
     merge(data, changes)
     return Scenario.model_validate(data)
-
-
-@pytest.fixture
-def tiny() -> Scenario:
-    return make()
