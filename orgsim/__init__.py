@@ -6,10 +6,14 @@ The layers, each usable on its own::
     graph = build_org(scenario)                            # -> networkx graph
     result = simulate(scenario, seed=1)                    # -> one SimPy run
     figures = summarize(replicate(scenario, 5))            # -> figures with 95% CIs
+    table = compare([scenario, other], replications=5)     # -> DataFrame: paired differences, verdicts
+    grid = sweep("scenarios/network.yaml", [("team.size", [6, 9, 12])])  # -> tidy DataFrame
 """
 
 from orgsim.errors import OrgsimError, ScenarioError
 from orgsim.experiment import replicate
+from orgsim.experiment.compare import compare
+from orgsim.experiment.sweep import sweep
 from orgsim.metrics import run_figures, summarize
 from orgsim.org import build_org
 from orgsim.scenario import Scenario, load_scenario
@@ -21,10 +25,12 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "build_org",
+    "compare",
     "load_scenario",
     "replicate",
     "run_figures",
     "simulate",
     "summarize",
+    "sweep",
 ]
 __version__ = "0.1.0"

@@ -14,7 +14,7 @@ import typer
 from orgsim.errors import OrgsimError
 from orgsim.experiment import replicate
 from orgsim.metrics import summarize
-from orgsim.output import render_summary, write_run
+from orgsim.output import progress_bar, render_summary, write_run
 from orgsim.scenario import load_scenario
 from orgsim.scenario.overrides import with_run_settings
 
@@ -61,6 +61,8 @@ def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of
     DEBUG["on"] = debug
 
 
+WorkersOpt = Annotated[int | None, typer.Option(min=1, help="Processes to run replications on (default: every core).")]
+SchedulerOpt = Annotated[str | None, typer.Option(help="Run on a Dask cluster instead: tcp://host:8786 (orgsim[distributed]).")]
 FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False, metavar="FILE")]
 
 
@@ -96,6 +98,7 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
     out: Annotated[Path | None, typer.Option(help="Write tables (Parquet, CSV) and summary.json here.")] = None,
     force: Annotated[bool, typer.Option(help="Allow --out to write into a non-empty folder.")] = False,
+    workers: WorkersOpt = None,
 ) -> None:
     """Simulate one scenario and print its silo-latency summary."""
     scenario = with_run_settings(load_scenario(file), horizon_days=horizon_days, warmup_days=warmup_days)
@@ -104,7 +107,9 @@ def run(
 
         check_out_dir(out, force)
     base_seed = scenario.run.seed if seed is None else seed
-    results = replicate(scenario, replications, base_seed)
+    n = scenario.run.replications if replications is None else replications
+    with progress_bar(n, quiet=as_json) as tick:
+        results = replicate(scenario, n, base_seed, progress=tick, workers=workers)
     summary = summarize(results, seed=base_seed)
     if out is not None:
         write_run(out, results, summary)
@@ -114,6 +119,94 @@ def run(
         render_summary(summary)
         if out is not None:
             typer.echo(f"wrote {out}/")
+
+
+@app.command()
+@friendly
+def compare(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files; the first is the baseline.", metavar="FILE...")],
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the baseline's run.seed).")] = None,
+    replications: Annotated[int | None, typer.Option(min=2, help="Paired replications (default: run.replications).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Write comparison.parquet/.csv and comparison.json here.")] = None,
+    force: Annotated[bool, typer.Option(help="Allow --out to write into a non-empty folder.")] = False,
+) -> None:
+    """Compare designs on the same demand: every figure with its CI, and a verdict against the first."""
+    from orgsim.experiment.compare import compare as run_compare
+    from orgsim.output import check_out_dir, comparison_json, render_comparison
+
+    scenarios = [load_scenario(f) for f in files]
+    if out is not None:
+        check_out_dir(out, force)
+    with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications), quiet=as_json) as tick:
+        table = run_compare(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler)
+    result = comparison_json(table)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        table.to_parquet(out / "comparison.parquet", index=False)
+        table.to_csv(out / "comparison.csv", index=False)
+        (out / "comparison.json").write_text(json.dumps(result, indent=2) + "\n")
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    else:
+        render_comparison(table)
+
+
+@app.command()
+@friendly
+def estimate(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.", exists=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Queueing-network approximation of silo latency in well under a second (a rough guide, no simulation)."""
+    from orgsim.analytic.estimate import estimate as approximate
+
+    e = approximate(load_scenario(file))
+    if as_json:
+        sys.stdout.write(json.dumps(e, indent=2, default=str) + "\n")
+        return
+    typer.echo(f"{e['scenario']}: approximate mean silo latency {e['silo_latency_hours']['mean']:.1f} h")
+    for name, hours in e["by_request_type"].items():
+        typer.echo(f"  {name:<40} {hours:8.1f} h")
+    busiest = sorted(e["stations"].items(), key=lambda kv: -kv[1]["load"])[:5]
+    typer.echo("busiest stations (load = work per server-hour on duty):")
+    for name, st in busiest:
+        typer.echo(f"  {name:<40} load {st['load']:5.2f}  wait {st['mean_wait_hours']:7.1f} h")
+
+
+@app.command()
+@friendly
+def sweep(
+    base: FileArg,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUES: dotted key, values as 0,1,2 or 3..12; repeat for a grid.")] = None,
+    replications: Annotated[int | None, typer.Option(min=1, help="Replications per point (default: run.replications).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: run.seed).")] = None,
+    workers: WorkersOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Write each run as it finishes, then sweep.parquet/.csv, here.")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue the sweep in --out, skipping runs already done.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records on stdout.")] = False,
+) -> None:
+    """Sweep scenario values over a grid; one tidy row per point and metric, with 95% CI."""
+    from orgsim.experiment.sweep import expand_grid, parse_set
+    from orgsim.experiment.sweep import sweep as run_sweep
+
+    sets = [parse_set(s) for s in set_ or []]
+    if resume and out is None:
+        raise OrgsimError("--resume needs --out, the folder of the sweep to continue")
+    total = len(expand_grid(sets)) * (replications or load_scenario(base).run.replications)
+    with progress_bar(total, quiet=as_json) as tick:
+        table = run_sweep(base, sets, replications, seed, workers=workers, out=out, resume=resume, progress=tick)
+    if as_json:
+        sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
+        return
+    keys = [k for k, _ in sets]
+    headline = table[table["metric"].isin(["silo latency, mean", "messages answered within 24 h", "utilisation, busiest person"])]
+    wide = headline.pivot_table(index=keys or ["point"], columns="metric", values="mean", sort=False)
+    typer.echo(wide.to_string(float_format=lambda x: f"{x:.3g}"))
+    if out is not None:
+        typer.echo(f"wrote {out}/sweep.parquet and sweep.csv")
 
 
 if __name__ == "__main__":  # pragma: no cover

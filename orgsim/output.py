@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from orgsim.errors import OrgsimError
 from orgsim.sim.result import Result
 
-__all__ = ["check_out_dir", "render_summary", "write_run"]
+__all__ = ["check_out_dir", "progress_bar", "render_comparison", "render_summary", "write_run"]
+
+
+@contextmanager
+def progress_bar(total: int, quiet: bool = False) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr (runs done / total, elapsed, ETA).
+
+    Silent when ``quiet`` (``--json``) or when stderr is not a terminal.
+    """
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal or total <= 1:
+        yield lambda _done: None
+        return
+    columns = (TextColumn("runs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("runs", total=total)
+        yield lambda done: bar.update(task, completed=done)
 
 
 def check_out_dir(out: Path, force: bool) -> None:
@@ -41,9 +61,7 @@ def write_run(out: Path, results: Sequence[Result], summary: dict[str, Any]) -> 
 
 
 def _h(x: float | None) -> str:
-    if x is None:
-        return "—"
-    return f"{x / 24:.1f} d" if x >= 48 else f"{x:.1f} h"
+    return "—" if x is None else f"{x:.1f} h"
 
 
 def _pct(x: float | None) -> str:
@@ -61,7 +79,7 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
     console = console or Console()
     lat = s["silo_latency_hours"]
     cis = s.get("ci95", {})
-    console.print(f"[bold]{s['scenario']}[/bold] — structure: {s['structure']}, "
+    console.print(f"[bold]{escape(s['scenario'])}[/bold] — structure: {s['structure']}, "
                   f"{s['replications']} replication(s), {s['horizon_days']:g} days "
                   f"({s['warmup_days']:g} warm-up), seed {s['seed']}")
     head = Table(show_header=False, box=None, pad_edge=False)
@@ -88,6 +106,68 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
     for name, d in sorted(s["by_department"].items(), key=lambda kv: -(kv[1]["silo_latency_hours"]["mean"] or 0)):
         dl = d["silo_latency_hours"]
         ci = dl.get("ci95") or [None, None]
-        table.add_row(name, f"{d['requests']:.0f}", _h(dl["mean"]), _h(dl["p50"]), _h(dl["p90"]),
+        table.add_row(escape(name), f"{d['requests']:.0f}", _h(dl["mean"]), _h(dl["p50"]), _h(dl["p90"]),
                       "—" if ci[0] is None else f"{_h(ci[0])} – {_h(ci[1])}")
     console.print(table)
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None or value != value:  # None or NaN
+        return "—"
+    if unit == "h":
+        return f"{value:.1f} h"
+    if unit == "share":
+        return f"{100 * value:.0f}%"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
+
+
+def _fmt_diff(value: float | None, unit: str) -> str:
+    if value is None or value != value:
+        return "—"
+    if unit == "share":
+        return f"{100 * value:+.0f} pts"
+    if unit == "h":
+        return f"{value:+.1f} h"
+    return f"{value:+,.0f}" if abs(value) >= 100 else f"{value:+.2f}"
+
+
+def comparison_json(table: pd.DataFrame) -> dict[str, Any]:
+    """The comparison as JSON: per design, per metric, value, CI, difference, verdict."""
+    designs: dict[str, Any] = {}
+    for row in table.itertuples(index=False):
+        d = designs.setdefault(row.design, {"structure": row.structure, "metrics": {}})
+        d["metrics"][row.metric] = {
+            "mean": _none(row.mean), "ci95": [_none(row.ci_low), _none(row.ci_high)],
+            "diff_vs_baseline": _none(row.diff), "diff_ci95": [_none(row.diff_low), _none(row.diff_high)],
+            "verdict": row.verdict,
+        }
+    return {"baseline": table.attrs.get("baseline"), "seed": table.attrs.get("seed"),
+            "replications": table.attrs.get("replications"), "designs": designs}
+
+
+def _none(x: Any) -> Any:
+    return None if x is None or (isinstance(x, float) and x != x) else float(x)
+
+
+def render_comparison(table: pd.DataFrame, console: Console | None = None) -> None:
+    """Designs side by side: value with 95% CI, and the difference to the baseline."""
+    console = console or Console()
+    designs = list(dict.fromkeys(table["design"]))
+    console.print(f"Baseline: [bold]{escape(designs[0])}[/bold] — {table.attrs.get('replications')} paired replications, "
+                  f"seed {table.attrs.get('seed')}; differences are per replication on the same demand, 95% t-interval")
+    grid = Table(title_justify="left")
+    grid.add_column("metric")
+    for d in designs:
+        grid.add_column(escape(d), justify="right")
+    for metric, rows in table.groupby("metric", sort=False):
+        cells = []
+        for row in rows.itertuples(index=False):
+            cell = _fmt(row.mean, row.unit)
+            if row.design != designs[0]:
+                mark = {"better": "[green]better[/green]", "worse": "[red]worse[/red]",
+                        "no clear difference": "no clear diff."}.get(row.verdict, row.verdict)
+                cell += f"\n{_fmt_diff(row.diff, row.unit)} ({_fmt_diff(row.diff_low, row.unit)} … " \
+                        f"{_fmt_diff(row.diff_high, row.unit)}) {mark}"
+            cells.append(cell)
+        grid.add_row(escape(str(metric)), *cells)
+    console.print(grid)

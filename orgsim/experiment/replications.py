@@ -8,7 +8,10 @@ design's, not the dice's.
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
@@ -29,12 +32,28 @@ def replicate(
     replications: int | None = None,
     seed: int | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = 1,
 ) -> list[Result]:
-    """Run ``replications`` independent replications (defaults from ``scenario.run``)."""
+    """Run ``replications`` independent replications (defaults from ``scenario.run``).
+
+    ``workers`` > 1 (or ``None``: every core) runs them on a local process
+    pool; each replication seeds itself, so the results are identical.
+    """
     n = scenario.run.replications if replications is None else replications
     base = scenario.run.seed if seed is None else seed
+    seeds = replication_seeds(base, n)
+    procs = (os.cpu_count() or 1) if workers is None else workers
+    if procs > 1 and n > 1:
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        with ProcessPoolExecutor(max_workers=min(procs, n), mp_context=ctx) as pool:
+            futures = [pool.submit(simulate, scenario, child) for child in seeds]
+            for i, fut in enumerate(futures):
+                fut.result()
+                if progress is not None:
+                    progress(i + 1)
+            return [f.result() for f in futures]
     results = []
-    for i, child in enumerate(replication_seeds(base, n)):
+    for i, child in enumerate(seeds):
         results.append(simulate(scenario, child))
         if progress is not None:
             progress(i + 1)

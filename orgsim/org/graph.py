@@ -10,6 +10,7 @@ messages, so handoff routes never pass through them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -57,15 +58,15 @@ def build_org(scenario: Scenario) -> nx.DiGraph:
         for m in p.members:
             pods_of.setdefault(m, []).append(pname)
 
-    for pid, p in scenario.team.people.items():
+    for pid, member in scenario.team.people.items():
         if pid == st.lead:
             group = "lead"
         elif pid in embedded:
             group = f"embedded:{embedded[pid]}"
         else:
             group = pods_of.get(pid, ["unassigned"])[0]
-        g.add_node(person(pid), kind="person", group=group, role=p.role, lead=pid == st.lead,
-                   pods=tuple(pods_of.get(pid, ())), cost_per_year=p.cost_per_year)
+        g.add_node(person(pid), kind="person", group=group, role=member.role, lead=pid == st.lead,
+                   pods=tuple(pods_of.get(pid, ())), cost_per_year=member.cost_per_year)
     for dname in scenario.demand.departments:
         g.add_node(dept(dname), kind="department", group=dept(dname))
     for ch in scenario.channels:
@@ -128,20 +129,50 @@ class Leg:
     cross_group_hops: int
 
 
-def handoff_legs(g: nx.DiGraph) -> dict[tuple[str, str], Leg]:
-    """Fastest route between every pair of communicating nodes, as :class:`Leg`.
+class _Legs(Mapping[tuple[str, str], Leg]):
+    """Legs computed one source at a time, on first use.
+
+    Routing asks for the legs out of a few dozen nodes (departments, intakes,
+    pods, approvers); all pairs of a 1,000-person organisation would be a
+    million paths, which took minutes before the run even started.
+    """
+
+    def __init__(self, comm: nx.DiGraph) -> None:
+        self.comm = comm
+        self.done: dict[str, dict[str, Leg]] = {}
+
+    def _from(self, src: str) -> dict[str, Leg]:
+        out = self.done.get(src)
+        if out is None:
+            comm = self.comm
+            out = self.done[src] = {}
+            if src in comm:
+                for dst, path in nx.single_source_dijkstra_path(comm, src, weight="delay_hours").items():
+                    edges = [comm.edges[u, v] for u, v in zip(path, path[1:], strict=False)]
+                    out[dst] = Leg(
+                        delay_hours=sum(e["delay_hours"] for e in edges),
+                        hops=sum(e["kind"] != "member" for e in edges),
+                        cross_group_hops=sum(bool(e["cross_group"]) for e in edges),
+                    )
+        return out
+
+    def __getitem__(self, key: tuple[str, str]) -> Leg:
+        return self._from(key[0])[key[1]]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for src in self.comm:
+            for dst in self._from(src):
+                yield src, dst
+
+    def __len__(self) -> int:
+        return sum(len(self._from(src)) for src in self.comm)
+
+
+def handoff_legs(g: nx.DiGraph) -> Mapping[tuple[str, str], Leg]:
+    """Fastest route between every pair of communicating nodes, as :class:`Leg` (computed lazily).
 
     A hop is one tie crossed; ``member`` ties (a person to their own pod) are
     not counted as hops. Pairs with no route are absent.
     """
-    comm = g.subgraph(n for n, d in g.nodes(data=True) if d["kind"] != "platform")
-    legs: dict[tuple[str, str], Leg] = {}
-    for src, paths in nx.all_pairs_dijkstra_path(comm, weight="delay_hours"):
-        for dst, path in paths.items():
-            edges = [comm.edges[u, v] for u, v in zip(path, path[1:])]
-            legs[src, dst] = Leg(
-                delay_hours=sum(e["delay_hours"] for e in edges),
-                hops=sum(e["kind"] != "member" for e in edges),
-                cross_group_hops=sum(bool(e["cross_group"]) for e in edges),
-            )
-    return legs
+    # A copy, not a view: Dijkstra over a filtered view pays the filter on every edge it looks at.
+    return _Legs(g.subgraph(n for n, d in g.nodes(data=True) if d["kind"] != "platform").copy())

@@ -185,7 +185,8 @@ def _describe(error: Any, path: KeyPath) -> str:
     if kind == "missing":
         return "required key is missing"
     message = str(error["msg"]).removeprefix("Value error, ")
-    if "input" in error and kind not in ("model_type", "dict_type") and not isinstance(error["input"], (dict, list)):
+    if ("input" in error and kind not in ("model_type", "dict_type") and "got " not in message
+            and not isinstance(error["input"], (dict, list))):
         message += f", got {error['input']!r}"
     return message
 

@@ -58,6 +58,10 @@ PRIORITY_RANK: dict[str, int] = {
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
+
+def _workweek() -> list[Weekday]:
+    return ["mon", "tue", "wed", "thu", "fri"]
+
 PositiveFloat = Annotated[float, Field(gt=0)]
 NonNegFloat = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
@@ -246,9 +250,15 @@ class Rate(Strict):
 
 
 class RequestType(Rate):
-    """One kind of request a department sends to the social team."""
+    """One kind of request a department sends to the social team.
+
+    It arrives at a rate (``per_day`` or ``per_week``, shaped by the daily and
+    weekly profiles) or, instead, at exact times: ``at_hours`` on the
+    simulation clock.
+    """
 
     description: str = ""
+    at_hours: list[NonNegFloat] | None = None
     effort_hours: Distribution
     function: str
     channels: list[str] | Literal["all"] = Field(default_factory=list)
@@ -260,6 +270,19 @@ class RequestType(Rate):
     rework_probability: Share = 0.0
     daily_profile: DailyProfile | None = None
     weekly_profile: WeeklyProfile | None = None
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> RequestType:
+        given = (self.per_day is not None) + (self.per_week is not None) + (self.at_hours is not None)
+        if given != 1:
+            raise ValueError("give exactly one of per_day, per_week or at_hours")
+        return self
+
+    @property
+    def daily(self) -> float:
+        if self.at_hours is not None:
+            return 0.0
+        return super().daily
 
 
 class Department(Strict):
@@ -325,7 +348,7 @@ class Person(Strict):
     role: str = "social media manager"
     skills: Skills = Skills()
     hours: Hours = "09:00-17:00"
-    days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    days: list[Weekday] = Field(default_factory=_workweek)
     timezone: TimeZone = "UTC"
     #: share of working time available for this work (the rest is meetings,
     #: admin): a person at 0.8 takes 1/0.8 as long in clock time.
@@ -415,7 +438,7 @@ class ApprovalStep(Strict):
     external: str | None = None
     review_hours: Distribution = _Distribution(dist="fixed", mean=0.25)
     hours: Hours = "09:00-18:00"
-    days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    days: list[Weekday] = Field(default_factory=_workweek)
     timezone: TimeZone = "UTC"
 
     @model_validator(mode="after")

@@ -48,19 +48,21 @@ def stream(seed: np.random.SeedSequence, name: str) -> np.random.Generator:
 
 def draw(dist: _Distribution, rng: np.random.Generator, n: int) -> np.ndarray:
     """``n`` draws of a duration distribution (hours or minutes, as given)."""
+    mean, cv = dist.mean or 0.0, dist.cv or 0.0
+    low, mode, high = dist.low or 0.0, dist.mode or 0.0, dist.high or 0.0
     if dist.dist == "fixed":
-        return np.full(n, dist.mean, dtype=float)
+        return np.full(n, mean, dtype=float)
     if dist.dist == "exponential":
-        return rng.exponential(dist.mean, n)
+        return rng.exponential(mean, n)
     if dist.dist == "lognormal":
-        sigma2 = np.log1p(dist.cv**2)  # type: ignore[operator]
-        return rng.lognormal(np.log(dist.mean) - sigma2 / 2, np.sqrt(sigma2), n)  # type: ignore[arg-type]
+        sigma2 = np.log1p(cv**2)
+        return rng.lognormal(np.log(mean) - sigma2 / 2, np.sqrt(sigma2), n)
     if dist.dist == "gamma":
-        shape = 1 / dist.cv**2  # type: ignore[operator]
-        return rng.gamma(shape, dist.mean / shape, n)  # type: ignore[operator]
+        shape = 1 / cv**2
+        return rng.gamma(shape, mean / shape, n)
     if dist.dist == "uniform":
-        return rng.uniform(dist.low, dist.high, n)
-    return rng.triangular(dist.low, dist.mode, dist.high, n)
+        return rng.uniform(low, high, n)
+    return rng.triangular(low, mode, high, n)
 
 
 def hourly_rates(
@@ -162,12 +164,16 @@ def arrivals(scenario: Scenario, seed: np.random.SeedSequence) -> Arrivals:
         bursts = [b for b in demand.bursts.values() if kind.department in b.departments]
         rates = hourly_rates(spec.daily, spec.daily_profile or dept.daily_profile, spec.weekly_profile or dept.weekly_profile,
                              offset_of[dept.timezone or demand.timezone], scenario, bursts)
-        t = poisson_times(rates, horizon, rng)
+        if spec.at_hours is not None:
+            t = np.sort(np.asarray(spec.at_hours, dtype=float))
+            t = t[t < horizon]
+        else:
+            t = poisson_times(rates, horizon, rng)
         n = len(t)
         review = np.column_stack([draw(step.review_hours, rng, n) for step in chain]) if chain else np.zeros((n, 0))
         parts.append((t, np.full(n, k), draw(spec.effort_hours, rng, n), rng.random(n), review))
     if parts:
-        req = [np.concatenate(cols) for cols in zip(*parts)]
+        req = [np.concatenate(cols) for cols in zip(*parts, strict=True)]
     else:
         req = [np.zeros(0), np.zeros(0, int), np.zeros(0), np.zeros(0), np.zeros((0, len(chain)))]
     order = np.argsort(req[0], kind="stable")
@@ -192,7 +198,7 @@ def arrivals(scenario: Scenario, seed: np.random.SeedSequence) -> Arrivals:
         effort = draw(ms.handle_minutes, rng, n) / 60
         msgs.append((t, np.full(n, c), aud, effort, np.full(n, PRIORITY_RANK[ms.priority])))
     if msgs:
-        mcols = [np.concatenate(cols) for cols in zip(*msgs)]
+        mcols = [np.concatenate(cols) for cols in zip(*msgs, strict=True)]
     else:
         mcols = [np.zeros(0), np.zeros(0, int), np.zeros(0, int), np.zeros(0), np.zeros(0, int)]
     morder = np.argsort(mcols[0], kind="stable")

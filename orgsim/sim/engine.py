@@ -9,7 +9,7 @@ along the critical path, so that the four add up to the silo latency.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import simpy
@@ -22,11 +22,13 @@ from orgsim.sim.calendar import calendar_for
 from orgsim.sim.insights import InsightSpread
 from orgsim.sim.demand import Arrivals, arrivals, request_kinds, stream
 from orgsim.sim.result import REQUEST_FIELDS, Result
-from orgsim.sim.workers import Dispatcher, Task, WorkQueue, Worker
+from orgsim.sim.workers import Dispatcher, Task, Worker, WorkQueue
 
 __all__ = ["simulate", "Model"]
 
 NO_LEG = Leg(0.0, 0, 0)
+#: triage, merges and approvals are coordination: no channel or function skill needed
+COORDINATION = ((), None, None)
 
 
 class Model:
@@ -54,6 +56,7 @@ class Model:
         n = len(self.arr.req_time)
         self.rec = {f: np.full(n, np.nan) for f in REQUEST_FIELDS}
         self.msg_done = np.full(len(self.arr.msg_time), np.nan)
+        self._direct_done: list[tuple[int, float, float, float, int, int]] = []
         # Number in system, integrated over the measured window (Little's law).
         self.level = {"requests": [0, 0.0, self.warmup], "messages": [0, 0.0, self.warmup]}
         self.insight_spread = InsightSpread(self) if s.insights is not None else None
@@ -120,7 +123,7 @@ class Model:
             intake = self._node(route.intake)
             holder = self._node(route.merger) if route.merger else self._node(route.parts[0])
             parts = []
-            for q, part_channels in zip(route.parts, route.part_channels):
+            for q, part_channels in zip(route.parts, route.part_channels, strict=True):
                 node = self._node(q)
                 out = self._leg(node, self._node(route.merger)) if route.merger else NO_LEG
                 parts.append((self.queues[q], self._leg(intake, node), out, (part_channels, spec.function, spec.audience)))
@@ -139,8 +142,13 @@ class Model:
                 "approvals": approvals,
                 "reply": self._leg(prev, d),
                 "rework": 0.0 if s.policies.planning_seat else spec.rework_probability,
-                "skill": (channels, spec.function, spec.audience),
             })
+            rt: dict[str, Any] = self.routes[-1]
+            legs = [rt["in"], parts[0][1], parts[0][2], rt["reply"]]
+            simple = (rt["triage"] is None and len(parts) == 1 and not approvals and rt["rework"] == 0
+                      and all(leg.delay_hours == 0 for leg in legs))
+            rt["direct"] = (parts[0][0], parts[0][3], rt["prio"], sum(leg.hops for leg in legs),
+                            sum(leg.cross_group_hops for leg in legs)) if simple else None
         self.msg_queue: dict[tuple[int, int], tuple[WorkQueue, tuple[Any, ...]]] = {}
         for c, ch in enumerate(s.channels):
             for a in range(-1, len(s.audiences)):
@@ -161,8 +169,13 @@ class Model:
         lv[0] += delta
 
     def _message_done(self, task: Task) -> None:
-        self.msg_done[task.item] = self.env.now
-        self._count("messages", -1)
+        now = self.env.now
+        self.msg_done[task.item] = now
+        lv = self.level["messages"]  # _count("messages", -1), inlined: called once per message
+        if now > lv[2]:
+            lv[1] += lv[0] * (min(now, self.horizon) - lv[2])
+            lv[2] = now
+        lv[0] -= 1
 
     def _delay(self, leg: Leg) -> float:
         if leg.delay_hours == 0 or self.fixed_delays:
@@ -178,11 +191,17 @@ class Model:
         mt.append(float("inf"))
         mc, ma, me, mp = a.msg_channel.tolist(), a.msg_audience.tolist(), a.msg_effort.tolist(), a.msg_priority.tolist()
         factor = self.scenario.policies.message_handling_factor
+        kind, effort = a.req_kind.tolist(), a.req_effort.tolist()
+        req_factor = self.scenario.policies.request_handling_factor
         i = j = 0
         while i < len(rt) - 1 or j < len(mt) - 1:
             if rt[i] <= mt[j]:
                 yield env.timeout(rt[i] - env.now)
-                env.process(self.request_flow(i))
+                direct = self.routes[kind[i]]["direct"]
+                if direct is None:
+                    env.process(self.request_flow(i))
+                else:
+                    self._direct_request(i, direct, effort[i] * req_factor)
                 i += 1
             else:
                 yield env.timeout(mt[j] - env.now)
@@ -192,6 +211,51 @@ class Model:
                     self.log.append((env.now, "arrive", "message", j, ""))
                 disp.push(disp.task(mp[j], me[j] * factor, q, skill, None, j))
                 j += 1
+
+    def _direct_request(self, r: int, direct: tuple[Any, ...], effort: float) -> None:
+        """A request whose whole flow is one task: queue it without a process of its own.
+
+        Same clocks and records as :meth:`request_flow` would give (its
+        handoffs all take zero time, so it draws no random numbers either),
+        at a third of the events: the profile of an always-on pod showed
+        the per-request process, its start event and its done event as the
+        largest cost after SimPy's own loop.
+        """
+        queue, skill, prio, hops, cross = direct
+        now = self.env.now
+        lv = self.level["requests"]  # _count("requests", +1), inlined
+        if now > lv[2]:
+            lv[1] += lv[0] * (min(now, self.horizon) - lv[2])
+            lv[2] = now
+        lv[0] += 1
+        if self.log is not None:
+            self.log.append((self.env.now, "arrive", "request", r, self.kinds[self.arr.req_kind[r]].key))
+        # _Answered quacks like the done event: Dispatcher.finish only calls .succeed(task)
+        self.disp.push(self.disp.task(prio, effort, queue, skill, _Answered(self, hops, cross), r))  # type: ignore[arg-type]
+
+    def _answered(self, task: Task, hops: int, cross: int) -> None:
+        now = self.env.now
+        lv = self.level["requests"]  # _count("requests", -1), inlined
+        if now > lv[2]:
+            lv[1] += lv[0] * (min(now, self.horizon) - lv[2])
+            lv[2] = now
+        lv[0] -= 1
+        if self.log is not None:
+            self.log.append((now, "answer", "request", task.item, self.kinds[self.arr.req_kind[task.item]].key))
+        # Kept as a plain list and written into ``rec`` once, at the end (numpy stores one by one cost more).
+        self._direct_done.append((task.item, now, now - task.enqueued - task.work, task.work, hops, cross))
+
+    def _store_direct(self) -> None:
+        if not self._direct_done:
+            return
+        r, now, queue, work, hops, cross = (np.array(c) for c in zip(*self._direct_done, strict=True))
+        rec = self.rec
+        rec["answered"][r], rec["queue_hours"][r] = now, queue
+        rec["work_hours"][r] = rec["person_hours"][r] = work
+        rec["handoff_hours"][r] = rec["approval_hours"][r] = 0.0
+        rec["handoffs"][r], rec["cross_group_handoffs"][r] = hops, cross
+        rec["parts"][r], rec["reworked"][r] = 1, 0
+        self._direct_done.clear()
 
     def _task(self, r: int, queue: WorkQueue, effort: float, skill: tuple[Any, ...], prio: int) -> Any:
         """Queue one task for request ``r`` and wait for it; returns (queue, work) hours."""
@@ -221,10 +285,10 @@ class Model:
             return w
         procs = [self.env.process(self._part(r, p, share, prio)) for p in parts]
         yield self.env.all_of(procs)
-        results = [p.value for p in procs]
+        results = [cast(tuple[float, float, float], p.value) for p in procs]
         h, q, w = max(results, key=lambda x: x[0] + x[1] + x[2])
         clocks += (q, w, h, 0.0)
-        qm, wm = yield from self._task(r, route["merge"], self.scenario.policies.merge_hours, route["skill"], prio)
+        qm, wm = yield from self._task(r, route["merge"], self.scenario.policies.merge_hours, COORDINATION, prio)
         clocks += (qm, wm, 0.0, 0.0)
         return sum(x[2] for x in results) + wm
 
@@ -247,7 +311,7 @@ class Model:
         hops, cross = route["in"].hops, route["in"].cross_group_hops
         person_hours = 0.0
         if route["triage"] is not None:
-            q, w = yield from self._task(r, route["triage"], s.policies.triage_minutes / 60, route["skill"], route["prio"])
+            q, w = yield from self._task(r, route["triage"], s.policies.triage_minutes / 60, COORDINATION, route["prio"])
             clocks += (q, w, 0.0, 0.0)
             person_hours += w
         rounds = 2 if a.req_rework[r] < route["rework"] else 1
@@ -260,7 +324,7 @@ class Model:
             h = self._delay(leg)
             if h:
                 yield env.timeout(h)
-            q, w = yield from self._task(r, queue, float(a.req_review[r, i]), route["skill"], route["prio"])
+            q, w = yield from self._task(r, queue, float(a.req_review[r, i]), COORDINATION, route["prio"])
             clocks[3] += h + q + w
             hops += leg.hops
             cross += leg.cross_group_hops
@@ -287,9 +351,22 @@ class Model:
         if self.insight_spread is not None:
             self.insight_spread.start()
         self.env.run(until=self.horizon)
+        self._store_direct()
         for what in self.level:
             self._count(what, 0)
         return Result.collect(self)
+
+
+class _Answered:
+    """Stands in for the done event of a request that needs no process (see ``Model._direct_request``)."""
+
+    __slots__ = ("model", "hops", "cross")
+
+    def __init__(self, model: Model, hops: int, cross: int) -> None:
+        self.model, self.hops, self.cross = model, hops, cross
+
+    def succeed(self, task: Task) -> None:
+        self.model._answered(task, self.hops, self.cross)
 
 
 def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = None, trace: bool = False) -> Result:

@@ -15,7 +15,9 @@ event to arrive and one to be worked.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import simpy
@@ -98,6 +100,10 @@ class Worker:
         if ev is not None and not ev.triggered:
             ev.succeed()
 
+    def _alarm(self, ev: simpy.Event, _fired: simpy.Event) -> None:
+        if self.waiting is ev:
+            self.wake()
+
     def _take(self, now: float, on_duty: bool) -> Task | None:
         best: WorkQueue | None = None
         for q in self.queues:
@@ -110,32 +116,39 @@ class Worker:
         return heapq.heappop(best.heap)[2]
 
     def run(self) -> Any:
+        # The hot loop of every run: one bisect per pass answers both "on duty?"
+        # and "until when?", and attribute lookups are hoisted out of the loop.
         env, disp, cal = self.env, self.disp, self.cal
+        bounds, nb = cal.bounds, len(cal.bounds)
+        timeout, factors = env.timeout, self._factor
+        w0, w1 = disp.window
         while True:
             self.preempted = False
             now = env.now
-            on = cal.on_duty(now)
+            i = bisect_right(bounds, now)
+            on = i & 1 == 1
+            change = bounds[i] if i < nb else INF
             task = self._take(now, on)
             if task is None:
                 self.waiting = ev = env.event()
                 self.idle_since = now
-                change = cal.next_change(now)
                 if change < INF:
                     # Re-check at the next shift boundary: queued work may become takeable.
-                    env.timeout(change - now).callbacks.append(lambda _e, w=self, ev=ev: w.waiting is ev and w.wake())
+                    timeout(change - now).callbacks.append(partial(self._alarm, ev))
                 try:
                     yield ev
                 except simpy.Interrupt:
                     pass
                 continue
             self.current = task
-            f = self.factor(task.skill)
+            f = factors.get(task.skill) or self.factor(task.skill)
             need = task.left * f
-            chunk = min(need, cal.next_change(now) - now) if on else need
-            if disp.trace is not None:
-                disp.trace(now, "start", task, self.name)
+            chunk = min(need, change - now) if on else need
+            trace = disp.trace
+            if trace is not None:
+                trace(now, "start", task, self.name)
             try:
-                yield env.timeout(chunk)
+                yield timeout(chunk)
             except simpy.Interrupt:
                 pass
             end = env.now
@@ -145,19 +158,20 @@ class Worker:
             task.left = 0.0 if elapsed >= need - DONE_EPS else task.left - elapsed / f
             task.work += elapsed
             task.after += after
-            a, b = max(now, disp.window[0]), min(end, disp.window[1])
+            a = now if now > w0 else w0
+            b = end if end < w1 else w1
             if b > a:
                 self.busy += b - a
                 if not on:
                     self.after += (b - a) - cal.duty_between(a, b)
             if task.left <= DONE_EPS:
                 self.done += 1
-                if disp.trace is not None:
-                    disp.trace(end, "finish", task, self.name)
+                if trace is not None:
+                    trace(end, "finish", task, self.name)
                 disp.finish(task)
             else:
-                if disp.trace is not None:
-                    disp.trace(end, "pause", task, self.name)
+                if trace is not None:
+                    trace(end, "pause", task, self.name)
                 disp.push(task)
 
 

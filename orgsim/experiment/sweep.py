@@ -1,0 +1,210 @@
+"""Parameter sweeps: dotted overrides expanded to a grid, resumable on disk.
+
+``--set policies.approval_steps=0,1,2 --set team.size=3..12`` gives 3 × 10
+points; each runs its replications. Each override is applied to the merged
+scenario data and the whole scenario is validated again, so a bad value gets
+the usual error. With an output folder, every finished run is written at
+once as its own part (to a temporary name, then renamed, so a half-written
+part is never read as done), beside a manifest of the sweep; ``resume``
+skips the parts already there. The final table is built from the parts, so
+an interrupted-then-resumed sweep ends with exactly the table of an
+uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import json
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel
+from ruamel.yaml import YAML
+
+from orgsim.errors import OrgsimError
+from orgsim.experiment.compare import HEADLINE, Metric
+from orgsim.experiment.parallel import Job, _figures
+from orgsim.experiment.replications import replication_seeds
+from orgsim.metrics import mean_ci
+from orgsim.scenario.loading import _model_at, load_data, scenario_from_data
+from orgsim.scenario.model import Scenario
+
+__all__ = ["apply_overrides", "expand_grid", "parse_set", "sweep"]
+
+
+def _scalar(text: str) -> Any:
+    return YAML(typ="safe", pure=True).load(text) if text.strip() else ""
+
+
+def parse_set(spec: str) -> tuple[str, list[Any]]:
+    """``"a.b=1..3"`` -> ``("a.b", [1, 2, 3])``; ``"a=x,y"`` -> ``("a", ["x", "y"])``.
+
+    >>> parse_set("policies.approval_steps=0,1,2")
+    ('policies.approval_steps', [0, 1, 2])
+    >>> parse_set("team.size=3..5")
+    ('team.size', [3, 4, 5])
+    """
+    key, sep, values = spec.partition("=")
+    if not sep or not key.strip():
+        raise OrgsimError(f"--set {spec}: expected KEY=VALUES, e.g. policies.approval_steps=0,1,2 or team.size=3..12")
+    key = key.strip()
+    if ".." in values and "," not in values:
+        lo, _, hi = values.partition("..")
+        try:
+            a, b = int(lo), int(hi)
+        except ValueError:
+            raise OrgsimError(f"--set {spec}: a range needs whole numbers, like 3..12") from None
+        if b < a:
+            raise OrgsimError(f"--set {spec}: the range is empty ({a} > {b})")
+        return key, list(range(a, b + 1))
+    return key, [_scalar(v) for v in values.split(",")]
+
+
+def expand_grid(sets: Sequence[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
+    """Every combination of the values, in a stable order."""
+    keys = [k for k, _ in sets]
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(v for _, v in sets))]
+
+
+def _resize_team(data: dict[str, Any], size: int) -> None:
+    """``team.size``: keep the first N people, or add copies of non-leads to their pods."""
+    if not isinstance(size, int) or size < 1:
+        raise OrgsimError(f"--set team.size={size}: expected a whole number of people, at least 1")
+    people: dict[str, Any] = dict(data["team"]["people"])
+    structure = data.get("structure", {})
+    lead = structure.get("lead")
+    ids = list(people)
+    if size <= len(ids):
+        keep = ids[:size]
+        if lead is not None and lead not in keep:
+            keep = [lead, *[i for i in ids if i != lead][: size - 1]]
+        data["team"]["people"] = {i: people[i] for i in keep}
+        for pod in structure.get("pods", {}).values():
+            pod["members"] = [m for m in pod.get("members", []) if m in keep] or keep[-1:]
+        return
+    workers = [i for i in ids if i != lead] or ids
+    for n in range(size - len(ids)):
+        original = workers[n % len(workers)]
+        clone = f"{original}_{n // len(workers) + 2}"
+        people[clone] = people[original]
+        for pod in structure.get("pods", {}).values():
+            if original in pod.get("members", []):
+                pod["members"] = [*pod["members"], clone]
+    data["team"]["people"] = people
+
+
+def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of scenario ``data`` with dotted keys set; unknown keys are refused."""
+    out: dict[str, Any] = json.loads(json.dumps(data, default=str))
+    for dotted, value in overrides.items():
+        if dotted == "team.size":
+            _resize_team(out, value)
+            continue
+        parts = dotted.split(".")
+        node: Any = out
+        for depth, part in enumerate(parts):
+            model = _model_at(tuple(parts[:depth]))
+            known = list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else (
+                list(node) if isinstance(node, dict) else [])
+            if part not in known:
+                close = difflib.get_close_matches(part, known, n=1)
+                hint = f"; did you mean {'.'.join([*parts[:depth], close[0]])!r}?" if close else ""
+                raise OrgsimError(f"--set {dotted}: no key {'.'.join(parts[:depth + 1])!r} in the scenario{hint}")
+            if depth == len(parts) - 1:
+                node[part] = value
+            else:
+                node = node.setdefault(part, {})
+                if not isinstance(node, dict):
+                    raise OrgsimError(f"--set {dotted}: {'.'.join(parts[:depth + 1])} is a value, not a block")
+    return out
+
+
+def _metrics_of(figures: dict[str, Any]) -> dict[str, float]:
+    per_dept = [Metric(("by_department", d, "silo_latency_hours", "mean"), f"silo latency, {d}", -1, "h")
+                for d in figures["by_department"]]
+    return {m.label: m.of(figures) for m in (*HEADLINE, *per_dept)}
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def sweep(
+    base: str | Path,
+    sets: Sequence[tuple[str, list[Any]]],
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = 1,
+    out: Path | None = None,
+    resume: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """Run every grid point's replications; one tidy row per point × metric, with CI."""
+    data, positions = load_data(base)
+    points = expand_grid(sets) if sets else [{}]
+    scenarios: list[Scenario] = []
+    for point in points:
+        scenarios.append(scenario_from_data(apply_overrides(data, point), positions, str(base)))
+    n = scenarios[0].run.replications if replications is None else replications
+    s0 = scenarios[0].run.seed if seed is None else seed
+    manifest = {"base": str(base), "sets": [[k, v] for k, v in sets], "replications": n, "seed": s0,
+                "points": points}
+    done: dict[tuple[int, int], dict[str, float]] = {}
+    if out is not None:
+        parts = out / "parts"
+        if (out / "manifest.json").exists():
+            if not resume:
+                raise OrgsimError(f"--out {out}: holds a sweep already; pass --resume to continue it or choose another folder")
+            if json.loads((out / "manifest.json").read_text()) != json.loads(json.dumps(manifest, default=str)):
+                raise OrgsimError(f"--out {out}: holds a different sweep (base, --set, replications or seed differ)")
+        elif out.exists() and any(out.iterdir()):
+            raise OrgsimError(f"--out {out}: folder is not empty and holds no sweep; choose another folder")
+        parts.mkdir(parents=True, exist_ok=True)
+        _write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str))
+        for f in parts.glob("p*-r*.json"):
+            p, r = (int(x[1:]) for x in f.stem.split("-"))
+            done[p, r] = json.loads(f.read_text())
+    seeds = replication_seeds(s0, n)
+    todo = [(p, r) for p in range(len(points)) for r in range(n) if (p, r) not in done]
+    count = len(done)
+
+    def record(key: tuple[int, int], figures: dict[str, Any]) -> None:
+        nonlocal count
+        done[key] = _metrics_of(figures)
+        if out is not None:
+            _write_atomic(out / "parts" / f"p{key[0]:04d}-r{key[1]:03d}.json", json.dumps(done[key]))
+        count += 1
+        if progress is not None:
+            progress(count)
+
+    procs = (os.cpu_count() or 1) if workers is None else workers
+    if procs > 1 and len(todo) > 1:
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        with ProcessPoolExecutor(max_workers=min(procs, len(todo)), mp_context=ctx) as pool:
+            futures = {pool.submit(_figures, Job(scenarios[p], seeds[r])): (p, r) for p, r in todo}
+            for fut in as_completed(futures):
+                record(futures[fut], fut.result())
+    else:
+        for p, r in todo:
+            record((p, r), _figures(Job(scenarios[p], seeds[r])))
+
+    rows = []
+    for p, point in enumerate(points):
+        metrics = list(dict.fromkeys(m for r in range(n) for m in done[p, r]))
+        for metric in metrics:
+            mean, low, high = mean_ci([done[p, r].get(metric, float("nan")) for r in range(n)])
+            rows.append({"point": p, **point, "metric": metric, "mean": mean, "ci_low": low, "ci_high": high,
+                         "replications": n})
+    table = pd.DataFrame(rows)
+    if out is not None:
+        table.to_parquet(out / "sweep.parquet", index=False)
+        table.to_csv(out / "sweep.csv", index=False)
+    return table

@@ -1,0 +1,76 @@
+"""The command line, through typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from orgsim.cli import app
+from tests.conftest import ROOT
+
+runner = CliRunner()
+NETWORK = str(ROOT / "scenarios" / "network.yaml")
+AUDIENCE = str(ROOT / "scenarios" / "audience.yaml")
+SHORT = ["--horizon-days", "10", "--warmup-days", "2", "--replications", "2"]
+
+CONTRACT = {"scenario", "structure", "seed", "replications", "horizon_days", "requests", "messages",
+            "silo_latency_hours", "silo_overhead_share", "handoffs_per_request", "cross_group_handoffs_per_request",
+            "reply_within_24h_share", "utilization_mean", "after_hours_share", "by_department"}
+
+
+def test_run_prints_a_readable_summary() -> None:
+    res = runner.invoke(app, ["run", NETWORK, *SHORT])
+    assert res.exit_code == 0, res.output
+    assert "Silo latency" in res.output and "Product" in res.output
+
+
+def test_run_json_follows_the_contract() -> None:
+    res = runner.invoke(app, ["run", AUDIENCE, *SHORT, "--json", "--seed", "3"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert CONTRACT <= set(out)
+    assert out["structure"] == "audience" and out["seed"] == 3 and out["replications"] == 2
+    assert set(out["requests"]) == {"arrived", "completed", "open_at_end"}
+    assert set(out["messages"]) == {"arrived", "answered", "open_at_end"}
+    lat = out["silo_latency_hours"]
+    assert set(lat) == {"mean", "p50", "p90", "p95", "ci95"} and lat["ci95"][0] <= lat["mean"] <= lat["ci95"][1]
+    for d in out["by_department"].values():
+        assert {"silo_latency_hours", "requests"} <= set(d)
+
+
+def test_out_writes_tables_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    out = tmp_path / "res"
+    res = runner.invoke(app, ["run", NETWORK, *SHORT, "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert {"requests.parquet", "requests.csv", "messages.parquet", "people.csv", "summary.json"} <= {p.name for p in out.iterdir()}
+    before = (out / "summary.json").read_text()
+    res = runner.invoke(app, ["run", NETWORK, *SHORT, "--seed", "99", "--out", str(out)])
+    assert res.exit_code == 1 and "not empty" in res.stderr and "--force" in res.stderr
+    assert (out / "summary.json").read_text() == before
+    res = runner.invoke(app, ["run", NETWORK, *SHORT, "--seed", "99", "--out", str(out), "--force"])
+    assert res.exit_code == 0 and (out / "summary.json").read_text() != before
+
+
+def test_bad_file_is_one_line_with_position(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"extends: {ROOT / 'scenarios' / 'base.yaml'}\nteam:\n  people:\n    zed:\n      hours: 9 to 5\n")
+    res = runner.invoke(app, ["run", str(bad)])
+    assert res.exit_code == 1
+    lines = res.stderr.strip().splitlines()
+    assert lines == [f'error: {bad}:5:7: team.people.zed.hours: expected a range like "09:00-17:00", got \'9 to 5\'']
+    assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("args", [["run"], ["run", NETWORK, "--replications", "0"], ["nonsense"]])
+def test_bad_usage_exits_2(args: list[str]) -> None:
+    assert runner.invoke(app, args).exit_code == 2
+
+
+def test_validate() -> None:
+    res = runner.invoke(app, ["validate", NETWORK, AUDIENCE])
+    assert res.exit_code == 0 and res.output.count(": ok") == 2
+    res = runner.invoke(app, ["validate", NETWORK, "missing.yaml"])
+    assert res.exit_code == 1 and "missing.yaml: no such file" in res.stderr

@@ -1,0 +1,82 @@
+"""Sweeps: grids, dotted overrides, and a resumable folder that survives SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from ruamel.yaml import YAML
+
+from orgsim.errors import OrgsimError
+from orgsim.experiment.sweep import apply_overrides, expand_grid, parse_set, sweep
+from orgsim.scenario import load_data
+from tests.conftest import ROOT
+from tests.helpers import mmc_data
+
+
+def test_grid_expansion() -> None:
+    sets = [parse_set("team.size=2..4"), parse_set("policies.approval_steps=0,1")]
+    grid = expand_grid(sets)
+    assert len(grid) == 6 and grid[0] == {"team.size": 2, "policies.approval_steps": 0}
+    assert grid[-1] == {"team.size": 4, "policies.approval_steps": 1}
+
+
+def test_overrides_and_team_size() -> None:
+    data, _ = load_data(ROOT / "scenarios" / "network.yaml")
+    steps = data["policies"]["approval_steps"]
+    out = apply_overrides(data, {"policies.approval_steps": steps + 1, "demand.departments.Product.requests": {},
+                                 "team.size": 14})
+    assert out["policies"]["approval_steps"] == steps + 1 and out["demand"]["departments"]["Product"]["requests"] == {}
+    assert len(out["team"]["people"]) == 14
+    assert data["policies"]["approval_steps"] == steps  # the base data is not changed in place
+    small = apply_overrides(data, {"team.size": 3})
+    assert len(small["team"]["people"]) == 3 and data["structure"]["lead"] in small["team"]["people"]
+
+
+def test_unknown_key_names_the_nearest() -> None:
+    data, _ = load_data(ROOT / "scenarios" / "network.yaml")
+    with pytest.raises(OrgsimError, match=r"no key 'policies.aproval_steps'.*did you mean 'policies.approval_steps'"):
+        apply_overrides(data, {"policies.aproval_steps": 1})
+    with pytest.raises(OrgsimError, match=r"did you mean 'demand.departments.Product'"):
+        apply_overrides(data, {"demand.departments.Prodcut.description": "x"})
+
+
+def _base(tmp_path: Path) -> Path:
+    path = tmp_path / "mmc.yaml"
+    YAML().dump(mmc_data(2, 0.7, horizon_days=6, warmup_days=1), path)
+    return path
+
+
+def test_sweep_table_is_tidy(tmp_path: Path) -> None:
+    table = sweep(_base(tmp_path), [parse_set("team.size=2..3")], replications=2, seed=3)
+    lat = table[table["metric"] == "silo latency, mean"].set_index("team.size")
+    assert list(lat.index) == [2, 3] and lat.loc[3, "mean"] < lat.loc[2, "mean"]
+    assert {"point", "metric", "mean", "ci_low", "ci_high", "replications"} <= set(table.columns)
+
+
+def test_kill_and_resume_gives_the_same_table(tmp_path: Path) -> None:
+    base = _base(tmp_path)
+    sets = ["--set", "team.size=2..7"]
+    args = [sys.executable, "-m", "orgsim", "sweep", str(base), *sets, "--replications", "2", "--workers", "1"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    whole = tmp_path / "whole"
+    subprocess.run([*args, "--out", str(whole)], check=True, env=env, capture_output=True)
+    cut = tmp_path / "cut"
+    proc = subprocess.Popen([*args, "--out", str(cut)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list((cut / "parts").glob("*.json"))) < 3:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    parts = len(list((cut / "parts").glob("p*.json")))
+    assert 3 <= parts < 12, "the sweep should have been killed half-way"
+    again = subprocess.run([*args, "--out", str(cut)], env=env, capture_output=True, text=True)
+    assert again.returncode == 1 and "--resume" in again.stderr
+    subprocess.run([*args, "--out", str(cut), "--resume"], check=True, env=env, capture_output=True)
+    pd.testing.assert_frame_equal(pd.read_parquet(whole / "sweep.parquet"), pd.read_parquet(cut / "sweep.parquet"))
