@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from orgsim.metrics.latency import run_figures
-
 from orgsim.metrics.stats import mean_ci
 from orgsim.sim.result import Result
 

@@ -19,8 +19,8 @@ from orgsim.org.graph import Leg, build_org, dept, handoff_legs, person
 from orgsim.org.structures import Work, structure_for
 from orgsim.scenario.model import PRIORITY_RANK, Scenario, utc_offset_hours
 from orgsim.sim.calendar import calendar_for
-from orgsim.sim.insights import InsightSpread
 from orgsim.sim.demand import Arrivals, arrivals, request_kinds, stream
+from orgsim.sim.insights import InsightSpread
 from orgsim.sim.result import REQUEST_FIELDS, Result
 from orgsim.sim.workers import Dispatcher, Task, Worker, WorkQueue
 
