@@ -216,6 +216,33 @@ def sweep(
         typer.echo(f"wrote {out}/sweep.parquet and sweep.csv")
 
 
+@app.command()
+@friendly
+def graph(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
+    top: Annotated[int, typer.Option(help="How many brokers to list.")] = 5,
+) -> None:
+    """Structural measures of the org graph: E-I index, cross-group ties, brokers, bus factor."""
+    from orgsim.org.graph import build_org
+    from orgsim.org.measures import bottlenecks, bus_factors, cross_group_tie_ratio, ei_index
+
+    scenario = load_scenario(file)
+    g = build_org(scenario)
+    ei = ei_index(g)
+    cg = cross_group_tie_ratio(g)
+    body = {"scenario": scenario.name, "structure": scenario.structure.kind,
+            "ei_index": None if ei != ei else ei, "cross_group_tie_ratio": None if cg != cg else cg,
+            "bottlenecks": bottlenecks(g, top), "bus_factor": bus_factors(scenario)}
+    if as_json:
+        sys.stdout.write(json.dumps(body, indent=2) + "\n")
+        return
+    typer.echo(f"{body['scenario']} ({body['structure']})")
+    typer.echo(f"E-I index, team vs departments: {ei:+.2f}   cross-group tie ratio: {cg:.2f}")
+    typer.echo("brokers (betweenness on fastest routes): " + ", ".join(f"{n} {v:.2f}" for n, v in body["bottlenecks"].items()))
+    typer.echo("bus factor: " + ", ".join(f"{k} {v}" for k, v in body["bus_factor"].items()))
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
 

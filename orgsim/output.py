@@ -57,6 +57,9 @@ def write_run(out: Path, results: Sequence[Result], summary: dict[str, Any]) -> 
     requests.to_csv(out / "requests.csv", index=False)
     _tables(results, "messages").to_parquet(out / "messages.parquet", index=False)
     _tables(results, "people").to_csv(out / "people.csv", index=False)
+    if any(len(r.insights) for r in results):
+        # one row per (insight, relevant department) pair, all replications
+        _tables(results, "insights").to_csv(out / "insights.csv", index=False)
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
 
 

@@ -61,7 +61,20 @@ def _group_figures(done: pd.DataFrame, arrived: pd.DataFrame, key: str) -> dict[
 
 
 def run_figures(result: Result) -> dict[str, Any]:
-    """Every headline figure of one run, as a nested dict of plain numbers."""
+    """Every headline figure of one run, as a nested dict of plain numbers.
+
+    ``insight_reach`` (see :mod:`orgsim.metrics.insights`) is there when the
+    scenario has an ``insights:`` block.
+    """
+    figures = _core_figures(result)
+    if "insight_horizon_hours" in result.extras:
+        from orgsim.metrics.insights import insight_reach
+
+        figures["insight_reach"] = insight_reach(result, result.extras["insight_horizon_hours"])
+    return figures
+
+
+def _core_figures(result: Result) -> dict[str, Any]:
     req = result.requests[result.requests["in_window"]]
     done = req[req["answered"].notna()]
     msg = result.messages[result.messages["in_window"]]

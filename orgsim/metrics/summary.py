@@ -11,6 +11,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from orgsim.metrics.latency import run_figures
 from orgsim.metrics.stats import mean_ci
 from orgsim.sim.result import Result
@@ -68,7 +70,23 @@ def combine(figures: Sequence[dict[str, Any]]) -> dict[str, Any]:
         for name in out[group]:
             runs = [f[group][name]["silo_latency_hours"] for f in figures if name in f[group]]
             out[group][name]["silo_latency_hours"] = _with_ci(runs)
+    if "insight_reach" in out:
+        _insight_cis(out["insight_reach"], [f["insight_reach"] for f in figures])
     return out
+
+
+_INSIGHT_CI = ("share_within_horizon", "median_time_hours", "p90_time_hours", "value_weighted_reach",
+               "importance_weighted_reach")
+
+
+def _insight_cis(out: dict[str, Any], runs: Sequence[dict[str, Any]]) -> None:
+    """95% CIs for the insight figures, overall and by department; the curve averaged pointwise."""
+    out["ci95"] = {k: list(mean_ci([r[k] for r in runs])[1:]) for k in _INSIGHT_CI}
+    for d in out["by_department"]:
+        sub = [r["by_department"][d] for r in runs if d in r["by_department"]]
+        out["by_department"][d]["ci95"] = {k: list(mean_ci([r[k] for r in sub])[1:]) for k in _INSIGHT_CI}
+    shares = np.array([r["curve"]["share"] for r in runs], dtype=float)
+    out["curve"]["share"] = [mean_ci(list(col))[0] for col in shares.T]
 
 
 def summarize(results: Sequence[Result], seed: int | None = None) -> dict[str, Any]:

@@ -512,6 +512,8 @@ class RunSettings(Strict):
         return self
 
 
+from orgsim.scenario.insights import Insights  # noqa: E402  (uses Strict, defined above)
+
 # --- the scenario ---------------------------------------------------------------
 
 
@@ -530,8 +532,8 @@ class Scenario(Strict):
     structure: StructureSpec
     policies: Policies = Policies()
     run: RunSettings = RunSettings()
-    # ``insights:`` (social-listening signals and how they spread) is the next
-    # layer; it slots in here as one more block.
+    #: social-listening signals and how they spread (see :mod:`orgsim.scenario.insights`)
+    insights: Insights | None = None
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Scenario:

@@ -111,5 +111,17 @@ def check_references(s: Scenario) -> None:
     if intr is not None:
         bad += _unknown_one(intr.department, departments, "department", ("policies", "interruptions", "department"))
         bad += _unknown_one(intr.function, s.functions, "function", ("policies", "interruptions", "function"))
+    ins = s.insights
+    if ins is not None:
+        for name, k in ins.kinds.items():
+            at = ("insights", "kinds", name)
+            bad += _unknown_one(k.channel, s.channels, "channel", (*at, "channel"))
+            if k.audience is not None:
+                bad += _unknown_one(k.audience, s.audiences, "audience", (*at, "audience"))
+            bad += _unknown(k.departments, departments, "department", (*at, "departments"))
+        for key in ("trend_briefing", "presentations", "platform"):
+            lever = getattr(ins, key)
+            if lever is not None:
+                bad += _unknown(lever.departments, departments, "department", ("insights", key, "departments"))
     if bad:
         raise ReferenceProblems(bad)

@@ -20,6 +20,7 @@ from orgsim.org.structures import Work, structure_for
 from orgsim.scenario.model import PRIORITY_RANK, Scenario, utc_offset_hours
 from orgsim.sim.calendar import calendar_for
 from orgsim.sim.demand import Arrivals, arrivals, request_kinds, stream
+from orgsim.sim.insights import InsightSpread
 from orgsim.sim.result import REQUEST_FIELDS, Result
 from orgsim.sim.workers import Dispatcher, Task, Worker, WorkQueue
 
@@ -58,6 +59,7 @@ class Model:
         self._direct_done: list[tuple[int, float, float, float, int, int]] = []
         # Number in system, integrated over the measured window (Little's law).
         self.level = {"requests": [0, 0.0, self.warmup], "messages": [0, 0.0, self.warmup]}
+        self.insight_spread = InsightSpread(self) if s.insights is not None else None
 
     # -- construction ---------------------------------------------------------------------
     def _build_workers(self) -> None:
@@ -346,6 +348,8 @@ class Model:
 
     def run(self) -> Result:
         self.env.process(self.arrivals())
+        if self.insight_spread is not None:
+            self.insight_spread.start()
         self.env.run(until=self.horizon)
         self._store_direct()
         for what in self.level:

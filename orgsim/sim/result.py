@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from orgsim.sim.insights import INSIGHT_COLUMNS
+
 if TYPE_CHECKING:
     from orgsim.sim.engine import Model
 
@@ -51,6 +53,8 @@ class Result:
     in_system_hours: dict[str, float]
     log: pd.DataFrame | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    #: one row per (insight, relevant department) pair; see :mod:`orgsim.sim.insights`
+    insights: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(INSIGHT_COLUMNS)))
 
     @property
     def window_hours(self) -> float:
@@ -118,4 +122,6 @@ class Result:
             people=pd.DataFrame(rows),
             in_system_hours={k: v[1] for k, v in m.level.items()},
             log=log,
+            extras={"insight_horizon_hours": m.insight_spread.window} if m.insight_spread is not None else {},
+            insights=m.insight_spread.table() if m.insight_spread is not None else pd.DataFrame(columns=list(INSIGHT_COLUMNS)),
         )

@@ -1,0 +1,195 @@
+"""Insight spread: social-listening signals relayed through the organisation graph.
+
+One SimPy process per insight: it appears on a channel, the queue that watches
+that channel and audience (:meth:`Structure.message_queue`) gets a small
+*noticing* task that competes with the rest of its work, and whoever notices
+it relays it along the graph's ties. Each tie ``u -> v`` passes the insight
+with probability ``insights.pass_probability[kind]`` after the tie's delay
+(fixed or exponential, per ``policies.handoff_delay``); every node forwards
+once, when it first hears, so a department learns at the earliest arrival
+over all paths (a first-passage process). Departments are sinks: they know,
+they do not relay. Three levers join in as their own processes: the trend
+briefing, team presentations and a shared listening platform.
+
+Common random numbers: the coin and the delay of a tie are a hash of
+(seed, insight, u, v), not draws from a shared stream, so adding a tie (a
+liaison) or a platform never changes any other tie's coin or delay. Given the
+same noticing times, a new tie or lever can only add paths, so reach can only
+rise. (Noticing competes with request work, so a lever that changes request
+routes can move noticing times a little; with no requests the property is exact.)
+
+Window: an insight is counted when it appears after the warm-up and its
+``horizon_days`` window ends before the run does; insights whose window would
+be cut short are kept in the table with ``in_window = False`` and left out of
+the figures (no censoring).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from orgsim.org.graph import dept
+from orgsim.scenario.model import PRIORITY_RANK
+from orgsim.sim.demand import stream
+
+if TYPE_CHECKING:
+    from orgsim.scenario.insights import Briefing
+    from orgsim.sim.engine import Model
+
+__all__ = ["INSIGHT_COLUMNS", "InsightSpread", "appearances"]
+
+#: columns of :attr:`Result.insights`: one row per (insight, relevant department)
+INSIGHT_COLUMNS = ("insight", "kind", "channel", "audience", "importance", "half_life_hours", "appeared",
+                   "noticed", "noticed_by", "department", "reached", "via", "hours_to_reach",
+                   "reached_within", "value_share", "in_window")
+RELAYS = frozenset({"person", "pod", "approver"})
+
+
+def appearances(model: Model) -> list[tuple[float, str, int]]:
+    """(time, kind, index within kind) for every insight of the run, in time order.
+
+    One stream per kind (``insights/<kind>``): adding a kind leaves the others'
+    arrivals unchanged. A Poisson process, thinned for bursts.
+    """
+    ins = model.scenario.insights
+    assert ins is not None
+    out: list[tuple[float, str, int]] = []
+    for name, k in ins.kinds.items():
+        rate = k.per_week / 168.0
+        if rate <= 0:
+            continue
+        peak = max([1.0, *(b.multiplier for b in k.bursts)])
+        rng = stream(model.seed, f"insights/{name}")
+        t, j = 0.0, 0
+        while True:
+            t += float(rng.exponential(1 / (rate * peak)))
+            if t >= model.horizon:
+                break
+            mult = 1.0
+            for b in k.bursts:
+                if b.start_day * 24 <= t < (b.start_day + b.days) * 24:
+                    mult = max(mult, b.multiplier)
+            if float(rng.random()) * peak < mult:
+                out.append((t, name, j))
+                j += 1
+    out.sort()
+    return out
+
+
+class InsightSpread:
+    """Everything the insight layer adds to one run of a :class:`Model`."""
+
+    def __init__(self, model: Model) -> None:
+        self.m = m = model
+        self.ins = ins = m.scenario.insights
+        assert ins is not None
+        self.env = m.env
+        self.window = ins.horizon_days * 24
+        self.salt = f"{m.seed.entropy}/{m.seed.spawn_key}".encode()
+        self.fixed = m.scenario.policies.handoff_delay == "fixed"
+        g = m.graph
+        self.out_ties: dict[str, list[tuple[str, float, float]]] = {}
+        for u, data in g.nodes(data=True):
+            if data["kind"] in RELAYS:
+                self.out_ties[u] = sorted(
+                    (v, ins.pass_for(e["kind"]), e["delay_hours"])
+                    for _, v, e in g.out_edges(u, data=True) if g.nodes[v]["kind"] != "platform")
+        self.items = appearances(m)
+        # reached[i]: node -> (time, via); the per-insight memory of who knows
+        self.reached: list[dict[str, tuple[float, str]]] = [{} for _ in self.items]
+        self.noticed: list[tuple[float, str] | None] = [None] * len(self.items)
+        self.prio = PRIORITY_RANK["normal"]
+
+    def _uniforms(self, i: int, u: str, v: str) -> tuple[float, float]:
+        h = hashlib.blake2b(b"%s|%d|%s|%s" % (self.salt, i, u.encode(), v.encode()), digest_size=16).digest()
+        return ((int.from_bytes(h[:8], "big") >> 11) / 2**53, (int.from_bytes(h[8:], "big") >> 11) / 2**53)
+
+    def start(self) -> None:
+        for i in range(len(self.items)):
+            self.env.process(self.insight_flow(i))
+        for lever, sender in ((self.ins.trend_briefing, "lead"), (self.ins.presentations, "team")):
+            if lever is not None:
+                self.env.process(self.briefings(lever, sender))
+
+    # -- processes -------------------------------------------------------------
+    def insight_flow(self, i: int) -> Any:
+        env, m = self.env, self.m
+        t0, kind, _ = self.items[i]
+        k = self.ins.kinds[kind]
+        yield env.timeout(t0 - env.now)
+        plat = self.ins.platform
+        if plat is not None:
+            for d in plat.departments:
+                node = dept(d)
+                u, _ = self._uniforms(i, "platform", node)
+                env.process(self.hop(i, node, -plat.lag_hours * math.log1p(-u), "platform"))
+        qname = m.structure.message_queue(k.channel, k.audience)
+        q = m.queues[qname]
+        done = env.event()
+        m.disp.push(m.disp.task(self.prio, self.ins.notice_minutes / 60, q, ((k.channel,), None, None), done, -1 - i))
+        yield done
+        node = m._node(qname)
+        self.noticed[i] = (env.now, node)
+        self.reach(i, node, "noticed")
+
+    def hop(self, i: int, node: str, delay: float, via: str) -> Any:
+        yield self.env.timeout(delay)
+        self.reach(i, node, via)
+
+    def reach(self, i: int, node: str, via: str) -> None:
+        """``node`` hears of insight ``i`` now; relay it once, on first hearing."""
+        seen = self.reached[i]
+        if node in seen:
+            return
+        seen[node] = (self.env.now, via)
+        for v, p, d in self.out_ties.get(node, ()):
+            if v in seen:
+                continue
+            coin, w = self._uniforms(i, node, v)
+            if coin < p:
+                delay = d if self.fixed else -d * math.log1p(-w)
+                self.env.process(self.hop(i, v, delay, f"tie:{node}->{v}"))
+
+    def briefings(self, lever: Briefing, sender: str) -> Any:
+        """Every ``every_days``: pass on what the sender knows since the last meeting."""
+        env = self.env
+        lead = self.m.scenario.structure.lead
+        first = lever.at_hour + lever.every_days * 24
+        yield env.timeout(first)
+        last = 0.0
+        while True:
+            now = env.now
+            for i, seen in enumerate(self.reached):
+                if sender == "lead" and lead is not None:
+                    heard = seen.get(f"person:{lead}")
+                    t = heard[0] if heard else None
+                else:
+                    t = self.noticed[i][0] if self.noticed[i] else None
+                if t is not None and last <= t < now:
+                    for d in lever.departments:
+                        self.reach(i, dept(d), f"{sender}_briefing")
+            last = now
+            yield env.timeout(lever.every_days * 24)
+
+    # -- the table --------------------------------------------------------------
+    def table(self) -> pd.DataFrame:
+        rows = []
+        m = self.m
+        for i, (t0, kind, j) in enumerate(self.items):
+            k = self.ins.kinds[kind]
+            noticed = self.noticed[i]
+            in_window = t0 >= m.warmup and t0 + self.window <= m.horizon
+            for d in k.departments:
+                hit = self.reached[i].get(dept(d))
+                hours = hit[0] - t0 if hit else np.nan
+                within = bool(hit) and hours <= self.window
+                rows.append((f"{kind}/{j}", kind, k.channel, k.audience, k.importance, k.half_life_hours, t0,
+                             noticed[0] if noticed else np.nan, noticed[1] if noticed else None, d,
+                             hit[0] if hit else np.nan, hit[1] if hit else None, hours, within,
+                             0.5 ** (hours / k.half_life_hours) if within else 0.0, in_window))
+        return pd.DataFrame(rows, columns=list(INSIGHT_COLUMNS))
