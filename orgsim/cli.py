@@ -231,7 +231,7 @@ def graph(
     g = build_org(scenario)
     ei = ei_index(g)
     cg = cross_group_tie_ratio(g)
-    body = {"scenario": scenario.name, "structure": scenario.structure.kind,
+    body: dict[str, Any] = {"scenario": scenario.name, "structure": scenario.structure.kind,
             "ei_index": None if ei != ei else ei, "cross_group_tie_ratio": None if cg != cg else cg,
             "bottlenecks": bottlenecks(g, top), "bus_factor": bus_factors(scenario)}
     if as_json:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
-from tiny_insights import make  # noqa: E402
-
 import numpy as np
 import pytest
 
 from orgsim.metrics import run_figures, summarize
 from orgsim.metrics.insights import per_insight
 from orgsim.sim.engine import simulate
+from tests.tiny_insights import make
 
 SURE = {k: 1.0 for k in ("member", "same_pod", "cross_pod", "via_lead", "department_intake", "liaison",
                          "embedded", "reporting", "custom")}

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
-from tiny_insights import make  # noqa: E402
-
 import networkx as nx
 import pytest
 
 from orgsim.org.graph import build_org
 from orgsim.org.measures import bottlenecks, bus_factor, bus_factors, cross_group_tie_ratio, ei_index
+from tests.tiny_insights import make
 
 
 def _tie(g: nx.DiGraph, u: str, v: str, cross: bool = False, kind: str = "x") -> None:

@@ -8,6 +8,7 @@ in :func:`orgsim.org.graph.handoff_legs`. Ties are counted once per pair.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from typing import Any
 
 import networkx as nx
 
@@ -54,13 +55,12 @@ def ei_index(G: nx.Graph, groups: Mapping[Hashable, Hashable] | None = None) -> 
     >>> ei_index(g, {"a": 1, "b": 1, "c": 2, "d": 2})  # E=1 (b-c), I=2
     -0.3333333333333333
     """
-    if groups is None:
-        groups = team_groups(G)  # type: ignore[arg-type]
+    group_of: Mapping[Any, Any] = groups if groups is not None else team_groups(G)  # type: ignore[arg-type]
     H = communication_graph(G) if isinstance(G, nx.DiGraph) else G
     e = i = 0
     for u, v in H.edges():
-        if u in groups and v in groups:
-            if groups[u] == groups[v]:
+        if u in group_of and v in group_of:
+            if group_of[u] == group_of[v]:
                 i += 1
             else:
                 e += 1

@@ -86,8 +86,9 @@ class InsightSpread:
 
     def __init__(self, model: Model) -> None:
         self.m = m = model
-        self.ins = ins = m.scenario.insights
-        assert ins is not None
+        ins = m.scenario.insights
+        assert ins is not None, "the engine starts insight processes only for scenarios with an insights: block"
+        self.ins = ins
         self.env = m.env
         self.window = ins.horizon_days * 24
         self.salt = f"{m.seed.entropy}/{m.seed.spawn_key}".encode()
@@ -169,7 +170,8 @@ class InsightSpread:
                     heard = seen.get(f"person:{lead}")
                     t = heard[0] if heard else None
                 else:
-                    t = self.noticed[i][0] if self.noticed[i] else None
+                    seen_at = self.noticed[i]
+                    t = seen_at[0] if seen_at is not None else None
                 if t is not None and last <= t < now:
                     for d in lever.departments:
                         self.reach(i, dept(d), f"{sender}_briefing")
