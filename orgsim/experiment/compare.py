@@ -51,6 +51,8 @@ HEADLINE: tuple[Metric, ...] = (
     Metric(("silo_overhead_share",), "silo overhead share", -1, "share"),
     Metric(("handoffs_per_request",), "handoffs per request", -1),
     Metric(("reply_within_24h_share",), "messages answered within 24 h", +1, "share"),
+    Metric(("insight_reach", "share_within_horizon"), "insight reach within horizon", +1, "share"),
+    Metric(("insight_reach", "value_weighted_reach"), "insight reach, value-weighted", +1, "share"),
     Metric(("utilization_mean",), "utilisation, mean", 0, "share"),
     Metric(("utilization_max",), "utilisation, busiest person", -1, "share"),
     Metric(("after_hours_share",), "work done after hours", -1, "share"),
