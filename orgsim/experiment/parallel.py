@@ -22,7 +22,7 @@ from orgsim.metrics import run_figures
 from orgsim.scenario.model import Scenario
 from orgsim.sim.engine import simulate
 
-__all__ = ["Job", "run_jobs"]
+__all__ = ["Job", "process_pool", "processes", "run_job", "run_jobs"]
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,20 @@ class Job:
     seed: np.random.SeedSequence
 
 
-def _figures(job: Job) -> dict[str, Any]:
+def run_job(job: Job) -> dict[str, Any]:
+    """One replication's figures (what crosses a process boundary)."""
     return run_figures(simulate(job.scenario, job.seed))
+
+
+def processes(workers: int | None) -> int:
+    """How many processes ``workers`` asks for: ``None`` means every core."""
+    return (os.cpu_count() or 1) if workers is None else workers
+
+
+def process_pool(n: int) -> ProcessPoolExecutor:
+    """A local pool of ``n`` processes; fork where it exists, so children start at once."""
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    return ProcessPoolExecutor(max_workers=n, mp_context=ctx)
 
 
 def run_jobs(
@@ -49,18 +61,16 @@ def run_jobs(
     """
     if scheduler is not None:
         return _on_dask(jobs, scheduler, progress)
-    n = (os.cpu_count() or 1) if workers is None else workers
+    n = processes(workers)
     if n <= 1 or len(jobs) <= 1:
         out = []
         for i, job in enumerate(jobs):
-            out.append(_figures(job))
+            out.append(run_job(job))
             if progress is not None:
                 progress(i + 1)
         return out
-    # fork: the children inherit the loaded modules, so a job starts at once.
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=min(n, len(jobs)), mp_context=ctx) as pool:
-        futures = [pool.submit(_figures, job) for job in jobs]
+    with process_pool(min(n, len(jobs))) as pool:
+        futures = [pool.submit(run_job, job) for job in jobs]
         for i, fut in enumerate(futures):
             fut.result()
             if progress is not None:
@@ -78,7 +88,7 @@ def _on_dask(jobs: Sequence[Job], scheduler: str, progress: Callable[[int], None
     except OSError as exc:
         raise OrgsimError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})") from None
     with client:
-        futures = client.map(_figures, list(jobs), pure=False)
+        futures = client.map(run_job, list(jobs), pure=False)
         out = []
         for i, fut in enumerate(futures):
             out.append(fut.result())

@@ -8,13 +8,11 @@ design's, not the dice's.
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from orgsim.experiment.parallel import process_pool, processes
 from orgsim.scenario.model import Scenario
 from orgsim.sim.engine import simulate
 from orgsim.sim.result import Result
@@ -42,10 +40,9 @@ def replicate(
     n = scenario.run.replications if replications is None else replications
     base = scenario.run.seed if seed is None else seed
     seeds = replication_seeds(base, n)
-    procs = (os.cpu_count() or 1) if workers is None else workers
+    procs = processes(workers)
     if procs > 1 and n > 1:
-        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        with ProcessPoolExecutor(max_workers=min(procs, n), mp_context=ctx) as pool:
+        with process_pool(min(procs, n)) as pool:
             futures = [pool.submit(simulate, scenario, child) for child in seeds]
             for i, fut in enumerate(futures):
                 fut.result()

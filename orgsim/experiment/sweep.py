@@ -16,10 +16,9 @@ from __future__ import annotations
 import difflib
 import itertools
 import json
-import multiprocessing as mp
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +28,10 @@ from ruamel.yaml import YAML
 
 from orgsim.errors import OrgsimError
 from orgsim.experiment.compare import HEADLINE, Metric
-from orgsim.experiment.parallel import Job, _figures
+from orgsim.experiment.parallel import Job, process_pool, processes, run_job
 from orgsim.experiment.replications import replication_seeds
 from orgsim.metrics import mean_ci
-from orgsim.scenario.loading import _model_at, load_data, scenario_from_data
+from orgsim.scenario.loading import load_data, model_at, scenario_from_data
 from orgsim.scenario.model import Scenario
 
 __all__ = ["apply_overrides", "expand_grid", "parse_set", "sweep"]
@@ -109,7 +108,7 @@ def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> di
         parts = dotted.split(".")
         node: Any = out
         for depth, part in enumerate(parts):
-            model = _model_at(tuple(parts[:depth]))
+            model = model_at(tuple(parts[:depth]))
             known = list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else (
                 list(node) if isinstance(node, dict) else [])
             if part not in known:
@@ -185,16 +184,15 @@ def sweep(
         if progress is not None:
             progress(count)
 
-    procs = (os.cpu_count() or 1) if workers is None else workers
+    procs = processes(workers)
     if procs > 1 and len(todo) > 1:
-        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        with ProcessPoolExecutor(max_workers=min(procs, len(todo)), mp_context=ctx) as pool:
-            futures = {pool.submit(_figures, Job(scenarios[p], seeds[r])): (p, r) for p, r in todo}
+        with process_pool(min(procs, len(todo))) as pool:
+            futures = {pool.submit(run_job, Job(scenarios[p], seeds[r])): (p, r) for p, r in todo}
             for fut in as_completed(futures):
                 record(futures[fut], fut.result())
     else:
         for p, r in todo:
-            record((p, r), _figures(Job(scenarios[p], seeds[r])))
+            record((p, r), run_job(Job(scenarios[p], seeds[r])))
 
     rows = []
     for p, point in enumerate(points):

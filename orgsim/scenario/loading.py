@@ -191,7 +191,7 @@ def _position(path: KeyPath, positions: Positions, default_file: str) -> tuple[s
     return default_file, None, None
 
 
-def _model_at(path: KeyPath) -> type[BaseModel] | None:
+def model_at(path: KeyPath) -> type[BaseModel] | None:
     """The pydantic model that validates the mapping at ``path`` (for suggestions)."""
     tp: Any = Scenario
     for part in path:
@@ -224,7 +224,7 @@ def _unwrap(tp: Any) -> Any:
 def _describe(error: Any, path: KeyPath) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
-        model = _model_at(path[:-1])
+        model = model_at(path[:-1])
         known = list(model.model_fields) if model else []
         close = difflib.get_close_matches(str(path[-1]), known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else (f"; expected one of: {', '.join(known)}" if known else "")

@@ -63,7 +63,7 @@ class Model:
 
     # -- construction ---------------------------------------------------------------------
     def _build_workers(self) -> None:
-        s, env = self.scenario, self.env
+        s = self.scenario
         start = s.run.start_date
         self.queues: dict[str, WorkQueue] = {}
         self.workers: dict[str, Worker] = {}
@@ -83,9 +83,8 @@ class Model:
         for step in s.policies.approval_chain:
             if step.external is not None and step.node not in self.workers:
                 cal = calendar_for(step.hours, step.days, utc_offset_hours(step.timezone, start), start, self.horizon)
-                self._serve(step.node, Worker(self.disp, step.node, cal, 1.0, everything, 1.0))
-                self.workers[step.node] = self.queues[step.node].servers[0]
-        del env
+                w = self.workers[step.node] = Worker(self.disp, step.node, cal, 1.0, everything, 1.0)
+                self._serve(step.node, w)
 
     def _serve(self, queue: str, worker: Worker) -> None:
         q = self.queues.get(queue)
