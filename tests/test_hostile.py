@@ -107,3 +107,11 @@ def test_allow_large_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert runner.invoke(app, ["validate", str(path)]).exit_code == 1
     assert runner.invoke(app, ["--allow-large", "validate", str(path)]).exit_code == 0
     monkeypatch.delenv("ORGSIM_ALLOW_LARGE", raising=False)
+
+
+def test_time_zone_too_long_for_a_file_name_is_a_positioned_error(tmp_path: Path) -> None:
+    # Found by the fuzz test: ZoneInfo raises OSError (name too long) rather than "not found".
+    zone = "x" * 300
+    p = _write(tmp_path, f"extends: {Path('scenarios/network.yaml').resolve()}\ndemand:\n  timezone: {zone}\n")
+    message = _error(p)
+    assert f"{p}:3:" in message and "time zone" in message

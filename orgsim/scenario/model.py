@@ -182,7 +182,7 @@ def _check_zone(zone: str) -> str:
         return zone
     try:
         ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
         raise ValueError(
             f'expected a time zone like "Europe/London" or "UTC+02:00", got {zone!r}'
         ) from None
