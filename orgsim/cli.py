@@ -137,28 +137,79 @@ def compare(
     as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
-    out: Annotated[Path | None, typer.Option(help="Write comparison.parquet/.csv and comparison.json here.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write comparison.parquet/.csv, comparison.json and study.json here.")] = None,
     force: Annotated[bool, typer.Option(help="Allow --out to write into a non-empty folder.")] = False,
 ) -> None:
     """Compare designs on the same demand: every figure with its CI, and a verdict against the first."""
     from orgsim.experiment.compare import compare as run_compare
+    from orgsim.experiment.study import run_study
     from orgsim.output import check_out_dir, comparison_json, render_comparison
 
     scenarios = [load_scenario(f) for f in files]
     if out is not None:
         check_out_dir(out, force)
     with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications), quiet=as_json) as tick:
-        table = run_compare(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler)
+        if out is None:
+            table = run_compare(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler)
+        else:
+            # keep every replication's detail, so `orgsim report --from OUT` can draw it without rerunning
+            study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
+                              sources=[str(f) for f in files])
+            table = study.table
     result = comparison_json(table)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         table.to_parquet(out / "comparison.parquet", index=False)
         table.to_csv(out / "comparison.csv", index=False)
         (out / "comparison.json").write_text(json.dumps(result, indent=2) + "\n")
+        study.save(out)
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
     else:
         render_comparison(table)
+
+
+@app.command()
+@friendly
+def report(
+    files: Annotated[list[Path] | None, typer.Argument(help="Scenario files; the first is the baseline.", metavar="[FILE...]",
+                                                       show_default=False)] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("report.html"),
+    from_dir: Annotated[Path | None, typer.Option("--from", help="Draw a study saved by `orgsim compare --out DIR` instead of running.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the baseline's run.seed).")] = None,
+    replications: Annotated[int | None, typer.Option(min=2, help="Paired replications (default: run.replications).")] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    force: Annotated[bool, typer.Option(help="Overwrite the output file if it exists.")] = False,
+) -> None:
+    """Write the one-page HTML report a CMO reads: headline, scorecard, charts, assumptions (works offline)."""
+    from orgsim.experiment.study import Study, run_study
+    from orgsim.report import write_study_report
+
+    if files and from_dir is not None:
+        raise OrgsimError("give scenario files or --from a saved study, not both")
+    if not files and from_dir is None:
+        raise OrgsimError("give the scenario files to compare, or --from a folder written by `orgsim compare --out`")
+    if output.exists() and (output.is_dir() or not force):
+        what = "is a folder" if output.is_dir() else "already exists; pass --force to overwrite it"
+        raise OrgsimError(f"--output {output}: {what}")
+    if not output.parent.is_dir():
+        raise OrgsimError(f"--output {output}: folder {output.parent} does not exist")
+    if from_dir is not None:
+        if seed is not None or replications is not None:
+            raise OrgsimError("--seed and --replications apply when running scenarios, not with --from")
+        study = Study.load(from_dir)
+    else:
+        assert files is not None
+        scenarios = [load_scenario(f) for f in files]
+        with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications)) as tick:
+            study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
+                              sources=[str(f) for f in files])
+    command = "orgsim report " + " ".join(s or "<scenario>" for s in study.sources) + \
+        f" --replications {study.replications} --seed {study.seed} -o {output}"
+    write_study_report(study, output, command=command)
+    typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
+               f"{study.replications} replications, seed {study.seed}")
 
 
 @app.command()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from orgsim.errors import OrgsimError
+from orgsim.report.labels import short_names
 from orgsim.sim.result import Result
 
 __all__ = ["check_out_dir", "progress_bar", "render_comparison", "render_summary", "write_run"]
@@ -153,17 +153,6 @@ def _none(x: Any) -> Any:
     return None if x is None or (isinstance(x, float) and x != x) else float(x)
 
 
-def _short_labels(names: list[str]) -> list[str]:
-    """Drop a shared "Company — " prefix so the columns say what differs.
-
-    >>> _short_labels(["Acme — by network", "Acme — by audience"])
-    ['by network', 'by audience']
-    """
-    prefix = os.path.commonprefix(names)
-    cut = prefix.rfind(" — ") + 3 if len(names) > 1 and " — " in prefix else 0
-    return [n[cut:] or n for n in names]
-
-
 def render_comparison(table: pd.DataFrame, console: Console | None = None) -> None:
     """Designs side by side: value with 95% CI, and the difference to the baseline."""
     console = console or Console()
@@ -172,7 +161,7 @@ def render_comparison(table: pd.DataFrame, console: Console | None = None) -> No
                   f"seed {table.attrs.get('seed')}; differences are per replication on the same demand, 95% t-interval")
     grid = Table(title_justify="left")
     grid.add_column("metric")
-    for d in _short_labels(designs):
+    for d in short_names(designs):
         grid.add_column(escape(d), justify="right")
     for metric, rows in table.groupby("metric", sort=False):
         cells = []

@@ -21,7 +21,7 @@ from orgsim.experiment.replications import replication_seeds
 from orgsim.metrics import mean_ci
 from orgsim.scenario.model import Scenario
 
-__all__ = ["HEADLINE", "Metric", "compare", "verdict"]
+__all__ = ["HEADLINE", "Metric", "compare", "comparison_table", "verdict"]
 
 BETTER, WORSE, UNCLEAR = "better", "worse", "no clear difference"
 
@@ -104,7 +104,11 @@ def compare(
     seeds = replication_seeds(s0, n)
     jobs = [Job(s, child) for s in scenarios for child in seeds]
     flat = run_jobs(jobs, workers=workers, scheduler=scheduler, progress=progress)
-    runs = [flat[i * n:(i + 1) * n] for i in range(len(scenarios))]
+    return comparison_table(scenarios, [flat[i * n:(i + 1) * n] for i in range(len(scenarios))], s0)
+
+
+def comparison_table(scenarios: Sequence[Scenario], runs: Sequence[Sequence[dict[str, Any]]], seed: int) -> pd.DataFrame:
+    """The table of :func:`compare` from every design's per-replication figures (``runs[i][r]``)."""
     rows = []
     for metric in _metrics([f for design in runs for f in design]):
         baseline = [metric.of(f) for f in runs[0]]
@@ -120,5 +124,5 @@ def compare(
                 "verdict": verdict(metric.direction, dlow, dhigh),
             })
     table = pd.DataFrame(rows)
-    table.attrs.update(seed=s0, replications=n, baseline=base.name)
+    table.attrs.update(seed=seed, replications=len(runs[0]), baseline=scenarios[0].name)
     return table

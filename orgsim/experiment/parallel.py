@@ -19,6 +19,7 @@ import numpy as np
 
 from orgsim.errors import OrgsimError
 from orgsim.metrics import run_figures
+from orgsim.metrics.detail import run_detail
 from orgsim.scenario.model import Scenario
 from orgsim.sim.engine import simulate
 
@@ -29,11 +30,17 @@ __all__ = ["Job", "process_pool", "processes", "run_job", "run_jobs"]
 class Job:
     scenario: Scenario
     seed: np.random.SeedSequence
+    #: also keep the distributions a report draws (:func:`orgsim.metrics.detail.run_detail`)
+    detail: bool = False
 
 
 def run_job(job: Job) -> dict[str, Any]:
     """One replication's figures (what crosses a process boundary)."""
-    return run_figures(simulate(job.scenario, job.seed))
+    result = simulate(job.scenario, job.seed)
+    figures = run_figures(result)
+    if job.detail:
+        figures["detail"] = run_detail(result)
+    return figures
 
 
 def processes(workers: int | None) -> int:

@@ -1,0 +1,213 @@
+"""A comparison kept whole: every design's replications, with the distributions behind them.
+
+:func:`run_study` runs designs on common random numbers like
+:func:`orgsim.experiment.compare.compare`, but keeps each replication's
+figures *and* its :func:`orgsim.metrics.detail.run_detail`, so a report or a
+notebook can draw distributions, curves and per-person load, and test any
+difference between two designs, without running anything again. A study
+saves to and loads from one JSON file (``study.json`` in a ``compare --out``
+folder), scenarios included, so a report can be rebuilt from a folder.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from orgsim.errors import OrgsimError
+from orgsim.experiment.compare import HEADLINE, Metric, comparison_table
+from orgsim.experiment.parallel import Job, run_jobs
+from orgsim.experiment.replications import replication_seeds
+from orgsim.metrics import mean_ci
+from orgsim.scenario.loading import scenario_from_data
+from orgsim.scenario.model import Scenario
+
+__all__ = ["STUDY_FILE", "Study", "metric", "run_study"]
+
+STUDY_FILE = "study.json"
+_FORMAT = 1
+
+
+def metric(label: str) -> Metric:
+    """A headline :class:`Metric` by its label.
+
+    >>> metric("silo latency, mean").key
+    ('silo_latency_hours', 'mean')
+    """
+    for m in HEADLINE:
+        if m.label == label:
+            return m
+    raise KeyError(f"no headline metric {label!r}; known: {', '.join(m.label for m in HEADLINE)}")
+
+
+@dataclass
+class Study:
+    """Designs × replications on common random numbers; the first design is the baseline."""
+
+    scenarios: list[Scenario]
+    #: ``runs[i][r]``: figures of design ``i``, replication ``r``, with a ``detail`` entry
+    runs: list[list[dict[str, Any]]]
+    seed: int
+    replications: int
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def designs(self) -> list[str]:
+        return [s.name for s in self.scenarios]
+
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """The comparison table of :func:`orgsim.experiment.compare.compare`."""
+        return comparison_table(self.scenarios, self.runs, self.seed)
+
+    def values(self, m: Metric | str, design: int | str) -> np.ndarray:
+        """One figure of one design, per replication."""
+        m = metric(m) if isinstance(m, str) else m
+        return np.array([m.of(f) for f in self.runs[self._index(design)]], dtype=float)
+
+    def paired(self, m: Metric | str, design: int | str, other: int | str = 0) -> tuple[float, float | None, float | None]:
+        """Mean and 95% CI of ``design − other``, paired by replication (common random numbers)."""
+        return mean_ci(list(self.values(m, design) - self.values(m, other)))
+
+    def relative(self, m: Metric | str, design: int | str, other: int | str = 0) -> tuple[float, float | None, float | None]:
+        """Mean and 95% CI of ``(design − other) / other`` per replication, as a fraction.
+
+        Replications where ``other`` is zero or undefined are left out.
+        """
+        a, b = self.values(m, design), self.values(m, other)
+        ok = np.isfinite(a) & np.isfinite(b) & (b != 0)
+        return mean_ci(list((a[ok] - b[ok]) / b[ok]))
+
+    def _index(self, design: int | str) -> int:
+        if isinstance(design, int):
+            return design
+        try:
+            return self.designs.index(design)
+        except ValueError:
+            raise KeyError(f"no design {design!r} in this study") from None
+
+    # Long tables for notebooks and plots: one row per observation.
+
+    def figures(self) -> pd.DataFrame:
+        """Every headline figure: design × replication × metric → value."""
+        rows = [{"design": name, "replication": r, "metric": m.label, "unit": m.unit, "value": m.of(f)}
+                for name, runs in zip(self.designs, self.runs, strict=True)
+                for r, f in enumerate(runs) for m in HEADLINE]
+        return pd.DataFrame(rows)
+
+    def latencies(self) -> pd.DataFrame:
+        """Silo latency of every answered request: design, replication, department, hours."""
+        frames = [
+            pd.DataFrame({"design": name, "replication": r, "department": d, "latency_hours": xs})
+            for name, runs in zip(self.designs, self.runs, strict=True)
+            for r, f in enumerate(runs) for d, xs in f["detail"]["latency_hours"].items()
+        ]
+        cols = ["design", "replication", "department", "latency_hours"]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+
+    def breakdown(self) -> pd.DataFrame:
+        """Mean hours per request in each clock: design, department ('all' for every request), part."""
+        rows = []
+        for name, runs in zip(self.designs, self.runs, strict=True):
+            for r, f in enumerate(runs):
+                for part, hours in f["latency_breakdown_hours"].items():
+                    rows.append({"design": name, "replication": r, "department": "all", "part": part, "hours": hours})
+                for d, parts in f["detail"]["breakdown_hours"].items():
+                    for part, hours in parts.items():
+                        rows.append({"design": name, "replication": r, "department": d, "part": part, "hours": hours})
+        return pd.DataFrame(rows)
+
+    def people(self) -> pd.DataFrame:
+        """Each person's utilisation and after-hours share, per design and replication."""
+        rows = [{"design": name, "replication": r, **p}
+                for name, runs in zip(self.designs, self.runs, strict=True)
+                for r, f in enumerate(runs) for p in f["detail"]["people"]]
+        return pd.DataFrame(rows)
+
+    def reach_curves(self) -> pd.DataFrame:
+        """Share of (insight, department) pairs reached by hour t: design, replication, department, hours, share.
+
+        ``department`` is ``"all"`` for the curve over every pair. Empty when
+        the scenarios have no ``insights:`` block.
+        """
+        rows: list[dict[str, Any]] = []
+        for name, runs in zip(self.designs, self.runs, strict=True):
+            for r, f in enumerate(runs):
+                reach = f.get("insight_reach")
+                if not reach:
+                    continue
+                hours = reach["curve"]["hours"]
+                curves = {"all": reach["curve"]["share"], **f["detail"].get("reach_curves", {}).get("by_department", {})}
+                for d, shares in curves.items():
+                    rows.extend({"design": name, "replication": r, "department": d, "hours": h, "share": s}
+                                for h, s in zip(hours, shares, strict=True))
+        return pd.DataFrame(rows, columns=["design", "replication", "department", "hours", "share"])
+
+    # Saving: one JSON file, scenarios included.
+
+    def save(self, path: Path) -> Path:
+        """Write the study as JSON (``path`` is a file, or a folder that gets ``study.json``)."""
+        target = path / STUDY_FILE if path.is_dir() else path
+        body = {
+            "format": _FORMAT, "seed": self.seed, "replications": self.replications,
+            "sources": self.sources or [""] * len(self.scenarios),
+            "scenarios": [s.model_dump(mode="json", by_alias=True) for s in self.scenarios],
+            "runs": self.runs,
+        }
+        target.write_text(json.dumps(body, allow_nan=True, default=_plain) + "\n", encoding="utf-8")
+        return target
+
+    @classmethod
+    def load(cls, path: Path) -> Study:
+        """Read a study written by :meth:`save` (``path`` is the file or its folder)."""
+        source = path / STUDY_FILE if path.is_dir() else path
+        if not source.is_file():
+            raise OrgsimError(f"{source}: no study here; write one with `orgsim compare ... --out {path}`")
+        try:
+            body = json.loads(source.read_text(encoding="utf-8"))
+            if body.get("format") != _FORMAT:
+                raise OrgsimError(f"{source}: study format {body.get('format')!r}, expected {_FORMAT}; run the comparison again")
+            scenarios = [scenario_from_data(d, file=f"{source}: scenario {i + 1}") for i, d in enumerate(body["scenarios"])]
+            return cls(scenarios, body["runs"], int(body["seed"]), int(body["replications"]), list(body.get("sources", [])))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise OrgsimError(f"{source}: not a study file this orgsim can read ({type(exc).__name__}: {exc})") from None
+
+
+def _plain(x: Any) -> Any:
+    if isinstance(x, np.generic):
+        return x.item()
+    raise TypeError(f"cannot save {type(x).__name__}")
+
+
+def run_study(
+    scenarios: Sequence[Scenario],
+    replications: int | None = None,
+    seed: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = 1,
+    scheduler: str | None = None,
+    sources: Sequence[str] = (),
+) -> Study:
+    """Run every design on the same child seeds and keep every replication's figures and detail.
+
+    Defaults for ``replications`` and ``seed`` come from the first (baseline)
+    scenario's ``run:``; ``workers`` and ``scheduler`` are as in
+    :func:`orgsim.experiment.parallel.run_jobs`.
+    """
+    if not scenarios:
+        raise ValueError("a study needs at least one scenario")
+    base = scenarios[0]
+    n = base.run.replications if replications is None else replications
+    s0 = base.run.seed if seed is None else seed
+    jobs = [Job(s, child, detail=True) for s in scenarios for child in replication_seeds(s0, n)]
+    flat = run_jobs(jobs, workers=workers, scheduler=scheduler, progress=progress)
+    runs = [flat[i * n:(i + 1) * n] for i in range(len(scenarios))]
+    return Study(list(scenarios), runs, s0, n, list(sources))
+

@@ -1,0 +1,184 @@
+"""One self-contained HTML page from a study: headline, scorecard, charts as inline SVG, assumptions.
+
+The page loads nothing from anywhere (no scripts, fonts or stylesheets
+outside it), so it works offline and survives being emailed. Text from a
+scenario goes through Jinja2's autoescaping; chart text through
+matplotlib's SVG writer, which escapes it too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import matplotlib.pyplot as plt
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+from matplotlib.figure import Figure
+
+from orgsim.experiment.study import Study
+from orgsim.report import plots
+from orgsim.report.inputs import key_inputs
+from orgsim.report.style import colours, rc, short_names
+from orgsim.report.verdicts import findings, scorecard
+
+__all__ = ["render_report", "svg"]
+
+
+def svg(fig: Figure, prefix: str) -> Markup:
+    """A figure as an inline ``<svg>`` element that scales with the page; ids get ``prefix`` so figures never clash."""
+    buf = io.StringIO()
+    with rc():  # the SVG settings (text as text, stable ids) apply when saving
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    text = buf.getvalue()
+    text = text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, count=1, flags=re.S)
+    text = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', text)
+    text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", text)
+    text = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', text)
+    # Scale with the page, but never beyond 1.25x the drawn size: fonts stay the size they were designed at.
+    width_pt = float(re.search(r'<svg[^>]*? width="([\d.]+)pt"', text).group(1))  # type: ignore[union-attr]
+    text = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"',
+                  rf'<svg\1 role="img" style="max-width: {1.25 * width_pt * 4 / 3:.0f}px"', text, count=1)
+    return Markup(text)  # noqa: S704 - matplotlib's SVG writer escapes every text it writes
+
+
+@dataclass
+class _Chart:
+    id: str
+    svg: Markup
+    caption: str
+
+
+@dataclass
+class _Section:
+    id: str
+    title: str
+    intro: str = ""
+    grid: bool = False
+    charts: list[_Chart] = field(default_factory=list)
+
+
+def _chart(cid: str, fig: Figure, caption: str) -> _Chart:
+    return _Chart(cid, svg(fig, cid), caption)
+
+
+def _sections(study: Study) -> list[_Section]:
+    has_insights = len(study.reach_curves()) > 0
+    out = [
+        _Section("tradeoff", "The trade-off", charts=[_chart(
+            "chart-tradeoff", plots.tradeoff(study),
+            "Each design's mean silo latency (left is faster) against its insight reach (up is wider); bubble area is "
+            "head count, bars are 95% intervals across replications.")]),
+        _Section("silo-latency", "How fast departments are answered", charts=[
+            _chart("chart-latency-departments", plots.latency_by_department(study),
+                   "Silo latency per department, pooled over replications: the box holds the middle half of requests, "
+                   "the black line is the median, whiskers reach the 10th and 90th percentiles. Log scale."),
+            _chart("chart-latency-ecdf", plots.latency_ecdf(study),
+                   "Share of all requests answered within a given time; dots mark the median and the 90th percentile."),
+            _chart("chart-breakdown", plots.time_breakdown(study),
+                   "Mean hours per answered request in each clock along its critical path: waiting in a queue, hands-on "
+                   "work, handoffs between people, pods and departments, and approval."),
+        ]),
+    ]
+    if has_insights:
+        out.append(_Section("insight-reach", "Do social insights reach the people who need them?", charts=[
+            _chart("chart-reach", plots.reach_over_time(study),
+                   "Share of (insight, department) pairs reached, by days since the insight appeared; line = mean over "
+                   "replications, band = its 95% interval."),
+            _chart("chart-reach-departments", plots.reach_by_department(study),
+                   "The same, per department that needs insights."),
+        ]))
+    out.append(_Section("load", "Load and resilience", charts=[
+        _chart("chart-utilisation", plots.utilisation(study),
+               "Each person's hours worked over hours on duty (mean over replications); above the dashed line means "
+               "work beyond their hours, the dark part is work done after hours."),
+        _chart("chart-after-hours", plots.after_hours(study),
+               "Team-wide share of work done after hours, and the busiest person's utilisation, with 95% intervals."),
+        _chart("chart-bus-factor", plots.bus_factor_chart(study),
+               "How many people can cover each channel, function and audience: 1 means one absence leaves a gap."),
+    ]))
+    nets = [_chart(f"chart-org-{i}", plots.org_network(s),
+                   f"{name}: people coloured by their pod, departments and approvers around; node size grows with "
+                   "the share of fastest routes through it, red rings mark the main bottlenecks.")
+            for i, (s, name) in enumerate(zip(study.scenarios, short_names(study.designs), strict=True))]
+    out.append(_Section("organisations", "The organisations", charts=nets,
+                        intro="Who is tied to whom in each design: the routes requests and insights travel."))
+    return out
+
+
+def _fmt(value: float | None, unit: str, label: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if unit == "share":
+        return f"{100 * value:.0f}%".replace("-0%", "0%")
+    if unit == "h":
+        return f"{value:.1f} h"
+    if label == "cost per year" or abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.0f}" if label == "head count" else f"{value:.2f}"
+
+
+_MARK = {"better": ("▲", "better"), "worse": ("▼", "worse"), "no clear difference": ("≈", "unclear")}
+
+
+def _scorecard_rows(study: Study) -> list[dict[str, Any]]:
+    card = scorecard(study)
+    rows = []
+    for label, unit, _direction, cells, best in card.rows:
+        out = []
+        for j, (mean, low, high, verdict) in enumerate(cells):
+            ci = f"{_fmt(low, unit, label)} – {_fmt(high, unit, label)}" if low is not None and high is not None \
+                and not (isinstance(low, float) and math.isnan(low)) and low != high else ""
+            mark, mark_class = _MARK.get(verdict, ("", "")) if j > 0 else ("", "")
+            out.append({"value": _fmt(mean, unit, label), "ci": ci, "best": best == j, "mark": mark,
+                        "mark_class": mark_class, "verdict": verdict})
+        rows.append({"label": label, "cells": out})
+    return rows
+
+
+def _version() -> str:
+    try:
+        return version("orgsim")
+    except PackageNotFoundError:
+        return "dev"
+
+
+def _company(names: Sequence[str]) -> str:
+    first = names[0] if names else "orgsim"
+    prefix = first.split(" — ")[0] if all(" — " in n for n in names) else ""
+    shared = prefix and all(n.startswith(prefix + " — ") for n in names)
+    return prefix if shared else "orgsim"
+
+
+def render_report(study: Study, command: str = "") -> str:
+    """The report as one HTML string. ``command`` is shown as the way to reproduce it."""
+    env = Environment(loader=PackageLoader("orgsim.report", "templates"), autoescape=select_autoescape(["j2", "html"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    names = study.designs
+    short = short_names(names)
+    col = colours(names)
+    sources = study.sources or [""] * len(names)
+    base = study.scenarios[0].run
+    inputs = [key_inputs(s) for s in study.scenarios]
+    shared = [kv for kv in inputs[0] if all(kv in other for other in inputs[1:])] if len(inputs) > 1 else []
+    designs = [{"name": s.name, "short": sh, "colour": col[s.name], "description": s.description, "source": src,
+                "inputs": [kv for kv in mine if kv not in shared]}
+               for s, sh, src, mine in zip(study.scenarios, short, sources, inputs, strict=True)]
+    sections = _sections(study)
+    return env.get_template("report.html.j2").render(
+        title=f"{_company(names)}: how should the social-media team be organised?",
+        designs=designs, shared_inputs=shared, findings=findings(study), scorecard=_scorecard_rows(study), sections=sections,
+        replications=study.replications, seed=study.seed,
+        run_days=f"{base.horizon_days:g} simulated days after a {base.warmup_days:g}-day warm-up",
+        command=command or "orgsim report " + " ".join(s or "<scenario>" for s in sources)
+        + f" --replications {study.replications} --seed {study.seed}",
+        version=_version(), generated=dt.date.today().isoformat(),
+    )

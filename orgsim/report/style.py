@@ -1,0 +1,84 @@
+"""One look for every chart: slide-sized fonts, one colour per design, no maths parsing of names.
+
+Scenario names and departments are text from an analyst's file, so
+``text.parse_math`` is off: a ``$`` in a name is a dollar sign, not TeX.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, ParamSpec, TypeVar
+
+import matplotlib as mpl
+
+from orgsim.report.labels import short_names
+
+__all__ = ["PALETTE", "PART_COLOURS", "RC", "colours", "hours_label", "rc", "short_names", "styled"]
+
+#: Okabe & Ito's colour-blind-safe palette, in the order designs are given
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+
+#: the four clocks of a request, drawn in this order and these colours everywhere
+PART_COLOURS = {"queue": "#D55E00", "work": "#009E73", "handoff": "#E69F00", "approval": "#56B4E9"}
+
+RC: dict[str, Any] = {
+    "figure.dpi": 100,
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica", "sans-serif"],
+    "font.size": 11,
+    "axes.titlesize": 13,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.8,
+    "legend.frameon": False,
+    "legend.fontsize": 10,
+    "text.parse_math": False,
+    "svg.fonttype": "none",
+    "svg.hashsalt": "orgsim",
+}
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def rc() -> AbstractContextManager[None]:
+    """Matplotlib settings of :data:`RC` for the duration of a ``with`` block."""
+    return mpl.rc_context(RC)  # type: ignore[arg-type]
+
+
+def styled(fn: Callable[P, R]) -> Callable[P, R]:
+    """Build the figure under :data:`RC`, so it looks the same in a notebook and in the report."""
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with rc():
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+def colours(designs: Sequence[str]) -> dict[str, str]:
+    """A colour per design, stable for a given order.
+
+    >>> colours(["a", "b"])
+    {'a': '#0072B2', 'b': '#E69F00'}
+    """
+    return {d: PALETTE[i % len(PALETTE)] for i, d in enumerate(designs)}
+
+
+def hours_label(hours: float) -> str:
+    """Hours as a reader says them: minutes, hours or days.
+
+    >>> hours_label(0.5), hours_label(5), hours_label(30), hours_label(72)
+    ('30 min', '5 h', '30 h', '3.0 days')
+    """
+    if hours < 1:
+        return f"{hours * 60:.0f} min"
+    if hours < 48:
+        return f"{hours:.0f} h" if hours >= 10 or hours == int(hours) else f"{hours:.1f} h"
+    return f"{hours / 24:.1f} days"

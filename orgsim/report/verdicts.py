@@ -1,0 +1,224 @@
+"""The headline in plain words, written from a study's numbers and never beyond its intervals.
+
+Every comparative sentence rests on a paired 95% t-interval across
+replications (:meth:`~orgsim.experiment.study.Study.paired` or
+:meth:`~orgsim.experiment.study.Study.relative`): a design is called faster,
+wider-reaching or lighter only when that interval excludes zero; otherwise
+the sentence says the difference is unclear and gives the interval.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from orgsim.experiment.compare import HEADLINE, Metric
+from orgsim.experiment.study import Study
+from orgsim.metrics import mean_ci
+from orgsim.report.style import hours_label, short_names
+
+__all__ = ["Finding", "Scorecard", "findings", "scorecard"]
+
+Tone = Literal["better", "worse", "unclear", "info"]
+
+LATENCY = "silo latency, mean"
+REACH = "insight reach within horizon"
+BUSIEST = "utilisation, busiest person"
+AFTER = "work done after hours"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One sentence of the headline, and whether it is good news for the design it names."""
+
+    text: str
+    tone: Tone = "info"
+
+
+def _clear(low: float | None, high: float | None) -> bool:
+    return low is not None and high is not None and not (low <= 0 <= high)
+
+
+def _pct(x: float) -> str:
+    return f"{abs(100 * x):.0f}%"
+
+
+def _pts(x: float) -> str:
+    return f"{100 * x:+.0f} points"
+
+
+def _leader(study: Study, label: str, direction: int) -> tuple[list[int], bool]:
+    """Designs ranked best first on a figure's mean, and whether the first is clearly ahead of the second."""
+    means = [float(mean_ci(list(study.values(label, i)))[0]) for i in range(len(study.designs))]
+    ranked = sorted((i for i in range(len(means)) if not math.isnan(means[i])), key=lambda i: -direction * means[i])
+    if len(ranked) < 2:
+        return ranked, False
+    _, low, high = study.paired(label, ranked[0], ranked[1])
+    return ranked, _clear(low, high)
+
+
+def _summary_line(study: Study, names: list[str]) -> Finding | None:
+    parts = []
+    for label, what, direction in ((LATENCY, "fastest answers to other departments", -1),
+                                   (REACH, "widest insight reach", +1),
+                                   (BUSIEST, "lightest load on the busiest person", -1)):
+        ranked, clear = _leader(study, label, direction)
+        if len(ranked) >= 2:
+            lead = names[ranked[0]]
+            parts.append(f"{what}: {lead}" + ("" if clear else f" (not clearly ahead of {names[ranked[1]]})"))
+    if not parts:
+        return None
+    text = "; ".join(parts)
+    return Finding(text[0].upper() + text[1:] + ".", "info")
+
+
+def _latency(study: Study, i: int, names: list[str]) -> list[Finding]:
+    base, me = names[0], names[i]
+    m, low, high = study.relative(LATENCY, i)
+    if math.isnan(m):
+        return [Finding(f"{me}: no answered requests to compare with {base}.", "unclear")]
+    out = []
+    if _clear(low, high):
+        assert low is not None and high is not None
+        word = "faster" if m < 0 else "slower"
+        out.append(Finding(
+            f"{me} answers other departments {_pct(m)} {word} than {base} "
+            f"(95% CI {_pct(min(abs(low), abs(high)))} to {_pct(max(abs(low), abs(high)))} {word}).",
+            "better" if m < 0 else "worse"))
+    else:
+        span = "not enough replications for an interval" if low is None or high is None else \
+            f"the interval runs from {_pct(low)} {'faster' if low < 0 else 'slower'} to " \
+            f"{_pct(high)} {'faster' if high < 0 else 'slower'}"
+        out.append(Finding(f"{me} and {base}: no clear difference in how fast departments are answered ({span}).",
+                           "unclear"))
+    best: tuple[float, str, float, float] | None = None
+    for dept in study.scenarios[0].demand.departments:
+        metric = Metric(("by_department", dept, "silo_latency_hours", "mean"), dept, -1, "h")
+        dm, dl, dh = study.relative(metric, i)
+        if _clear(dl, dh) and not math.isnan(dm) and (best is None or abs(dm) > abs(best[0])):
+            assert dl is not None and dh is not None
+            best = (dm, dept, dl, dh)
+    if best is not None:
+        dm, dept, dl, dh = best
+        word = "faster" if dm < 0 else "slower"
+        out.append(Finding(
+            f"Biggest change for one department: {me} answers {dept} {_pct(dm)} {word} "
+            f"(95% CI {_pct(min(abs(dl), abs(dh)))} to {_pct(max(abs(dl), abs(dh)))}).",
+            "better" if dm < 0 else "worse"))
+    return out
+
+
+def _reach(study: Study, i: int, names: list[str], horizon: str) -> list[Finding]:
+    base, me = names[0], names[i]
+    m, low, high = study.paired(REACH, i)
+    a = float(mean_ci(list(study.values(REACH, i)))[0])
+    b = float(mean_ci(list(study.values(REACH, 0)))[0])
+    if math.isnan(m):
+        return []
+    out = []
+    if _clear(low, high):
+        assert low is not None and high is not None
+        out.append(Finding(
+            f"Insights reach the departments that need them within {horizon} {_pct(a)} of the time with {me}, "
+            f"vs {_pct(b)} with {base} ({_pts(m)}; 95% CI {_pts(low)} to {_pts(high)}).",
+            "better" if m > 0 else "worse"))
+    else:
+        out.append(Finding(f"Insight reach within {horizon}: {me} {_pct(a)}, {base} {_pct(b)} — no clear difference.",
+                           "unclear"))
+    best: tuple[float, str, float, float] | None = None
+    for dept in study.runs[0][0].get("insight_reach", {}).get("by_department", {}):
+        metric = Metric(("insight_reach", "by_department", dept, "median_time_hours"), dept, -1, "h")
+        dm, dl, dh = study.paired(metric, i)
+        if _clear(dl, dh) and not math.isnan(dm) and (best is None or abs(dm) > abs(best[0])):
+            assert dl is not None and dh is not None
+            best = (dm, dept, dl, dh)
+    if best is not None:
+        dm, dept, dl, dh = best
+        metric = Metric(("insight_reach", "by_department", dept, "median_time_hours"), dept, -1, "h")
+        t_me = float(mean_ci(list(study.values(metric, i)))[0])
+        t_base = float(mean_ci(list(study.values(metric, 0)))[0])
+        out.append(Finding(
+            f"With {me}, insights that reach {dept} typically get there in {hours_label(t_me)} instead of "
+            f"{hours_label(t_base)} (median time; 95% CI of the change {dl:+.0f} h to {dh:+.0f} h).",
+            "better" if dm < 0 else "worse"))
+    return out
+
+
+def _load(study: Study, i: int, names: list[str]) -> list[Finding]:
+    base, me = names[0], names[i]
+    out = []
+    for label, what in ((BUSIEST, "the busiest person's utilisation"), (AFTER, "the share of work done after hours")):
+        m, low, high = study.paired(label, i)
+        if math.isnan(m) or not _clear(low, high):
+            continue
+        assert low is not None and high is not None
+        a = float(mean_ci(list(study.values(label, i)))[0])
+        b = float(mean_ci(list(study.values(label, 0)))[0])
+        out.append(Finding(f"{me} moves {what} to {_pct(a)} from {_pct(b)} with {base} "
+                           f"({_pts(m)}; 95% CI {_pts(low)} to {_pts(high)}).", "worse" if m > 0 else "better"))
+    heads = [float(study.values("head count", j).mean()) for j in (0, i)]
+    if heads[0] != heads[1]:
+        cost = float(study.values("cost per year", i).mean() - study.values("cost per year", 0).mean())
+        money = f", {cost:+,.0f} a year in salaries" if cost else ""
+        out.append(Finding(f"{me} needs {heads[1]:.0f} people instead of {heads[0]:.0f}{money}.",
+                           "worse" if heads[1] > heads[0] else "better"))
+    return out
+
+
+def findings(study: Study) -> list[Finding]:
+    """The headline: who leads on what, then each design against the baseline, in plain words.
+
+    The first scenario of the study is the baseline.
+    """
+    names = [f"“{n}”" for n in short_names(study.designs)]
+    horizon_days = study.scenarios[0].insights.horizon_days if study.scenarios[0].insights else None
+    horizon = f"{horizon_days:g} days" if horizon_days is not None else "the horizon"
+    out: list[Finding] = []
+    first = _summary_line(study, names)
+    if first is not None:
+        out.append(first)
+    for i in range(1, len(study.designs)):
+        out += _latency(study, i, names)
+        if study.runs[0] and "insight_reach" in study.runs[0][0]:
+            out += _reach(study, i, names, horizon)
+        out += _load(study, i, names)
+    if study.replications < 5:
+        out.append(Finding(f"Only {study.replications} replication(s) per design: intervals are wide and some "
+                           "differences may not show; run more with --replications.", "unclear"))
+    return out
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """The headline figures per design, with the best of each row and the verdict against the baseline."""
+
+    designs: list[str]
+    #: (label, unit, direction, [(mean, ci_low, ci_high, verdict) per design], index of the best or None)
+    rows: list[tuple[str, str, int, list[tuple[float, float | None, float | None, str]], int | None]]
+
+
+def scorecard(study: Study, labels: tuple[str, ...] = (
+    LATENCY, "silo latency, p90", "silo overhead share", "handoffs per request", REACH,
+    "insight reach, value-weighted", "messages answered within 24 h", "utilisation, mean", BUSIEST, AFTER,
+    "head count", "cost per year",
+)) -> Scorecard:
+    """The rows of the report's scorecard, read from the study's comparison table."""
+    table = study.table
+    rows = []
+    for label in labels:
+        sub = table[table["metric"] == label]
+        if sub.empty or sub["mean"].isna().all():
+            continue
+        cells = [(float(r.mean), r.ci_low, r.ci_high, str(r.verdict)) for r in sub.itertuples(index=False)]
+        unit, direction = str(sub["unit"].iloc[0]), _direction(label)
+        best = None
+        if direction != 0:
+            ranked, clear = _leader(study, label, direction)
+            best = ranked[0] if ranked and clear else None
+        rows.append((label, unit, direction, cells, best))
+    return Scorecard(short_names(study.designs), rows)
+
+
+def _direction(label: str) -> int:
+    return next((m.direction for m in HEADLINE if m.label == label), 0)
