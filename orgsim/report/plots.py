@@ -129,7 +129,7 @@ def latency_by_department(study: Study) -> Figure:
                 pos.append(i - 0.4 + width * (j + 0.5))
         if not data:
             continue
-        ax.boxplot(data, positions=pos, widths=width * 0.85, vert=False, whis=(10, 90), showfliers=False,
+        ax.boxplot(data, positions=pos, widths=width * 0.85, orientation="horizontal", whis=(10, 90), showfliers=False,
                    patch_artist=True, manage_ticks=False,
                    boxprops={"facecolor": col[design], "alpha": 0.8, "edgecolor": col[design]},
                    medianprops={"color": "black", "linewidth": 1.5},
@@ -202,7 +202,9 @@ def time_breakdown(study: Study) -> Figure:
 
 
 def _band(ax: plt.Axes, curves: np.ndarray, hours: np.ndarray, colour: str, label: str) -> None:
-    mean = np.nanmean(curves, axis=0)
+    seen = np.isfinite(curves)
+    # a replication with no pair for this department has no curve: average over those that have one
+    mean = np.where(seen.any(axis=0), np.nansum(curves, axis=0) / np.maximum(seen.sum(axis=0), 1), np.nan)
     ax.plot(hours / 24, 100 * mean, color=colour, linewidth=2, label=label)
     if curves.shape[0] >= 2:
         lows, highs = zip(*(mean_ci(list(curves[:, k]))[1:] for k in range(curves.shape[1])), strict=True)

@@ -1,0 +1,216 @@
+"""The CMO report: verdicts never beyond their intervals, text escaped, page self-contained, CLI safe."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from matplotlib.collections import PathCollection
+from matplotlib.figure import Figure
+from typer.testing import CliRunner
+
+from orgsim.cli import app
+from orgsim.experiment.study import Study, run_study
+from orgsim.report import plots, render_report
+from orgsim.report.verdicts import findings
+from orgsim.scenario import load_scenario
+from orgsim.scenario.loading import scenario_from_data
+from orgsim.scenario.overrides import with_run_settings
+from orgsim.scenario.templates import starter
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def _short(name: str) -> Any:
+    return with_run_settings(load_scenario(ROOT / "scenarios" / name), horizon_days=12.0, warmup_days=2.0)
+
+
+@pytest.fixture(scope="module")
+def study() -> Study:
+    return run_study([_short("network.yaml"), _short("audience.yaml")], replications=3, seed=7, workers=1,
+                     sources=["scenarios/network.yaml", "scenarios/audience.yaml"])
+
+
+# --- verdicts: synthetic studies whose intervals are known ---------------------------------
+
+
+def _figures(latency: float, reach: float, busiest: float = 0.8) -> dict[str, Any]:
+    return {
+        "silo_latency_hours": {"mean": latency, "p90": 2 * latency}, "silo_overhead_share": 0.5,
+        "handoffs_per_request": 2.0, "reply_within_24h_share": 0.9, "utilization_mean": 0.7,
+        "utilization_max": busiest, "after_hours_share": 0.01, "head_count": 12, "cost_per_year": 1000.0,
+        "insight_reach": {"share_within_horizon": reach, "value_weighted_reach": reach, "by_department": {}},
+        "by_department": {"Product": {"silo_latency_hours": {"mean": latency}}},
+    }
+
+
+def _synthetic(base: list[float], other: list[float], reach_base: list[float], reach_other: list[float]) -> Study:
+    a, b = _short("network.yaml"), _short("audience.yaml")
+    runs = [[_figures(x, r) for x, r in zip(base, reach_base, strict=True)],
+            [_figures(x, r) for x, r in zip(other, reach_other, strict=True)]]
+    return Study([a, b], runs, seed=1, replications=len(base))
+
+
+def test_a_clear_difference_is_named_with_its_interval() -> None:
+    base = [30.0, 32.0, 31.0, 29.0, 33.0]
+    other = [x * 0.6 + d for x, d in zip(base, [0.2, -0.1, 0.0, 0.1, -0.2], strict=True)]  # 40% faster, tight
+    text = " ".join(f.text for f in findings(_synthetic(base, other, [0.5] * 5, [0.8, 0.82, 0.79, 0.81, 0.8])))
+    m = re.search(r"“by audience” answers other departments (\d+)% faster than “by network” "
+                  r"\(95% CI (\d+)% to (\d+)% faster\)", text)
+    assert m, text
+    pct, low, high = map(int, m.groups())
+    assert low <= pct <= high and 38 <= pct <= 42
+    assert "80% of the time with “by audience”, vs 50% with “by network” (+30 points" in text
+
+
+def test_no_claim_where_the_interval_spans_zero() -> None:
+    base = [30.0, 20.0, 40.0, 25.0, 35.0]
+    other = [32.0, 18.0, 37.0, 27.0, 36.0]  # differences +2 -2 -3 +2 +1: mean 0, interval spans zero
+    found = findings(_synthetic(base, other, [0.5, 0.6, 0.4, 0.5, 0.5], [0.6, 0.5, 0.4, 0.5, 0.5]))
+    text = " ".join(f.text for f in found)
+    assert not re.search(r"answers [^.]*(faster|slower) than", text), text
+    assert "no clear difference in how fast departments are answered" in text
+    assert "Insight reach within 7 days: “by audience” 50%, “by network” 50% — no clear difference." in text
+    assert all(f.tone in ("unclear", "info") for f in found)
+
+
+def test_too_few_replications_says_so() -> None:
+    text = " ".join(f.text for f in findings(_synthetic([30.0, 31.0], [20.0, 21.0], [0.5, 0.5], [0.5, 0.5])))
+    assert "Only 2 replication(s)" in text
+
+
+# --- charts --------------------------------------------------------------------------------
+
+
+def test_every_chart_is_a_figure(study: Study) -> None:
+    figs = [plots.tradeoff(study), plots.latency_by_department(study), plots.latency_ecdf(study),
+            plots.latency_ecdf(study, department="Product"), plots.time_breakdown(study), plots.reach_over_time(study),
+            plots.reach_by_department(study), plots.utilisation(study), plots.after_hours(study),
+            plots.bus_factor_chart(study), plots.org_network(study.scenarios[0])]
+    assert all(isinstance(f, Figure) for f in figs)
+
+
+def test_tradeoff_points_sit_at_the_study_means(study: Study) -> None:
+    fig = plots.tradeoff(study)
+    points = np.vstack([c.get_offsets() for c in fig.axes[0].collections if isinstance(c, PathCollection)])
+    for (x, y), design in zip(points, study.designs, strict=True):
+        assert x == pytest.approx(np.nanmean(study.values("silo latency, mean", design)))
+        assert y == pytest.approx(100 * np.nanmean(study.values("insight reach within horizon", design)))
+
+
+def test_ecdf_marks_the_median_and_p90(study: Study) -> None:
+    fig = plots.latency_ecdf(study)
+    lat = study.latencies()
+    xs = lat.loc[lat["design"] == study.designs[0], "latency_hours"].to_numpy()
+    markers = [line.get_xdata()[0] for line in fig.axes[0].lines if line.get_marker() == "o"]
+    assert markers[0] == pytest.approx(max(np.percentile(xs, 50), 0.05))
+    assert markers[1] == pytest.approx(max(np.percentile(xs, 90), 0.05))
+
+
+def test_breakdown_sums_to_the_mean_latency(study: Study) -> None:
+    bd = study.breakdown()
+    mine = bd[(bd["design"] == study.designs[0]) & (bd["department"] == "all")]
+    per_rep = mine.groupby("replication")["hours"].sum().to_numpy()
+    assert per_rep == pytest.approx(study.values("silo latency, mean", 0), rel=1e-6)
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+def test_page_is_self_contained_with_every_chart(study: Study) -> None:
+    page = render_report(study)
+    assert page.count('<figure class="chart"') == 9 + len(study.designs)
+    assert page.count("<svg") == page.count('<figure class="chart"')
+    refs = re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', page)
+    assert all(r.startswith(("#", "data:image/png;base64,")) for r in refs), refs  # nothing outside the page
+    assert "<script" not in page and "@import" not in page and "url(http" not in page
+    assert 'id="headline"' in page and "seed 7" in page
+
+
+def _hostile(tmp_path: Path) -> Any:
+    text = starter("audience", 3, "x.yaml")
+    text = text.replace("name: Starter — audience, 3 people", "name: \"<script>alert(1)</script> — by audience\"")
+    text = text.replace("    Product:", "    \"<img src=x onerror=alert(2)>\":")
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text, encoding="utf-8")
+    return with_run_settings(load_scenario(path), horizon_days=5.0, warmup_days=1.0)
+
+
+def test_scenario_text_is_escaped_everywhere(tmp_path: Path) -> None:
+    hostile = _hostile(tmp_path)
+    page = render_report(run_study([hostile, hostile.model_copy(update={"name": "plain — by audience"})],
+                                   replications=2, seed=1, workers=1))
+    assert "<script" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(2)&gt;" in page
+
+
+def test_names_with_dollars_are_not_maths(tmp_path: Path) -> None:
+    s = _short("network.yaml")
+    data = s.model_dump(mode="json", by_alias=True)
+    data["name"] = "Acme $x^2$ — by network"
+    fig = plots.org_network(scenario_from_data(data))
+    fig.canvas.draw()  # would raise on unbalanced maths if names were parsed as TeX
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+def _files(tmp_path: Path) -> list[str]:
+    out = []
+    for name in ("network.yaml", "audience.yaml"):
+        p = tmp_path / name
+        p.write_text(f"extends: {ROOT / 'scenarios' / name}\nrun:\n  horizon_days: 8\n  warmup_days: 1\n")
+        out.append(str(p))
+    return out
+
+
+def test_cli_report_and_report_from_a_compare_folder_agree(tmp_path: Path) -> None:
+    files = _files(tmp_path)
+    direct = tmp_path / "direct.html"
+    r = runner.invoke(app, ["report", *files, "--replications", "2", "--workers", "1", "-o", str(direct)])
+    assert r.exit_code == 0, r.output
+    assert "wrote" in r.output and direct.stat().st_size > 50_000
+    r = runner.invoke(app, ["compare", *files, "--replications", "2", "--workers", "1", "--out", str(tmp_path / "cmp"),
+                            "--json"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "cmp" / "study.json").is_file()
+    later = tmp_path / "later.html"
+    r = runner.invoke(app, ["report", "--from", str(tmp_path / "cmp"), "-o", str(later)])
+    assert r.exit_code == 0, r.output
+
+    def headline(p: Path) -> str:
+        return re.search(r'<section id="headline">.*?</section>', p.read_text(), re.S).group(0)  # type: ignore[union-attr]
+
+    assert headline(direct) == headline(later)
+
+
+def test_cli_report_never_overwrites_silently(tmp_path: Path) -> None:
+    files = _files(tmp_path)
+    target = tmp_path / "report.html"
+    target.write_text("the CMO's annotated copy")
+    r = runner.invoke(app, ["report", *files, "-o", str(target)])
+    assert r.exit_code == 1 and "already exists; pass --force" in r.output
+    assert target.read_text() == "the CMO's annotated copy"
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    ([], "give the scenario files to compare, or --from"),
+    (["--from", "nowhere"], "nowhere: no study here"),
+    (["x.yaml", "--from", "nowhere"], "not both"),
+    (["--from", "nowhere", "--seed", "3"], "--seed and --replications apply when running"),
+])
+def test_cli_report_errors_are_one_line(tmp_path: Path, args: list[str], expected: str) -> None:
+    r = runner.invoke(app, ["report", *args, "-o", str(tmp_path / "r.html")])
+    assert r.exit_code == 1
+    assert expected in r.output and "Traceback" not in r.output
+
+
+def test_a_damaged_study_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "study.json").write_text('{"format": 1, "seed": 1}')
+    r = runner.invoke(app, ["report", "--from", str(tmp_path), "-o", str(tmp_path / "r.html")])
+    assert r.exit_code == 1 and "not a study file" in r.output
