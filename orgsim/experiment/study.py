@@ -203,6 +203,10 @@ def run_study(
     """
     if not scenarios:
         raise ValueError("a study needs at least one scenario")
+    names = [s.name for s in scenarios]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise OrgsimError(f"two designs are both named {twice[0]!r}; give each scenario its own `name:` so the report can tell them apart")
     base = scenarios[0]
     n = base.run.replications if replications is None else replications
     s0 = base.run.seed if seed is None else seed

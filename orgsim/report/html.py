@@ -144,6 +144,14 @@ def _scorecard_rows(study: Study) -> list[dict[str, Any]]:
     return rows
 
 
+def _headline(study: Study, short: list[str]) -> dict[str, Any]:
+    """Study-wide sentences first, then each design's sentences against the baseline, grouped."""
+    found = findings(study)
+    label = dict(zip(study.designs, short, strict=True))
+    groups = [{"design": label[d], "findings": [f for f in found if f.design == d]} for d in study.designs[1:]]
+    return {"overall": [f for f in found if f.design is None], "groups": [g for g in groups if g["findings"]]}
+
+
 def _version() -> str:
     try:
         return version("orgsim")
@@ -175,7 +183,7 @@ def render_report(study: Study, command: str = "") -> str:
     sections = _sections(study)
     return env.get_template("report.html.j2").render(
         title=f"{_company(names)}: how should the social-media team be organised?",
-        designs=designs, shared_inputs=shared, findings=findings(study), scorecard=_scorecard_rows(study), sections=sections,
+        designs=designs, shared_inputs=shared, **_headline(study, short), scorecard=_scorecard_rows(study), sections=sections,
         replications=study.replications, seed=study.seed,
         run_days=f"{base.horizon_days:g} simulated days after a {base.warmup_days:g}-day warm-up",
         command=command or "orgsim report " + " ".join(s or "<scenario>" for s in sources)

@@ -34,6 +34,8 @@ class Finding:
 
     text: str
     tone: Tone = "info"
+    #: the design the sentence compares with the baseline (None for study-wide sentences)
+    design: str | None = None
 
 
 def _clear(low: float | None, high: float | None) -> bool:
@@ -160,8 +162,9 @@ def _load(study: Study, i: int, names: list[str]) -> list[Finding]:
     heads = [float(study.values("head count", j).mean()) for j in (0, i)]
     if heads[0] != heads[1]:
         cost = float(study.values("cost per year", i).mean() - study.values("cost per year", 0).mean())
-        money = f", {cost:+,.0f} a year in salaries" if cost else ""
-        out.append(Finding(f"{me} needs {heads[1]:.0f} people instead of {heads[0]:.0f}{money}.",
+        money = f", {abs(cost):,.0f} a year {'more' if cost > 0 else 'less'} in salaries" if cost else ""
+        people = f"{heads[1]:.0f} {'person' if heads[1] == 1 else 'people'}"
+        out.append(Finding(f"{me} needs {people} instead of {heads[0]:.0f}{money}.",
                            "worse" if heads[1] > heads[0] else "better"))
     return out
 
@@ -179,10 +182,11 @@ def findings(study: Study) -> list[Finding]:
     if first is not None:
         out.append(first)
     for i in range(1, len(study.designs)):
-        out += _latency(study, i, names)
+        mine = _latency(study, i, names)
         if study.runs[0] and "insight_reach" in study.runs[0][0]:
-            out += _reach(study, i, names, horizon)
-        out += _load(study, i, names)
+            mine += _reach(study, i, names, horizon)
+        mine += _load(study, i, names)
+        out += [Finding(f.text, f.tone, study.designs[i]) for f in mine]
     if study.replications < 5:
         out.append(Finding(f"Only {study.replications} replication(s) per design: intervals are wide and some "
                            "differences may not show; run more with --replications.", "unclear"))
