@@ -73,9 +73,14 @@ def _pct(x: float | None) -> str:
 
 
 def _ci(ci: list[float | None] | None, fmt: Any) -> str:
-    if not ci or ci[0] is None:
+    if not ci or ci[0] is None or ci[1] is None:
         return ""
-    return f"  (95% CI {fmt(ci[0])} – {fmt(ci[1])})"
+    low, high = ci[0], ci[1]
+    if fmt is _pct:  # a share cannot leave [0, 1], whatever the t-interval says
+        low, high = max(low, 0.0), min(high, 1.0)
+    elif fmt is _h:  # nor can a duration be negative
+        low = max(low, 0.0)
+    return f"  (95% CI {fmt(low)} – {fmt(high)})"
 
 
 def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
@@ -97,6 +102,12 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
     head.add_row("Handoffs per request", f"{s['handoffs_per_request']:.1f} ({s['cross_group_handoffs_per_request']:.1f} across groups)"
                  if s["handoffs_per_request"] is not None else "—")
     head.add_row("Messages answered within 24 h", _pct(s["reply_within_24h_share"]) + _ci(cis.get("reply_within_24h_share"), _pct))
+    reach = s.get("insight_reach")
+    if reach and reach.get("pairs"):
+        rc = reach.get("ci95", {})
+        head.add_row("Insight reach within horizon", _pct(reach["share_within_horizon"])
+                     + _ci(rc.get("share_within_horizon"), _pct) + f"; median time {_h(reach['median_time_hours'])}")
+        head.add_row("  value-weighted", _pct(reach["value_weighted_reach"]) + _ci(rc.get("value_weighted_reach"), _pct))
     head.add_row("Team utilisation (mean / max)", f"{_pct(s['utilization_mean'])} / {_pct(s['utilization_max'])}")
     head.add_row("Work done after hours", _pct(s["after_hours_share"]))
     r, m = s["requests"], s["messages"]
