@@ -75,8 +75,9 @@ def _sections(study: Study) -> list[_Section]:
     out = [
         _Section("tradeoff", "The trade-off", charts=[_chart(
             "chart-tradeoff", plots.tradeoff(study),
-            "Each design's mean silo latency (left is faster) against its insight reach (up is wider); bubble area is "
-            "head count, bars are 95% intervals across replications.")]),
+            "Each design's mean silo latency (left is faster) against "
+            + ("its insight reach (up is wider)" if has_insights else "its share of messages answered within 24 h")
+            + "; bubble area is head count, bars are 95% intervals across replications.")]),
         _Section("silo-latency", "How fast departments are answered", charts=[
             _chart("chart-latency-departments", plots.latency_by_department(study),
                    "Silo latency per department, pooled over replications: the box holds the middle half of requests, "

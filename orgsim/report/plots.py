@@ -79,32 +79,38 @@ def _err(mean: float, low: float | None, high: float | None) -> tuple[float, flo
 def tradeoff(study: Study) -> Figure:
     """Silo latency (x, lower is better) against insight reach (y, higher is better); area = head count.
 
-    Error bars are 95% t-intervals across replications.
+    Error bars are 95% t-intervals across replications. Scenarios without an
+    ``insights:`` block have no reach; the y axis then shows the share of
+    messages answered within 24 hours instead, and says so.
     """
     fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
     col, names = colours(study.designs), _legend_names(study)
+    has_reach = any(np.isfinite(study.values("insight reach within horizon", d)).any() for d in study.designs)
+    y_label = "insight reach within horizon" if has_reach else "messages answered within 24 h"
     heads = [float(np.nanmean(study.values("head count", d))) for d in study.designs]
     top = max(heads) if heads else 1.0
     for design, head in zip(study.designs, heads, strict=True):
         x, xl, xh = mean_ci(list(study.values("silo latency, mean", design)))
-        y, yl, yh = mean_ci(list(study.values("insight reach within horizon", design)))
-        if math.isnan(x):
+        y, yl, yh = mean_ci(list(study.values(y_label, design)))
+        if math.isnan(x) or math.isnan(y):
             continue
-        y = 0.0 if math.isnan(y) else y
-        ax.errorbar(x, 100 * y, xerr=np.array([_err(x, xl, xh)]).T,
-                    yerr=100 * np.array([_err(y, yl, yh)]).T if not math.isnan(y) else None,
+        ax.errorbar(x, 100 * y, xerr=np.array([_err(x, xl, xh)]).T, yerr=100 * np.array([_err(y, yl, yh)]).T,
                     fmt="none", ecolor=col[design], elinewidth=1.5, capsize=4, zorder=2)
         ax.scatter([x], [100 * y], s=900 * head / top, color=col[design], alpha=0.85, edgecolor="white",
                    linewidth=1.5, zorder=3)
-        ax.annotate(f"{names[design]}\n{head:.0f} people", (x, 100 * y), xytext=(14, 6),
-                    textcoords="offset points", fontsize=10, color="#222222")
+        ax.annotate(f"{names[design]}\n{head:.0f} {'person' if head == 1 else 'people'}", (x, 100 * y),
+                    xytext=(14, 6), textcoords="offset points", fontsize=10, color="#222222")
     ax.set_xlabel("silo latency: mean hours from a department's request to the answer")
-    ax.set_ylabel("insight reach: % reaching the right\ndepartments within the horizon")
+    if has_reach:
+        ax.set_ylabel("insight reach: % reaching the right\ndepartments within the horizon")
+        ax.set_title("Faster answers vs insights that reach people")
+    else:
+        ax.set_ylabel("% of messages answered within 24 h")
+        ax.set_title("Faster answers vs replies to the community (no insights modelled)")
     ax.set_ylim(bottom=0, top=max(100, ax.get_ylim()[1]))
     ax.set_xlim(left=0, right=ax.get_xlim()[1] * 1.15)
     ax.annotate("better", xy=(0.04, 0.96), xytext=(0.18, 0.80), xycoords="axes fraction",
                 arrowprops={"arrowstyle": "->", "color": "#666666"}, color="#666666", fontsize=10)
-    ax.set_title("Faster answers vs insights that reach people")
     return fig
 
 
