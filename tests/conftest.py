@@ -9,6 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "scenarios").glob("*.yaml"))
+#: one-lever variants of the examples (``scenarios/what-if/``)
+WHAT_IFS = sorted((ROOT / "scenarios" / "what-if").glob("*.yaml"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from orgsim import Result, load_scenario, run_figures, simulate
 from orgsim.scenario.overrides import with_run_settings
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, WHAT_IFS
 
 IDS = [p.stem for p in EXAMPLES]
 
@@ -65,3 +66,26 @@ def test_littles_law_stationary(path: Path) -> None:
     # 15%: one 42-day run, edge effects at the warm-up and the horizon.
     f = run_figures(simulate(load_scenario(path), seed=9))["littles_law"]
     assert f["mean_in_system"] == pytest.approx(f["arrival_rate_per_hour"] * f["mean_time_in_system_hours"], rel=0.15)
+
+
+@pytest.mark.parametrize("path", WHAT_IFS, ids=[p.stem for p in WHAT_IFS])
+def test_what_if_runs_and_changes_one_lever(path: Path) -> None:
+    # A what-if is its parent plus one lever: resolved, the two differ only
+    # in name, description and the keys the file sets itself.
+    extends = re.search(r"^extends: (.+)$", path.read_text(encoding="utf-8"), re.MULTILINE)
+    assert extends, f"{path.name} should extend the design it varies"
+    scenario, parent = load_scenario(path), load_scenario(path.parent / extends[1])
+    changed = _leaves(scenario.model_dump(mode="json")).items() ^ _leaves(parent.model_dump(mode="json")).items()
+    keys = {k for k, _ in changed} - {"name", "description", "extends"}
+    lever = LEVERS[path.stem]
+    assert keys and all(k == lever or k.startswith(lever + ".") for k in keys), keys
+    assert run_figures(short_run(path))["requests"]["completed"] > 0
+
+
+LEVERS = {"audience-email-not-1am": "policies.interruptions.style", "network-insight-platform": "insights.platform"}
+
+
+def _leaves(tree: object, prefix: str = "") -> dict[str, str]:
+    if isinstance(tree, dict):
+        return {k: v for key, sub in tree.items() for k, v in _leaves(sub, f"{prefix}{key}.").items()}
+    return {prefix.rstrip("."): repr(tree)}

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from orgsim.cli import app
 from orgsim.scenario.loading import _read_one
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, WHAT_IFS
 
 SHIPPED = ROOT / "schemas" / "scenario.schema.json"
 
@@ -29,10 +29,11 @@ def test_schema_is_draft7() -> None:
     assert "$defs" not in SHIPPED.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXAMPLES + WHAT_IFS, ids=lambda p: p.name)
 def test_every_example_validates_against_the_schema(path: Path) -> None:
     first = path.read_text(encoding="utf-8").splitlines()[0]
-    assert first == "# yaml-language-server: $schema=../schemas/scenario.schema.json"
+    up = "../" * len(path.relative_to(ROOT / "scenarios").parts)
+    assert first == f"# yaml-language-server: $schema={up}schemas/scenario.schema.json"
     validator = jsonschema.Draft7Validator(json.loads(SHIPPED.read_text(encoding="utf-8")))
     data = _read_one(path, str(path), {})
     errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(data)]
