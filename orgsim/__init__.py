@@ -7,6 +7,7 @@ The layers, each usable on its own::
     result = simulate(scenario, seed=1)                    # -> one SimPy run
     figures = summarize(replicate(scenario, 5))            # -> figures with 95% CIs
     table = compare([scenario, other], replications=5)     # -> DataFrame: paired differences, verdicts
+    faster = with_changes(scenario, {"policies.approval_steps": 0})  # one lever, re-validated
     grid = sweep("scenarios/network.yaml", [("team.size", [6, 9, 12])])  # -> tidy DataFrame
 """
 
@@ -17,6 +18,7 @@ from orgsim.experiment.sweep import sweep
 from orgsim.metrics import run_figures, summarize
 from orgsim.org import build_org
 from orgsim.scenario import Scenario, load_scenario
+from orgsim.scenario.overrides import with_changes
 from orgsim.sim import Result, simulate
 
 __all__ = [
@@ -32,5 +34,6 @@ __all__ = [
     "simulate",
     "summarize",
     "sweep",
+    "with_changes",
 ]
 __version__ = "0.1.0"

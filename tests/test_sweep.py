@@ -80,3 +80,33 @@ def test_kill_and_resume_gives_the_same_table(tmp_path: Path) -> None:
     assert again.returncode == 1 and "--resume" in again.stderr
     subprocess.run([*args, "--out", str(cut), "--resume"], check=True, env=env, capture_output=True)
     pd.testing.assert_frame_equal(pd.read_parquet(whole / "sweep.parquet"), pd.read_parquet(cut / "sweep.parquet"))
+
+
+def test_with_changes_sets_one_lever_and_validates_again() -> None:
+    from orgsim import load_scenario, with_changes
+
+    base = load_scenario(ROOT / "scenarios" / "network.yaml")
+    changed = with_changes(base, {"policies.approval_steps": 0}, name="no sign-off")
+    assert changed.policies.approval_steps == 0 and changed.name == "no sign-off"
+    assert changed.model_dump(exclude={"name", "policies"}) == base.model_dump(exclude={"name", "policies"})
+    with pytest.raises(OrgsimError, match=r"^changes to 'Northwind Outdoor — by network': policies.triage_minutes: .*'ten'"):
+        with_changes(base, {"policies.triage_minutes": "ten"})
+    with pytest.raises(OrgsimError, match=r"did you mean 'policies.approval_steps'"):
+        with_changes(base, {"policies.aproval_steps": 0})
+
+
+def test_sweep_chart_draws_the_table_means() -> None:
+    from matplotlib.container import ErrorbarContainer
+
+    from orgsim.report.plots import sweep_chart
+
+    rows = [{"point": p, "policies.approval_steps": p, "metric": m, "mean": v, "ci_low": v - 1, "ci_high": v + 2,
+             "replications": 4}
+            for p in range(3) for m, v in (("silo latency, mean", 10.0 + p), ("insight reach within horizon", 0.1 * p))]
+    fig = sweep_chart(pd.DataFrame(rows))
+    latency, reach = fig.axes
+    (bars,) = [c for c in latency.containers if isinstance(c, ErrorbarContainer)]
+    assert list(bars.lines[0].get_ydata()) == [10.0, 11.0, 12.0]
+    assert latency.get_ylabel() == "hours" and "4 replications" in fig.texts[0].get_text()
+    with pytest.raises(ValueError, match="not a swept key"):
+        sweep_chart(pd.DataFrame(rows), x="team.size")

@@ -13,17 +13,15 @@ uninterrupted one.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import as_completed
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel
 from ruamel.yaml import YAML
 
 from orgsim.errors import OrgsimError
@@ -31,8 +29,9 @@ from orgsim.experiment.compare import HEADLINE, Metric
 from orgsim.experiment.parallel import Job, process_pool, processes, run_job
 from orgsim.experiment.replications import replication_seeds
 from orgsim.metrics import mean_ci
-from orgsim.scenario.loading import load_data, model_at, scenario_from_data
+from orgsim.scenario.loading import load_data, scenario_from_data
 from orgsim.scenario.model import Scenario
+from orgsim.scenario.overrides import apply_overrides
 
 __all__ = ["apply_overrides", "expand_grid", "parse_set", "sweep"]
 
@@ -69,59 +68,6 @@ def expand_grid(sets: Sequence[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
     """Every combination of the values, in a stable order."""
     keys = [k for k, _ in sets]
     return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(v for _, v in sets))]
-
-
-def _resize_team(data: dict[str, Any], size: int) -> None:
-    """``team.size``: keep the first N people, or add copies of non-leads to their pods."""
-    if not isinstance(size, int) or size < 1:
-        raise OrgsimError(f"--set team.size={size}: expected a whole number of people, at least 1")
-    people: dict[str, Any] = dict(data["team"]["people"])
-    structure = data.get("structure", {})
-    lead = structure.get("lead")
-    ids = list(people)
-    if size <= len(ids):
-        keep = ids[:size]
-        if lead is not None and lead not in keep:
-            keep = [lead, *[i for i in ids if i != lead][: size - 1]]
-        data["team"]["people"] = {i: people[i] for i in keep}
-        for pod in structure.get("pods", {}).values():
-            pod["members"] = [m for m in pod.get("members", []) if m in keep] or keep[-1:]
-        return
-    workers = [i for i in ids if i != lead] or ids
-    for n in range(size - len(ids)):
-        original = workers[n % len(workers)]
-        clone = f"{original}_{n // len(workers) + 2}"
-        people[clone] = people[original]
-        for pod in structure.get("pods", {}).values():
-            if original in pod.get("members", []):
-                pod["members"] = [*pod["members"], clone]
-    data["team"]["people"] = people
-
-
-def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """A deep copy of scenario ``data`` with dotted keys set; unknown keys are refused."""
-    out: dict[str, Any] = json.loads(json.dumps(data, default=str))
-    for dotted, value in overrides.items():
-        if dotted == "team.size":
-            _resize_team(out, value)
-            continue
-        parts = dotted.split(".")
-        node: Any = out
-        for depth, part in enumerate(parts):
-            model = model_at(tuple(parts[:depth]))
-            known = list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else (
-                list(node) if isinstance(node, dict) else [])
-            if part not in known:
-                close = difflib.get_close_matches(part, known, n=1)
-                hint = f"; did you mean {'.'.join([*parts[:depth], close[0]])!r}?" if close else ""
-                raise OrgsimError(f"--set {dotted}: no key {'.'.join(parts[:depth + 1])!r} in the scenario{hint}")
-            if depth == len(parts) - 1:
-                node[part] = value
-            else:
-                node = node.setdefault(part, {})
-                if not isinstance(node, dict):
-                    raise OrgsimError(f"--set {dotted}: {'.'.join(parts[:depth + 1])} is a value, not a block")
-    return out
 
 
 def _metrics_of(figures: dict[str, Any]) -> dict[str, float]:

@@ -12,17 +12,19 @@ colour everywhere (:func:`orgsim.report.style.colours`). In a notebook::
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from orgsim.experiment.study import Study
+from orgsim.experiment.study import Study, metric
 from orgsim.metrics import mean_ci
 from orgsim.metrics.detail import PARTS
 from orgsim.org.graph import build_org
@@ -38,6 +40,7 @@ __all__ = [
     "org_network",
     "reach_by_department",
     "reach_over_time",
+    "sweep_chart",
     "time_breakdown",
     "tradeoff",
     "utilisation",
@@ -461,3 +464,55 @@ def org_network(scenario: Scenario, top: int = 3) -> Figure:
     named = ", ".join(labels[n] for n in brokers)
     ax.set_title(f"{short_names([scenario.name])[0]}: bottlenecks {named or 'none'}", fontsize=12)
     return fig
+
+
+_SWEEP_COLUMNS = {"point", "metric", "mean", "ci_low", "ci_high", "replications"}
+
+
+@styled
+def sweep_chart(table: pd.DataFrame, metrics: Sequence[str] = ("silo latency, mean", "insight reach within horizon"),
+                x: str | None = None) -> Figure:
+    """A sweep's figures (:func:`orgsim.sweep`'s table) against the swept value, with 95% CIs; one panel per metric.
+
+    ``x`` is the swept key on the horizontal axis (default: the first); a
+    second swept key, if any, gives one line per value.
+    """
+    keys = [c for c in table.columns if c not in _SWEEP_COLUMNS]
+    if not keys:
+        raise ValueError("the table has no swept key: run sweep() with at least one --set")
+    x = keys[0] if x is None else x
+    if x not in keys:
+        raise ValueError(f"{x!r} is not a swept key; the sweep varied {', '.join(keys)}")
+    other = next((k for k in keys if k != x), None)
+    groups = [(None, table)] if other is None else list(table.groupby(other, sort=True))
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.6 * len(metrics), 3.6), layout="constrained", squeeze=False)
+    palette = colours([str(g) for g, _ in groups])
+    for ax, label in zip(axes.flat, metrics, strict=True):
+        unit = _unit(label)
+        for value, rows in groups:
+            rows = rows[rows["metric"] == label].sort_values(x)
+            mean = rows["mean"].to_numpy(dtype=float)
+            err = np.array([_err(m, lo, hi) for m, lo, hi in zip(mean, rows["ci_low"], rows["ci_high"], strict=True)])
+            ax.errorbar(rows[x].to_numpy(), mean, yerr=err.T if len(err) else None, marker="o", capsize=3,
+                        color=palette[str(value)], label=None if other is None else f"{other} = {value}")
+        ax.set_title(label, fontsize=11)
+        ax.set_xlabel(x)
+        if pd.api.types.is_integer_dtype(table[x]):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if unit == "share":
+            ax.yaxis.set_major_formatter(PercentFormatter(1, decimals=0))
+        elif unit == "h":
+            ax.set_ylabel("hours")
+        ax.set_ylim(bottom=0)
+        if other is not None:
+            ax.legend(fontsize=9)
+    fig.suptitle(f"sweep over {x}: mean and 95% CI over {int(table['replications'].max())} replications", fontsize=11)
+    return fig
+
+
+def _unit(label: str) -> str:
+    """The unit of a sweep metric: a headline figure's own, hours for a department's latency."""
+    try:
+        return metric(label).unit
+    except KeyError:
+        return "h" if label.startswith("silo latency, ") else ""

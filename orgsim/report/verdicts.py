@@ -42,12 +42,17 @@ def _clear(low: float | None, high: float | None) -> bool:
     return low is not None and high is not None and not (low <= 0 <= high)
 
 
-def _pct(x: float) -> str:
-    return f"{abs(100 * x):.0f}%"
+def _pct(x: float, decimals: int = 0) -> str:
+    return f"{abs(100 * x):.{decimals}f}%"
 
 
-def _pts(x: float) -> str:
-    return f"{100 * x:+.0f} points"
+def _pts(x: float, decimals: int = 0) -> str:
+    """A difference of shares in percentage points.
+
+    >>> _pts(0.3), _pts(-0.0104, 1)
+    ('+30 points', '-1.0 points')
+    """
+    return f"{100 * x:+.{decimals}f} points"
 
 
 def _leader(study: Study, label: str, direction: int) -> tuple[list[int], bool]:
@@ -157,8 +162,9 @@ def _load(study: Study, i: int, names: list[str]) -> list[Finding]:
         assert low is not None and high is not None
         a = float(mean_ci(list(study.values(label, i)))[0])
         b = float(mean_ci(list(study.values(label, 0)))[0])
-        out.append(Finding(f"{me} moves {what} to {_pct(a)} from {_pct(b)} with {base} "
-                           f"({_pts(m)}; 95% CI {_pts(low)} to {_pts(high)}).", "worse" if m > 0 else "better"))
+        d = 1 if max(abs(a), abs(b)) < 0.1 else 0  # small shares (after hours) need the decimal to show a change
+        out.append(Finding(f"{me} moves {what} to {_pct(a, d)} from {_pct(b, d)} with {base} "
+                           f"({_pts(m, d)}; 95% CI {_pts(low, d)} to {_pts(high, d)}).", "worse" if m > 0 else "better"))
     heads = [float(study.values("head count", j).mean()) for j in (0, i)]
     if heads[0] != heads[1]:
         cost = float(study.values("cost per year", i).mean() - study.values("cost per year", 0).mean())
