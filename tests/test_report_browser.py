@@ -1,0 +1,145 @@
+"""The report in a real headless Chromium, offline: it loads cleanly, shows its charts, and stays inert.
+
+Every request that is not ``file://`` (or an inline ``data:`` image) is
+blocked and recorded; a report that reaches for a CDN, a font or a script
+fails here. A full-page screenshot of each page is saved as a test artefact
+in ``test-artifacts/`` (or ``$ORGSIM_ARTIFACTS``).
+
+Needs Debian's ``chromium`` and the ``playwright`` package (``.ci/run``
+installs both). Skipped when either is missing on a developer's machine; a
+failure under CI (``CI`` set), where a skip would hide a broken install.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from orgsim.cli import app
+from orgsim.scenario.templates import starter
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path(os.environ.get("ORGSIM_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = Path(os.environ.get("ORGSIM_ARTIFACTS", ROOT / "test-artifacts"))
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _missing() -> str | None:
+    if shutil.which(str(CHROMIUM)) is None:
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[test]')"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    missing = _missing()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run under CI: {missing}")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Visit:
+    """A page opened offline, with everything it tried to do that it should not."""
+
+    page: Any
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+def _open(browser: Any, html: Path, shot: str) -> Visit:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    visit = Visit(page)
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(("file://", "data:")):
+            route.continue_()
+        else:
+            visit.blocked.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+    page.on("console", lambda m: visit.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: visit.errors.append(str(e)))
+    page.on("dialog", lambda d: (visit.dialogs.append(d.message), d.dismiss()))
+    page.goto(html.resolve().as_uri(), wait_until="load")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+    return visit
+
+
+def _report(tmp_path: Path, files: list[Path], name: str) -> Path:
+    out = tmp_path / name
+    result = CliRunner().invoke(app, ["report", *map(str, files), "-o", str(out), "--replications", "2",
+                                      "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _short(tmp_path: Path, name: str) -> Path:
+    p = tmp_path / name
+    p.write_text(f"extends: {ROOT / 'scenarios' / name}\nrun:\n  horizon_days: 10\n  warmup_days: 2\n",
+                 encoding="utf-8")
+    return p
+
+
+def test_report_loads_offline_with_every_chart(browser: Any, tmp_path: Path) -> None:
+    html = _report(tmp_path, [_short(tmp_path, "network.yaml"), _short(tmp_path, "audience.yaml")], "report.html")
+    expected = html.read_text(encoding="utf-8").count('<figure class="chart"')
+    assert expected == 9 + 2  # nine study charts and one organisation drawing per design
+    visit = _open(browser, html, "report.png")
+    page = visit.page
+    assert visit.blocked == [] and visit.errors == [] and visit.dialogs == []
+    assert page.locator("#headline").is_visible()
+    assert re.search(r"by audience", page.locator("#headline").inner_text())
+    assert page.locator("#scorecard").is_visible()
+    charts = page.locator("figure.chart svg")
+    assert charts.count() == expected
+    for i in range(expected):  # each drawn at a readable size, none collapsed or hidden
+        box = charts.nth(i).bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 150, (i, box)
+    assert page.locator("figure.chart figcaption").count() == expected
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
+    page.close()
+
+
+def test_hostile_names_stay_text_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    text = starter("audience", 3, "hostile.yaml")
+    text = text.replace("name: Starter — audience, 3 people", 'name: "<script>alert(1)</script> — by audience"')
+    text = text.replace("    Product:", '    "<img src=x onerror=alert(2)>":')
+    text = text.replace("  horizon_days: 28\n  warmup_days: 7\n", "  horizon_days: 5\n  warmup_days: 1\n")
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(text, encoding="utf-8")
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("extends: hostile.yaml\nname: plain — by audience\n", encoding="utf-8")
+    visit = _open(browser, _report(tmp_path, [hostile, plain], "hostile.html"), "report-hostile.png")
+    page = visit.page
+    assert visit.dialogs == [] and visit.errors == [] and visit.blocked == []
+    assert page.locator("script").count() == 0
+    assert page.locator("img[onerror]").count() == 0 and page.locator("img[src=x]").count() == 0
+    body = page.locator("body").inner_text()
+    assert "<script>alert(1)</script> — by audience" in body
+    assert "<img src=x onerror=alert(2)>" in body
+    page.close()
