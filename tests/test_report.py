@@ -147,6 +147,9 @@ def test_scenario_text_is_escaped_everywhere(tmp_path: Path) -> None:
     assert "<script" not in page and "<img" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(2)&gt;" in page
+    card = page[page.index('id="scorecard"'):page.index("</section>", page.index('id="scorecard"'))]
+    assert not re.search(r"-\d", card), "a wide interval is shown below zero"  # 2 replications: t(1) = 12.7
+    assert "identical on the same demand" in page
 
 
 def test_names_with_dollars_are_not_maths(tmp_path: Path) -> None:

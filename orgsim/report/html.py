@@ -136,8 +136,10 @@ def _scorecard_rows(study: Study) -> list[dict[str, Any]]:
     for label, unit, _direction, cells, best in card.rows:
         out = []
         for j, (mean, low, high, verdict) in enumerate(cells):
-            if unit == "share" and "utilisation" not in label and low is not None and high is not None:
-                low, high = max(low, 0.0), min(high, 1.0)  # a share stays in [0, 1] whatever the t-interval says
+            if low is not None and high is not None:  # every headline figure is >= 0, whatever the t-interval says
+                low = max(low, 0.0)
+                if unit == "share" and "utilisation" not in label:  # and a share <= 1 (utilisation counts overtime)
+                    high = min(high, 1.0)
             ci = f"{_fmt(low, unit, label)} – {_fmt(high, unit, label)}" if low is not None and high is not None \
                 and not (isinstance(low, float) and math.isnan(low)) and low != high else ""
             mark, mark_class = _MARK.get(verdict, ("", "")) if j > 0 else ("", "")

@@ -95,6 +95,7 @@ def _latency(study: Study, i: int, names: list[str]) -> list[Finding]:
             "better" if m < 0 else "worse"))
     else:
         span = "not enough replications for an interval" if low is None or high is None else \
+            "identical on the same demand" if low == high == 0 else \
             f"the interval runs from {_pct(low)} {'faster' if low < 0 else 'slower'} to " \
             f"{_pct(high)} {'faster' if high < 0 else 'slower'}"
         out.append(Finding(f"{me} and {base}: no clear difference in how fast departments are answered ({span}).",
