@@ -3,6 +3,7 @@
 The layers, each usable on its own::
 
     scenario = load_scenario("scenarios/audience.yaml")   # YAML -> validated data
+    scenario, warnings = check_file("scenarios/audience.yaml")  # ... and what may not be meant
     graph = build_org(scenario)                            # -> networkx graph
     result = simulate(scenario, seed=1)                    # -> one SimPy run
     figures = summarize(replicate(scenario, 5))            # -> figures with 95% CIs
@@ -17,6 +18,7 @@ from orgsim.experiment.compare import compare
 from orgsim.experiment.sweep import sweep
 from orgsim.metrics import run_figures, summarize
 from orgsim.org import build_org
+from orgsim.org.lint import check_file, lint
 from orgsim.scenario import Scenario, load_scenario
 from orgsim.scenario.overrides import with_changes
 from orgsim.sim import Result, simulate
@@ -27,7 +29,9 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "build_org",
+    "check_file",
     "compare",
+    "lint",
     "load_scenario",
     "replicate",
     "run_figures",

@@ -14,8 +14,9 @@ import typer
 from orgsim.errors import OrgsimError
 from orgsim.experiment import replicate
 from orgsim.metrics import summarize
+from orgsim.org.lint import check_file
 from orgsim.output import progress_bar, render_summary, write_run
-from orgsim.scenario import load_scenario
+from orgsim.scenario import Scenario
 from orgsim.scenario.overrides import with_run_settings
 
 app = typer.Typer(
@@ -68,6 +69,14 @@ def main(
         os.environ["ORGSIM_ALLOW_LARGE"] = "1"
 
 
+def load_scenario(file: Path) -> Scenario:
+    """Load a scenario; print its warnings (things that run, but maybe not as meant) on stderr."""
+    scenario, warnings = check_file(file)
+    for warning in warnings:
+        _err(f"warning: {warning}")
+    return scenario
+
+
 WorkersOpt = Annotated[int | None, typer.Option(min=1, help="Processes to run replications on (default: every core).")]
 SchedulerOpt = Annotated[str | None, typer.Option(help="Run on a Dask cluster instead: tcp://host:8786 (orgsim[distributed]).")]
 FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False, metavar="FILE")]
@@ -77,20 +86,28 @@ FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_defaul
 @friendly
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.", show_default=False, metavar="FILE...")],
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 1).")] = False,
 ) -> None:
-    """Check scenario files; print every problem with its file and line."""
-    failed = False
+    """Check scenario files; print every problem and warning with its file and line."""
+    failed = warned = False
     for file in files:
         try:
-            s = load_scenario(file)
+            s, warnings = check_file(file)
         except OrgsimError as exc:
             failed = True
             for line in str(exc).splitlines():
                 _err(f"error: {line}")
             continue
-        typer.echo(f"{file}: ok — {s.name!r}, structure {s.structure.kind}, {len(s.team.people)} people, "
-                   f"{len(s.demand.departments)} departments")
-    if failed:
+        for warning in warnings:
+            _err(f"warning: {warning}")
+        warned |= bool(warnings)
+        noted = f" ({len(warnings)} warning{'s' * (len(warnings) != 1)})" if warnings else ""
+        people = f"{len(s.team.people)} {'person' if len(s.team.people) == 1 else 'people'}"
+        typer.echo(f"{file}: ok — {s.name!r}, structure {s.structure.kind}, {people}, "
+                   f"{len(s.demand.departments)} departments{noted}")
+    if warned and strict:
+        _err("error: --strict: warnings count as errors")
+    if failed or (warned and strict):
         raise typer.Exit(1)
 
 
@@ -253,7 +270,8 @@ def sweep(
     sets = [parse_set(s) for s in set_ or []]
     if resume and out is None:
         raise OrgsimError("--resume needs --out, the folder of the sweep to continue")
-    total = len(expand_grid(sets)) * (replications or load_scenario(base).run.replications)
+    scenario = load_scenario(base)
+    total = len(expand_grid(sets)) * (replications or scenario.run.replications)
     with progress_bar(total, quiet=as_json) as tick:
         table = run_sweep(base, sets, replications, seed, workers=workers, out=out, resume=resume, progress=tick)
     if as_json:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import io
 import random
 from pathlib import Path
 from typing import Any
@@ -11,13 +13,12 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from orgsim.errors import ScenarioError
-from orgsim.scenario import load_scenario
+from orgsim.org.lint import check_file
 from orgsim.scenario.overrides import with_run_settings
 from orgsim.scenario.templates import starter
 from orgsim.sim.engine import simulate
 
 EXAMPLES = 1000
-COUNT = {"examples": 0, "valid": 0, "errors": 0, "simulated": 0}
 
 _yaml = YAML(typ="safe", pure=True)
 BASE: Any = _yaml.load(starter("network", 3))
@@ -58,41 +59,42 @@ def _mutate(data: Any, rnd: random.Random) -> Any:
     return data
 
 
-@settings(max_examples=EXAMPLES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 4), truncate=st.integers(0, 20))
-def test_mutated_scenarios_never_crash(tmp_path: Path, seed: int, n: int, truncate: int) -> None:
-    import copy
-    import io
+def test_mutated_scenarios_never_crash(tmp_path: Path, record_property: Any) -> None:
+    """At least EXAMPLES mutants; the tally goes to the terminal summary (see conftest), workers or not."""
+    count = {"examples": 0, "valid": 0, "errors": 0, "warned": 0, "simulated": 0}
 
-    rnd = random.Random(seed)
-    data = copy.deepcopy(BASE)
-    for _ in range(n):
-        data = _mutate(data, rnd)
-    buf = io.StringIO()
-    _yaml.dump(data, buf)
-    text = buf.getvalue()
-    if truncate == 0:  # 1 in 21: cut the file short anywhere
-        text = text[: rnd.randrange(len(text) + 1)]
-    path = tmp_path / f"f{seed}.yaml"
-    path.write_text(text, encoding="utf-8")
-    COUNT["examples"] += 1
-    try:
-        scenario = load_scenario(path)
-    except ScenarioError as exc:
-        COUNT["errors"] += 1
-        assert exc.problems
-        for problem in exc.problems:
-            assert problem.file == str(path)
-            # a top-level key that is missing has no line to point at
-            assert problem.line is not None or not problem.key or "missing" in problem.message, str(problem)
-        return
-    COUNT["valid"] += 1
-    if COUNT["simulated"] < 10:  # a few valid mutants run, very short
-        COUNT["simulated"] += 1
-        simulate(with_run_settings(scenario, horizon_days=1.0, warmup_days=0.0), seed=1)
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 4), truncate=st.integers(0, 20))
+    def one(seed: int, n: int, truncate: int) -> None:
+        rnd = random.Random(seed)
+        data = copy.deepcopy(BASE)
+        for _ in range(n):
+            data = _mutate(data, rnd)
+        buf = io.StringIO()
+        _yaml.dump(data, buf)
+        text = buf.getvalue()
+        if truncate == 0:  # 1 in 21: cut the file short anywhere
+            text = text[: rnd.randrange(len(text) + 1)]
+        path = tmp_path / f"f{seed}.yaml"
+        path.write_text(text, encoding="utf-8")
+        count["examples"] += 1
+        try:
+            scenario, warnings = check_file(path)
+        except ScenarioError as exc:
+            count["errors"] += 1
+            assert exc.problems
+            for problem in exc.problems:
+                assert problem.file == str(path)
+                # a top-level key that is missing has no line to point at
+                assert problem.line is not None or not problem.key or "missing" in problem.message, str(problem)
+            return
+        count["valid"] += 1
+        count["warned"] += bool(warnings)
+        assert all(w.file == str(path) for w in warnings)
+        if count["simulated"] < 10:  # a few valid mutants run, very short
+            count["simulated"] += 1
+            simulate(with_run_settings(scenario, horizon_days=1.0, warmup_days=0.0), seed=1)
 
-
-def test_fuzz_ran_enough() -> None:
-    """Runs after the fuzz test (file order); the count is also in the summary."""
-    assert COUNT["examples"] >= EXAMPLES
+    one()
+    record_property("fuzz", count)
+    assert count["examples"] >= EXAMPLES

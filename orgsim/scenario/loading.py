@@ -29,7 +29,7 @@ from orgsim.scenario.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, size_pr
 from orgsim.scenario.model import Scenario
 from orgsim.scenario.references import ReferenceProblems
 
-__all__ = ["load_scenario", "load_data", "scenario_from_data"]
+__all__ = ["load_data", "load_scenario", "load_with_positions", "position_of", "scenario_from_data"]
 
 KeyPath = tuple[str | int, ...]
 Positions = dict[KeyPath, tuple[str, int, int]]
@@ -183,7 +183,8 @@ def load_data(path: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str
     return _merge(base, data), base_positions
 
 
-def _position(path: KeyPath, positions: Positions, default_file: str) -> tuple[str, int | None, int | None]:
+def position_of(path: KeyPath, positions: Positions, default_file: str) -> tuple[str, int | None, int | None]:
+    """Where ``path`` (or the nearest key above it) was written; the file alone if nowhere."""
     for n in range(len(path), 0, -1):
         hit = positions.get(path[:n])
         if hit:
@@ -249,12 +250,12 @@ def scenario_from_data(data: Mapping[str, Any], positions: Positions | None = No
             original = (error.get("ctx") or {}).get("error")
             if isinstance(original, ReferenceProblems):
                 for path, message in original.problems:
-                    f, line, col = _position(path, positions, file)
+                    f, line, col = position_of(path, positions, file)
                     problems.append(Problem(f, ".".join(map(str, path)), message, line, col))
                 continue
             # Drop pydantic's internal steps (function-before[...]) from the path.
             path = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
-            f, line, col = _position(path, positions, file)
+            f, line, col = position_of(path, positions, file)
             problems.append(Problem(f, ".".join(map(str, path)), _describe(error, path), line, col))
         raise ScenarioError(problems[:MAX_PROBLEMS]) from None
 
@@ -266,8 +267,13 @@ def load_scenario(path: str | Path) -> Scenario:
     >>> s.structure.kind  # doctest: +SKIP
     'network'
     """
+    return load_with_positions(path)[0]
+
+
+def load_with_positions(path: str | Path) -> tuple[Scenario, Positions]:
+    """:func:`load_scenario`, also returning where each key was written (for warnings)."""
     data, positions = load_data(path)
     too_big = size_problems(data, positions, str(path))
     if too_big:
         raise ScenarioError(too_big[:MAX_PROBLEMS])
-    return scenario_from_data(data, positions, str(path))
+    return scenario_from_data(data, positions, str(path)), positions

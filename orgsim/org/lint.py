@@ -1,0 +1,202 @@
+"""Warnings: scenarios that run, but probably not as their author meant.
+
+An error stops a scenario (a pod naming a person who does not exist); a
+warning does not — the model still has an answer — but the answer may
+surprise: an audience no pod covers goes to a fallback queue, a channel no
+one has the skills for costs every piece of work on it the off-skill
+penalty, a pod nobody routes to sits idle, a burst after the horizon never
+happens. Each check reads the validated scenario and the routing strategy
+(the same code the engine uses), and each warning carries the key path, so
+it points at the line to look at.
+
+>>> from orgsim.scenario.loading import load_with_positions  # doctest: +SKIP
+>>> scenario, positions = load_with_positions("scenarios/audience.yaml")  # doctest: +SKIP
+>>> lint(scenario, positions, "scenarios/audience.yaml")  # doctest: +SKIP
+[]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from orgsim.errors import Problem
+from orgsim.org.graph import person, pod
+from orgsim.org.structures import Structure, Work, structure_for
+from orgsim.scenario.loading import KeyPath, Positions, load_with_positions, position_of
+from orgsim.scenario.model import Scenario
+
+__all__ = ["check_file", "lint"]
+
+Finding = tuple[KeyPath, str]
+
+MAX_WARNINGS = 20
+
+#: which key of a request decides its pod, per structure kind
+_ROUTED_BY = {"network": "channels", "function": "function", "audience": "audience"}
+
+
+def lint(scenario: Scenario, positions: Positions | None = None, file: str = "<data>") -> list[Problem]:
+    """Every warning for ``scenario``, positioned when ``positions`` are known."""
+    positions = positions or {}
+    found: list[Finding] = []
+    for check in (_uncovered_work, _missing_skills, _idle, _outside_horizon):
+        found += check(scenario)
+    out = []
+    for path, message in found[:MAX_WARNINGS]:
+        f, line, col = position_of(path, positions, file)
+        out.append(Problem(f, ".".join(map(str, path)), message, line, col))
+    if len(found) > MAX_WARNINGS:
+        out.append(Problem(file, "", f"{len(found) - MAX_WARNINGS} more warnings not shown"))
+    return out
+
+
+def check_file(path: str | Path) -> tuple[Scenario, list[Problem]]:
+    """Load and validate a scenario file (errors raise), and list its warnings."""
+    scenario, positions = load_with_positions(path)
+    return scenario, lint(scenario, positions, str(path))
+
+
+# --- the checks ---------------------------------------------------------------------
+
+
+def _work(scenario: Scenario) -> Iterator[tuple[KeyPath, Work, str]]:
+    """Every kind of work that reaches the team, with where it is defined and what it is."""
+    for dname, dept in scenario.demand.departments.items():
+        for rname, rt in dept.requests.items():
+            channels = tuple(scenario.channels) if rt.channels == "all" else tuple(rt.channels)
+            yield (("demand", "departments", dname, "requests", rname), Work(dname, channels, rt.function, rt.audience),
+                   "these requests")
+    intr = scenario.policies.interruptions
+    if intr is not None:
+        yield ("policies", "interruptions"), Work(intr.department, (), intr.function, None), "these ideas"
+    for ch, stream in scenario.demand.messages.items():
+        for aud in stream.audience_mix or [None]:
+            at: KeyPath = ("demand", "messages", ch, "audience_mix", aud) if aud else ("demand", "messages", ch)
+            yield at, Work(None, (ch,), "community", aud), "these messages"
+    if scenario.insights is not None:
+        for name, k in scenario.insights.kinds.items():
+            yield ("insights", "kinds", name), Work(None, (k.channel,), "community", k.audience), "these insights"
+
+
+def _fallback(structure: Structure, work: Work) -> str:
+    queue = next(iter(structure.queues(work)))
+    kind, _, name = queue.partition(":")
+    return f"pod {name!r}" if kind == "pod" else f"{name} (the lead)"
+
+
+def _uncovered_work(scenario: Scenario) -> list[Finding]:
+    """Work whose routing key no pod covers: the structure falls back to another queue."""
+    structure = structure_for(scenario)
+    kind = scenario.structure.kind
+    embedded = {link.department for link in scenario.structure.embedded}
+    out: list[Finding] = []
+    for at, work, what in _work(scenario):
+        if at[0] == "policies" or work.department in embedded or structure.split(work):
+            continue  # leadership's ideas carry no channel or audience: they go to the lead by design
+        by = _ROUTED_BY.get(kind)
+        if by == "channels" and work.channels:
+            missing = [ch for ch in work.channels if not structure._first("channels", ch)]
+            key, what_missing = "channels", "channel " + ", ".join(map(repr, missing))
+        elif by == "function":
+            key, what_missing = "function", f"function {work.function!r}"
+        elif by == "audience" and work.audience is not None:
+            key, what_missing = "audience", f"audience {work.audience!r}"
+        elif by is not None:
+            # a request with no channel (or no audience) in a design that routes by it
+            out.append((at, f"has no {by[:-1] if by.endswith('s') else by} for this {kind} structure to route by; "
+                            f"{what} go to {_fallback(structure, work)}"))
+            continue
+        else:
+            out.append((at, f"matches no pod's covers; {what} go to {_fallback(structure, work)}"))
+            continue
+        if at[:2] == ("demand", "departments"):
+            at = (*at, key)
+        elif at[:2] == ("demand", "messages") and by != "audience":
+            at = at[:3]  # the channel's stream, once, not each audience in its mix
+            if any(seen == at for seen, _ in out):
+                continue
+        out.append((at, f"no pod lists {what_missing} in covers.{by if by == 'channels' else by + 's'}; "
+                        f"{what} go to {_fallback(structure, work)} instead"))
+    return out
+
+
+def _missing_skills(scenario: Scenario) -> list[Finding]:
+    """Channels, functions and audiences that work needs and nobody on the team has."""
+    factor = scenario.policies.off_skill_factor
+    if factor == 1.0:
+        return []
+    people = scenario.team.people.values()
+    has = {
+        "channels": {c for p in people for c in p.skills.channels},
+        "functions": {f for p in people for f in p.skills.functions},
+        "audiences": {a for p in people for a in p.skills.audiences},
+    }
+    needed: dict[str, set[str]] = {"channels": set(), "functions": set(), "audiences": set()}
+    for _, work, _ in _work(scenario):
+        needed["channels"].update(work.channels)
+        needed["functions"].add(work.function)
+        if work.audience is not None:
+            needed["audiences"].add(work.audience)
+    out: list[Finding] = []
+    for key in ("channels", "functions", "audiences"):
+        declared = getattr(scenario, key)
+        for i, name in enumerate(declared):
+            if name in needed[key] and name not in has[key]:
+                out.append(((key, i), f"work needs {key[:-1]} {name!r} but no one lists it in skills.{key}; "
+                                      f"all that work takes {factor:g}× the effort (policies.off_skill_factor)"))
+    return out
+
+
+def _idle(scenario: Scenario) -> list[Finding]:
+    """Pods and people that no request, message or insight ever reaches."""
+    structure = structure_for(scenario)
+    reached: set[str] = set()
+    for _, work, _ in _work(scenario):
+        if work.department is None:
+            reached.update(structure.queues(work))
+            continue
+        route = structure.route(work)
+        reached.update({route.intake, *route.parts, *([route.merger] if route.merger else [])})
+    policies = scenario.policies
+    for step in policies.approval_chain[: policies.approval_steps]:
+        if step.person is not None:
+            reached.add(person(step.person))
+    st = scenario.structure
+    out: list[Finding] = []
+    for name in st.pods:
+        if pod(name) not in reached:
+            out.append((("structure", "pods", name), "gets no work: no request, message or insight is routed to this pod"))
+    served: dict[str, set[str]] = {pid: {person(pid)} for pid in scenario.team.people}
+    for name, p in st.pods.items():
+        for m in p.members:
+            served[m].add(pod(name))
+    for link in st.embedded:
+        served[link.person].add(f"embedded:{link.department}")
+    for pid, queues in served.items():
+        if not queues & reached:
+            out.append((("team", "people", pid), "gets no work: in no pod that work reaches, and no lead, "
+                                                 "liaison, embedded or approver role that is used"))
+    return out
+
+
+def _outside_horizon(scenario: Scenario) -> list[Finding]:
+    """Demand that falls after the horizon (never happens) or only in the warm-up (never counted)."""
+    run = scenario.run
+    out: list[Finding] = []
+    for name, burst in scenario.demand.bursts.items():
+        at: KeyPath = ("demand", "bursts", name, "start_day")
+        if burst.start_day >= run.horizon_days:
+            out.append((at, f"starts on day {burst.start_day:g}, after the horizon ({run.horizon_days:g} days); "
+                            "it never happens"))
+        elif burst.start_day + burst.days <= run.warmup_days:
+            out.append((at, f"ends on day {burst.start_day + burst.days:g}, inside the warm-up ({run.warmup_days:g} days); "
+                            "it is left out of every figure"))
+    for dname, dept in scenario.demand.departments.items():
+        for rname, rt in dept.requests.items():
+            late = [h for h in rt.at_hours or [] if h >= run.horizon_days * 24]
+            if late:
+                out.append((("demand", "departments", dname, "requests", rname, "at_hours"),
+                            f"{len(late)} of {len(rt.at_hours or [])} times fall after the horizon "
+                            f"({run.horizon_days * 24:g} hours); those requests never arrive"))
+    return out
