@@ -15,6 +15,7 @@ event to arrive and one to be worked.
 from __future__ import annotations
 
 import heapq
+import itertools
 from bisect import bisect_right
 from collections.abc import Callable
 from functools import partial
@@ -132,8 +133,11 @@ class Worker:
             if task is None:
                 self.waiting = ev = env.event()
                 self.idle_since = now
-                if change < INF:
+                if change < w1:
                     # Re-check at the next shift boundary: queued work may become takeable.
+                    # None at or after the horizon, where the run stops first: an
+                    # always-on worker left one pending alarm per idle spell there,
+                    # and they filled the event heap (and the garbage collector's work).
                     timeout(change - now).callbacks.append(partial(self._alarm, ev))
                 try:
                     yield ev
@@ -187,12 +191,12 @@ class Dispatcher:
         self.window = window
         self.on_message_done = on_message_done
         self.trace = trace
-        self.seq = 0
+        #: first come, first served among equals: hot paths build ``Task(prio, next(disp.seq), ...)`` directly
+        self.seq = itertools.count(1)
 
     def task(self, prio: int, effort: float, queue: WorkQueue, skill: tuple[Any, ...], done: simpy.Event | None,
              item: int) -> Task:
-        self.seq += 1
-        return Task(prio, self.seq, effort, queue, skill, done, item)
+        return Task(prio, next(self.seq), effort, queue, skill, done, item)
 
     def push(self, task: Task) -> None:
         """Queue ``task`` (again, if it was paused) and get someone onto it."""
@@ -204,8 +208,8 @@ class Dispatcher:
         if self.trace is not None:
             self.trace(now, "queue", task, q.name)
         idle: Worker | None = None
-        for w in q.servers:
-            if w.waiting is not None and w.available(task.prio, now) and (idle is None or w.idle_since < idle.idle_since):
+        for w in q.servers:  # the longest idle of those who may take it (cheap tests first)
+            if w.waiting is not None and (idle is None or w.idle_since < idle.idle_since) and w.available(task.prio, now):
                 idle = w
         if idle is not None:
             idle.wake()
