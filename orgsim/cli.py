@@ -123,6 +123,9 @@ def run(
     out: Annotated[Path | None, typer.Option(help="Write tables (Parquet, CSV) and summary.json here.")] = None,
     force: Annotated[bool, typer.Option(help="Allow --out to write into a non-empty folder.")] = False,
     workers: WorkersOpt = None,
+    summary_mode: Annotated[bool, typer.Option("--summary", help="Keep running totals, not a row per request and "
+                                               "message: flat memory on long horizons, percentiles within 1%; "
+                                               "--out then writes no per-request tables.")] = False,
 ) -> None:
     """Simulate one scenario and print its silo-latency summary."""
     scenario = with_run_settings(load_scenario(file), horizon_days=horizon_days, warmup_days=warmup_days)
@@ -133,7 +136,7 @@ def run(
     base_seed = scenario.run.seed if seed is None else seed
     n = scenario.run.replications if replications is None else replications
     with progress_bar(n, quiet=as_json) as tick:
-        results = replicate(scenario, n, base_seed, progress=tick, workers=workers)
+        results = replicate(scenario, n, base_seed, progress=tick, workers=workers, summary=summary_mode)
     summary = summarize(results, seed=base_seed)
     if out is not None:
         write_run(out, results, summary)

@@ -51,12 +51,16 @@ def _tables(results: Sequence[Result], name: str) -> pd.DataFrame:
 
 
 def write_run(out: Path, results: Sequence[Result], summary: dict[str, Any]) -> None:
-    """Write requests (Parquet + CSV), messages (Parquet), people (CSV) and summary.json."""
+    """Write requests (Parquet + CSV), messages (Parquet), people (CSV) and summary.json.
+
+    Runs in summary mode kept no per-request rows: only people, insights and summary.json.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    requests = _tables(results, "requests")
-    requests.to_parquet(out / "requests.parquet", index=False)
-    requests.to_csv(out / "requests.csv", index=False)
-    _tables(results, "messages").to_parquet(out / "messages.parquet", index=False)
+    if all(r.tally is None for r in results):
+        requests = _tables(results, "requests")
+        requests.to_parquet(out / "requests.parquet", index=False)
+        requests.to_csv(out / "requests.csv", index=False)
+        _tables(results, "messages").to_parquet(out / "messages.parquet", index=False)
     _tables(results, "people").to_csv(out / "people.csv", index=False)
     if any(len(r.insights) for r in results):
         # one row per (insight, relevant department) pair, all replications

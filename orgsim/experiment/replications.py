@@ -31,11 +31,14 @@ def replicate(
     seed: int | None = None,
     progress: Callable[[int], None] | None = None,
     workers: int | None = 1,
+    summary: bool = False,
 ) -> list[Result]:
     """Run ``replications`` independent replications (defaults from ``scenario.run``).
 
     ``workers`` > 1 (or ``None``: every core) runs them on a local process
     pool; each replication seeds itself, so the results are identical.
+    ``summary`` runs each in summary mode (running tallies, flat memory; see
+    :func:`orgsim.sim.simulate`).
     """
     n = scenario.run.replications if replications is None else replications
     base = scenario.run.seed if seed is None else seed
@@ -43,7 +46,7 @@ def replicate(
     procs = processes(workers)
     if procs > 1 and n > 1:
         with process_pool(min(procs, n)) as pool:
-            futures = [pool.submit(simulate, scenario, child) for child in seeds]
+            futures = [pool.submit(simulate, scenario, child, summary=summary) for child in seeds]
             for i, fut in enumerate(futures):
                 fut.result()
                 if progress is not None:
@@ -51,7 +54,7 @@ def replicate(
             return [f.result() for f in futures]
     results = []
     for i, child in enumerate(seeds):
-        results.append(simulate(scenario, child))
+        results.append(simulate(scenario, child, summary=summary))
         if progress is not None:
             progress(i + 1)
     return results

@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 
 from orgsim.sim.result import Result
+from orgsim.sim.tally import REPLY_TARGET_HOURS, Histogram, Tally
 
 __all__ = ["latency_stats", "run_figures", "REPLY_TARGET_HOURS"]
 
-REPLY_TARGET_HOURS = 24.0
 
 
 def latency_stats(latency: pd.Series) -> dict[str, float]:
@@ -75,11 +75,12 @@ def run_figures(result: Result) -> dict[str, Any]:
 
 
 def _core_figures(result: Result) -> dict[str, Any]:
+    if result.tally is not None:
+        return _tally_figures(result, result.tally)
     req = result.requests[result.requests["in_window"]]
     done = req[req["answered"].notna()]
     msg = result.messages[result.messages["in_window"]]
     due = msg[msg["arrived"] <= result.horizon_hours - REPLY_TARGET_HOURS]
-    team = result.people[result.people["in_team"]]
     latency_sum = float(done["latency_hours"].sum())
     window = result.window_hours
     mean_latency = float(done["latency_hours"].mean()) if len(done) else float("nan")
@@ -97,11 +98,7 @@ def _core_figures(result: Result) -> dict[str, Any]:
         "cross_group_handoffs_per_request": float(done["cross_group_handoffs"].mean()) if len(done) else float("nan"),
         "reply_within_24h_share": _ratio(float((due["reply_hours"] <= REPLY_TARGET_HOURS).sum()), len(due)),
         "message_reply_hours": latency_stats(msg["reply_hours"]),
-        "utilization_mean": float(team["utilization"].mean()),
-        "utilization_max": float(team["utilization"].max()),
-        "after_hours_share": _ratio(float(team["after_hours"].sum()), float(team["busy_hours"].sum())),
-        "head_count": int(len(team)),
-        "cost_per_year": float(team["cost_per_year"].sum()),
+        **_load_figures(result),
         "by_department": _group_figures(done, req, "department"),
         "by_request_type": _group_figures(done.assign(kind=done["department"].astype(str) + "/" + done["request_type"].astype(str)),
                                           req.assign(kind=req["department"].astype(str) + "/" + req["request_type"].astype(str)),
@@ -112,5 +109,63 @@ def _core_figures(result: Result) -> dict[str, Any]:
             "mean_in_system": result.in_system_hours["requests"] / window,
             "arrival_rate_per_hour": len(req) / window,
             "mean_time_in_system_hours": mean_latency,
+        },
+    }
+
+
+def _load_figures(result: Result) -> dict[str, Any]:
+    team = result.people[result.people["in_team"]]
+    return {
+        "utilization_mean": float(team["utilization"].mean()),
+        "utilization_max": float(team["utilization"].max()),
+        "after_hours_share": _ratio(float(team["after_hours"].sum()), float(team["busy_hours"].sum())),
+        "head_count": int(len(team)),
+        "cost_per_year": float(team["cost_per_year"].sum()),
+    }
+
+
+def _tally_figures(result: Result, t: Tally) -> dict[str, Any]:
+    """The figures of :func:`_core_figures`, from summary mode's running tallies (same keys)."""
+    kinds = t.kinds
+    done = sum(k.latency.n for k in kinds)
+    arrived = int(t.arrived.sum())
+    latency = Histogram.combine(k.latency for k in kinds)
+    clocks = sum((k.clocks for k in kinds), np.zeros(4))
+    work_sum, latency_sum = float(clocks[1]), latency.total
+
+    def mean(total: float) -> float:
+        return total / done if done else float("nan")
+
+    def group(keys: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in dict.fromkeys(keys):
+            members = [i for i, k in enumerate(keys) if k == key]
+            if not t.arrived[members].sum():
+                continue  # as in the tables: only groups with an arrival in the window
+            hist = Histogram.combine(kinds[i].latency for i in members)
+            out[key] = {"silo_latency_hours": hist.stats(), "requests": int(t.arrived[members].sum()),
+                        "completed": hist.n}
+        return out
+
+    window = result.window_hours
+    return {
+        "requests": {"arrived": arrived, "completed": done, "open_at_end": arrived - done},
+        "messages": {"arrived": t.messages_arrived, "answered": t.replies.n,
+                     "open_at_end": t.messages_arrived - t.replies.n},
+        "silo_latency_hours": latency.stats(),
+        "latency_breakdown_hours": {part: mean(float(c)) for part, c in zip(("queue", "work", "handoff", "approval"),
+                                                                             clocks, strict=True)},
+        "silo_overhead_share": 1 - _ratio(work_sum, latency_sum) if latency_sum > 0 else float("nan"),
+        "handoffs_per_request": mean(sum(k.handoffs for k in kinds)),
+        "cross_group_handoffs_per_request": mean(sum(k.cross_group_handoffs for k in kinds)),
+        "reply_within_24h_share": _ratio(t.replied_in_time, t.messages_due),
+        "message_reply_hours": t.replies.stats(),
+        **_load_figures(result),
+        "by_department": group([d for d, _ in t.names]),  # in the scenario's order, as the table's categories
+        "by_request_type": dict(sorted(group([f"{d}/{n}" for d, n in t.names]).items())),
+        "littles_law": {
+            "mean_in_system": result.in_system_hours["requests"] / window,
+            "arrival_rate_per_hour": arrived / window,
+            "mean_time_in_system_hours": latency.mean,
         },
     }

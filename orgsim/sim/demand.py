@@ -11,7 +11,9 @@ adding another source — leaves every other arrival and effort unchanged
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +30,7 @@ from orgsim.scenario.model import (
     utc_offset_hours,
 )
 
-__all__ = ["ADHOC", "Arrivals", "RequestKind", "arrivals", "draw", "request_kinds", "stream"]
+__all__ = ["ADHOC", "BLOCK_HOURS", "Arrivals", "RequestKind", "arrival_blocks", "arrivals", "draw", "request_kinds", "stream"]
 
 #: name of the request type that ``policies.interruptions`` adds
 ADHOC = "adhoc_idea"
@@ -147,31 +149,55 @@ class Arrivals:
     msg_priority: np.ndarray
 
 
+#: arrivals are drawn a simulated year at a time; the first year's streams are
+#: named after their source alone, later years add ``#year<k>`` (a run of up
+#: to a year draws exactly what it always did)
+BLOCK_HOURS = 365 * 24
+
+
 def arrivals(scenario: Scenario, seed: np.random.SeedSequence) -> Arrivals:
     """Draw every request and message of one run from its seed."""
+    blocks = list(arrival_blocks(scenario, seed))
+    if len(blocks) == 1:
+        return blocks[0]
+    return Arrivals(**{f.name: np.concatenate([getattr(b, f.name) for b in blocks])
+                       for f in dataclasses.fields(Arrivals)})
+
+
+def arrival_blocks(scenario: Scenario, seed: np.random.SeedSequence) -> Iterator[Arrivals]:
+    """The run's arrivals a year at a time, each year drawn only when asked for (summary mode)."""
+    horizon = scenario.run.horizon_days * 24
+    for k, start in enumerate(range(0, int(np.ceil(horizon)), BLOCK_HOURS)):
+        yield _block(scenario, seed, k, float(start), min(float(start + BLOCK_HOURS), horizon))
+
+
+def _block(scenario: Scenario, seed: np.random.SeedSequence, k: int, start: float, end: float) -> Arrivals:
+    """Every request and message arriving in ``[start, end)`` (block ``k``)."""
     run, demand = scenario.run, scenario.demand
-    horizon = run.horizon_days * 24
+    suffix = f"#year{k}" if k else ""
+    first, last = int(start), int(np.ceil(end))  # the hours of the rate arrays this block covers
     offset_of = {}
     for zone in {demand.timezone, *(d.timezone for d in demand.departments.values() if d.timezone)}:
         offset_of[zone] = utc_offset_hours(zone, run.start_date)
     chain = scenario.policies.approval_chain
 
     parts: list[tuple[np.ndarray, ...]] = []
-    for k, kind in enumerate(request_kinds(scenario)):
+    for k_, kind in enumerate(request_kinds(scenario)):
         dept = demand.departments[kind.department]
         spec = kind.spec
-        rng = stream(seed, f"requests/{kind.key}")
+        rng = stream(seed, f"requests/{kind.key}{suffix}")
         bursts = [b for b in demand.bursts.values() if kind.department in b.departments]
-        rates = hourly_rates(spec.daily, spec.daily_profile or dept.daily_profile, spec.weekly_profile or dept.weekly_profile,
-                             offset_of[dept.timezone or demand.timezone], scenario, bursts)
         if spec.at_hours is not None:
             t = np.sort(np.asarray(spec.at_hours, dtype=float))
-            t = t[t < horizon]
+            t = t[(t >= start) & (t < end)]
         else:
-            t = poisson_times(rates, horizon, rng)
+            rates = hourly_rates(spec.daily, spec.daily_profile or dept.daily_profile,
+                                 spec.weekly_profile or dept.weekly_profile,
+                                 offset_of[dept.timezone or demand.timezone], scenario, bursts)
+            t = poisson_times(rates[first:last], end - start, rng) + start
         n = len(t)
         review = np.column_stack([draw(step.review_hours, rng, n) for step in chain]) if chain else np.zeros((n, 0))
-        parts.append((t, np.full(n, k), draw(spec.effort_hours, rng, n), rng.random(n), review))
+        parts.append((t, np.full(n, k_), draw(spec.effort_hours, rng, n), rng.random(n), review))
     if parts:
         req = [np.concatenate(cols) for cols in zip(*parts, strict=True)]
     else:
@@ -183,10 +209,10 @@ def arrivals(scenario: Scenario, seed: np.random.SeedSequence) -> Arrivals:
         ms = demand.messages.get(channel)
         if ms is None:
             continue
-        rng = stream(seed, f"messages/{channel}")
+        rng = stream(seed, f"messages/{channel}{suffix}")
         bursts = [b for b in demand.bursts.values() if channel in b.channels]
-        t = poisson_times(hourly_rates(ms.daily, ms.daily_profile, ms.weekly_profile, offset_of[demand.timezone],
-                                       scenario, bursts), horizon, rng)
+        rates = hourly_rates(ms.daily, ms.daily_profile, ms.weekly_profile, offset_of[demand.timezone], scenario, bursts)
+        t = poisson_times(rates[first:last], end - start, rng) + start
         n = len(t)
         if ms.audience_mix:
             names = list(ms.audience_mix)

@@ -19,6 +19,7 @@ from orgsim.sim.insights import INSIGHT_COLUMNS
 
 if TYPE_CHECKING:
     from orgsim.sim.engine import Model
+    from orgsim.sim.tally import Tally
 
 __all__ = ["REQUEST_FIELDS", "Result"]
 
@@ -55,6 +56,8 @@ class Result:
     extras: dict[str, Any] = field(default_factory=dict)
     #: one row per (insight, relevant department) pair; see :mod:`orgsim.sim.insights`
     insights: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(INSIGHT_COLUMNS)))
+    #: summary mode: the running tallies; ``requests`` and ``messages`` are then empty
+    tally: Tally | None = None
 
     @property
     def window_hours(self) -> float:
@@ -64,24 +67,27 @@ class Result:
     def collect(cls, m: Model) -> Result:
         s, a = m.scenario, m.arr
         kinds = m.kinds
+        summary = m.tally is not None
+        req_kind = a.req_kind[:0] if summary else a.req_kind  # summary mode: empty tables, same columns
         requests = pd.DataFrame({
-            "request": np.arange(len(a.req_time)),
-            "department": pd.Categorical([kinds[k].department for k in a.req_kind],
+            "request": np.arange(len(req_kind)),
+            "department": pd.Categorical([kinds[k].department for k in req_kind],
                                          categories=list(dict.fromkeys(k.department for k in kinds))),
-            "request_type": pd.Categorical([kinds[k].name for k in a.req_kind],
+            "request_type": pd.Categorical([kinds[k].name for k in req_kind],
                                            categories=list(dict.fromkeys(k.name for k in kinds))),
-            "priority": [kinds[k].spec.priority for k in a.req_kind],
-            "arrived": a.req_time,
+            "priority": [kinds[k].spec.priority for k in req_kind],
+            "arrived": a.req_time[: len(req_kind)],
             **m.rec,
         })
         requests["latency_hours"] = requests["answered"] - requests["arrived"]
         requests["in_window"] = requests["arrived"] >= m.warmup
         for col in ("handoffs", "cross_group_handoffs", "parts", "reworked"):
             requests[col] = requests[col].astype("Int64")
+        n_msg = len(m.msg_done)
         messages = pd.DataFrame({
-            "channel": pd.Categorical.from_codes(a.msg_channel, categories=s.channels),
-            "audience": pd.Categorical.from_codes(a.msg_audience, categories=s.audiences),
-            "arrived": a.msg_time,
+            "channel": pd.Categorical.from_codes(a.msg_channel[:n_msg], categories=s.channels),
+            "audience": pd.Categorical.from_codes(a.msg_audience[:n_msg], categories=s.audiences),
+            "arrived": a.msg_time[:n_msg],
             "answered": m.msg_done,
         })
         messages["reply_hours"] = messages["answered"] - messages["arrived"]
@@ -124,4 +130,5 @@ class Result:
             log=log,
             extras={"insight_horizon_hours": m.insight_spread.window} if m.insight_spread is not None else {},
             insights=m.insight_spread.table() if m.insight_spread is not None else pd.DataFrame(columns=list(INSIGHT_COLUMNS)),
+            tally=m.tally,
         )
