@@ -1,26 +1,38 @@
-"""Scale: a generated organisation of up to 1,000 people in 50 departments, a year of traffic.
+"""Scale: generated organisations up to 1,000 people in 50 departments, and memory against the horizon.
 
-    PYTHONPATH=$PWD python -m benchmarks.scale                 # 100, 300 and 1,000 people, one year each
-    PYTHONPATH=$PWD python -m benchmarks.scale --sizes 1000    # just the big one
+    PYTHONPATH=$PWD python -m benchmarks.scale                  # both tables (~6 min on 2 cores)
+    PYTHONPATH=$PWD python -m benchmarks.scale --sizes 100 1000 --days 91 --years 1 2
 
-Each size has ``people / 20`` departments, each with its own pod of 20
-(office hours, spread over three time zones), two request types of its
-own, and one channel in ten per pod with community messages: traffic grows
-in proportion to the organisation. Prints events (requests + messages),
-seconds, events per second (flat = linear scaling) and the process's peak
-resident memory.
+(1) Each size has ``people / 20`` departments, each with its own pod of 20
+(office hours, spread over three time zones), two request types of its own,
+and one channel in ten per pod with community messages: traffic grows in
+proportion to the organisation. Printed: building the model (routes on the
+organisation graph) and running it apart, events (requests + messages) per
+second of running — flat means time grows linearly with the traffic — and
+peak resident memory.
+
+(2) ``scenarios/base.yaml`` over 1, 2 and 4 simulated years, full mode
+(a row per request and message) against summary mode (running tallies,
+arrivals drawn a year at a time): peak resident memory above the
+interpreter's baseline.
+
+Every row runs in a fresh process, so each peak is its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import resource
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from orgsim.scenario.model import Scenario
-from orgsim.sim.engine import simulate
 
 ZONES = ("Europe/London", "America/New_York", "Asia/Singapore")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def generated(people: int, days: float = 365.0) -> Scenario:
@@ -56,20 +68,66 @@ def generated(people: int, days: float = 365.0) -> Scenario:
     return Scenario.model_validate(data)
 
 
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def one(what: str, size: int, days: float, summary: bool) -> dict[str, float]:
+    """One measured run in this process (called in a child process by :func:`main`)."""
+    from orgsim.metrics import run_figures
+    from orgsim.scenario import load_scenario
+    from orgsim.scenario.overrides import with_run_settings
+    from orgsim.sim.engine import Model
+
+    scenario = generated(size, days) if what == "generated" else \
+        with_run_settings(load_scenario(ROOT / "scenarios/base.yaml"), horizon_days=days)
+    baseline = _peak_mb()
+    t0 = time.perf_counter()
+    model = Model(scenario, 1, summary=summary)
+    t1 = time.perf_counter()
+    result = model.run()
+    figures = run_figures(result)
+    t2 = time.perf_counter()
+    return {"build": t1 - t0, "run": t2 - t1, "requests": figures["requests"]["arrived"],
+            "messages": figures["messages"]["arrived"], "baseline_mb": baseline, "peak_mb": _peak_mb()}
+
+
+def _child(what: str, size: int, days: float, summary: bool) -> dict[str, float]:
+    cmd = [sys.executable, "-m", "benchmarks.scale", "--one", what, str(size), str(days), "summary" if summary else "full"]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="orgsim at scale")
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 1000])
-    ap.add_argument("--days", type=float, default=365.0)
+    ap.add_argument("--days", type=float, default=365.0, help="simulated days for the size table")
+    ap.add_argument("--years", type=int, nargs="+", default=[1, 2, 4], help="horizons of the memory table")
+    ap.add_argument("--one", nargs=4, metavar=("WHAT", "SIZE", "DAYS", "MODE"), help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
-    print(f"{'people':>7}{'depts':>7}{'requests':>10}{'messages':>11}{'seconds':>9}{'events/s':>10}{'peak RSS MB':>13}")
+    if a.one:
+        what, size, days, mode = a.one
+        print(json.dumps(one(what, int(size), float(days), mode == "summary")))
+        return
+
+    print(f"(1) generated organisations, {a.days:g} days each (events = requests + messages; flat events/s = linear)")
+    print(f"  {'people':>6}{'depts':>6}{'requests':>10}{'messages':>11}{'build s':>9}{'run s':>8}{'events/s':>10}"
+          f"{'ratio':>7}{'peak RSS MB':>13}")
+    first = None
     for n in a.sizes:
-        s = generated(n, a.days)
-        t = time.perf_counter()
-        r = simulate(s, seed=1)
-        secs = time.perf_counter() - t
-        req, msg = len(r.requests), len(r.messages)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"{n:>7}{n // 20:>7}{req:>10,}{msg:>11,}{secs:>9.1f}{(req + msg) / secs:>10,.0f}{peak:>13,.0f}", flush=True)
+        r = _child("generated", n, a.days, False)
+        rate = (r["requests"] + r["messages"]) / r["run"]
+        first = first or rate
+        print(f"  {n:>6}{n // 20:>6}{r['requests']:>10,.0f}{r['messages']:>11,.0f}{r['build']:>9.1f}{r['run']:>8.1f}"
+              f"{rate:>10,.0f}{rate / first:>7.2f}{r['peak_mb']:>13,.0f}", flush=True)
+
+    print("\n(2) scenarios/base.yaml: peak memory above the interpreter's baseline, full vs summary mode")
+    print(f"  {'years':>5}{'messages':>11}{'full MB':>9}{'summary MB':>12}{'full s':>8}{'summary s':>11}")
+    for y in a.years:
+        f = _child("base", 0, 365.0 * y, False)
+        s = _child("base", 0, 365.0 * y, True)
+        print(f"  {y:>5}{f['messages']:>11,.0f}{f['peak_mb'] - f['baseline_mb']:>9,.0f}"
+              f"{s['peak_mb'] - s['baseline_mb']:>12,.0f}{f['run']:>8.1f}{s['run']:>11.1f}", flush=True)
 
 
 if __name__ == "__main__":

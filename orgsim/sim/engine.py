@@ -9,6 +9,9 @@ along the critical path, so that the four add up to the silo latency.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, cast
 
@@ -428,11 +431,29 @@ class Model:
         self.arrivals()
         if self.insight_spread is not None:
             self.insight_spread.start()
-        self.env.run(until=self.horizon)
+        with _frozen_heap():
+            self.env.run(until=self.horizon)
         self._store_direct()
         for what in self.level:
             self._count(what, 0)
         return Result.collect(self)
+
+
+@contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Keep the garbage collector's full passes to the run's own objects.
+
+    A full pass walks every tracked object of the process — pandas', pydantic's
+    and the scenario's included — and a long run triggers dozens of them: on a
+    1,000-person organisation they were a sixth of the run. ``gc.freeze`` sets
+    what exists before the run aside (nothing of it is freed during the run
+    anyway); ``unfreeze`` hands it back afterwards. Results are unaffected.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 #: arrivals read into Python lists this many at a time (see ``Model.arrivals``)
