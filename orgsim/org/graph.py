@@ -139,33 +139,36 @@ class _Legs(Mapping[tuple[str, str], Leg]):
 
     def __init__(self, comm: nx.DiGraph) -> None:
         self.comm = comm
-        self.done: dict[str, dict[str, Leg]] = {}
+        self.paths: dict[str, dict[str, list[str]]] = {}  # one Dijkstra per source, on first use
+        self.done: dict[tuple[str, str], Leg] = {}  # legs built from those paths, on first use
 
-    def _from(self, src: str) -> dict[str, Leg]:
-        out = self.done.get(src)
-        if out is None:
+    def _paths(self, src: str) -> dict[str, list[str]]:
+        paths = self.paths.get(src)
+        if paths is None:
             comm = self.comm
-            out = self.done[src] = {}
-            if src in comm:
-                for dst, path in nx.single_source_dijkstra_path(comm, src, weight="delay_hours").items():
-                    edges = [comm.edges[u, v] for u, v in zip(path, path[1:], strict=False)]
-                    out[dst] = Leg(
-                        delay_hours=sum(e["delay_hours"] for e in edges),
-                        hops=sum(e["kind"] != "member" for e in edges),
-                        cross_group_hops=sum(bool(e["cross_group"]) for e in edges),
-                    )
-        return out
+            paths = self.paths[src] = (nx.single_source_dijkstra_path(comm, src, weight="delay_hours")
+                                       if src in comm else {})
+        return paths
 
     def __getitem__(self, key: tuple[str, str]) -> Leg:
-        return self._from(key[0])[key[1]]
+        leg = self.done.get(key)
+        if leg is None:
+            path = self._paths(key[0])[key[1]]  # KeyError: no route
+            edges = [self.comm.edges[u, v] for u, v in zip(path, path[1:], strict=False)]
+            leg = self.done[key] = Leg(
+                delay_hours=sum(e["delay_hours"] for e in edges),
+                hops=sum(e["kind"] != "member" for e in edges),
+                cross_group_hops=sum(bool(e["cross_group"]) for e in edges),
+            )
+        return leg
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         for src in self.comm:
-            for dst in self._from(src):
+            for dst in self._paths(src):
                 yield src, dst
 
     def __len__(self) -> int:
-        return sum(len(self._from(src)) for src in self.comm)
+        return sum(len(self._paths(src)) for src in self.comm)
 
 
 def handoff_legs(g: nx.DiGraph) -> Mapping[tuple[str, str], Leg]:
