@@ -11,7 +11,7 @@ from orgsim.cli import app
 from orgsim.experiment.compare import compare
 from orgsim.scenario import scenario_from_data
 from tests.conftest import ROOT
-from tests.helpers import ALWAYS, mmc_data
+from tests.helpers import mmc_data
 
 
 def test_a_design_against_itself_differs_by_exactly_zero() -> None:
@@ -26,8 +26,8 @@ def test_twice_the_people_on_the_bottleneck_is_better() -> None:
     slow = mmc_data(2, 0.9, horizon_days=20, warmup_days=2)
     fast = copy.deepcopy(slow)
     fast["name"] = "four people"
-    fast["team"]["people"].update({f"q{i}": {**ALWAYS, "skills": {"functions": ["insights"]}} for i in range(2)})
-    fast["structure"]["pods"]["all"]["members"] += ["q0", "q1"]
+    fast["team"]["people"].update({f"q{i}": copy.deepcopy(fast["team"]["people"]["p0"]) for i in range(2)})
+    fast["structure"]["pods"]["pod"]["members"] += ["q0", "q1"]
     table = compare([scenario_from_data(slow), scenario_from_data(fast)], replications=4, seed=1)
     row = table[(table["design"] == "four people") & (table["metric"] == "silo latency, mean")].iloc[0]
     assert row["verdict"] == "better"

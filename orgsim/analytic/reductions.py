@@ -13,10 +13,11 @@ the stations takes time.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from orgsim.scenario.model import Scenario
 
-__all__ = ["mmc_scenario", "tandem_scenario"]
+__all__ = ["mmc_data", "mmc_scenario", "tandem_data", "tandem_scenario"]
 
 ALL_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 ZERO_HANDOFFS = {k: 0 for k in ("same_pod", "cross_pod", "via_lead", "department_intake", "liaison", "embedded")}
@@ -30,12 +31,30 @@ def tandem_scenario(c: int, per_hour: float, mean_service_hours: float, reviews:
     >>> s.policies.approval_steps, len(s.team.people)
     (1, 2)
     """
+    return Scenario.model_validate(tandem_data(c, per_hour, mean_service_hours, reviews, horizon_days, warmup_days, seed))
+
+
+def mmc_scenario(c: int, per_hour: float, mean_service_hours: float, horizon_days: float = 365.0,
+                 warmup_days: float = 30.0, seed: int = 1) -> Scenario:
+    """One always-on pod of ``c`` people: an M/M/c queue."""
+    return tandem_scenario(c, per_hour, mean_service_hours, (), horizon_days, warmup_days, seed)
+
+
+def mmc_data(c: int, per_hour: float, mean_service_hours: float, horizon_days: float = 365.0,
+             warmup_days: float = 30.0, seed: int = 1) -> dict[str, Any]:
+    """:func:`mmc_scenario` as plain data, to edit or write as YAML before validating."""
+    return tandem_data(c, per_hour, mean_service_hours, (), horizon_days, warmup_days, seed)
+
+
+def tandem_data(c: int, per_hour: float, mean_service_hours: float, reviews: Sequence[float] = (),
+                horizon_days: float = 365.0, warmup_days: float = 30.0, seed: int = 1) -> dict[str, Any]:
+    """:func:`tandem_scenario` as plain data."""
     people = {f"p{i}": {"hours": "00:00-24:00", "days": ALL_DAYS,
                         "skills": {"channels": ["web"], "functions": ["insights"], "audiences": ["all"]}}
               for i in range(c)}
     chain = [{"external": f"approver{i}", "hours": "00:00-24:00", "days": ALL_DAYS,
               "review_hours": {"dist": "exponential", "mean": m}} for i, m in enumerate(reviews)]
-    data = {
+    return {
         "name": f"mm{c}" + (f"-tandem{len(reviews) + 1}" if reviews else ""),
         "channels": ["web"],
         "audiences": ["all"],
@@ -51,10 +70,3 @@ def tandem_scenario(c: int, per_hour: float, mean_service_hours: float, reviews:
                      "approval_chain": chain},
         "run": {"horizon_days": horizon_days, "warmup_days": warmup_days, "seed": seed, "replications": 1},
     }
-    return Scenario.model_validate(data)
-
-
-def mmc_scenario(c: int, per_hour: float, mean_service_hours: float, horizon_days: float = 365.0,
-                 warmup_days: float = 30.0, seed: int = 1) -> Scenario:
-    """One always-on pod of ``c`` people: an M/M/c queue."""
-    return tandem_scenario(c, per_hour, mean_service_hours, (), horizon_days, warmup_days, seed)

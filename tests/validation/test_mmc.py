@@ -7,11 +7,14 @@ at rho = 0.85 and c = 3 that is ~4,000 requests per replication.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
+from orgsim.analytic import erlang_c, mmc_wait
 from orgsim.experiment import replicate
 from orgsim.metrics import mean_ci
-from tests.helpers import mmc_mean_wait, mmc_scenario
+from tests.helpers import mmc_scenario
 
 REPLICATIONS = 8
 
@@ -25,7 +28,7 @@ def test_mean_wait_matches_erlang_c(c: int, rho: float) -> None:
         # No handoffs, no approvals: latency = wait in queue + service.
         assert (done["handoff_hours"] == 0).all() and (done["approval_hours"] == 0).all()
         waits.append(done["queue_hours"].mean())
-    theory = mmc_mean_wait(c, rho * c, 1.0)
+    theory = mmc_wait(c, rho * c, 1.0)
     mean, low, high = mean_ci(waits)
     assert low <= theory <= high, f"Erlang C Wq={theory:.4f}h outside 95% CI [{low:.4f}, {high:.4f}] (mean {mean:.4f})"
 
@@ -35,3 +38,10 @@ def test_utilisation_matches_offered_load() -> None:
     results = replicate(mmc_scenario(2, 0.7), 4, seed=7)
     util = sum(r.people["utilization"].mean() for r in results) / len(results)
     assert util == pytest.approx(0.7, rel=0.03)
+
+
+@pytest.mark.parametrize(("c", "offered"), [(1, 0.5), (2, 1.4), (5, 4.0), (12, 10.5)])
+def test_erlang_c_recursion_matches_the_closed_form(c: int, offered: float) -> None:
+    # C(c, a) = (a^c / c!) / (1 - rho) / (sum_{k<c} a^k / k! + (a^c / c!) / (1 - rho)), written out
+    top = offered**c / math.factorial(c) / (1 - offered / c)
+    assert erlang_c(c, offered) == pytest.approx(top / (sum(offered**k / math.factorial(k) for k in range(c)) + top))
