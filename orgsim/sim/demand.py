@@ -148,6 +148,10 @@ class Arrivals:
     msg_effort: np.ndarray  # hours
     msg_priority: np.ndarray
 
+    def emptied(self) -> Arrivals:
+        """The same columns with no rows (and no reference to these arrays)."""
+        return Arrivals(**{f.name: getattr(self, f.name)[:0].copy() for f in dataclasses.fields(self)})
+
 
 #: arrivals are drawn a simulated year at a time; the first year's streams are
 #: named after their source alone, later years add ``#year<k>`` (a run of up

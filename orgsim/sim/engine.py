@@ -59,7 +59,7 @@ class Model:
         # Full mode draws every arrival up front; summary mode a year at a time, as the run gets there.
         blocks = arrival_blocks(s, self.seed)
         self.arr: Arrivals = next(blocks) if summary else arrivals(s, self.seed)
-        self._later_blocks = blocks if summary else iter(())
+        self._later_blocks = blocks
         self._build_workers()
         self._compile_routes()
         n = len(self.arr.req_time)
@@ -229,6 +229,11 @@ class Model:
         def next_block() -> bool:
             nonlocal req_cols, msg_cols, n_req, n_msg, rt, kind, effort, rework, review, mt, mc, ma, me, mp
             nonlocal r0, m0, rc, mc0, i, j
+            if self.tally is None:
+                return False  # full mode drew every year up front
+            # let the used-up year go before drawing the next: one year in memory, not two
+            self.arr = self.arr.emptied()
+            req_cols = msg_cols = ()  # type: ignore[assignment]
             block = next(self._later_blocks, None)
             if block is None:
                 return False
