@@ -159,17 +159,9 @@ class Tally:
         k.cross_group_handoffs += cross
 
     def message(self, arrived: float, answered: float) -> None:
-        """One answered message (called once per message: ``Histogram.add``, inlined)."""
         if arrived < self.warmup:
             return
-        x = answered - arrived
-        h = self.replies
-        h.counts[0 if x < LOW else _BINS - 1 if x >= HIGH else 1 + int(log(x / LOW) / _LOG_RATIO)] += 1
-        h.n += 1
-        h.total += x
-        if x < h.low:
-            h.low = x
-        if x > h.high:
-            h.high = x
-        if arrived <= self.reply_due_by and x <= REPLY_TARGET_HOURS:
+        reply = answered - arrived
+        self.replies.add(reply)
+        if arrived <= self.reply_due_by and reply <= REPLY_TARGET_HOURS:
             self.replied_in_time += 1
