@@ -126,7 +126,7 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
         dl = d["silo_latency_hours"]
         ci = dl.get("ci95") or [None, None]
         table.add_row(escape(name), f"{d['requests']:.0f}", _h(dl["mean"]), _h(dl["p50"]), _h(dl["p90"]),
-                      "—" if ci[0] is None else f"{_h(ci[0])} – {_h(ci[1])}")
+                      "—" if ci[0] is None else f"{_h(max(ci[0], 0.0))} – {_h(ci[1])}")  # a latency is never negative
     console.print(table)
 
 
