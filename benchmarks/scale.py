@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="orgsim at scale")
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 1000])
     ap.add_argument("--days", type=float, default=365.0, help="simulated days for the size table")
-    ap.add_argument("--years", type=int, nargs="+", default=[1, 2, 4], help="horizons of the memory table")
+    ap.add_argument("--years", type=int, nargs="*", default=[1, 2, 4], help="horizons of the memory table (none: skip it)")
     ap.add_argument("--one", nargs=4, metavar=("WHAT", "SIZE", "DAYS", "MODE"), help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.one:
@@ -121,6 +121,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {n:>6}{n // 20:>6}{r['requests']:>10,.0f}{r['messages']:>11,.0f}{r['build']:>9.1f}{r['run']:>8.1f}"
               f"{rate:>10,.0f}{rate / first:>7.2f}{r['peak_mb']:>13,.0f}", flush=True)
 
+    if not a.years:
+        return
     print("\n(2) scenarios/base.yaml: peak memory above the interpreter's baseline, full vs summary mode")
     print(f"  {'years':>5}{'messages':>11}{'full MB':>9}{'summary MB':>12}{'full s':>8}{'summary s':>11}")
     for y in a.years:
