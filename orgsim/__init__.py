@@ -6,6 +6,7 @@ The layers, each usable on its own::
     scenario, warnings = check_file("scenarios/audience.yaml")  # ... and what may not be meant
     graph = build_org(scenario)                            # -> networkx graph
     result = simulate(scenario, seed=1)                    # -> one SimPy run
+    totals = simulate(scenario, seed=1, summary=True)      # ... keeping running tallies only (long horizons)
     figures = summarize(replicate(scenario, 5))            # -> figures with 95% CIs
     table = compare([scenario, other], replications=5)     # -> DataFrame: paired differences, verdicts
     faster = with_changes(scenario, {"policies.approval_steps": 0})  # one lever, re-validated
