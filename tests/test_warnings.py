@@ -161,3 +161,21 @@ def test_strict_passes_on_clean_files() -> None:
     res = runner.invoke(app, ["validate", "--strict", *map(str, EXAMPLES)])
     assert res.exit_code == 0, res.output
     assert res.stderr == ""
+
+
+def test_an_approver_no_tie_reaches_is_a_positioned_error_not_a_run_time_failure(tmp_path: Path) -> None:
+    text = starter("network", 3).replace("    - external: CMO\n", "    - person: p3\n").replace("members: [p3]", "members: [p2]")
+    path, lines = _write(tmp_path, text)
+    with pytest.raises(ScenarioError) as info:
+        check_file(path)
+    line = _line(lines, "person: p3")
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:{line}:7: policies.approval_chain.0.person: 'p3' has no tie to the rest of the organisation (in no "
+        "pod, not the lead), so no request can be handed to them for approval; put them in a pod or add a tie in "
+        "structure.ties"]
+    res = runner.invoke(app, ["run", str(path)])
+    assert res.exit_code == 1 and res.stderr.startswith(f"error: {path}:{line}:7:")
+    # tied to the lead, the same approver is fine
+    assert "ties:" not in text
+    tied = text.replace("  intake: lead", "  intake: lead\n  ties:\n    - {a: p3, b: p1, delay_hours: 1}\n", 1)
+    assert check_file(_write(tmp_path, tied, "tied.yaml")[0])[0].policies.approval_chain[0].person == "p3"

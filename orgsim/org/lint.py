@@ -20,8 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from orgsim.errors import Problem
-from orgsim.org.graph import person, pod
+import networkx as nx
+
+from orgsim.errors import Problem, ScenarioError
+from orgsim.org.graph import build_org, dept, person, pod
 from orgsim.org.structures import Structure, Work, structure_for
 from orgsim.scenario.loading import KeyPath, Positions, load_with_positions, position_of
 from orgsim.scenario.model import Scenario
@@ -42,19 +44,44 @@ def lint(scenario: Scenario, positions: Positions | None = None, file: str = "<d
     found: list[Finding] = []
     for check in (_uncovered_work, _missing_skills, _idle, _outside_horizon):
         found += check(scenario)
-    out = []
-    for path, message in found[:MAX_WARNINGS]:
-        f, line, col = position_of(path, positions, file)
-        out.append(Problem(f, ".".join(map(str, path)), message, line, col))
+    out = _positioned(found[:MAX_WARNINGS], positions, file)
     if len(found) > MAX_WARNINGS:
         out.append(Problem(file, "", f"{len(found) - MAX_WARNINGS} more warnings not shown"))
     return out
 
 
 def check_file(path: str | Path) -> tuple[Scenario, list[Problem]]:
-    """Load and validate a scenario file (errors raise), and list its warnings."""
+    """Load and validate a scenario file (errors raise), and list its warnings.
+
+    Beyond the loader's checks, an error for what only the organisation graph
+    shows: an approver no tie connects to the rest of the organisation.
+    """
     scenario, positions = load_with_positions(path)
+    unreachable = _positioned(_unreachable_approvers(scenario), positions, str(path))
+    if unreachable:
+        raise ScenarioError(unreachable)
     return scenario, lint(scenario, positions, str(path))
+
+
+def _positioned(found: list[Finding], positions: Positions, file: str) -> list[Problem]:
+    out = []
+    for path, message in found:
+        f, line, col = position_of(path, positions, file)
+        out.append(Problem(f, ".".join(map(str, path)), message, line, col))
+    return out
+
+
+def _unreachable_approvers(scenario: Scenario) -> list[Finding]:
+    """Approvers from the team whom no chain of ties links to the departments: the run could not hand them work."""
+    comm = build_org(scenario).to_undirected()
+    departments = [dept(d) for d in scenario.demand.departments]
+    reachable = nx.node_connected_component(comm, departments[0]) if departments else set()
+    policies = scenario.policies
+    return [(("policies", "approval_chain", i, "person"),
+             f"{step.person!r} has no tie to the rest of the organisation (in no pod, not the lead), so no request "
+             "can be handed to them for approval; put them in a pod or add a tie in structure.ties")
+            for i, step in enumerate(policies.approval_chain[: policies.approval_steps])
+            if step.person is not None and person(step.person) not in reachable]
 
 
 # --- the checks ---------------------------------------------------------------------
@@ -62,8 +89,8 @@ def check_file(path: str | Path) -> tuple[Scenario, list[Problem]]:
 
 def _work(scenario: Scenario) -> Iterator[tuple[KeyPath, Work, str]]:
     """Every kind of work that reaches the team, with where it is defined and what it is."""
-    for dname, dept in scenario.demand.departments.items():
-        for rname, rt in dept.requests.items():
+    for dname, department in scenario.demand.departments.items():
+        for rname, rt in department.requests.items():
             channels = tuple(scenario.channels) if rt.channels == "all" else tuple(rt.channels)
             yield (("demand", "departments", dname, "requests", rname), Work(dname, channels, rt.function, rt.audience),
                    "these requests")
@@ -192,8 +219,8 @@ def _outside_horizon(scenario: Scenario) -> list[Finding]:
         elif burst.start_day + burst.days <= run.warmup_days:
             out.append((at, f"ends on day {burst.start_day + burst.days:g}, inside the warm-up ({run.warmup_days:g} days); "
                             "it is left out of every figure"))
-    for dname, dept in scenario.demand.departments.items():
-        for rname, rt in dept.requests.items():
+    for dname, department in scenario.demand.departments.items():
+        for rname, rt in department.requests.items():
             late = [h for h in rt.at_hours or [] if h >= run.horizon_days * 24]
             if late:
                 out.append((("demand", "departments", dname, "requests", rname, "at_hours"),
