@@ -238,8 +238,7 @@ class Model:
             if block is None:
                 return False
             self.arr = block
-            if self.tally is not None:
-                self.tally.count_arrivals(block)
+            self.tally.count_arrivals(block)
             r0, m0 = r0 + i, m0 + j
             rc = mc0 = i = j = 0
             req_cols = (block.req_time, block.req_kind, block.req_effort, block.req_rework, block.req_review)

@@ -30,7 +30,6 @@ REPLY_TARGET_HOURS = 24.0
 #: histogram range (hours) and relative bin width; values outside land in the end bins
 LOW, HIGH, RATIO = 1e-3, 1e5, 1.01
 _LOG_RATIO = math.log(RATIO)
-log = math.log
 _BINS = int(math.ceil(math.log(HIGH / LOW) / _LOG_RATIO)) + 2  # + one bin below LOW, one above HIGH
 
 
@@ -52,7 +51,7 @@ class Histogram:
         elif x >= HIGH:
             b = _BINS - 1
         else:
-            b = 1 + int(log(x / LOW) / _LOG_RATIO)
+            b = 1 + int(math.log(x / LOW) / _LOG_RATIO)
         self.counts[b] += 1
         self.n += 1
         self.total += x
