@@ -34,8 +34,8 @@ Finding = tuple[KeyPath, str]
 
 MAX_WARNINGS = 20
 
-#: which key of a request decides its pod, per structure kind
-_ROUTED_BY = {"network": "channels", "function": "function", "audience": "audience"}
+#: the key of a piece of work that decides its pod, per structure kind, and what one value of it is called
+_ROUTED_BY = {"network": ("channels", "channel"), "function": ("function", "function"), "audience": ("audience", "audience")}
 
 
 def lint(scenario: Scenario, positions: Positions | None = None, file: str = "<data>") -> list[Problem]:
@@ -121,30 +121,22 @@ def _uncovered_work(scenario: Scenario) -> list[Finding]:
     for at, work, what in _work(scenario):
         if at[0] == "policies" or work.department in embedded or structure.split(work):
             continue  # leadership's ideas carry no channel or audience: they go to the lead by design
-        by = _ROUTED_BY.get(kind)
-        if by == "channels" and work.channels:
-            missing = [ch for ch in work.channels if not structure._first("channels", ch)]
-            key, what_missing = "channels", "channel " + ", ".join(map(repr, missing))
-        elif by == "function":
-            key, what_missing = "function", f"function {work.function!r}"
-        elif by == "audience" and work.audience is not None:
-            key, what_missing = "audience", f"audience {work.audience!r}"
-        elif by is not None:
-            # a request with no channel (or no audience) in a design that routes by it
-            out.append((at, f"has no {by[:-1] if by.endswith('s') else by} for this {kind} structure to route by; "
-                            f"{what} go to {_fallback(structure, work)}"))
+        goes_to = f"{what} go to {_fallback(structure, work)}"
+        if kind not in _ROUTED_BY:  # custom: the best-matching pod, and none matched at all
+            out.append((at, f"matches no pod's covers; {goes_to}"))
             continue
-        else:
-            out.append((at, f"matches no pod's covers; {what} go to {_fallback(structure, work)}"))
+        key, noun = _ROUTED_BY[kind]
+        values = list(work.channels) if key == "channels" else [v for v in [getattr(work, key)] if v is not None]
+        if not values:
+            out.append((at, f"has no {noun} for this {kind} structure to route by; {goes_to}"))
             continue
         if at[:2] == ("demand", "departments"):
             at = (*at, key)
-        elif at[:2] == ("demand", "messages") and by != "audience":
+        elif at[:2] == ("demand", "messages") and key != "audience":
             at = at[:3]  # the channel's stream, once, not each audience in its mix
             if any(seen == at for seen, _ in out):
                 continue
-        out.append((at, f"no pod lists {what_missing} in covers.{by if by == 'channels' else by + 's'}; "
-                        f"{what} go to {_fallback(structure, work)} instead"))
+        out.append((at, f"no pod lists {noun} {', '.join(map(repr, values))} in covers.{noun}s; {goes_to} instead"))
     return out
 
 
