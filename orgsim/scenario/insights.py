@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from orgsim.scenario.model import NonNegFloat, PositiveFloat, Share, Strict
+from orgsim.scenario.types import NonNegFloat, PositiveFloat, Share, Strict
 
 __all__ = ["DEFAULT_PASS", "Briefing", "InsightBurst", "InsightKind", "Insights", "Platform"]
 

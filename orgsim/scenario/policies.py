@@ -1,0 +1,94 @@
+"""The ``policies:`` and ``run:`` blocks: leadership levers, working rules, run settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from orgsim.scenario.clock import Hours, TimeZone
+from orgsim.scenario.distributions import Distribution, _Distribution
+from orgsim.scenario.types import NonNegFloat, PositiveFloat, Priority, Strict, Weekday, workweek
+
+__all__ = ["ApprovalStep", "Interruptions", "Policies", "RunSettings"]
+
+class ApprovalStep(Strict):
+    """One approver: a team member (``person``) or someone outside the team."""
+
+    person: str | None = None
+    external: str | None = None
+    review_hours: Distribution = _Distribution(dist="fixed", mean=0.25)
+    hours: Hours = "09:00-18:00"
+    days: list[Weekday] = Field(default_factory=workweek)
+    timezone: TimeZone = "UTC"
+
+    @model_validator(mode="after")
+    def _one_approver(self) -> ApprovalStep:
+        if (self.person is None) == (self.external is None):
+            raise ValueError("give exactly one of person (a team member) or external (a name)")
+        return self
+
+    @property
+    def node(self) -> str:
+        return self.person if self.person is not None else f"approver:{self.external}"
+
+
+class Interruptions(Strict):
+    """Ad-hoc ideas from leadership ("should we do this too?")."""
+
+    per_week: NonNegFloat
+    #: ``direct_message``: any hour, pre-empts work and is answered after
+    #: hours; ``email``: office hours, normal priority.
+    style: Literal["direct_message", "email"] = "direct_message"
+    department: str = "Executive"
+    function: str = "content"
+    effort_hours: Distribution = _Distribution(dist="exponential", mean=1.5)
+
+
+class Policies(Strict):
+    """Leadership levers and the engine's working rules."""
+
+    approval_steps: Annotated[int, Field(ge=0, le=5)] = 0
+    approval_chain: list[ApprovalStep] = Field(default_factory=list)
+    interruptions: Interruptions | None = None
+    #: the social lead is in the room when campaigns are planned (no rework)
+    planning_seat: bool = False
+    #: share of the original effort that a rework costs
+    rework_share: Annotated[float, Field(gt=0, le=2)] = 0.5
+    #: tools that cut handling time: a multiplier on message / request effort
+    message_handling_factor: PositiveFloat = 1.0
+    request_handling_factor: PositiveFloat = 1.0
+    triage_minutes: NonNegFloat = 10.0
+    merge_hours: NonNegFloat = 0.5
+    #: effort multiplier when someone works outside their skills
+    off_skill_factor: Annotated[float, Field(ge=1)] = 1.3
+    #: work this urgent (or more) pushes other work aside ...
+    preempt_priority: Priority = "executive"
+    #: ... and this urgent (or more) is done outside working hours
+    after_hours_priority: Priority = "executive"
+    handoff_delay: Literal["exponential", "fixed"] = "exponential"
+
+    @model_validator(mode="after")
+    def _enough_approvers(self) -> Policies:
+        if self.approval_steps > len(self.approval_chain):
+            raise ValueError(
+                f"approval_steps is {self.approval_steps} but approval_chain names only "
+                f"{len(self.approval_chain)} approver(s)"
+            )
+        return self
+
+
+class RunSettings(Strict):
+    horizon_days: PositiveFloat = 28.0
+    warmup_days: NonNegFloat = 7.0
+    seed: Annotated[int, Field(ge=0)] = 20261122
+    replications: Annotated[int, Field(ge=1)] = 5
+    #: day zero of the simulation clock (00:00 UTC)
+    start_date: dt.date = dt.date(2026, 1, 5)
+
+    @model_validator(mode="after")
+    def _warmup_inside(self) -> RunSettings:
+        if self.warmup_days >= self.horizon_days:
+            raise ValueError(f"warmup_days ({self.warmup_days}) must be below horizon_days ({self.horizon_days})")
+        return self

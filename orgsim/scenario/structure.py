@@ -1,0 +1,74 @@
+"""The ``structure:`` block: how the people are grouped (pods, lead, intake) and tied."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from orgsim.scenario.types import NonNegFloat, Strict
+
+__all__ = ["Covers", "HandoffHours", "Link", "Pod", "StructureSpec", "Tie"]
+
+class Covers(Strict):
+    """What a pod answers for. Which key matters depends on the structure kind."""
+
+    channels: list[str] = Field(default_factory=list)
+    functions: list[str] = Field(default_factory=list)
+    audiences: list[str] = Field(default_factory=list)
+    departments: list[str] = Field(default_factory=list)
+
+
+class Pod(Strict):
+    description: str = ""
+    members: list[str]
+    covers: Covers = Covers()
+
+
+class Link(Strict):
+    """A person tied to a department (a liaison, or an expert embedded there)."""
+
+    person: str
+    department: str
+
+
+class Tie(Strict):
+    """An extra communication tie between two people, pods or departments."""
+
+    a: str
+    b: str
+    kind: str = "custom"
+    delay_hours: NonNegFloat
+
+
+class HandoffHours(Strict):
+    """Mean delay of one handoff, by the kind of tie it crosses (hours)."""
+
+    same_pod: NonNegFloat = 0.25
+    cross_pod: NonNegFloat = 3.0
+    via_lead: NonNegFloat = 1.5
+    department_intake: NonNegFloat = 2.0
+    liaison: NonNegFloat = 0.5
+    embedded: NonNegFloat = 0.1
+
+
+class StructureSpec(Strict):
+    """How the people are grouped and tied.
+
+    ``kind`` picks the routing strategy (see :mod:`orgsim.org.structures`):
+    ``network`` splits work by channel, ``function`` by function,
+    ``audience`` gives a request whole to its audience's pod, ``custom``
+    gives it whole to the pod whose ``covers`` matches best.
+    """
+
+    kind: Literal["network", "function", "audience", "custom"]
+    description: str = ""
+    lead: str | None = None
+    #: ``lead``: departments send to the lead, who triages and routes;
+    #: ``pod``: departments send straight to the pod(s) that own the work.
+    intake: Literal["lead", "pod"] = "lead"
+    pods: dict[str, Pod]
+    liaisons: list[Link] = Field(default_factory=list)
+    embedded: list[Link] = Field(default_factory=list)
+    ties: list[Tie] = Field(default_factory=list)
+    handoff_hours: HandoffHours = HandoffHours()
