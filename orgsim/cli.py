@@ -330,7 +330,7 @@ if __name__ == "__main__":  # pragma: no cover
     app()
 
 
-# --- authoring: schema, init, show (issue 6) ------------------------------------
+# --- authoring: schema, init, show ----------------------------------------------
 
 
 @app.command()
