@@ -70,6 +70,14 @@ def test_an_unknown_key_and_an_unknown_person_both_reported(tmp_path: Path) -> N
     assert "unknown person 'p9'" in found[0] and "did you mean 'triage_minutes'" in found[1]
 
 
+def test_a_value_wrong_for_both_branches_of_a_union_still_lets_names_be_checked(tmp_path: Path) -> None:
+    text = starter("network", 2).replace("channels: [instagram, tiktok]\n", "channels: 5\n", 1)
+    path = _write(tmp_path, text.replace("  lead: p1 ", "  lead: p9 ", 1))
+    found = _problems(load_scenario, path)
+    assert [p.split(": ", 2)[1] for p in found] == [
+        "demand.departments.Marketing.requests.campaign_content.channels"] * 2 + ["structure.lead"]
+
+
 def test_a_missing_required_key_stops_the_cross_checks_rather_than_invent_problems(tmp_path: Path) -> None:
     # Without `channels:` every channel would look unknown: only the real problem is reported.
     text = starter("network", 2).replace("channels: [instagram, tiktok, linkedin]\n", "", 1)

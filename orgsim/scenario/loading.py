@@ -41,7 +41,7 @@ __all__ = [
     "scenario_from_data",
 ]
 
-#: keys whose lists name what the rest of the file refers to: never dropped to look further (see _repaired)
+#: top-level keys whose lists name what the rest of the file refers to: never dropped to look further (see _repaired)
 _NAMING = {"channels", "audiences", "functions"}
 
 
@@ -240,9 +240,12 @@ def _repaired(data: Mapping[str, Any], exc: ValidationError) -> dict[str, Any] |
     file's field problems are reported alone.
     """
     out: dict[str, Any] = copy.deepcopy(dict(data))
+    dropped: set[KeyPath] = set()
     for error in exc.errors():
         path = _path(error)
-        if not path or isinstance(path[-1], int) or path[-1] in _NAMING:
+        if path in dropped:
+            continue  # one value, several errors (each branch of a union)
+        if not path or isinstance(path[-1], int) or (len(path) == 1 and path[0] in _NAMING):
             return None
         node: Any = out
         for part in path[:-1]:
@@ -255,6 +258,7 @@ def _repaired(data: Mapping[str, Any], exc: ValidationError) -> dict[str, Any] |
             if field is None or field.is_required() or isinstance(node[path[-1]], (dict, list)):
                 return None
         del node[path[-1]]
+        dropped.add(path)
     return out
 
 
