@@ -133,7 +133,8 @@ def run(
                                                "--out then writes no per-request tables.")] = False,
 ) -> None:
     """Simulate one scenario and print its silo-latency summary."""
-    scenario = with_run_settings(load_scenario(ctx, file), horizon_days=horizon_days, warmup_days=warmup_days)
+    scenario = with_run_settings(load_scenario(ctx, file), horizon_days=horizon_days, warmup_days=warmup_days,
+                                 allow_large=_allow_large(ctx))
     if out is not None:
         from orgsim.output import check_out_dir
 

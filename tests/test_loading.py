@@ -17,7 +17,7 @@ from orgsim.experiment.sweep import parse_set, sweep
 from orgsim.org.graph import build_org, dept, person
 from orgsim.scenario import load_scenario, scenario_from_data
 from orgsim.scenario.loading import load_data, load_variants
-from orgsim.scenario.overrides import with_changes
+from orgsim.scenario.overrides import with_changes, with_run_settings
 from orgsim.scenario.references import untied_approvers
 from orgsim.scenario.templates import STRUCTURES, starter
 from tests.conftest import EXAMPLES, WHAT_IFS
@@ -212,6 +212,16 @@ def test_allow_large_is_a_parameter_of_every_loader(tmp_path: Path, monkeypatch:
     assert with_changes(small, {"run.horizon_days": 5000}, allow_large=True).run.horizon_days == 5000
     assert _problems(load_variants, path, [{}], allow_large=False)
     assert load_variants(path, [{}], allow_large=True)[0].run.horizon_days == 5000
+
+
+def test_run_settings_from_the_command_line_are_held_to_the_limits(tmp_path: Path) -> None:
+    path = _write(tmp_path, starter("network", 2))
+    res = runner.invoke(app, ["run", str(path), "--horizon-days", "5000"])
+    assert res.exit_code == 1 and res.stderr == (
+        "error: --horizon-days 5000.0: 5000 exceeds the limit of 3650 days simulated (10 years); raise it with "
+        "`orgsim --allow-large ...` (allow_large=True from Python)\n")
+    s = load_scenario(path)
+    assert with_run_settings(s, horizon_days=5000, allow_large=True).run.horizon_days == 5000
 
 
 def test_sweep_passes_allow_large_down(tmp_path: Path) -> None:

@@ -7,16 +7,22 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from orgsim.errors import OrgsimError
-from orgsim.scenario.dotted import apply_overrides, with_overrides
+from orgsim.errors import OrgsimError, ScenarioError
+from orgsim.scenario.dotted import apply_overrides, shown, with_overrides
+from orgsim.scenario.limits import size_problems
 from orgsim.scenario.loading import scenario_from_data
 from orgsim.scenario.model import RunSettings, Scenario
+from orgsim.scenario.paths import Positions
 
 __all__ = ["apply_overrides", "with_changes", "with_run_settings"]
 
 
-def with_run_settings(scenario: Scenario, **changes: Any) -> Scenario:
-    """A copy of ``scenario`` with ``run`` settings changed (``None`` keeps the file's value)."""
+def with_run_settings(scenario: Scenario, *, allow_large: bool = False, **changes: Any) -> Scenario:
+    """A copy of ``scenario`` with ``run`` settings changed (``None`` keeps the file's value).
+
+    The settings are named as the command-line options that set them
+    (``--horizon-days 5000: ... exceeds the limit``); ``allow_large`` lifts the size limits.
+    """
     changes = {k: v for k, v in changes.items() if v is not None}
     if not changes:
         return scenario
@@ -26,6 +32,11 @@ def with_run_settings(scenario: Scenario, **changes: Any) -> Scenario:
         first = exc.errors()[0]
         names = ", ".join(f"--{k.replace('_', '-')}" for k in changes)
         raise OrgsimError(f"{names}: {str(first['msg']).removeprefix('Value error, ')}") from None
+    if not allow_large:
+        where: Positions = {("run", k): (f"--{k.replace('_', '-')} {shown(v)}", None, None) for k, v in changes.items()}
+        too_big = size_problems({"run": changes}, where, "run settings")
+        if too_big:
+            raise ScenarioError(too_big)
     return scenario.model_copy(update={"run": run})
 
 
