@@ -59,19 +59,22 @@ def friendly(fn: F) -> F:
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="Lift the size limits (horizon, rates, people).")] = False,
 ) -> None:
     DEBUG["on"] = debug
-    if allow_large:
-        import os
-
-        os.environ["ORGSIM_ALLOW_LARGE"] = "1"
+    ctx.obj = {"allow_large": allow_large}
 
 
-def load_scenario(file: Path) -> Scenario:
+def _allow_large(ctx: typer.Context) -> bool:
+    """``orgsim --allow-large``, passed down to the loader of this command."""
+    return bool((ctx.find_root().obj or {}).get("allow_large"))
+
+
+def load_scenario(ctx: typer.Context, file: Path) -> Scenario:
     """Load a scenario; print its warnings (things that run, but maybe not as meant) on stderr."""
-    scenario, warnings = check_file(file)
+    scenario, warnings = check_file(file, allow_large=_allow_large(ctx))
     for warning in warnings:
         _err(f"warning: {warning}")
     return scenario
@@ -85,6 +88,7 @@ FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_defaul
 @app.command()
 @friendly
 def validate(
+    ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.", show_default=False, metavar="FILE...")],
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 1).")] = False,
 ) -> None:
@@ -92,7 +96,7 @@ def validate(
     failed = warned = False
     for file in files:
         try:
-            s, warnings = check_file(file)
+            s, warnings = check_file(file, allow_large=_allow_large(ctx))
         except OrgsimError as exc:
             failed = True
             for line in str(exc).splitlines():
@@ -114,6 +118,7 @@ def validate(
 @app.command()
 @friendly
 def run(
+    ctx: typer.Context,
     file: FileArg,
     seed: Annotated[int | None, typer.Option(help="Base seed (default: run.seed in the file).")] = None,
     replications: Annotated[int | None, typer.Option(min=1, help="Replications (default: run.replications).")] = None,
@@ -128,7 +133,8 @@ def run(
                                                "--out then writes no per-request tables.")] = False,
 ) -> None:
     """Simulate one scenario and print its silo-latency summary."""
-    scenario = with_run_settings(load_scenario(file), horizon_days=horizon_days, warmup_days=warmup_days)
+    scenario = with_run_settings(load_scenario(ctx, file), horizon_days=horizon_days, warmup_days=warmup_days,
+                                 allow_large=_allow_large(ctx))
     if out is not None:
         from orgsim.output import check_out_dir
 
@@ -151,6 +157,7 @@ def run(
 @app.command()
 @friendly
 def compare(
+    ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="Scenario files; the first is the baseline.", metavar="FILE...")],
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the baseline's run.seed).")] = None,
     replications: Annotated[int | None, typer.Option(min=2, help="Paired replications (default: run.replications).")] = None,
@@ -165,7 +172,7 @@ def compare(
     from orgsim.experiment.study import run_study
     from orgsim.output import check_out_dir, comparison_json, render_comparison
 
-    scenarios = [load_scenario(f) for f in files]
+    scenarios = [load_scenario(ctx, f) for f in files]
     if out is not None:
         check_out_dir(out, force)
     with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications), quiet=as_json) as tick:
@@ -192,6 +199,7 @@ def compare(
 @app.command()
 @friendly
 def report(
+    ctx: typer.Context,
     files: Annotated[list[Path] | None, typer.Argument(help="Scenario files; the first is the baseline.", metavar="[FILE...]",
                                                        show_default=False)] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("report.html"),
@@ -218,10 +226,10 @@ def report(
     if from_dir is not None:
         if seed is not None or replications is not None:
             raise OrgsimError("--seed and --replications apply when running scenarios, not with --from")
-        study = Study.load(from_dir)
+        study = Study.load(from_dir, allow_large=_allow_large(ctx))
     else:
         assert files is not None
-        scenarios = [load_scenario(f) for f in files]
+        scenarios = [load_scenario(ctx, f) for f in files]
         with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications)) as tick:
             study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
                               sources=[str(f) for f in files])
@@ -235,13 +243,14 @@ def report(
 @app.command()
 @friendly
 def estimate(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.", exists=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Queueing-network approximation of silo latency in well under a second (a rough guide, no simulation)."""
     from orgsim.analytic.estimate import estimate as approximate
 
-    e = approximate(load_scenario(file))
+    e = approximate(load_scenario(ctx, file))
     if as_json:
         sys.stdout.write(json.dumps(e, indent=2, default=str) + "\n")
         return
@@ -257,6 +266,7 @@ def estimate(
 @app.command()
 @friendly
 def sweep(
+    ctx: typer.Context,
     base: FileArg,
     set_: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUES: dotted key, values as 0,1,2 or 3..12; repeat for a grid.")] = None,
     replications: Annotated[int | None, typer.Option(min=1, help="Replications per point (default: run.replications).")] = None,
@@ -273,10 +283,11 @@ def sweep(
     sets = [parse_set(s) for s in set_ or []]
     if resume and out is None:
         raise OrgsimError("--resume needs --out, the folder of the sweep to continue")
-    scenario = load_scenario(base)
+    scenario = load_scenario(ctx, base)
     total = len(expand_grid(sets)) * (replications or scenario.run.replications)
     with progress_bar(total, quiet=as_json) as tick:
-        table = run_sweep(base, sets, replications, seed, workers=workers, out=out, resume=resume, progress=tick)
+        table = run_sweep(base, sets, replications, seed, workers=workers, out=out, resume=resume, progress=tick,
+                          allow_large=_allow_large(ctx))
     if as_json:
         sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
         return
@@ -291,6 +302,7 @@ def sweep(
 @app.command()
 @friendly
 def graph(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
     top: Annotated[int, typer.Option(help="How many brokers to list.")] = 5,
@@ -299,7 +311,7 @@ def graph(
     from orgsim.org.graph import build_org
     from orgsim.org.measures import bottlenecks, bus_factors, cross_group_tie_ratio, ei_index
 
-    scenario = load_scenario(file)
+    scenario = load_scenario(ctx, file)
     g = build_org(scenario)
     ei = ei_index(g)
     cg = cross_group_tie_ratio(g)
@@ -319,7 +331,7 @@ if __name__ == "__main__":  # pragma: no cover
     app()
 
 
-# --- authoring: schema, init, show (issue 6) ------------------------------------
+# --- authoring: schema, init, show ----------------------------------------------
 
 
 @app.command()
@@ -358,10 +370,11 @@ def init(
 @app.command()
 @friendly
 def show(
+    ctx: typer.Context,
     file: FileArg,
     origins: Annotated[bool, typer.Option("--origins", help="Note the file:line each value came from.")] = False,
 ) -> None:
     """Print the fully resolved scenario after extends: and defaults."""
     from orgsim.scenario.show import resolved_text
 
-    sys.stdout.write(resolved_text(file, origins))
+    sys.stdout.write(resolved_text(file, origins, allow_large=_allow_large(ctx)))

@@ -20,7 +20,7 @@ def test_always_on_workers_leave_no_pile_of_alarms() -> None:
     # thousands of pending timeouts after a few weeks. Now the heap holds about one event per worker.
     model = Model(mmc_scenario(5, 4.0, 1.0, horizon_days=60, warmup_days=0), seed=1)
     model.run()
-    assert len(model.env._queue) <= 2 * len(model.workers)
+    assert model.pending_events <= 2 * len(model.workers)
 
 
 def test_the_run_hands_the_heap_back_to_the_collector() -> None:

@@ -9,17 +9,13 @@ from orgsim.sim.engine import Model
 
 
 def run(direct: bool, trace: bool) -> Model:
-    m = Model(mmc_scenario(2, 1.5, 1.0, horizon_days=20, warmup_days=2), seed=5, trace=trace)
-    if not direct:
-        for route in m.routes:
-            route["direct"] = None
-    return m
+    return Model(mmc_scenario(2, 1.5, 1.0, horizon_days=20, warmup_days=2), seed=5, trace=trace, direct=direct)
 
 
 def test_direct_path_matches_request_process() -> None:
     for trace in (False, True):
         a, b = run(True, trace), run(False, trace)
-        assert any(r["direct"] is not None for r in a.routes)
+        assert any(r["direct"] is not None for r in a.routes) and all(r["direct"] is None for r in b.routes)
         ra, rb = a.run(), b.run()
         pd.testing.assert_frame_equal(ra.requests, rb.requests)
         pd.testing.assert_frame_equal(ra.people, rb.people)

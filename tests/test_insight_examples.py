@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from orgsim.cli import app
@@ -13,6 +14,7 @@ from orgsim.metrics import run_figures
 from orgsim.metrics.insights import per_insight
 from orgsim.scenario import load_scenario
 from orgsim.sim.engine import simulate
+from tests.tiny_insights import TINY
 
 SCENARIOS = sorted(Path(__file__).parent.parent.joinpath("scenarios").glob("*.yaml"))
 
@@ -27,8 +29,13 @@ def test_example_reports_insight_reach(path: Path) -> None:
     assert per_insight(a).equals(per_insight(b))
 
 
-def test_graph_command_json() -> None:
-    res = CliRunner().invoke(app, ["graph", str(SCENARIOS[0]), "--json"])
+def test_graph_command_json(tmp_path: Path) -> None:
+    # The tiny organisation of tests/test_measures.py: I = 3 ties inside the team, E = 3 out to departments.
+    path = tmp_path / "tiny.yaml"
+    YAML().dump(TINY, path)
+    res = CliRunner().invoke(app, ["graph", str(path), "--json", "--top", "1"])
     assert res.exit_code == 0, res.output
-    body = json.loads(res.output)
-    assert -1 <= body["ei_index"] <= 1 and body["bottlenecks"] and body["bus_factor"]
+    body = json.loads(res.stdout)  # stderr holds the tiny file's warnings (skills no one lists, idle pods)
+    assert body["ei_index"] == pytest.approx(0.0) and body["cross_group_tie_ratio"] == pytest.approx(1.0)
+    assert list(body["bottlenecks"]) == ["person:lead"]
+    assert body["bus_factor"]["channel:instagram"] == 2 and body["bus_factor"]["function:content"] == 0

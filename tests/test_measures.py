@@ -56,4 +56,7 @@ def test_tiny_org_measures() -> None:
     assert bus_factor(s, "channel:instagram") == 2  # lead and ana
     assert bus_factor(s, "linkedin") == 2
     assert bus_factors(s)["channel:linkedin"] == 2
-    assert -1.0 <= ei_index(g) <= 1.0
+    # Message-carrying ties: inside the team, pod-pod and lead-pod x2 (I = 3; one-person pods have no
+    # same-pod ties, member ties carry no messages); out of it, each department's intake to the lead (E = 3).
+    assert ei_index(g) == pytest.approx(0.0)
+    assert cross_group_tie_ratio(g) == pytest.approx(6 / 6)  # every one of those six crosses a group

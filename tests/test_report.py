@@ -10,11 +10,13 @@ import numpy as np
 import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from typer.testing import CliRunner
 
 from orgsim.cli import app
 from orgsim.experiment.study import Study, run_study
 from orgsim.report import plots, render_report
+from orgsim.report.style import short_names
 from orgsim.report.verdicts import findings
 from orgsim.scenario import load_scenario
 from orgsim.scenario.loading import scenario_from_data
@@ -86,12 +88,28 @@ def test_too_few_replications_says_so() -> None:
 # --- charts --------------------------------------------------------------------------------
 
 
-def test_every_chart_is_a_figure(study: Study) -> None:
-    figs = [plots.tradeoff(study), plots.latency_by_department(study), plots.latency_ecdf(study),
-            plots.latency_ecdf(study, department="Product"), plots.time_breakdown(study), plots.reach_over_time(study),
-            plots.reach_by_department(study), plots.utilisation(study), plots.after_hours(study),
-            plots.bus_factor_chart(study), plots.org_network(study.scenarios[0])]
-    assert all(isinstance(f, Figure) for f in figs)
+def _texts(fig: Figure) -> str:
+    fig.canvas.draw()  # tick labels exist once drawn
+    return "\n".join(t.get_text() for t in fig.findobj(Text))
+
+
+def test_every_study_chart_draws_data_and_names_every_design(study: Study) -> None:
+    names = short_names(study.designs)
+    figs = {"tradeoff": plots.tradeoff(study), "latency_by_department": plots.latency_by_department(study),
+            "ecdf": plots.latency_ecdf(study), "ecdf Product": plots.latency_ecdf(study, department="Product"),
+            "time_breakdown": plots.time_breakdown(study), "reach_over_time": plots.reach_over_time(study),
+            "reach_by_department": plots.reach_by_department(study), "utilisation": plots.utilisation(study),
+            "after_hours": plots.after_hours(study), "bus_factor": plots.bus_factor_chart(study)}
+    for what, fig in figs.items():
+        drawn = sum(len(ax.lines) + len(ax.collections) + len(ax.patches) + len(ax.texts) for ax in fig.axes)
+        assert drawn > 0, f"{what}: nothing drawn"
+        text = _texts(fig)
+        assert all(n in text for n in names), f"{what}: a design is not named ({names})"
+
+
+def test_the_org_chart_names_each_pod(study: Study) -> None:
+    text = _texts(plots.org_network(study.scenarios[0]))
+    assert all(p in text for p in study.scenarios[0].structure.pods)
 
 
 def test_tradeoff_points_sit_at_the_study_means(study: Study) -> None:
@@ -158,6 +176,8 @@ def test_names_with_dollars_are_not_maths(tmp_path: Path) -> None:
     data["name"] = "Acme $x^2$ — by network"
     fig = plots.org_network(scenario_from_data(data))
     fig.canvas.draw()  # would raise on unbalanced maths if names were parsed as TeX
+    titles = [t for t in fig.findobj(Text) if "Acme $x^2$" in t.get_text()]
+    assert titles and not any(t.get_parse_math() for t in titles)  # the dollars are shown, not typeset
 
 
 # --- the command ---------------------------------------------------------------------------

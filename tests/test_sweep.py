@@ -60,25 +60,44 @@ def test_sweep_table_is_tidy(tmp_path: Path) -> None:
     assert {"point", "metric", "mean", "ci_low", "ci_high", "replications"} <= set(table.columns)
 
 
+#: a sweep that, once its third run is on disk, says so and waits to be killed (run in a child process)
+_STALL = """
+import sys, time
+from pathlib import Path
+from orgsim.experiment.sweep import parse_set, sweep
+
+def stall(done):
+    if done == 3:
+        Path(sys.argv[3]).write_text("3")
+        time.sleep(600)
+
+sweep(sys.argv[1], [parse_set("team.size=2..7")], replications=2, workers=1, out=Path(sys.argv[2]), progress=stall)
+"""
+
+
 def test_kill_and_resume_gives_the_same_table(tmp_path: Path) -> None:
     base = _base(tmp_path)
-    sets = ["--set", "team.size=2..7"]
-    args = [sys.executable, "-m", "orgsim", "sweep", str(base), *sets, "--replications", "2", "--workers", "1"]
+    args = [sys.executable, "-m", "orgsim", "sweep", str(base), "--set", "team.size=2..7", "--replications", "2",
+            "--workers", "1"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     whole = tmp_path / "whole"
     subprocess.run([*args, "--out", str(whole)], check=True, env=env, capture_output=True)
-    cut = tmp_path / "cut"
-    proc = subprocess.Popen([*args, "--out", str(cut)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline and len(list((cut / "parts").glob("*.json"))) < 3:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    parts = len(list((cut / "parts").glob("p*.json")))
-    assert 3 <= parts < 12, "the sweep should have been killed half-way"
+    cut, ready = tmp_path / "cut", tmp_path / "ready"
+    proc = subprocess.Popen([sys.executable, "-c", _STALL, str(base), str(cut), str(ready)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120  # a bound on a hang, not a timing: the child waits for the kill
+        while not ready.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ready.exists(), "the sweep never reached its third run"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert len(list((cut / "parts").glob("p*.json"))) == 3  # killed with exactly three runs of twelve on disk
     again = subprocess.run([*args, "--out", str(cut)], env=env, capture_output=True, text=True)
     assert again.returncode == 1 and "--resume" in again.stderr
     subprocess.run([*args, "--out", str(cut), "--resume"], check=True, env=env, capture_output=True)
+    assert len(list((cut / "parts").glob("p*.json"))) == 12
     pd.testing.assert_frame_equal(pd.read_parquet(whole / "sweep.parquet"), pd.read_parquet(cut / "sweep.parquet"))
 
 
@@ -89,7 +108,7 @@ def test_with_changes_sets_one_lever_and_validates_again() -> None:
     changed = with_changes(base, {"policies.approval_steps": 0}, name="no sign-off")
     assert changed.policies.approval_steps == 0 and changed.name == "no sign-off"
     assert changed.model_dump(exclude={"name", "policies"}) == base.model_dump(exclude={"name", "policies"})
-    with pytest.raises(OrgsimError, match=r"^changes to 'Northwind Outdoor — by network': policies.triage_minutes: .*'ten'"):
+    with pytest.raises(OrgsimError, match=r"^with_changes policies.triage_minutes='ten': Input should be a valid number.*'ten'"):
         with_changes(base, {"policies.triage_minutes": "ten"})
     with pytest.raises(OrgsimError, match=r"did you mean 'policies.approval_steps'"):
         with_changes(base, {"policies.aproval_steps": 0})

@@ -39,14 +39,6 @@ from orgsim.sim.engine import Model
 __all__ = ["estimate"]
 
 
-def _mean(dist: Any) -> float:
-    if dist.dist in ("uniform",):
-        return (dist.low + dist.high) / 2
-    if dist.dist == "triangular":
-        return (dist.low + dist.mode + dist.high) / 3
-    return float(dist.mean)
-
-
 def _off_duty_wait(calendars: list[tuple[float, ...]], horizon: float) -> float:
     """Mean wait, from a uniformly random moment, until at least one of the calendars is on duty."""
     duty = _merge((b[i], b[i + 1]) for b in calendars for i in range(0, len(b), 2))
@@ -75,7 +67,7 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
     kinds = []
     for kind, route in zip(m.kinds, routes, strict=True):
         lam = kind.spec.daily / 24
-        effort = _mean(kind.spec.effort_hours) * p.request_handling_factor
+        effort = kind.spec.effort_hours.expected * p.request_handling_factor
         rework = 1 + route["rework"] * p.rework_share
         stages: list[tuple[str, float]] = []
         if route["triage"] is not None:
@@ -86,14 +78,14 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         if route["merge"] is not None:
             stages.append((route["merge"].name, p.merge_hours * rework))
         for (q, _leg), step in zip(route["approvals"], p.approval_chain, strict=False):
-            stages.append((q.name, _mean(step.review_hours)))
+            stages.append((q.name, step.review_hours.expected))
         for name, hours in stages:
             rate[name] += lam
             work[name] += lam * hours
         kinds.append((kind, route, lam, stages))
     for ch, ms in s.demand.messages.items():
         lam = ms.daily / 24
-        h = _mean(ms.handle_minutes) / 60 * p.message_handling_factor
+        h = ms.handle_minutes.expected / 60 * p.message_handling_factor
         mix: dict[str | None, float] = {k: v for k, v in ms.audience_mix.items()} or {None: 1.0}
         total = sum(mix.values())
         for aud, share in mix.items():
@@ -121,12 +113,12 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
             lat += stations[name]["mean_wait_hours"] + hours
         parts = [stations[q.name]["mean_wait_hours"] + li.delay_hours + lo.delay_hours
                  for q, li, lo, _ in route["parts"]]
-        share = _mean(kind.spec.effort_hours) * p.request_handling_factor / len(route["parts"])
+        share = kind.spec.effort_hours.expected * p.request_handling_factor / len(route["parts"])
         lat += max(parts) + share
         if route["merge"] is not None:
             lat += stations[route["merge"].name]["mean_wait_hours"] + p.merge_hours
         for (q, leg), step in zip(route["approvals"], p.approval_chain, strict=False):
-            lat += leg.delay_hours + stations[q.name]["mean_wait_hours"] + _mean(step.review_hours)
+            lat += leg.delay_hours + stations[q.name]["mean_wait_hours"] + step.review_hours.expected
         by_kind[kind.key] = lat
         weights[kind.key] = lam
     total = sum(weights.values())

@@ -165,8 +165,12 @@ class Study:
         return target
 
     @classmethod
-    def load(cls, path: Path) -> Study:
-        """Read a study written by :meth:`save` (``path`` is the file or its folder)."""
+    def load(cls, path: Path, *, allow_large: bool = False) -> Study:
+        """Read a study written by :meth:`save` (``path`` is the file or its folder).
+
+        Its scenarios pass the same validation as a scenario file (``allow_large``
+        lifts the size limits), so an edited study is refused with the key at fault.
+        """
         source = path / STUDY_FILE if path.is_dir() else path
         if not source.is_file():
             raise OrgsimError(f"{source}: no study here; write one with `orgsim compare ... --out {path}`")
@@ -174,8 +178,13 @@ class Study:
             body = json.loads(source.read_text(encoding="utf-8"))
             if body.get("format") != _FORMAT:
                 raise OrgsimError(f"{source}: study format {body.get('format')!r}, expected {_FORMAT}; run the comparison again")
-            scenarios = [scenario_from_data(d, file=f"{source}: scenario {i + 1}") for i, d in enumerate(body["scenarios"])]
-            return cls(scenarios, body["runs"], int(body["seed"]), int(body["replications"]), list(body.get("sources", [])))
+            scenarios = [scenario_from_data(d, file=f"{source}: scenario {i + 1}", allow_large=allow_large)
+                         for i, d in enumerate(body["scenarios"])]
+            n, runs = int(body["replications"]), body["runs"]
+            if len(runs) != len(scenarios) or any(len(r) != n for r in runs):
+                raise OrgsimError(f"{source}: runs: expected {n} replications for each of the {len(scenarios)} "
+                                  "scenarios; the file was changed or cut short — run the comparison again")
+            return cls(scenarios, runs, int(body["seed"]), n, list(body.get("sources", [])))
         except (ValueError, KeyError, TypeError) as exc:
             raise OrgsimError(f"{source}: not a study file this orgsim can read ({type(exc).__name__}: {exc})") from None
 

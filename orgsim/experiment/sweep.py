@@ -1,9 +1,10 @@
 """Parameter sweeps: dotted overrides expanded to a grid, resumable on disk.
 
 ``--set policies.approval_steps=0,1,2 --set team.size=3..12`` gives 3 × 10
-points; each runs its replications. Each override is applied to the merged
-scenario data and the whole scenario is validated again, so a bad value gets
-the usual error. With an output folder, every finished run is written at
+points; each runs its replications. The scenario layer reads the base file
+once and validates every point whole (:func:`orgsim.scenario.loading.load_variants`),
+so a bad value gets the usual error, named by the override that set it
+(``--set team.size=0: ...``). With an output folder, every finished run is written at
 once as its own part (to a temporary name, then renamed, so a half-written
 part is never read as done), beside a manifest of the sweep; ``resume``
 skips the parts already there. The final table is built from the parts, so
@@ -29,8 +30,7 @@ from orgsim.experiment.compare import HEADLINE, Metric
 from orgsim.experiment.parallel import Job, process_pool, processes, run_job
 from orgsim.experiment.replications import replication_seeds
 from orgsim.metrics import mean_ci
-from orgsim.scenario.loading import load_data, scenario_from_data
-from orgsim.scenario.model import Scenario
+from orgsim.scenario.loading import load_variants
 from orgsim.scenario.overrides import apply_overrides
 
 __all__ = ["apply_overrides", "expand_grid", "parse_set", "sweep"]
@@ -91,13 +91,14 @@ def sweep(
     out: Path | None = None,
     resume: bool = False,
     progress: Callable[[int], None] | None = None,
+    allow_large: bool = False,
 ) -> pd.DataFrame:
-    """Run every grid point's replications; one tidy row per point × metric, with CI."""
-    data, positions = load_data(base)
+    """Run every grid point's replications; one tidy row per point × metric, with CI.
+
+    ``allow_large`` lifts the size limits, as for :func:`orgsim.scenario.load_scenario`.
+    """
     points = expand_grid(sets) if sets else [{}]
-    scenarios: list[Scenario] = []
-    for point in points:
-        scenarios.append(scenario_from_data(apply_overrides(data, point), positions, str(base)))
+    scenarios = load_variants(base, points, allow_large=allow_large)
     n = scenarios[0].run.replications if replications is None else replications
     s0 = scenarios[0].run.seed if seed is None else seed
     manifest = {"base": str(base), "sets": [[k, v] for k, v in sets], "replications": n, "seed": s0,

@@ -45,8 +45,8 @@ def build_org(scenario: Scenario) -> nx.DiGraph:
     """Build the organisation graph of a scenario's team and departments.
 
     >>> from orgsim.scenario import load_scenario
-    >>> g = build_org(load_scenario("scenarios/network.yaml"))  # doctest: +SKIP
-    >>> g.nodes["pod:instagram"]["kind"]  # doctest: +SKIP
+    >>> g = build_org(load_scenario("scenarios/network.yaml"))
+    >>> g.nodes["pod:instagram"]["kind"]
     'pod'
     """
     st = scenario.structure

@@ -9,9 +9,12 @@ happens. Each check reads the validated scenario and the routing strategy
 (the same code the engine uses), and each warning carries the key path, so
 it points at the line to look at.
 
->>> from orgsim.scenario.loading import load_with_positions  # doctest: +SKIP
->>> scenario, positions = load_with_positions("scenarios/audience.yaml")  # doctest: +SKIP
->>> lint(scenario, positions, "scenarios/audience.yaml")  # doctest: +SKIP
+Errors are the scenario layer's: whatever :func:`orgsim.scenario.load_scenario`
+accepts can run. This module only warns.
+
+>>> from orgsim.scenario.loading import load_with_positions
+>>> scenario, positions = load_with_positions("scenarios/audience.yaml")
+>>> lint(scenario, positions, "scenarios/audience.yaml")
 []
 """
 
@@ -20,13 +23,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import networkx as nx
-
-from orgsim.errors import Problem, ScenarioError
-from orgsim.org.graph import build_org, dept, person, pod
+from orgsim.errors import Problem
+from orgsim.org.graph import person, pod
 from orgsim.org.structures import Structure, Work, structure_for
-from orgsim.scenario.loading import KeyPath, Positions, load_with_positions, position_of
+from orgsim.scenario.loading import KeyPath, Positions, load_with_positions
 from orgsim.scenario.model import Scenario
+from orgsim.scenario.paths import problem_at
 
 __all__ = ["check_file", "lint"]
 
@@ -50,38 +52,19 @@ def lint(scenario: Scenario, positions: Positions | None = None, file: str = "<d
     return out
 
 
-def check_file(path: str | Path) -> tuple[Scenario, list[Problem]]:
-    """Load and validate a scenario file (errors raise), and list its warnings.
+def check_file(path: str | Path, *, allow_large: bool = False) -> tuple[Scenario, list[Problem]]:
+    """Load and validate a scenario file (errors raise :class:`~orgsim.errors.ScenarioError`), and list its warnings.
 
-    Beyond the loader's checks, an error for what only the organisation graph
-    shows: an approver no tie connects to the rest of the organisation.
+    >>> scenario, warnings = check_file("scenarios/network.yaml")
+    >>> warnings
+    []
     """
-    scenario, positions = load_with_positions(path)
-    unreachable = _positioned(_unreachable_approvers(scenario), positions, str(path))
-    if unreachable:
-        raise ScenarioError(unreachable)
+    scenario, positions = load_with_positions(path, allow_large=allow_large)
     return scenario, lint(scenario, positions, str(path))
 
 
 def _positioned(found: list[Finding], positions: Positions, file: str) -> list[Problem]:
-    out = []
-    for path, message in found:
-        f, line, col = position_of(path, positions, file)
-        out.append(Problem(f, ".".join(map(str, path)), message, line, col))
-    return out
-
-
-def _unreachable_approvers(scenario: Scenario) -> list[Finding]:
-    """Approvers from the team whom no chain of ties links to the departments: the run could not hand them work."""
-    comm = build_org(scenario).to_undirected()
-    departments = [dept(d) for d in scenario.demand.departments]
-    reachable = nx.node_connected_component(comm, departments[0]) if departments else set()
-    policies = scenario.policies
-    return [(("policies", "approval_chain", i, "person"),
-             f"{step.person!r} has no tie to the rest of the organisation (in no pod, not the lead), so no request "
-             "can be handed to them for approval; put them in a pod or add a tie in structure.ties")
-            for i, step in enumerate(policies.approval_chain[: policies.approval_steps])
-            if step.person is not None and person(step.person) not in reachable]
+    return [problem_at(path, message, positions, file) for path, message in found]
 
 
 # --- the checks ---------------------------------------------------------------------

@@ -3,19 +3,20 @@
 A hostile or mistyped file must fail fast with a clear error instead of
 exhausting memory or running for ever. File-shape limits (bytes, nesting,
 expanded nodes) always hold; model-size limits (horizon, rates, people,
-replications) can be lifted with ``orgsim --allow-large ...`` or the
-environment variable ``ORGSIM_ALLOW_LARGE=1``.
+replications) can be lifted with ``orgsim --allow-large ...``, or from
+Python with ``allow_large=True`` to the loader (``load_scenario``,
+``with_changes``, ``sweep``, ``Study.load``).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
 from orgsim.errors import Problem
+from orgsim.scenario.paths import KeyPath, Origin, problem_at
 
-__all__ = ["LIMITS", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_NODES", "allow_large", "size_problems"]
+__all__ = ["LIMITS", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_NODES", "size_problems"]
 
 #: a scenario file is a few kilobytes; 5 MB is far beyond any real one
 MAX_FILE_BYTES = 5_000_000
@@ -33,26 +34,17 @@ LIMITS: dict[str, tuple[float, str]] = {
 }
 MAX_PEOPLE = 1000
 
-HOW = "raise it with `orgsim --allow-large ...` or ORGSIM_ALLOW_LARGE=1"
+HOW = "raise it with `orgsim --allow-large ...` (allow_large=True from Python)"
 
 
-def allow_large() -> bool:
-    """Whether the user lifted the model-size limits."""
-    return os.environ.get("ORGSIM_ALLOW_LARGE", "") not in ("", "0", "false", "no")
-
-
-def size_problems(data: Mapping[str, Any], positions: Mapping[tuple[str | int, ...], tuple[str, int, int]],
-                  file: str) -> list[Problem]:
+def size_problems(data: Mapping[str, Any], positions: Mapping[KeyPath, Origin], file: str) -> list[Problem]:
     """Every value in merged scenario data that exceeds a model-size limit."""
-    if allow_large():
-        return []
     problems: list[Problem] = []
 
-    def at(path: tuple[str | int, ...], message: str) -> None:
-        f, line, col = positions.get(path, (file, None, None))
-        problems.append(Problem(f, ".".join(map(str, path)), message, line, col))
+    def at(path: KeyPath, message: str) -> None:
+        problems.append(problem_at(path, message, positions, file))
 
-    def walk(node: Any, path: tuple[str | int, ...]) -> None:
+    def walk(node: Any, path: KeyPath) -> None:
         if isinstance(node, Mapping):
             for key, value in node.items():
                 sub = (*path, key)

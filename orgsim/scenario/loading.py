@@ -12,29 +12,37 @@ point at the line to fix.
 
 from __future__ import annotations
 
+import copy
 import difflib
-import types
-import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from orgsim.errors import Problem, ScenarioError
+from orgsim.scenario.dotted import Label, cli_label, with_overrides
 from orgsim.scenario.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, size_problems
 from orgsim.scenario.model import Scenario
+from orgsim.scenario.paths import KeyPath, Positions, capped, model_at, position_of, problem_at
 from orgsim.scenario.references import ReferenceProblems
 
-__all__ = ["load_data", "load_scenario", "load_with_positions", "position_of", "scenario_from_data"]
+__all__ = [
+    "KeyPath",
+    "Positions",
+    "load_data",
+    "load_scenario",
+    "load_variants",
+    "load_with_positions",
+    "position_of",
+    "scenario_from_data",
+]
 
-KeyPath = tuple[str | int, ...]
-Positions = dict[KeyPath, tuple[str, int, int]]
-
-MAX_PROBLEMS = 20
+#: top-level keys whose lists name what the rest of the file refers to: never dropped to look further (see _repaired)
+_NAMING = {"channels", "audiences", "functions"}
 
 
 class Replace(dict):  # type: ignore[type-arg]
@@ -183,45 +191,6 @@ def load_data(path: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str
     return _merge(base, data), base_positions
 
 
-def position_of(path: KeyPath, positions: Positions, default_file: str) -> tuple[str, int | None, int | None]:
-    """Where ``path`` (or the nearest key above it) was written; the file alone if nowhere."""
-    for n in range(len(path), 0, -1):
-        hit = positions.get(path[:n])
-        if hit:
-            return hit
-    return default_file, None, None
-
-
-def model_at(path: KeyPath) -> type[BaseModel] | None:
-    """The pydantic model that validates the mapping at ``path`` (for suggestions)."""
-    tp: Any = Scenario
-    for part in path:
-        tp = _unwrap(tp)
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            field = tp.model_fields.get(str(part))
-            if field is None:
-                return None
-            tp = field.annotation
-        elif typing.get_origin(tp) in (dict, list):
-            tp = typing.get_args(tp)[-1]
-        else:
-            return None
-    tp = _unwrap(tp)
-    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
-
-
-def _unwrap(tp: Any) -> Any:
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, types.UnionType):
-            models = [a for a in typing.get_args(tp) if a is not type(None)]
-            tp = next((a for a in models if typing.get_origin(a) in (dict, list) or isinstance(a, type)), models[0])
-        else:
-            return tp
-
-
 def _describe(error: Any, path: KeyPath) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -239,41 +208,146 @@ def _describe(error: Any, path: KeyPath) -> str:
     return message
 
 
-def scenario_from_data(data: Mapping[str, Any], positions: Positions | None = None, file: str = "<data>") -> Scenario:
-    """Validate merged scenario data; raise :class:`ScenarioError` with every problem."""
-    positions = positions or {}
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        problems: list[Problem] = []
-        for error in exc.errors():
-            original = (error.get("ctx") or {}).get("error")
-            if isinstance(original, ReferenceProblems):
-                for path, message in original.problems:
-                    f, line, col = position_of(path, positions, file)
-                    problems.append(Problem(f, ".".join(map(str, path)), message, line, col))
-                continue
-            # Drop pydantic's internal steps (function-before[...]) from the path.
-            path = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
-            f, line, col = position_of(path, positions, file)
-            problems.append(Problem(f, ".".join(map(str, path)), _describe(error, path), line, col))
-        raise ScenarioError(problems[:MAX_PROBLEMS]) from None
+def _path(error: Any) -> KeyPath:
+    """An error's key path, without pydantic's internal steps (``function-before[...]``)."""
+    return tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Load, merge and validate a scenario file.
+def _references(error: Any) -> ReferenceProblems | None:
+    original = (error.get("ctx") or {}).get("error")
+    return original if isinstance(original, ReferenceProblems) else None
 
-    >>> s = load_scenario("scenarios/network.yaml")  # doctest: +SKIP
-    >>> s.structure.kind  # doctest: +SKIP
-    'network'
+
+def _problems(exc: ValidationError, positions: Positions, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for error in exc.errors():
+        refs = _references(error)
+        if refs is not None:
+            problems += [problem_at(path, message, positions, file) for path, message in refs.problems]
+        else:
+            problems.append(problem_at(_path(error), _describe(error, _path(error)), positions, file))
+    return problems
+
+
+def _repaired(data: Mapping[str, Any], exc: ValidationError) -> dict[str, Any] | None:
+    """``data`` without each bad value, so the cross-reference checks can run too; ``None`` if that is unsafe.
+
+    Pydantic checks that names resolve only once every field is valid, so a bad
+    priority would hide an unknown channel until fixed. A bad key that is
+    unknown, or a single value whose default can stand in for it, is dropped;
+    anything else (a required key, an item of a list, a whole block, a list
+    that defines names) could make up problems that are not there, so then the
+    file's field problems are reported alone.
     """
-    return load_with_positions(path)[0]
+    out: dict[str, Any] = copy.deepcopy(dict(data))
+    dropped: set[KeyPath] = set()
+    for error in exc.errors():
+        path = _path(error)
+        if path in dropped:
+            continue  # one value, several errors (each branch of a union)
+        if not path or isinstance(path[-1], int) or (len(path) == 1 and path[0] in _NAMING):
+            return None
+        node: Any = out
+        for part in path[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or path[-1] not in node:
+            return None
+        if error["type"] != "extra_forbidden":
+            model = model_at(path[:-1])
+            field = model.model_fields.get(str(path[-1])) if model is not None else None
+            if field is None or field.is_required() or isinstance(node[path[-1]], (dict, list)):
+                return None
+        del node[path[-1]]
+        dropped.add(path)
+    return out
 
 
-def load_with_positions(path: str | Path) -> tuple[Scenario, Positions]:
+def _validate(data: Mapping[str, Any], positions: Positions, file: str) -> tuple[Scenario | None, list[Problem]]:
+    try:
+        return Scenario.model_validate(data), []
+    except ValidationError as exc:
+        problems = _problems(exc, positions, file)
+        if any(_references(e) for e in exc.errors()):
+            return None, problems
+        repaired = _repaired(data, exc)
+        if repaired is not None:
+            try:
+                Scenario.model_validate(repaired)
+            except ValidationError as again:
+                for error in again.errors():
+                    refs = _references(error)
+                    if refs is not None:
+                        problems += [problem_at(path, message, positions, file) for path, message in refs.problems]
+        return None, problems
+
+
+def scenario_from_data(data: Mapping[str, Any], positions: Positions | None = None, file: str = "<data>", *,
+                       allow_large: bool = False) -> Scenario:
+    """Validate merged scenario data; raise :class:`ScenarioError` with every problem, each where it was written.
+
+    The one gate every scenario passes, whether read from a file, changed by
+    ``--set`` or :func:`~orgsim.scenario.overrides.with_changes`, or read back
+    from a saved study: sizes within :mod:`~orgsim.scenario.limits` (unless
+    ``allow_large``), every field valid, every name defined, every approver
+    tied to the organisation.
+
+    >>> scenario_from_data({"name": "x"})
+    Traceback (most recent call last):
+    ...
+    orgsim.errors.ScenarioError: <data>: channels: required key is missing
+    <data>: audiences: required key is missing
+    <data>: demand: required key is missing
+    <data>: team: required key is missing
+    <data>: structure: required key is missing
+    """
+    positions = positions or {}
+    problems = [] if allow_large else size_problems(data, positions, file)
+    scenario, invalid = _validate(data, positions, file)
+    problems += invalid
+    if problems or scenario is None:
+        raise ScenarioError(capped(problems))
+    return scenario
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None, *, allow_large: bool = False) -> Scenario:
+    """Load, merge and validate a scenario file, with dotted ``overrides`` set (as ``sweep --set`` does).
+
+    ``allow_large`` lifts the model-size limits (:mod:`orgsim.scenario.limits`).
+
+    >>> s = load_scenario("scenarios/network.yaml")
+    >>> s.structure.kind
+    'network'
+    >>> load_scenario("scenarios/network.yaml", {"policies.approval_steps": 0}).policies.approval_steps
+    0
+    """
+    return load_with_positions(path, overrides, allow_large=allow_large)[0]
+
+
+def load_with_positions(path: str | Path, overrides: Mapping[str, Any] | None = None, *, allow_large: bool = False,
+                        label: Label = cli_label) -> tuple[Scenario, Positions]:
     """:func:`load_scenario`, also returning where each key was written (for warnings)."""
     data, positions = load_data(path)
-    too_big = size_problems(data, positions, str(path))
-    if too_big:
-        raise ScenarioError(too_big[:MAX_PROBLEMS])
-    return scenario_from_data(data, positions, str(path)), positions
+    if overrides:
+        data, positions = with_overrides(data, positions, overrides, label)
+    return scenario_from_data(data, positions, str(path), allow_large=allow_large), positions
+
+
+def load_variants(path: str | Path, variants: Sequence[Mapping[str, Any]], *, allow_large: bool = False,
+                  label: Label = cli_label) -> list[Scenario]:
+    """One scenario per set of dotted overrides of the file (the points of a sweep), the file read once.
+
+    Every point is validated; the problems of all of them are raised together,
+    each named by the override that caused it (``--set team.size=0: ...``).
+    """
+    data, positions = load_data(path)
+    scenarios: list[Scenario] = []
+    problems: list[Problem] = []
+    for changes in variants:
+        try:
+            varied, where = with_overrides(data, positions, changes, label)
+            scenarios.append(scenario_from_data(varied, where, str(path), allow_large=allow_large))
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        raise ScenarioError(capped(problems))
+    return scenarios

@@ -21,7 +21,7 @@ from orgsim.scenario.demand import Burst, Demand, Department, MessageStream, Rat
 from orgsim.scenario.distributions import Distribution, _Distribution
 from orgsim.scenario.insights import Insights
 from orgsim.scenario.policies import ApprovalStep, Interruptions, Policies, RunSettings
-from orgsim.scenario.references import check_references
+from orgsim.scenario.references import check_approvers_tied, check_references
 from orgsim.scenario.structure import Covers, HandoffHours, Link, Pod, StructureSpec, Tie
 from orgsim.scenario.team import Absence, Person, Skills, Team
 from orgsim.scenario.types import (
@@ -96,4 +96,7 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _references_resolve(self) -> Scenario:
         check_references(self)
+        # Only what the org graph will show, checked here so that every loaded scenario can run:
+        # an approver from the team whom no tie links to the departments.
+        check_approvers_tied(self)
         return self

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-import difflib
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from orgsim.errors import OrgsimError
-from orgsim.scenario.loading import model_at, scenario_from_data
+from orgsim.errors import OrgsimError, ScenarioError
+from orgsim.scenario.dotted import apply_overrides, shown, with_overrides
+from orgsim.scenario.limits import size_problems
+from orgsim.scenario.loading import scenario_from_data
 from orgsim.scenario.model import RunSettings, Scenario
+from orgsim.scenario.paths import Positions
 
 __all__ = ["apply_overrides", "with_changes", "with_run_settings"]
 
 
-def with_run_settings(scenario: Scenario, **changes: Any) -> Scenario:
-    """A copy of ``scenario`` with ``run`` settings changed (``None`` keeps the file's value)."""
+def with_run_settings(scenario: Scenario, *, allow_large: bool = False, **changes: Any) -> Scenario:
+    """A copy of ``scenario`` with ``run`` settings changed (``None`` keeps the file's value).
+
+    The settings are named as the command-line options that set them
+    (``--horizon-days 5000: ... exceeds the limit``); ``allow_large`` lifts the size limits.
+    """
     changes = {k: v for k, v in changes.items() if v is not None}
     if not changes:
         return scenario
@@ -27,67 +32,22 @@ def with_run_settings(scenario: Scenario, **changes: Any) -> Scenario:
         first = exc.errors()[0]
         names = ", ".join(f"--{k.replace('_', '-')}" for k in changes)
         raise OrgsimError(f"{names}: {str(first['msg']).removeprefix('Value error, ')}") from None
+    if not allow_large:
+        where: Positions = {("run", k): (f"--{k.replace('_', '-')} {shown(v)}", None, None) for k, v in changes.items()}
+        too_big = size_problems({"run": changes}, where, "run settings")
+        if too_big:
+            raise ScenarioError(too_big)
     return scenario.model_copy(update={"run": run})
 
 
-def _resize_team(data: dict[str, Any], size: int) -> None:
-    """``team.size``: keep the first N people, or add copies of non-leads to their pods."""
-    if not isinstance(size, int) or size < 1:
-        raise OrgsimError(f"--set team.size={size}: expected a whole number of people, at least 1")
-    people: dict[str, Any] = dict(data["team"]["people"])
-    structure = data.get("structure", {})
-    lead = structure.get("lead")
-    ids = list(people)
-    if size <= len(ids):
-        keep = ids[:size]
-        if lead is not None and lead not in keep:
-            keep = [lead, *[i for i in ids if i != lead][: size - 1]]
-        data["team"]["people"] = {i: people[i] for i in keep}
-        for pod in structure.get("pods", {}).values():
-            pod["members"] = [m for m in pod.get("members", []) if m in keep] or keep[-1:]
-        return
-    workers = [i for i in ids if i != lead] or ids
-    for n in range(size - len(ids)):
-        original = workers[n % len(workers)]
-        clone = f"{original}_{n // len(workers) + 2}"
-        people[clone] = people[original]
-        for pod in structure.get("pods", {}).values():
-            if original in pod.get("members", []):
-                pod["members"] = [*pod["members"], clone]
-    data["team"]["people"] = people
-
-
-def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """A deep copy of scenario ``data`` with dotted keys set; unknown keys are refused."""
-    out: dict[str, Any] = json.loads(json.dumps(data, default=str))
-    for dotted, value in overrides.items():
-        if dotted == "team.size":
-            _resize_team(out, value)
-            continue
-        parts = dotted.split(".")
-        node: Any = out
-        for depth, part in enumerate(parts):
-            model = model_at(tuple(parts[:depth]))
-            known = list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else (
-                list(node) if isinstance(node, dict) else [])
-            if part not in known:
-                close = difflib.get_close_matches(part, known, n=1)
-                hint = f"; did you mean {'.'.join([*parts[:depth], close[0]])!r}?" if close else ""
-                raise OrgsimError(f"--set {dotted}: no key {'.'.join(parts[:depth + 1])!r} in the scenario{hint}")
-            if depth == len(parts) - 1:
-                node[part] = value
-            else:
-                node = node.setdefault(part, {})
-                if not isinstance(node, dict):
-                    raise OrgsimError(f"--set {dotted}: {'.'.join(parts[:depth + 1])} is a value, not a block")
-    return out
-
-
-def with_changes(scenario: Scenario, changes: Mapping[str, Any], name: str | None = None) -> Scenario:
+def with_changes(scenario: Scenario, changes: Mapping[str, Any], name: str | None = None, *,
+                 allow_large: bool = False) -> Scenario:
     """A copy of ``scenario`` with dotted keys set (as ``sweep --set`` does), validated again.
 
-    A misspelled key or a bad value gets the usual one-line error; ``name``
-    renames the copy, so a study can tell it from the original.
+    A misspelled key or a bad value is a :class:`~orgsim.errors.ScenarioError`
+    naming the change (``with_changes policies.triage_minutes='abc': ...``);
+    ``name`` renames the copy, so a study can tell it from the original;
+    ``allow_large`` lifts the size limits as for :func:`~orgsim.scenario.load_scenario`.
 
     >>> from ruamel.yaml import YAML
     >>> from orgsim.scenario.templates import starter
@@ -95,7 +55,11 @@ def with_changes(scenario: Scenario, changes: Mapping[str, Any], name: str | Non
     >>> with_changes(s, {"policies.triage_minutes": 2}).policies.triage_minutes
     2.0
     """
-    data = apply_overrides(scenario.model_dump(mode="json", by_alias=True), changes)
+    data, positions = with_overrides(scenario.model_dump(mode="json", by_alias=True), {}, changes, _label)
     if name is not None:
         data["name"] = name
-    return scenario_from_data(data, file=f"changes to {scenario.name!r}")
+    return scenario_from_data(data, positions, f"changes to {scenario.name!r}", allow_large=allow_large)
+
+
+def _label(dotted: str, value: Any) -> str:
+    return f"with_changes {dotted}={value!r}"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from orgsim.scenario.model import Scenario
 
-__all__ = ["ReferenceProblems", "check_references"]
+__all__ = ["ReferenceProblems", "check_approvers_tied", "check_references", "untied_approvers"]
 
 Path = tuple[str | int, ...]
 
@@ -123,5 +123,77 @@ def check_references(s: Scenario) -> None:
             lever = getattr(ins, key)
             if lever is not None:
                 bad += _unknown(lever.departments, departments, "department", ("insights", key, "departments"))
+    if bad:
+        raise ReferenceProblems(bad)
+
+
+def _tied(s: Scenario) -> dict[str, str]:
+    """Union-find over the ties the organisation graph will have (``orgsim.org.graph.build_org``).
+
+    Nodes are named as there (``person:ava``, ``pod:tiktok``, ``dept:Product``);
+    only *whether* two are linked matters here, not how fast.
+    """
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def tie(a: str, b: str) -> None:
+        parent[root(a)] = root(b)
+
+    st = s.structure
+    pods = [f"pod:{p}" for p in st.pods]
+    for pname, spec in st.pods.items():
+        for m in spec.members:
+            tie(f"person:{m}", f"pod:{pname}")
+    for a in pods[1:]:
+        tie(pods[0], a)  # every pod is tied to every other (cross_pod)
+    if st.lead is not None:
+        for p in pods:
+            tie(f"person:{st.lead}", p)
+        for link in st.embedded:
+            tie(f"person:{st.lead}", f"person:{link.person}")
+    for d in s.demand.departments:
+        if st.intake == "lead" and st.lead is not None:
+            tie(f"dept:{d}", f"person:{st.lead}")
+        else:
+            for p in pods:
+                tie(f"dept:{d}", p)
+    for link in st.liaisons:
+        tie(f"person:{link.person}", f"dept:{link.department}")
+    for link in st.embedded:
+        tie(f"person:{link.person}", f"dept:{link.department}")
+        for p in pods:
+            tie(f"person:{link.person}", p)
+    kinds = {**{pid: "person" for pid in s.team.people}, **{p: "pod" for p in st.pods},
+             **{d: "dept" for d in s.demand.departments}}
+    for t in st.ties:
+        tie(f"{kinds[t.a]}:{t.a}", f"{kinds[t.b]}:{t.b}")
+    return {x: root(x) for x in list(parent)}
+
+
+def untied_approvers(s: Scenario) -> list[tuple[Path, str]]:
+    """Approvers from the team whom no chain of ties links to the departments: no request could reach them."""
+    policies = s.policies
+    steps = [(i, step.person) for i, step in enumerate(policies.approval_chain[: policies.approval_steps])
+             if step.person is not None]
+    if not steps or not s.demand.departments:
+        return []
+    roots = _tied(s)
+    first = f"dept:{next(iter(s.demand.departments))}"
+    home = roots.get(first, first)
+    return [(("policies", "approval_chain", i, "person"),
+             f"{pid!r} has no tie to the rest of the organisation (in no pod, not the lead), so no request "
+             "can be handed to them for approval; put them in a pod or add a tie in structure.ties")
+            for i, pid in steps if roots.get(f"person:{pid}", f"person:{pid}") != home]
+
+
+def check_approvers_tied(s: Scenario) -> None:
+    """Raise :class:`ReferenceProblems` for each approver no tie reaches (checked once every name resolves)."""
+    bad = untied_approvers(s)
     if bad:
         raise ReferenceProblems(bad)

@@ -8,9 +8,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from orgsim.errors import ScenarioError
-from orgsim.scenario.limits import size_problems
-from orgsim.scenario.loading import load_data, scenario_from_data
+from orgsim.scenario.loading import load_with_positions
 
 __all__ = ["resolved_text"]
 
@@ -38,13 +36,9 @@ def _scalar(value: Any) -> str:
     return buf.getvalue().strip().removesuffix("\n...").strip()
 
 
-def resolved_text(path: str | Path, origins: bool = False) -> str:
+def resolved_text(path: str | Path, origins: bool = False, *, allow_large: bool = False) -> str:
     """YAML of the merged, validated scenario; with ``origins``, each key's file:line."""
-    data, positions = load_data(path)
-    too_big = size_problems(data, positions, str(path))
-    if too_big:
-        raise ScenarioError(too_big)
-    scenario = scenario_from_data(data, positions, str(path))
+    scenario, positions = load_with_positions(path, allow_large=allow_large)
     dumped = scenario.model_dump(mode="json")
     if origins:
         out: list[str] = []

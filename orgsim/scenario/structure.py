@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field
 
 from orgsim.scenario.types import NonNegFloat, Strict
 
-__all__ = ["Covers", "HandoffHours", "Link", "Pod", "StructureSpec", "Tie"]
+__all__ = ["STRUCTURE_KINDS", "Covers", "HandoffHours", "Link", "Pod", "StructureKind", "StructureSpec", "Tie"]
+
+#: the routing strategies a file can name (each one a class in :mod:`orgsim.org.structures`)
+StructureKind = Literal["network", "function", "audience", "custom"]
+STRUCTURE_KINDS: tuple[str, ...] = get_args(StructureKind)
 
 class Covers(Strict):
     """What a pod answers for. Which key matters depends on the structure kind."""
@@ -61,7 +65,7 @@ class StructureSpec(Strict):
     gives it whole to the pod whose ``covers`` matches best.
     """
 
-    kind: Literal["network", "function", "audience", "custom"]
+    kind: StructureKind
     description: str = ""
     lead: str | None = None
     #: ``lead``: departments send to the lead, who triages and routes;

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from orgsim.scenario.structure import STRUCTURE_KINDS
+
 __all__ = ["STRUCTURES", "starter"]
 
-STRUCTURES = ("network", "function", "audience", "embedded")
+#: one starter per structure kind, except ``custom`` (pods chosen by best-matching covers: no one shape
+#: to start from), and ``embedded``: a network team with one expert embedded in Product
+STRUCTURES: tuple[str, ...] = (*(k for k in STRUCTURE_KINDS if k != "custom"), "embedded")
 CHANNELS = ["instagram", "tiktok", "linkedin"]
 AUDIENCES = ["consumers", "b2b_buyers"]
 FUNCTIONS = ["community", "content", "insights"]
@@ -69,11 +73,10 @@ run:
 
 
 def _groups(structure: str) -> tuple[str, str, list[str]]:
-    if structure in ("network", "embedded"):
-        return "network", "channels", CHANNELS
-    if structure == "function":
-        return "function", "functions", FUNCTIONS
-    return "audience", "audiences", AUDIENCES
+    """The structure kind of a starter, the ``covers`` key its pods split by, and the values split."""
+    kind = "network" if structure == "embedded" else structure
+    return {"network": (kind, "channels", CHANNELS), "function": (kind, "functions", FUNCTIONS),
+            "audience": (kind, "audiences", AUDIENCES)}[kind]
 
 
 def starter(structure: str = "network", team_size: int = 4, path: str = "scenario.yaml",

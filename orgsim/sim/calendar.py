@@ -66,11 +66,6 @@ class Calendar:
     def absent(self, t: float) -> bool:
         return bisect.bisect_right(self.absences, t) % 2 == 1
 
-    def next_change(self, t: float) -> float:
-        """The next time after ``t`` at which on-duty changes (``inf`` if never)."""
-        i = bisect.bisect_right(self.bounds, t)
-        return self.bounds[i] if i < len(self.bounds) else INF
-
     def duty_before(self, t: float) -> float:
         """Duty hours in ``[0, t)``."""
         i = bisect.bisect_right(self.bounds, t)

@@ -40,8 +40,14 @@ class Model:
     """The SimPy model of one scenario and one seed."""
 
     def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence, trace: bool = False,
-                 summary: bool = False) -> None:
+                 summary: bool = False, direct: bool = True) -> None:
+        """Set up one run.
+
+        ``direct=False`` sends every request through the full request process, never the direct path
+        of a single-task request (see :meth:`_direct_request`): the same run, slower; for checking that.
+        """
         self.scenario = s = scenario
+        self.direct = direct
         self.seed = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         self.env = env = simpy.Environment()
         run = s.run
@@ -157,7 +163,7 @@ class Model:
             })
             rt: dict[str, Any] = self.routes[-1]
             legs = [rt["in"], parts[0][1], parts[0][2], rt["reply"]]
-            simple = (rt["triage"] is None and len(parts) == 1 and not approvals and rt["rework"] == 0
+            simple = (self.direct and rt["triage"] is None and len(parts) == 1 and not approvals and rt["rework"] == 0
                       and all(leg.delay_hours == 0 for leg in legs))
             # one done-handler per route, shared by its requests (hops are per route)
             answered = _Answered(self, len(self.routes) - 1, sum(leg.hops for leg in legs),
@@ -431,6 +437,11 @@ class Model:
         rec["parts"][r] = len(route["parts"])
         rec["reworked"][r] = rounds - 1
 
+    @property
+    def pending_events(self) -> int:
+        """Events on the simulation's heap now (after :meth:`run`: what was left at the horizon)."""
+        return len(self.env._queue)
+
     def run(self) -> Result:
         self.arrivals()
         if self.insight_spread is not None:
@@ -495,8 +506,8 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
     to within 1%), and ``result.requests`` / ``result.messages`` are empty.
 
     >>> from orgsim.scenario import load_scenario
-    >>> result = simulate(load_scenario("scenarios/network.yaml"), seed=1)  # doctest: +SKIP
-    >>> result.requests.columns[:3].tolist()  # doctest: +SKIP
+    >>> result = simulate(load_scenario("scenarios/network.yaml"), seed=1)
+    >>> result.requests.columns[:3].tolist()
     ['request', 'department', 'request_type']
     """
     return Model(scenario, scenario.run.seed if seed is None else seed, trace=trace, summary=summary).run()
