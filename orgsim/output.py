@@ -2,7 +2,7 @@
 
 Everything the CLI prints or writes beyond one line lives here, so that
 :mod:`orgsim.cli` only wires options to functions. Metric names, units and
-formats come from :mod:`orgsim.metrics.registry`. Heavy libraries (pandas)
+formats come from :mod:`orgsim.metrics.registry`. Libraries (pandas, rich)
 are imported by the functions that need them, so that ``orgsim validate``
 never loads them.
 """
@@ -15,17 +15,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
-
 from orgsim.errors import OrgsimError
 from orgsim.metrics.registry import Metric, metric
 from orgsim.report.labels import short_names
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.console import Console
 
     from orgsim.experiment.study import Study
     from orgsim.sim.result import Result
@@ -52,6 +48,16 @@ def progress_bar(total: int, quiet: bool = False) -> Iterator[Callable[[int], No
 
     Silent when ``quiet`` (``--json``) or when stderr is not a terminal.
     """
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     console = Console(stderr=True)
     if quiet or not console.is_terminal or total <= 1:
         yield lambda _done: None
@@ -116,6 +122,10 @@ def _ci(ci: list[float | None] | None, fmt: Any) -> str:
 
 def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
     """Print the summary of one scenario as a short, readable report."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
     console = console or Console()
     lat = s["silo_latency_hours"]
     cis = s.get("ci95", {})
@@ -190,6 +200,10 @@ def _none(x: Any) -> Any:
 
 def render_comparison(table: pd.DataFrame, console: Console | None = None) -> None:
     """Designs side by side: value with 95% CI, and the difference to the baseline."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
     console = console or Console()
     designs = list(dict.fromkeys(table["design"]))
     console.print(f"Baseline: [bold]{escape(designs[0])}[/bold] — {table.attrs.get('replications')} paired replications, "
