@@ -142,10 +142,12 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
     head.add_row("Silo overhead (not hands-on work)", _pct(s["silo_overhead_share"]) + _ci(cis.get("silo_overhead_share"), _pct))
     head.add_row("Handoffs per request", f"{s['handoffs_per_request']:.1f} ({s['cross_group_handoffs_per_request']:.1f} across groups)"
                  if s["handoffs_per_request"] is not None else "—")
-    for target, shares in s.get("reply_targets", {}).items():
-        rc = shares.get("ci95", {})
-        head.add_row(f"Messages answered within {target} h", _pct(shares["all"]) + _ci(rc.get("all"), _pct)
-                     + f"; nights and weekends {_pct(shares['off_hours'])}")
+    targets = s.get("reply_targets", {})
+    if targets:
+        head.add_row(f"Messages answered within {' / '.join(targets)} h", " / ".join(_pct(t["all"]) for t in targets.values()))
+        head.add_row("  95% CI", " / ".join(_ci(t.get("ci95", {}).get("all"), _pct).removeprefix("  (95% CI ")
+                                            .removesuffix(")") or "—" for t in targets.values()))
+        head.add_row("  nights and weekends", " / ".join(_pct(t["off_hours"]) for t in targets.values()))
     reach = s.get("insight_reach")
     if reach and reach.get("pairs"):
         rc = reach.get("ci95", {})
