@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orgsim.errors import OrgsimError
-from orgsim.metrics.registry import Metric, metric
+from orgsim.metrics.registry import from_table
 from orgsim.report.labels import short_names
 
 if TYPE_CHECKING:
@@ -215,7 +215,7 @@ def render_comparison(table: pd.DataFrame, console: Console | None = None) -> No
     for d in short_names(designs):
         grid.add_column(escape(d), justify="right")
     for mid, rows in table.groupby("metric", sort=False):
-        m = _metric_of(str(mid), rows)
+        m = from_table(str(mid), str(rows["label"].iloc[0]), str(rows["unit"].iloc[0]))
         cells = []
         for row in rows.itertuples(index=False):
             cell = m.format_value(row.mean)
@@ -227,15 +227,6 @@ def render_comparison(table: pd.DataFrame, console: Console | None = None) -> No
             cells.append(cell)
         grid.add_row(escape(m.label), *cells)
     console.print(grid)
-
-
-def _metric_of(mid: str, rows: pd.DataFrame) -> Metric:
-    """The registry's metric of a table row (per-department ids need the row's label to be found)."""
-    try:
-        return metric(mid)
-    except KeyError:
-        label = str(rows["label"].iloc[0])
-        return metric(label, [{"by_department": {label.removeprefix("silo latency, "): {}}}])
 
 
 def check_output_file(output: Path, force: bool) -> None:

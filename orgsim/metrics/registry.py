@@ -31,6 +31,7 @@ __all__ = [
     "METRICS",
     "Metric",
     "department_metrics",
+    "from_table",
     "metric",
     "metrics_for",
     "metrics_of",
@@ -200,6 +201,12 @@ def metrics_of(targets: Iterable[float], departments: Iterable[str]) -> list[Met
 def record(figures: Mapping[str, Any], metrics: Sequence[Metric] | None = None) -> dict[str, float]:
     """One run as a flat record: metric id -> value (NaN where the run has none)."""
     return {m.id: m.of(figures) for m in (metrics_for([figures]) if metrics is None else metrics)}
+
+
+def from_table(id: str, label: str, unit: str) -> Metric:
+    """The metric of a table row: the registered one, or (a generated family member) one built from its unit."""
+    return _FIXED.get(id) or next((m for m in reply_metrics((1.0, 4.0, 24.0)) if m.id == id), None) or \
+        _m(id, label, unit, 0, ())
 
 
 def metric(key: str | Metric, figures: Sequence[Mapping[str, Any]] = ()) -> Metric:
