@@ -51,6 +51,7 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b > 0 else float("nan")
 
 
+#: the four clocks a request's silo latency splits into, in the order they are drawn
 PARTS = ("queue", "work", "handoff", "approval")
 
 
