@@ -13,16 +13,53 @@ The layers, each usable on its own::
     grid = sweep("scenarios/network.yaml", [("team.size", [6, 9, 12])])  # -> tidy DataFrame
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from orgsim.errors import OrgsimError, ScenarioError
-from orgsim.experiment import replicate
-from orgsim.experiment.compare import compare
-from orgsim.experiment.sweep import sweep
-from orgsim.metrics import run_figures, summarize
-from orgsim.org import build_org
-from orgsim.org.lint import check_file, lint
-from orgsim.scenario import Scenario, load_scenario
-from orgsim.scenario.overrides import with_changes
-from orgsim.sim import Result, simulate
+
+if TYPE_CHECKING:  # what the names below are, for type checkers and editors; loaded on first use
+    from orgsim.experiment import replicate
+    from orgsim.experiment.compare import compare
+    from orgsim.experiment.sweep import sweep
+    from orgsim.metrics import run_figures, summarize
+    from orgsim.org import build_org
+    from orgsim.org.lint import check_file, lint
+    from orgsim.scenario import Scenario, load_scenario
+    from orgsim.scenario.overrides import with_changes
+    from orgsim.sim import Result, simulate
+
+#: where each public name lives; imported on first use (PEP 562), so that `import orgsim`
+#: and the CLI's light commands do not pay for pandas, scipy or matplotlib
+_LAZY = {
+    "Result": "orgsim.sim",
+    "Scenario": "orgsim.scenario",
+    "build_org": "orgsim.org",
+    "check_file": "orgsim.org.lint",
+    "compare": "orgsim.experiment.compare",
+    "lint": "orgsim.org.lint",
+    "load_scenario": "orgsim.scenario",
+    "replicate": "orgsim.experiment",
+    "run_figures": "orgsim.metrics",
+    "simulate": "orgsim.sim",
+    "summarize": "orgsim.metrics",
+    "sweep": "orgsim.experiment.sweep",
+    "with_changes": "orgsim.scenario.overrides",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'orgsim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 __all__ = [
     "OrgsimError",

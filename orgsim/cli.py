@@ -1,4 +1,9 @@
-"""The ``orgsim`` command: wiring only; every decision lives in the layers below."""
+"""The ``orgsim`` command: wiring only; every decision lives in the layers below.
+
+Each command imports what it needs when it runs, so that ``orgsim --help``,
+``validate`` and ``estimate`` never load pandas, scipy or matplotlib
+(``tests/test_startup.py`` checks it).
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,15 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
+import click
 import typer
 
 from orgsim.errors import OrgsimError
-from orgsim.experiment import replicate
-from orgsim.metrics import summarize
-from orgsim.org.lint import check_file
-from orgsim.output import progress_bar, render_summary, write_run
-from orgsim.scenario import Scenario
-from orgsim.scenario.overrides import with_run_settings
+
+if TYPE_CHECKING:
+    from orgsim.scenario import Scenario
 
 app = typer.Typer(
     name="orgsim",
@@ -28,7 +31,12 @@ app = typer.Typer(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
-DEBUG = {"on": False}
+
+
+def _debug() -> bool:
+    """Whether ``--debug`` was given (kept on the click context, not in a module global)."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and isinstance(ctx.find_root().obj, dict) and ctx.find_root().obj.get("debug"))
 
 
 def _err(message: str) -> None:
@@ -49,7 +57,7 @@ def friendly(fn: F) -> F:
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:  # the last line of defence: never a traceback
-            if DEBUG["on"]:
+            if _debug():
                 raise
             _err(f"internal error: {type(exc).__name__}: {exc} — please report it; rerun with --debug for the traceback")
             raise typer.Exit(3) from None
@@ -63,8 +71,7 @@ def main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="Lift the size limits (horizon, rates, people).")] = False,
 ) -> None:
-    DEBUG["on"] = debug
-    ctx.obj = {"allow_large": allow_large}
+    ctx.obj = {"debug": debug, "allow_large": allow_large}
 
 
 def _allow_large(ctx: typer.Context) -> bool:
@@ -74,6 +81,8 @@ def _allow_large(ctx: typer.Context) -> bool:
 
 def load_scenario(ctx: typer.Context, file: Path) -> Scenario:
     """Load a scenario; print its warnings (things that run, but maybe not as meant) on stderr."""
+    from orgsim.org.lint import check_file
+
     scenario, warnings = check_file(file, allow_large=_allow_large(ctx))
     for warning in warnings:
         _err(f"warning: {warning}")
@@ -93,6 +102,8 @@ def validate(
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 1).")] = False,
 ) -> None:
     """Check scenario files; print every problem and warning with its file and line."""
+    from orgsim.org.lint import check_file
+
     failed = warned = False
     for file in files:
         try:
@@ -128,21 +139,26 @@ def run(
     out: Annotated[Path | None, typer.Option(help="Write tables (Parquet, CSV) and summary.json here.")] = None,
     force: Annotated[bool, typer.Option(help="Allow --out to write into a non-empty folder.")] = False,
     workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     summary_mode: Annotated[bool, typer.Option("--summary", help="Keep running totals, not a row per request and "
                                                "message: flat memory on long horizons, percentiles within 1%; "
                                                "--out then writes no per-request tables.")] = False,
 ) -> None:
     """Simulate one scenario and print its silo-latency summary."""
+    from orgsim.experiment import replicate
+    from orgsim.metrics import summarize
+    from orgsim.output import check_out_dir, progress_bar, render_summary, write_run
+    from orgsim.scenario.overrides import with_run_settings
+
     scenario = with_run_settings(load_scenario(ctx, file), horizon_days=horizon_days, warmup_days=warmup_days,
                                  allow_large=_allow_large(ctx))
     if out is not None:
-        from orgsim.output import check_out_dir
-
         check_out_dir(out, force)
     base_seed = scenario.run.seed if seed is None else seed
     n = scenario.run.replications if replications is None else replications
     with progress_bar(n, quiet=as_json) as tick:
-        results = replicate(scenario, n, base_seed, progress=tick, workers=workers, summary=summary_mode)
+        results = replicate(scenario, n, base_seed, progress=tick, workers=workers, summary=summary_mode,
+                            scheduler=scheduler)
     summary = summarize(results, seed=base_seed)
     if out is not None:
         write_run(out, results, summary)
@@ -168,30 +184,21 @@ def compare(
     force: Annotated[bool, typer.Option(help="Allow --out to write into a non-empty folder.")] = False,
 ) -> None:
     """Compare designs on the same demand: every figure with its CI, and a verdict against the first."""
-    from orgsim.experiment.compare import compare as run_compare
     from orgsim.experiment.study import run_study
-    from orgsim.output import check_out_dir, comparison_json, render_comparison
+    from orgsim.output import check_out_dir, comparison_json, progress_bar, render_comparison, write_comparison
 
     scenarios = [load_scenario(ctx, f) for f in files]
     if out is not None:
         check_out_dir(out, force)
     with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications), quiet=as_json) as tick:
-        if out is None:
-            table = run_compare(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler)
-        else:
-            # keep every replication's detail, so `orgsim report --from OUT` can draw it without rerunning
-            study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
-                              sources=[str(f) for f in files])
-            table = study.table
-    result = comparison_json(table)
+        # with --out, keep every replication's detail, so `orgsim report --from OUT` can draw it without rerunning
+        study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
+                          sources=[str(f) for f in files], detail=out is not None)
+    table = study.table
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        table.to_parquet(out / "comparison.parquet", index=False)
-        table.to_csv(out / "comparison.csv", index=False)
-        (out / "comparison.json").write_text(json.dumps(result, indent=2) + "\n")
-        study.save(out)
+        write_comparison(out, table, study)
     if as_json:
-        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        sys.stdout.write(json.dumps(comparison_json(table), indent=2) + "\n")
     else:
         render_comparison(table)
 
@@ -212,17 +219,14 @@ def report(
 ) -> None:
     """Write the one-page HTML report a CMO reads: headline, scorecard, charts, assumptions (works offline)."""
     from orgsim.experiment.study import Study, run_study
+    from orgsim.output import check_output_file, progress_bar, report_command
     from orgsim.report import write_study_report
 
     if files and from_dir is not None:
         raise OrgsimError("give scenario files or --from a saved study, not both")
     if not files and from_dir is None:
         raise OrgsimError("give the scenario files to compare, or --from a folder written by `orgsim compare --out`")
-    if output.exists() and (output.is_dir() or not force):
-        what = "is a folder" if output.is_dir() else "already exists; pass --force to overwrite it"
-        raise OrgsimError(f"--output {output}: {what}")
-    if not output.parent.is_dir():
-        raise OrgsimError(f"--output {output}: folder {output.parent} does not exist")
+    check_output_file(output, force)
     if from_dir is not None:
         if seed is not None or replications is not None:
             raise OrgsimError("--seed and --replications apply when running scenarios, not with --from")
@@ -233,9 +237,7 @@ def report(
         with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications)) as tick:
             study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
                               sources=[str(f) for f in files])
-    command = "orgsim report " + " ".join(s or "<scenario>" for s in study.sources) + \
-        f" --replications {study.replications} --seed {study.seed} -o {output}"
-    write_study_report(study, output, command=command)
+    write_study_report(study, output, command=report_command(study, output))
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")
 
@@ -249,18 +251,13 @@ def estimate(
 ) -> None:
     """Queueing-network approximation of silo latency in well under a second (a rough guide, no simulation)."""
     from orgsim.analytic.estimate import estimate as approximate
+    from orgsim.output import render_estimate
 
     e = approximate(load_scenario(ctx, file))
     if as_json:
         sys.stdout.write(json.dumps(e, indent=2, default=str) + "\n")
         return
-    typer.echo(f"{e['scenario']}: approximate mean silo latency {e['silo_latency_hours']['mean']:.1f} h")
-    for name, hours in e["by_request_type"].items():
-        typer.echo(f"  {name:<40} {hours:8.1f} h")
-    busiest = sorted(e["stations"].items(), key=lambda kv: -kv[1]["load"])[:5]
-    typer.echo("busiest stations (load = work per server-hour on duty):")
-    for name, st in busiest:
-        typer.echo(f"  {name:<40} load {st['load']:5.2f}  wait {st['mean_wait_hours']:7.1f} h")
+    render_estimate(e, typer.echo)
 
 
 @app.command()
@@ -272,6 +269,7 @@ def sweep(
     replications: Annotated[int | None, typer.Option(min=1, help="Replications per point (default: run.replications).")] = None,
     seed: Annotated[int | None, typer.Option(help="Base seed (default: run.seed).")] = None,
     workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     out: Annotated[Path | None, typer.Option(help="Write each run as it finishes, then sweep.parquet/.csv, here.")] = None,
     resume: Annotated[bool, typer.Option(help="Continue the sweep in --out, skipping runs already done.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records on stdout.")] = False,
@@ -279,6 +277,7 @@ def sweep(
     """Sweep scenario values over a grid; one tidy row per point and metric, with 95% CI."""
     from orgsim.experiment.sweep import expand_grid, parse_set
     from orgsim.experiment.sweep import sweep as run_sweep
+    from orgsim.output import progress_bar, render_sweep
 
     sets = [parse_set(s) for s in set_ or []]
     if resume and out is None:
@@ -287,14 +286,11 @@ def sweep(
     total = len(expand_grid(sets)) * (replications or scenario.run.replications)
     with progress_bar(total, quiet=as_json) as tick:
         table = run_sweep(base, sets, replications, seed, workers=workers, out=out, resume=resume, progress=tick,
-                          allow_large=_allow_large(ctx))
+                          scheduler=scheduler, allow_large=_allow_large(ctx))
     if as_json:
         sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
         return
-    keys = [k for k, _ in sets]
-    headline = table[table["metric"].isin(["silo latency, mean", "messages answered within 24 h", "utilisation, busiest person"])]
-    wide = headline.pivot_table(index=keys or ["point"], columns="metric", values="mean", sort=False)
-    typer.echo(wide.to_string(float_format=lambda x: f"{x:.3g}"))
+    render_sweep(table, [k for k, _ in sets], typer.echo)
     if out is not None:
         typer.echo(f"wrote {out}/sweep.parquet and sweep.csv")
 
@@ -310,6 +306,7 @@ def graph(
     """Structural measures of the org graph: E-I index, cross-group ties, brokers, bus factor."""
     from orgsim.org.graph import build_org
     from orgsim.org.measures import bottlenecks, bus_factors, cross_group_tie_ratio, ei_index
+    from orgsim.output import render_graph
 
     scenario = load_scenario(ctx, file)
     g = build_org(scenario)
@@ -321,14 +318,7 @@ def graph(
     if as_json:
         sys.stdout.write(json.dumps(body, indent=2) + "\n")
         return
-    typer.echo(f"{body['scenario']} ({body['structure']})")
-    typer.echo(f"E-I index, team vs departments: {ei:+.2f}   cross-group tie ratio: {cg:.2f}")
-    typer.echo("brokers (betweenness on fastest routes): " + ", ".join(f"{n} {v:.2f}" for n, v in body["bottlenecks"].items()))
-    typer.echo("bus factor: " + ", ".join(f"{k} {v}" for k, v in body["bus_factor"].items()))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    app()
+    render_graph(body, typer.echo)
 
 
 # --- authoring: schema, init, show ----------------------------------------------
@@ -378,3 +368,7 @@ def show(
     from orgsim.scenario.show import resolved_text
 
     sys.stdout.write(resolved_text(file, origins, allow_large=_allow_large(ctx)))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

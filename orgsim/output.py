@@ -1,4 +1,11 @@
-"""Showing and saving results: a readable terminal table and an output folder."""
+"""Showing and saving results: readable terminal tables and output folders.
+
+Everything the CLI prints or writes beyond one line lives here, so that
+:mod:`orgsim.cli` only wires options to functions. Metric names, units and
+formats come from :mod:`orgsim.metrics.registry`. Libraries (pandas, rich)
+are imported by the functions that need them, so that ``orgsim validate``
+never loads them.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +13,33 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from orgsim.errors import OrgsimError
+from orgsim.metrics.registry import from_table
 from orgsim.report.labels import short_names
-from orgsim.sim.result import Result
 
-__all__ = ["check_out_dir", "progress_bar", "render_comparison", "render_summary", "write_run"]
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import Console
+
+    from orgsim.experiment.study import Study
+    from orgsim.sim.result import Result
+
+__all__ = [
+    "check_out_dir",
+    "check_output_file",
+    "comparison_json",
+    "progress_bar",
+    "render_comparison",
+    "render_estimate",
+    "render_graph",
+    "render_summary",
+    "render_sweep",
+    "report_command",
+    "write_comparison",
+    "write_run",
+]
 
 
 @contextmanager
@@ -27,6 +48,16 @@ def progress_bar(total: int, quiet: bool = False) -> Iterator[Callable[[int], No
 
     Silent when ``quiet`` (``--json``) or when stderr is not a terminal.
     """
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     console = Console(stderr=True)
     if quiet or not console.is_terminal or total <= 1:
         yield lambda _done: None
@@ -47,6 +78,8 @@ def check_out_dir(out: Path, force: bool) -> None:
 
 
 def _tables(results: Sequence[Result], name: str) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.concat([getattr(r, name).assign(replication=i) for i, r in enumerate(results)], ignore_index=True)
 
 
@@ -89,6 +122,10 @@ def _ci(ci: list[float | None] | None, fmt: Any) -> str:
 
 def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
     """Print the summary of one scenario as a short, readable report."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
     console = console or Console()
     lat = s["silo_latency_hours"]
     cis = s.get("ci95", {})
@@ -105,7 +142,12 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
     head.add_row("Silo overhead (not hands-on work)", _pct(s["silo_overhead_share"]) + _ci(cis.get("silo_overhead_share"), _pct))
     head.add_row("Handoffs per request", f"{s['handoffs_per_request']:.1f} ({s['cross_group_handoffs_per_request']:.1f} across groups)"
                  if s["handoffs_per_request"] is not None else "—")
-    head.add_row("Messages answered within 24 h", _pct(s["reply_within_24h_share"]) + _ci(cis.get("reply_within_24h_share"), _pct))
+    targets = s.get("reply_targets", {})
+    if targets:
+        head.add_row(f"Messages answered within {' / '.join(targets)} h", " / ".join(_pct(t["all"]) for t in targets.values()))
+        head.add_row("  95% CI", " / ".join(_ci(t.get("ci95", {}).get("all"), _pct).removeprefix("  (95% CI ")
+                                            .removesuffix(")") or "—" for t in targets.values()))
+        head.add_row("  nights and weekends", " / ".join(_pct(t["off_hours"]) for t in targets.values()))
     reach = s.get("insight_reach")
     if reach and reach.get("pairs"):
         rc = reach.get("ci95", {})
@@ -130,38 +172,28 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
     console.print(table)
 
 
-def _fmt(value: float | None, unit: str) -> str:
-    if value is None or value != value:  # None or NaN
-        return "—"
-    if unit == "h":
-        return f"{value:.1f} h"
-    if unit == "share":
-        return f"{100 * value:.0f}%"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
-
-
-def _fmt_diff(value: float | None, unit: str) -> str:
-    if value is None or value != value:
-        return "—"
-    if unit == "share":
-        return f"{100 * value:+.0f} pts"
-    if unit == "h":
-        return f"{value:+.1f} h"
-    return f"{value:+,.0f}" if abs(value) >= 100 else f"{value:+.2f}"
-
-
 def comparison_json(table: pd.DataFrame) -> dict[str, Any]:
-    """The comparison as JSON: per design, per metric, value, CI, difference, verdict."""
+    """The comparison as JSON: per design id, per metric id, label, unit, value, CI, difference, verdict."""
     designs: dict[str, Any] = {}
     for row in table.itertuples(index=False):
-        d = designs.setdefault(row.design, {"structure": row.structure, "metrics": {}})
+        d = designs.setdefault(row.design_id, {"name": row.design, "structure": row.structure, "metrics": {}})
         d["metrics"][row.metric] = {
+            "label": row.label, "unit": row.unit,
             "mean": _none(row.mean), "ci95": [_none(row.ci_low), _none(row.ci_high)],
             "diff_vs_baseline": _none(row.diff), "diff_ci95": [_none(row.diff_low), _none(row.diff_high)],
             "verdict": row.verdict,
         }
-    return {"baseline": table.attrs.get("baseline"), "seed": table.attrs.get("seed"),
+    return {"baseline": table.attrs.get("baseline_id"), "seed": table.attrs.get("seed"),
             "replications": table.attrs.get("replications"), "designs": designs}
+
+
+def write_comparison(out: Path, table: pd.DataFrame, study: Study) -> None:
+    """``compare --out``: comparison.parquet/.csv, comparison.json and the study (study.json)."""
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_parquet(out / "comparison.parquet", index=False)
+    table.to_csv(out / "comparison.csv", index=False)
+    (out / "comparison.json").write_text(json.dumps(comparison_json(table), indent=2) + "\n")
+    study.save(out)
 
 
 def _none(x: Any) -> Any:
@@ -170,6 +202,10 @@ def _none(x: Any) -> Any:
 
 def render_comparison(table: pd.DataFrame, console: Console | None = None) -> None:
     """Designs side by side: value with 95% CI, and the difference to the baseline."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
     console = console or Console()
     designs = list(dict.fromkeys(table["design"]))
     console.print(f"Baseline: [bold]{escape(designs[0])}[/bold] — {table.attrs.get('replications')} paired replications, "
@@ -178,15 +214,67 @@ def render_comparison(table: pd.DataFrame, console: Console | None = None) -> No
     grid.add_column("metric")
     for d in short_names(designs):
         grid.add_column(escape(d), justify="right")
-    for metric, rows in table.groupby("metric", sort=False):
+    for mid, rows in table.groupby("metric", sort=False):
+        m = from_table(str(mid), str(rows["label"].iloc[0]), str(rows["unit"].iloc[0]))
         cells = []
         for row in rows.itertuples(index=False):
-            cell = _fmt(row.mean, row.unit)
+            cell = m.format_value(row.mean)
             if row.design != designs[0]:
                 mark = {"better": "[green]better[/green]", "worse": "[red]worse[/red]",
                         "no clear difference": "no clear diff."}.get(row.verdict, row.verdict)
-                cell += f"\n{_fmt_diff(row.diff, row.unit)} ({_fmt_diff(row.diff_low, row.unit)} … " \
-                        f"{_fmt_diff(row.diff_high, row.unit)}) {mark}"
+                cell += f"\n{m.format_diff(row.diff)} ({m.format_diff(row.diff_low)} … " \
+                        f"{m.format_diff(row.diff_high)}) {mark}"
             cells.append(cell)
-        grid.add_row(escape(str(metric)), *cells)
+        grid.add_row(escape(m.label), *cells)
     console.print(grid)
+
+
+def check_output_file(output: Path, force: bool) -> None:
+    """Refuse to overwrite a file (unless forced) or write into a folder that is not there."""
+    if output.exists() and (output.is_dir() or not force):
+        what = "is a folder" if output.is_dir() else "already exists; pass --force to overwrite it"
+        raise OrgsimError(f"--output {output}: {what}")
+    if not output.parent.is_dir():
+        raise OrgsimError(f"--output {output}: folder {output.parent} does not exist")
+
+
+def report_command(study: Study, output: Path) -> str:
+    """The command that rebuilds a report, written into it so a reader can run it again."""
+    return "orgsim report " + " ".join(s or "<scenario>" for s in study.sources) + \
+        f" --replications {study.replications} --seed {study.seed} -o {output}"
+
+
+def render_estimate(e: dict[str, Any], echo: Callable[[str], Any] = print) -> None:
+    """The queueing approximation: mean silo latency, per request type, the busiest stations."""
+    echo(f"{e['scenario']}: approximate mean silo latency {e['silo_latency_hours']['mean']:.1f} h")
+    for name, hours in e["by_request_type"].items():
+        echo(f"  {name:<40} {hours:8.1f} h")
+    busiest = sorted(e["stations"].items(), key=lambda kv: -kv[1]["load"])[:5]
+    echo("busiest stations (load = work per server-hour on duty):")
+    for name, st in busiest:
+        echo(f"  {name:<40} load {st['load']:5.2f}  wait {st['mean_wait_hours']:7.1f} h")
+
+
+def render_graph(body: dict[str, Any], echo: Callable[[str], Any] = print) -> None:
+    """Structural measures of an org graph (see ``orgsim graph``)."""
+    ei, cg = body["ei_index"], body["cross_group_tie_ratio"]
+    echo(f"{body['scenario']} ({body['structure']})")
+    echo(f"E-I index, team vs departments: {_signed(ei)}   cross-group tie ratio: {'nan' if cg is None else f'{cg:.2f}'}")
+    echo("brokers (betweenness on fastest routes): " + ", ".join(f"{n} {v:.2f}" for n, v in body["bottlenecks"].items()))
+    echo("bus factor: " + ", ".join(f"{k} {v}" for k, v in body["bus_factor"].items()))
+
+
+def _signed(x: float | None) -> str:
+    return f"{float('nan') if x is None else x:+.2f}"
+
+
+#: the columns of a sweep's terminal table: mean silo latency, the 24 h reply share, the busiest person
+SWEEP_SHOWN = ("silo_latency_mean", "reply_within_24h_share", "utilization_max")
+
+
+def render_sweep(table: pd.DataFrame, keys: Sequence[str], echo: Callable[[str], Any] = print) -> None:
+    """A sweep's headline metrics as one row per grid point (the full table goes to --out / --json)."""
+    shown = table[table["metric"].isin(SWEEP_SHOWN)]
+    wide = shown.pivot_table(index=list(keys) or ["point"], columns="metric", values="mean", sort=False)
+    wide = wide.rename(columns=dict(zip(shown["metric"], shown["label"], strict=True)))
+    echo(wide.to_string(float_format=lambda x: f"{x:.3g}"))

@@ -18,7 +18,7 @@ SHORT = ["--horizon-days", "10", "--warmup-days", "2", "--replications", "2"]
 
 CONTRACT = {"scenario", "structure", "seed", "replications", "horizon_days", "requests", "messages",
             "silo_latency_hours", "silo_overhead_share", "handoffs_per_request", "cross_group_handoffs_per_request",
-            "reply_within_24h_share", "utilization_mean", "after_hours_share", "by_department"}
+            "reply_targets", "utilization_mean", "after_hours_share", "by_department", "metrics"}
 
 
 def test_run_prints_a_readable_summary() -> None:
@@ -39,6 +39,10 @@ def test_run_json_follows_the_contract() -> None:
     assert set(lat) == {"mean", "p50", "p90", "p95", "ci95"} and lat["ci95"][0] <= lat["mean"] <= lat["ci95"][1]
     for d in out["by_department"].values():
         assert {"silo_latency_hours", "requests"} <= set(d)
+    assert set(out["reply_targets"]) == {"1", "4", "24"}
+    assert out["metrics"]["reply_within_24h_share"]["mean"] == out["reply_targets"]["24"]["all"]
+    assert out["metrics"]["silo_latency_mean"] == {"label": "silo latency, mean", "unit": "h", "mean": lat["mean"],
+                                                   "ci95": lat["ci95"]}
 
 
 def test_out_writes_tables_and_refuses_to_overwrite(tmp_path: Path) -> None:

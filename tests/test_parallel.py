@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
+from ruamel.yaml import YAML
 
 from orgsim.experiment import replicate
 from orgsim.experiment.compare import compare
+from orgsim.experiment.sweep import parse_set, sweep
 from orgsim.scenario import scenario_from_data
 from tests.helpers import mmc_data
 
@@ -34,3 +38,22 @@ def test_compare_serial_pool_and_dask_are_identical() -> None:
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         on_dask = compare(designs, replications=3, seed=8, scheduler=cluster.scheduler_address)
     pd.testing.assert_frame_equal(serial, on_dask)
+
+
+def test_replicate_and_sweep_run_on_dask_with_the_same_numbers(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    s = _designs()[0]
+    base = tmp_path / "mmc.yaml"
+    YAML().dump(mmc_data(2, 0.8, horizon_days=8, warmup_days=1), base)
+    sets = [parse_set("team.size=2..3")]
+    serial_runs = replicate(s, 2, seed=5, workers=1)
+    serial_sweep = sweep(base, sets, replications=2, seed=5, workers=1)
+    ticks: list[int] = []
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        dask_runs = replicate(s, 2, seed=5, scheduler=cluster)
+        dask_sweep = sweep(base, sets, replications=2, seed=5, scheduler=cluster, out=tmp_path / "out",
+                           progress=ticks.append)
+    for x, y in zip(serial_runs, dask_runs, strict=True):
+        pd.testing.assert_frame_equal(x.requests, y.requests)
+    pd.testing.assert_frame_equal(serial_sweep, dask_sweep)
+    assert sorted(ticks) == [1, 2, 3, 4] and len(list((tmp_path / "out" / "parts").glob("*.json"))) == 4

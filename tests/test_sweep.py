@@ -55,9 +55,10 @@ def _base(tmp_path: Path) -> Path:
 
 def test_sweep_table_is_tidy(tmp_path: Path) -> None:
     table = sweep(_base(tmp_path), [parse_set("team.size=2..3")], replications=2, seed=3)
-    lat = table[table["metric"] == "silo latency, mean"].set_index("team.size")
+    lat = table[table["metric"] == "silo_latency_mean"].set_index("team.size")
     assert list(lat.index) == [2, 3] and lat.loc[3, "mean"] < lat.loc[2, "mean"]
-    assert {"point", "metric", "mean", "ci_low", "ci_high", "replications"} <= set(table.columns)
+    assert {"point", "metric", "label", "unit", "mean", "ci_low", "ci_high", "replications"} <= set(table.columns)
+    assert set(lat["label"]) == {"silo latency, mean"} and set(lat["unit"]) == {"h"}
 
 
 #: a sweep that, once its third run is on disk, says so and waits to be killed (run in a child process)
@@ -119,9 +120,10 @@ def test_sweep_chart_draws_the_table_means() -> None:
 
     from orgsim.report.plots import sweep_chart
 
-    rows = [{"point": p, "policies.approval_steps": p, "metric": m, "mean": v, "ci_low": v - 1, "ci_high": v + 2,
+    rows = [{"point": p, "policies.approval_steps": p, "metric": m, "label": m.replace("_", " "),
+             "unit": "h" if m.startswith("silo") else "share", "mean": v, "ci_low": v - 1, "ci_high": v + 2,
              "replications": 4}
-            for p in range(3) for m, v in (("silo latency, mean", 10.0 + p), ("insight reach within horizon", 0.1 * p))]
+            for p in range(3) for m, v in (("silo_latency_mean", 10.0 + p), ("insight_reach_share", 0.1 * p))]
     fig = sweep_chart(pd.DataFrame(rows))
     latency, reach = fig.axes
     (bars,) = [c for c in latency.containers if isinstance(c, ErrorbarContainer)]

@@ -1,8 +1,9 @@
 """Running many replications: serially, on a local process pool, or on Dask.
 
-A job is one replication of one scenario on one child seed, and it returns
-only that run's figures (a small dict), so little crosses process
-boundaries. Every job seeds itself, so the order and place in which jobs
+:func:`run_pool` is the one way replicate, compare and sweep run their
+replications. A compare or sweep job is one replication of one scenario on
+one child seed, and it returns only that run's figures (a small dict), so
+little crosses process boundaries. Every job seeds itself, so the order and place in which jobs
 run cannot change a number: serial, pool and cluster give identical results.
 """
 
@@ -11,9 +12,9 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from orgsim.metrics.detail import run_detail
 from orgsim.scenario.model import Scenario
 from orgsim.sim.engine import simulate
 
-__all__ = ["Job", "process_pool", "processes", "run_job", "run_jobs"]
+__all__ = ["Job", "process_pool", "processes", "run_job", "run_jobs", "run_pool"]
 
 
 @dataclass(frozen=True)
@@ -54,40 +55,67 @@ def process_pool(n: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=n, mp_context=ctx)
 
 
-def run_jobs(
-    jobs: Sequence[Job],
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def run_pool(
+    fn: Callable[[T], R],
+    items: Sequence[T],
     workers: int | None = None,
-    scheduler: str | None = None,
+    scheduler: Any = None,
     progress: Callable[[int], None] | None = None,
-) -> list[dict[str, Any]]:
-    """Figures of every job, in the jobs' order.
+    on_done: Callable[[int, R], None] | None = None,
+) -> list[R]:
+    """``fn(item)`` for every item, in the items' order: the one pool of replicate, compare and sweep.
 
     ``workers``: processes on this machine (default: every core; 1 runs in
     this process). ``scheduler``: the address of a Dask distributed scheduler
-    (``tcp://host:8786``), which then runs the jobs instead.
+    (``tcp://host:8786``), or a cluster object such as ``LocalCluster``, which
+    then runs the items instead. ``fn`` must be a module-level function (or a
+    ``functools.partial`` of one) so it can travel to another process.
+    ``progress(done)`` and ``on_done(index, value)`` are called here, in this
+    process, as each item finishes (in the order they finish); a sweep writes
+    each finished run to disk from ``on_done``.
     """
+    out: list[Any] = [None] * len(items)
+
+    def finished(count: int, i: int, value: R) -> None:
+        out[i] = value
+        if on_done is not None:
+            on_done(i, value)
+        if progress is not None:
+            progress(count)
+
     if scheduler is not None:
-        return _on_dask(jobs, scheduler, progress)
-    n = processes(workers)
-    if n <= 1 or len(jobs) <= 1:
-        out = []
-        for i, job in enumerate(jobs):
-            out.append(run_job(job))
-            if progress is not None:
-                progress(i + 1)
+        _on_dask(fn, items, scheduler, finished)
         return out
-    with process_pool(min(n, len(jobs))) as pool:
-        futures = [pool.submit(run_job, job) for job in jobs]
-        for i, fut in enumerate(futures):
-            fut.result()
-            if progress is not None:
-                progress(i + 1)
-        return [f.result() for f in futures]
+    n = processes(workers)
+    if n <= 1 or len(items) <= 1:
+        for i, item in enumerate(items):
+            finished(i + 1, i, fn(item))
+        return out
+    with process_pool(min(n, len(items))) as pool:
+        futures = {pool.submit(fn, item): i for i, item in enumerate(items)}
+        for count, fut in enumerate(as_completed(futures), start=1):
+            finished(count, futures[fut], fut.result())
+    return out
 
 
-def _on_dask(jobs: Sequence[Job], scheduler: str, progress: Callable[[int], None] | None) -> list[dict[str, Any]]:
+def run_jobs(
+    jobs: Sequence[Job],
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Figures of every job, in the jobs' order (:func:`run_pool` of :func:`run_job`)."""
+    return run_pool(run_job, jobs, workers, scheduler, progress)
+
+
+def _on_dask(fn: Callable[[T], R], items: Sequence[T], scheduler: Any, finished: Callable[[int, int, R], None]) -> None:
     try:
         from distributed import Client
+        from distributed import as_completed as dask_completed
     except ImportError:
         raise OrgsimError('--scheduler needs the distributed extra: pip install "orgsim[distributed]"') from None
     try:
@@ -95,10 +123,7 @@ def _on_dask(jobs: Sequence[Job], scheduler: str, progress: Callable[[int], None
     except OSError as exc:
         raise OrgsimError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})") from None
     with client:
-        futures = client.map(run_job, list(jobs), pure=False)
-        out = []
-        for i, fut in enumerate(futures):
-            out.append(fut.result())
-            if progress is not None:
-                progress(i + 1)
-        return out
+        futures = client.map(fn, list(items), pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        for count, fut in enumerate(dask_completed(futures), start=1):
+            finished(count, index[fut.key], fut.result())

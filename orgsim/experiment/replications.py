@@ -9,10 +9,12 @@ design's, not the dice's.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 import numpy as np
 
-from orgsim.experiment.parallel import process_pool, processes
+from orgsim.experiment.parallel import run_pool
 from orgsim.scenario.model import Scenario
 from orgsim.sim.engine import simulate
 from orgsim.sim.result import Result
@@ -32,29 +34,17 @@ def replicate(
     progress: Callable[[int], None] | None = None,
     workers: int | None = 1,
     summary: bool = False,
+    scheduler: Any = None,
 ) -> list[Result]:
     """Run ``replications`` independent replications (defaults from ``scenario.run``).
 
     ``workers`` > 1 (or ``None``: every core) runs them on a local process
     pool; each replication seeds itself, so the results are identical.
+    ``scheduler`` runs them on Dask (see :func:`orgsim.experiment.parallel.run_pool`).
     ``summary`` runs each in summary mode (running tallies, flat memory; see
     :func:`orgsim.sim.simulate`).
     """
     n = scenario.run.replications if replications is None else replications
     base = scenario.run.seed if seed is None else seed
-    seeds = replication_seeds(base, n)
-    procs = processes(workers)
-    if procs > 1 and n > 1:
-        with process_pool(min(procs, n)) as pool:
-            futures = [pool.submit(simulate, scenario, child, summary=summary) for child in seeds]
-            for i, fut in enumerate(futures):
-                fut.result()
-                if progress is not None:
-                    progress(i + 1)
-            return [f.result() for f in futures]
-    results = []
-    for i, child in enumerate(seeds):
-        results.append(simulate(scenario, child, summary=summary))
-        if progress is not None:
-            progress(i + 1)
-    return results
+    one = partial(simulate, scenario, summary=summary)
+    return run_pool(one, replication_seeds(base, n), workers, scheduler, progress)

@@ -1,8 +1,8 @@
 """A comparison kept whole: every design's replications, with the distributions behind them.
 
-:func:`run_study` runs designs on common random numbers like
-:func:`orgsim.experiment.compare.compare`, but keeps each replication's
-figures *and* its :func:`orgsim.metrics.detail.run_detail`, so a report or a
+:func:`run_study` runs designs on common random numbers (``orgsim compare`` is
+its :attr:`Study.table`) and keeps each replication's figures *and* its
+:func:`orgsim.metrics.detail.run_detail`, so a report or a
 notebook can draw distributions, curves and per-person load, and test any
 difference between two designs, without running anything again. A study
 saves to and loads from one JSON file (``study.json`` in a ``compare --out``
@@ -22,29 +22,19 @@ import numpy as np
 import pandas as pd
 
 from orgsim.errors import OrgsimError
-from orgsim.experiment.compare import HEADLINE, Metric, comparison_table
+from orgsim.experiment.paired import comparison_table, design_ids
 from orgsim.experiment.parallel import Job, run_jobs
 from orgsim.experiment.replications import replication_seeds
-from orgsim.metrics import mean_ci
+from orgsim.metrics.registry import Metric, metrics_for
+from orgsim.metrics.registry import metric as registry_metric
+from orgsim.metrics.stats import mean_ci
 from orgsim.scenario.loading import scenario_from_data
 from orgsim.scenario.model import Scenario
 
-__all__ = ["STUDY_FILE", "Study", "metric", "run_study"]
+__all__ = ["STUDY_FILE", "Study", "run_study"]
 
 STUDY_FILE = "study.json"
-_FORMAT = 1
-
-
-def metric(label: str) -> Metric:
-    """A headline :class:`Metric` by its label.
-
-    >>> metric("silo latency, mean").key
-    ('silo_latency_hours', 'mean')
-    """
-    for m in HEADLINE:
-        if m.label == label:
-            return m
-    raise KeyError(f"no headline metric {label!r}; known: {', '.join(m.label for m in HEADLINE)}")
+_FORMAT = 2  # 2: reply targets as a list (`reply_targets`), metric ids
 
 
 @dataclass
@@ -62,14 +52,23 @@ class Study:
     def designs(self) -> list[str]:
         return [s.name for s in self.scenarios]
 
+    @property
+    def design_ids(self) -> list[str]:
+        """Each design's id in tables and JSON (see :func:`orgsim.experiment.paired.design_ids`)."""
+        return design_ids(self.designs)
+
     @cached_property
     def table(self) -> pd.DataFrame:
-        """The comparison table of :func:`orgsim.experiment.compare.compare`."""
+        """The comparison table (:func:`orgsim.experiment.paired.comparison_table`)."""
         return comparison_table(self.scenarios, self.runs, self.seed)
 
+    def metric(self, m: Metric | str) -> Metric:
+        """A metric of this study by id or label (:func:`orgsim.metrics.registry.metric`)."""
+        return registry_metric(m, [f for runs in self.runs for f in runs])
+
     def values(self, m: Metric | str, design: int | str) -> np.ndarray:
-        """One figure of one design, per replication."""
-        m = metric(m) if isinstance(m, str) else m
+        """One figure (a :class:`Metric`, its id or its label) of one design, per replication."""
+        m = self.metric(m)
         return np.array([m.of(f) for f in self.runs[self._index(design)]], dtype=float)
 
     def paired(self, m: Metric | str, design: int | str, other: int | str = 0) -> tuple[float, float | None, float | None]:
@@ -89,17 +88,18 @@ class Study:
         if isinstance(design, int):
             return design
         try:
-            return self.designs.index(design)
+            return self.designs.index(design) if design in self.designs else self.design_ids.index(design)
         except ValueError:
             raise KeyError(f"no design {design!r} in this study") from None
 
     # Long tables for notebooks and plots: one row per observation.
 
     def figures(self) -> pd.DataFrame:
-        """Every headline figure: design × replication × metric → value."""
-        rows = [{"design": name, "replication": r, "metric": m.label, "unit": m.unit, "value": m.of(f)}
+        """Every metric of the registry: design × replication × metric (id, with label and unit) → value."""
+        metrics = [m for m in metrics_for([f for runs in self.runs for f in runs]) if m.path[0] != "by_department"]
+        rows = [{"design": name, "replication": r, "metric": m.id, "label": m.label, "unit": m.unit, "value": m.of(f)}
                 for name, runs in zip(self.designs, self.runs, strict=True)
-                for r, f in enumerate(runs) for m in HEADLINE]
+                for r, f in enumerate(runs) for m in metrics]
         return pd.DataFrame(rows)
 
     def latencies(self) -> pd.DataFrame:
@@ -203,23 +203,26 @@ def run_study(
     workers: int | None = 1,
     scheduler: str | None = None,
     sources: Sequence[str] = (),
+    detail: bool = True,
 ) -> Study:
     """Run every design on the same child seeds and keep every replication's figures and detail.
 
     Defaults for ``replications`` and ``seed`` come from the first (baseline)
     scenario's ``run:``; ``workers`` and ``scheduler`` are as in
-    :func:`orgsim.experiment.parallel.run_jobs`.
+    :func:`orgsim.experiment.parallel.run_pool`. ``detail=False`` keeps the
+    figures only (enough for :attr:`Study.table`; what ``compare`` without
+    ``--out`` needs).
     """
     if not scenarios:
         raise ValueError("a study needs at least one scenario")
     names = [s.name for s in scenarios]
     twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
+    if twice and detail:  # a bare table (compare) tells designs apart by design_id; a report by name
         raise OrgsimError(f"two designs are both named {twice[0]!r}; give each scenario its own `name:` so the report can tell them apart")
     base = scenarios[0]
     n = base.run.replications if replications is None else replications
     s0 = base.run.seed if seed is None else seed
-    jobs = [Job(s, child, detail=True) for s in scenarios for child in replication_seeds(s0, n)]
+    jobs = [Job(s, child, detail=detail) for s in scenarios for child in replication_seeds(s0, n)]
     flat = run_jobs(jobs, workers=workers, scheduler=scheduler, progress=progress)
     runs = [flat[i * n:(i + 1) * n] for i in range(len(scenarios))]
     return Study(list(scenarios), runs, s0, n, list(sources))

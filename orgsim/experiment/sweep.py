@@ -18,7 +18,6 @@ import itertools
 import json
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import as_completed
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +25,10 @@ import pandas as pd
 from ruamel.yaml import YAML
 
 from orgsim.errors import OrgsimError
-from orgsim.experiment.compare import HEADLINE, Metric
-from orgsim.experiment.parallel import Job, process_pool, processes, run_job
+from orgsim.experiment.parallel import Job, run_job, run_pool
 from orgsim.experiment.replications import replication_seeds
-from orgsim.metrics import mean_ci
+from orgsim.metrics.registry import metrics_of, record
+from orgsim.metrics.stats import mean_ci
 from orgsim.scenario.loading import load_variants
 from orgsim.scenario.overrides import apply_overrides
 
@@ -70,12 +69,6 @@ def expand_grid(sets: Sequence[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
     return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(v for _, v in sets))]
 
 
-def _metrics_of(figures: dict[str, Any]) -> dict[str, float]:
-    per_dept = [Metric(("by_department", d, "silo_latency_hours", "mean"), f"silo latency, {d}", -1, "h")
-                for d in figures["by_department"]]
-    return {m.label: m.of(figures) for m in (*HEADLINE, *per_dept)}
-
-
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text)
@@ -91,17 +84,23 @@ def sweep(
     out: Path | None = None,
     resume: bool = False,
     progress: Callable[[int], None] | None = None,
+    scheduler: Any = None,
     allow_large: bool = False,
 ) -> pd.DataFrame:
     """Run every grid point's replications; one tidy row per point × metric, with CI.
 
-    ``allow_large`` lifts the size limits, as for :func:`orgsim.scenario.load_scenario`.
+    Columns: ``point``, one per swept key, ``metric`` (the id of
+    :mod:`orgsim.metrics.registry`), ``label``, ``unit``, ``mean``, ``ci_low``,
+    ``ci_high``, ``replications``. ``workers`` and ``scheduler`` are as in
+    :func:`orgsim.experiment.parallel.run_pool`; ``allow_large`` lifts the size
+    limits, as for :func:`orgsim.scenario.load_scenario`.
     """
     points = expand_grid(sets) if sets else [{}]
     scenarios = load_variants(base, points, allow_large=allow_large)
     n = scenarios[0].run.replications if replications is None else replications
     s0 = scenarios[0].run.seed if seed is None else seed
-    manifest = {"base": str(base), "sets": [[k, v] for k, v in sets], "replications": n, "seed": s0,
+    # format 2: parts keyed by metric id (format 1 keyed them by label)
+    manifest = {"format": 2, "base": str(base), "sets": [[k, v] for k, v in sets], "replications": n, "seed": s0,
                 "points": points}
     done: dict[tuple[int, int], dict[str, float]] = {}
     if out is not None:
@@ -120,34 +119,26 @@ def sweep(
             done[p, r] = json.loads(f.read_text())
     seeds = replication_seeds(s0, n)
     todo = [(p, r) for p in range(len(points)) for r in range(n) if (p, r) not in done]
-    count = len(done)
 
-    def record(key: tuple[int, int], figures: dict[str, Any]) -> None:
-        nonlocal count
-        done[key] = _metrics_of(figures)
+    def finished(i: int, figures: dict[str, Any]) -> None:
+        key = todo[i]
+        done[key] = record(figures)  # a flat record of metric ids: small, and the same for every part
         if out is not None:
             _write_atomic(out / "parts" / f"p{key[0]:04d}-r{key[1]:03d}.json", json.dumps(done[key]))
-        count += 1
-        if progress is not None:
-            progress(count)
 
-    procs = processes(workers)
-    if procs > 1 and len(todo) > 1:
-        with process_pool(min(procs, len(todo))) as pool:
-            futures = {pool.submit(run_job, Job(scenarios[p], seeds[r])): (p, r) for p, r in todo}
-            for fut in as_completed(futures):
-                record(futures[fut], fut.result())
-    else:
-        for p, r in todo:
-            record((p, r), run_job(Job(scenarios[p], seeds[r])))
+    already = len(done)
+    run_pool(run_job, [Job(scenarios[p], seeds[r]) for p, r in todo], workers, scheduler,
+             None if progress is None else (lambda count: progress(already + count)), on_done=finished)
 
     rows = []
     for p, point in enumerate(points):
         metrics = list(dict.fromkeys(m for r in range(n) for m in done[p, r]))
-        for metric in metrics:
-            mean, low, high = mean_ci([done[p, r].get(metric, float("nan")) for r in range(n)])
-            rows.append({"point": p, **point, "metric": metric, "mean": mean, "ci_low": low, "ci_high": high,
-                         "replications": n})
+        known = {m.id: m for m in metrics_of(scenarios[p].run.reply_targets_hours, scenarios[p].demand.departments)}
+        for mid in metrics:
+            m = known[mid]
+            mean, low, high = mean_ci([done[p, r].get(mid, float("nan")) for r in range(n)])
+            rows.append({"point": p, **point, "metric": mid, "label": m.label, "unit": m.unit, "mean": mean,
+                         "ci_low": low, "ci_high": high, "replications": n})
     table = pd.DataFrame(rows)
     if out is not None:
         table.to_parquet(out / "sweep.parquet", index=False)

@@ -12,12 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from orgsim.metrics.insights import reach_curve
+from orgsim.metrics.latency import PARTS
 from orgsim.sim.result import Result
 
 __all__ = ["PARTS", "run_detail"]
-
-#: the four clocks a request's silo latency splits into, in the order they are drawn
-PARTS = ("queue", "work", "handoff", "approval")
 
 
 def _rounded(values: Any) -> list[float]:

@@ -14,8 +14,11 @@ warm-up count):
 - **handoffs per request**: ties crossed per answered request (all parts,
   not only the critical path); **cross-group** counts those between
   different pods, the lead, or the team and a department.
-- **reply within 24h share**: of the messages whose 24-hour mark falls
-  before the horizon, the share answered within 24 hours.
+- **reply within T h share**, for each target T of ``run.reply_targets_hours``
+  (default 1, 4, 24): of the messages whose T-hour mark falls before the
+  horizon, the share answered within T hours (a message still open counts as
+  not answered within it); ``off_hours`` the same over messages that arrived at
+  night (outside 08:00-20:00 in ``demand.timezone``) or on a Saturday or Sunday.
 - **utilisation** of a person: hours worked / scheduled duty hours in the
   window (above 1 means work beyond their hours); **after-hours share** =
   team hours worked outside people's schedules / all team hours worked.
@@ -29,9 +32,9 @@ import numpy as np
 import pandas as pd
 
 from orgsim.sim.result import Result
-from orgsim.sim.tally import REPLY_TARGET_HOURS, Histogram, Tally
+from orgsim.sim.tally import Histogram, Tally
 
-__all__ = ["latency_stats", "run_figures", "REPLY_TARGET_HOURS"]
+__all__ = ["PARTS", "latency_stats", "run_figures"]
 
 
 
@@ -48,25 +51,128 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b > 0 else float("nan")
 
 
-def _group_figures(done: pd.DataFrame, arrived: pd.DataFrame, key: str) -> dict[str, Any]:
-    out = {}
-    for name, group in arrived.groupby(key, observed=True):
-        finished = done[done[key] == name]
-        out[str(name)] = {
-            "silo_latency_hours": latency_stats(finished["latency_hours"]),
-            "requests": int(len(group)),
-            "completed": int(len(finished)),
-        }
-    return out
+#: the four clocks a request's silo latency splits into, in the order they are drawn
+PARTS = ("queue", "work", "handoff", "approval")
+
+
+class _Tables:
+    """The answers :func:`_figures` needs, from the full tables of a run."""
+
+    def __init__(self, result: Result) -> None:
+        self.result = result
+        self.req = result.requests[result.requests["in_window"]]
+        self.done = self.req[self.req["answered"].notna()]
+        self.msg = result.messages[result.messages["in_window"]]
+        self.arrived, self.completed = int(len(self.req)), int(len(self.done))
+        self.messages_arrived, self.messages_answered = int(len(self.msg)), int(self.msg["answered"].notna().sum())
+
+    def latency(self) -> dict[str, float]:
+        return latency_stats(self.done["latency_hours"])
+
+    def mean_latency(self) -> float:
+        return float(self.done["latency_hours"].mean()) if len(self.done) else float("nan")
+
+    def part_means(self) -> dict[str, float]:
+        return {p: float(self.done[f"{p}_hours"].mean()) if len(self.done) else float("nan") for p in PARTS}
+
+    def work_and_latency_sums(self) -> tuple[float, float]:
+        return float(self.done["work_hours"].sum()), float(self.done["latency_hours"].sum())
+
+    def handoff_means(self) -> tuple[float, float]:
+        if not len(self.done):
+            return float("nan"), float("nan")
+        return float(self.done["handoffs"].mean()), float(self.done["cross_group_handoffs"].mean())
+
+    def replies(self) -> dict[str, float]:
+        return latency_stats(self.msg["reply_hours"])
+
+    def reply_shares(self, targets: tuple[float, ...]) -> list[tuple[float, float]]:
+        arrived, reply = self.msg["arrived"].to_numpy(dtype=float), self.msg["reply_hours"].to_numpy(dtype=float)
+        off = self.result.clock.off_hours(arrived)
+        out = []
+        for t in targets:
+            due = arrived <= self.result.horizon_hours - t
+            hit = due & (reply <= t)  # an open message (NaN) is not answered within any target
+            out.append((_ratio(float(hit.sum()), float(due.sum())), _ratio(float((hit & off).sum()), float((due & off).sum()))))
+        return out
+
+    def groups(self, by_kind: bool) -> dict[str, Any]:
+        done, req, key = self.done, self.req, "department"
+        if by_kind:
+            key = "kind"
+            done = done.assign(kind=done["department"].astype(str) + "/" + done["request_type"].astype(str))
+            req = req.assign(kind=req["department"].astype(str) + "/" + req["request_type"].astype(str))
+        out = {}
+        for name, group in req.groupby(key, observed=True):
+            finished = done[done[key] == name]
+            out[str(name)] = {"silo_latency_hours": latency_stats(finished["latency_hours"]),
+                              "requests": int(len(group)), "completed": int(len(finished))}
+        return out
+
+
+class _Tallies:
+    """The same answers as :class:`_Tables`, from summary mode's running tallies."""
+
+    def __init__(self, t: Tally) -> None:
+        self.t = t
+        self.arrived = int(t.arrived.sum())
+        self.completed = sum(k.latency.n for k in t.kinds)
+        self.messages_arrived, self.messages_answered = t.messages_arrived, t.replies.n
+        self.hist = Histogram.combine(k.latency for k in t.kinds)
+        self.clocks = sum((k.clocks for k in t.kinds), np.zeros(4))
+
+    def _mean(self, total: float) -> float:
+        return total / self.completed if self.completed else float("nan")
+
+    def latency(self) -> dict[str, float]:
+        return self.hist.stats()
+
+    def mean_latency(self) -> float:
+        return self.hist.mean
+
+    def part_means(self) -> dict[str, float]:
+        return {p: self._mean(float(c)) for p, c in zip(PARTS, self.clocks, strict=True)}
+
+    def work_and_latency_sums(self) -> tuple[float, float]:
+        return float(self.clocks[1]), self.hist.total
+
+    def handoff_means(self) -> tuple[float, float]:
+        return (self._mean(sum(k.handoffs for k in self.t.kinds)),
+                self._mean(sum(k.cross_group_handoffs for k in self.t.kinds)))
+
+    def replies(self) -> dict[str, float]:
+        return self.t.replies.stats()
+
+    def reply_shares(self, targets: tuple[float, ...]) -> list[tuple[float, float]]:
+        assert targets == self.t.targets, "summary mode tallies the scenario's own reply targets"
+        return [(_ratio(int(self.t.within[0, j]), int(self.t.due[0, j])),
+                 _ratio(int(self.t.within[1, j]), int(self.t.due[1, j]))) for j in range(len(targets))]
+
+    def groups(self, by_kind: bool) -> dict[str, Any]:
+        t = self.t
+        keys = [f"{d}/{n}" for d, n in t.names] if by_kind else [d for d, _ in t.names]
+        out: dict[str, Any] = {}
+        for key in dict.fromkeys(keys):
+            members = [i for i, k in enumerate(keys) if k == key]
+            if not t.arrived[members].sum():
+                continue  # as in the tables: only groups with an arrival in the window
+            hist = Histogram.combine(t.kinds[i].latency for i in members)
+            out[key] = {"silo_latency_hours": hist.stats(), "requests": int(t.arrived[members].sum()),
+                        "completed": hist.n}
+        # by department in the scenario's order (the table's categories); by kind sorted, as groupby sorts
+        return dict(sorted(out.items())) if by_kind else out
 
 
 def run_figures(result: Result) -> dict[str, Any]:
     """Every headline figure of one run, as a nested dict of plain numbers.
 
-    ``insight_reach`` (see :mod:`orgsim.metrics.insights`) is there when the
-    scenario has an ``insights:`` block.
+    Full mode and summary mode answer the same questions (:class:`_Tables`,
+    :class:`_Tallies`) and :func:`_figures` lays them out once, so both give the
+    same keys. ``insight_reach`` (see :mod:`orgsim.metrics.insights`) is there
+    when the scenario has an ``insights:`` block. The flat record of metric ids
+    is :func:`orgsim.metrics.registry.record` of this.
     """
-    figures = _core_figures(result)
+    figures = _figures(result, _Tallies(result.tally) if result.tally is not None else _Tables(result))
     if "insight_horizon_hours" in result.extras:
         from orgsim.metrics.insights import insight_reach
 
@@ -74,41 +180,32 @@ def run_figures(result: Result) -> dict[str, Any]:
     return figures
 
 
-def _core_figures(result: Result) -> dict[str, Any]:
-    if result.tally is not None:
-        return _tally_figures(result, result.tally)
-    req = result.requests[result.requests["in_window"]]
-    done = req[req["answered"].notna()]
-    msg = result.messages[result.messages["in_window"]]
-    due = msg[msg["arrived"] <= result.horizon_hours - REPLY_TARGET_HOURS]
-    latency_sum = float(done["latency_hours"].sum())
+def _figures(result: Result, src: _Tables | _Tallies) -> dict[str, Any]:
+    work_sum, latency_sum = src.work_and_latency_sums()
+    handoffs, cross = src.handoff_means()
     window = result.window_hours
-    mean_latency = float(done["latency_hours"].mean()) if len(done) else float("nan")
+    targets = tuple(result.reply_targets_hours)
     return {
-        "requests": {"arrived": int(len(req)), "completed": int(len(done)), "open_at_end": int(req["answered"].isna().sum())},
-        "messages": {"arrived": int(len(msg)), "answered": int(msg["answered"].notna().sum()),
-                     "open_at_end": int(msg["answered"].isna().sum())},
-        "silo_latency_hours": latency_stats(done["latency_hours"]),
-        "latency_breakdown_hours": {
-            part: float(done[f"{part}_hours"].mean()) if len(done) else float("nan")
-            for part in ("queue", "work", "handoff", "approval")
-        },
-        "silo_overhead_share": 1 - _ratio(float(done["work_hours"].sum()), latency_sum) if latency_sum > 0 else float("nan"),
-        "handoffs_per_request": float(done["handoffs"].mean()) if len(done) else float("nan"),
-        "cross_group_handoffs_per_request": float(done["cross_group_handoffs"].mean()) if len(done) else float("nan"),
-        "reply_within_24h_share": _ratio(float((due["reply_hours"] <= REPLY_TARGET_HOURS).sum()), len(due)),
-        "message_reply_hours": latency_stats(msg["reply_hours"]),
+        "requests": {"arrived": src.arrived, "completed": src.completed, "open_at_end": src.arrived - src.completed},
+        "messages": {"arrived": src.messages_arrived, "answered": src.messages_answered,
+                     "open_at_end": src.messages_arrived - src.messages_answered},
+        "silo_latency_hours": src.latency(),
+        "latency_breakdown_hours": src.part_means(),
+        "silo_overhead_share": 1 - _ratio(work_sum, latency_sum) if latency_sum > 0 else float("nan"),
+        "handoffs_per_request": handoffs,
+        "cross_group_handoffs_per_request": cross,
+        "reply_targets": {f"{t:g}": {"all": a, "off_hours": o}
+                          for t, (a, o) in zip(targets, src.reply_shares(targets), strict=True)},
+        "message_reply_hours": src.replies(),
         **_load_figures(result),
-        "by_department": _group_figures(done, req, "department"),
-        "by_request_type": _group_figures(done.assign(kind=done["department"].astype(str) + "/" + done["request_type"].astype(str)),
-                                          req.assign(kind=req["department"].astype(str) + "/" + req["request_type"].astype(str)),
-                                          "kind"),
+        "by_department": src.groups(by_kind=False),
+        "by_request_type": src.groups(by_kind=True),
         # Little's law, measured two ways: L from the time-average number of
         # open requests, and lambda * W from arrivals and answered latencies.
         "littles_law": {
             "mean_in_system": result.in_system_hours["requests"] / window,
-            "arrival_rate_per_hour": len(req) / window,
-            "mean_time_in_system_hours": mean_latency,
+            "arrival_rate_per_hour": src.arrived / window,
+            "mean_time_in_system_hours": src.mean_latency(),
         },
     }
 
@@ -121,51 +218,4 @@ def _load_figures(result: Result) -> dict[str, Any]:
         "after_hours_share": _ratio(float(team["after_hours"].sum()), float(team["busy_hours"].sum())),
         "head_count": int(len(team)),
         "cost_per_year": float(team["cost_per_year"].sum()),
-    }
-
-
-def _tally_figures(result: Result, t: Tally) -> dict[str, Any]:
-    """The figures of :func:`_core_figures`, from summary mode's running tallies (same keys)."""
-    kinds = t.kinds
-    done = sum(k.latency.n for k in kinds)
-    arrived = int(t.arrived.sum())
-    latency = Histogram.combine(k.latency for k in kinds)
-    clocks = sum((k.clocks for k in kinds), np.zeros(4))
-    work_sum, latency_sum = float(clocks[1]), latency.total
-
-    def mean(total: float) -> float:
-        return total / done if done else float("nan")
-
-    def group(keys: list[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key in dict.fromkeys(keys):
-            members = [i for i, k in enumerate(keys) if k == key]
-            if not t.arrived[members].sum():
-                continue  # as in the tables: only groups with an arrival in the window
-            hist = Histogram.combine(kinds[i].latency for i in members)
-            out[key] = {"silo_latency_hours": hist.stats(), "requests": int(t.arrived[members].sum()),
-                        "completed": hist.n}
-        return out
-
-    window = result.window_hours
-    return {
-        "requests": {"arrived": arrived, "completed": done, "open_at_end": arrived - done},
-        "messages": {"arrived": t.messages_arrived, "answered": t.replies.n,
-                     "open_at_end": t.messages_arrived - t.replies.n},
-        "silo_latency_hours": latency.stats(),
-        "latency_breakdown_hours": {part: mean(float(c)) for part, c in zip(("queue", "work", "handoff", "approval"),
-                                                                             clocks, strict=True)},
-        "silo_overhead_share": 1 - _ratio(work_sum, latency_sum) if latency_sum > 0 else float("nan"),
-        "handoffs_per_request": mean(sum(k.handoffs for k in kinds)),
-        "cross_group_handoffs_per_request": mean(sum(k.cross_group_handoffs for k in kinds)),
-        "reply_within_24h_share": _ratio(t.replied_in_time, t.messages_due),
-        "message_reply_hours": t.replies.stats(),
-        **_load_figures(result),
-        "by_department": group([d for d, _ in t.names]),  # in the scenario's order, as the table's categories
-        "by_request_type": dict(sorted(group([f"{d}/{n}" for d, n in t.names]).items())),
-        "littles_law": {
-            "mean_in_system": result.in_system_hours["requests"] / window,
-            "arrival_rate_per_hour": arrived / window,
-            "mean_time_in_system_hours": latency.mean,
-        },
     }

@@ -6,7 +6,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
 
 __all__ = ["mean_ci"]
 
@@ -27,5 +26,9 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float 
     m = float(x.mean())
     if len(x) < 2:
         return m, None, None
-    half = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    # scipy.special's quantile is the one scipy.stats.t.ppf calls (same numbers), at a third of the
+    # import time; imported here so that commands which never take an interval never pay for it
+    from scipy.special import stdtrit
+
+    half = float(stdtrit(len(x) - 1, 0.5 + level / 2) * x.std(ddof=1) / math.sqrt(len(x)))
     return m, m - half, m + half

@@ -14,16 +14,16 @@ from typing import Any
 import numpy as np
 
 from orgsim.metrics.latency import run_figures
+from orgsim.metrics.registry import metrics_for
 from orgsim.metrics.stats import mean_ci
 from orgsim.sim.result import Result
 
-__all__ = ["summarize", "combine"]
+__all__ = ["combine", "flat_metrics", "summarize"]
 
 _CI_FIGURES = (
     "silo_overhead_share",
     "handoffs_per_request",
     "cross_group_handoffs_per_request",
-    "reply_within_24h_share",
     "utilization_mean",
     "after_hours_share",
 )
@@ -70,6 +70,9 @@ def combine(figures: Sequence[dict[str, Any]]) -> dict[str, Any]:
         for name in out[group]:
             runs = [f[group][name]["silo_latency_hours"] for f in figures if name in f[group]]
             out[group][name]["silo_latency_hours"] = _with_ci(runs)
+    for target, shares in out.get("reply_targets", {}).items():
+        runs = [f["reply_targets"][target] for f in figures if target in f.get("reply_targets", {})]
+        shares["ci95"] = {k: list(mean_ci([r[k] for r in runs])[1:]) for k in ("all", "off_hours")}
     if "insight_reach" in out:
         _insight_cis(out["insight_reach"], [f["insight_reach"] for f in figures])
     return out
@@ -92,10 +95,13 @@ def _insight_cis(out: dict[str, Any], runs: Sequence[dict[str, Any]]) -> None:
 def summarize(results: Sequence[Result], seed: int | None = None) -> dict[str, Any]:
     """The JSON-ready summary of one scenario's replications.
 
-    Keys follow the ``orgsim run --json`` contract in the README.
+    Keys follow the ``orgsim run --json`` contract in the README: the nested
+    figures, and ``metrics``, the flat record keyed by metric id
+    (:mod:`orgsim.metrics.registry`).
     """
     first = results[0]
-    body = combine([run_figures(r) for r in results])
+    figures = [run_figures(r) for r in results]
+    body = combine(figures)
     return _clean({
         "scenario": first.scenario,
         "structure": first.structure,
@@ -104,4 +110,14 @@ def summarize(results: Sequence[Result], seed: int | None = None) -> dict[str, A
         "horizon_days": first.horizon_hours / 24,
         "warmup_days": first.warmup_hours / 24,
         **body,
+        "metrics": flat_metrics(figures),
     })
+
+
+def flat_metrics(figures: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Every metric of the registry, keyed by id: label, unit, mean over replications and 95% CI."""
+    out = {}
+    for m in metrics_for(figures):
+        mean, low, high = mean_ci([m.of(f) for f in figures])
+        out[m.id] = {"label": m.label, "unit": m.unit, "mean": mean, "ci95": [low, high]}
+    return out

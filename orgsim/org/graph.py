@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import combinations
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from orgsim.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Leg", "build_org", "dept", "handoff_legs", "person", "pod"]
 
@@ -51,6 +53,8 @@ def build_org(scenario: Scenario) -> nx.DiGraph:
     """
     st = scenario.structure
     h = st.handoff_hours
+    import networkx as nx  # here, not at the top: the node-name helpers below are used without a graph
+
     g = nx.DiGraph(name=scenario.name, structure=st.kind, intake=st.intake)
     embedded = {link.person: link.department for link in st.embedded}
     pods_of: dict[str, list[str]] = {}
@@ -146,6 +150,8 @@ class _Legs(Mapping[tuple[str, str], Leg]):
         paths = self.paths.get(src)
         if paths is None:
             comm = self.comm
+            import networkx as nx
+
             paths = self.paths[src] = (nx.single_source_dijkstra_path(comm, src, weight="delay_hours")
                                        if src in comm else {})
         return paths

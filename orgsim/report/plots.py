@@ -24,7 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from orgsim.experiment.study import Study, metric
+from orgsim.experiment.study import Study
 from orgsim.metrics import mean_ci
 from orgsim.metrics.detail import PARTS
 from orgsim.org.graph import build_org
@@ -466,13 +466,15 @@ def org_network(scenario: Scenario, top: int = 3) -> Figure:
     return fig
 
 
-_SWEEP_COLUMNS = {"point", "metric", "mean", "ci_low", "ci_high", "replications"}
+_SWEEP_COLUMNS = {"point", "metric", "label", "unit", "mean", "ci_low", "ci_high", "replications"}
 
 
 @styled
-def sweep_chart(table: pd.DataFrame, metrics: Sequence[str] = ("silo latency, mean", "insight reach within horizon"),
+def sweep_chart(table: pd.DataFrame, metrics: Sequence[str] = ("silo_latency_mean", "insight_reach_share"),
                 x: str | None = None) -> Figure:
     """A sweep's figures (:func:`orgsim.sweep`'s table) against the swept value, with 95% CIs; one panel per metric.
+
+    ``metrics`` are metric ids (or labels) of :mod:`orgsim.metrics.registry`.
 
     ``x`` is the swept key on the horizontal axis (default: the first); a
     second swept key, if any, gives one line per value.
@@ -487,10 +489,13 @@ def sweep_chart(table: pd.DataFrame, metrics: Sequence[str] = ("silo latency, me
     groups = [(None, table)] if other is None else list(table.groupby(other, sort=True))
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.6 * len(metrics), 3.6), layout="constrained", squeeze=False)
     palette = colours([str(g) for g, _ in groups])
-    for ax, label in zip(axes.flat, metrics, strict=True):
-        unit = _unit(label)
+    named = table["label"] if "label" in table else table["metric"]
+    for ax, key in zip(axes.flat, metrics, strict=True):
+        chosen = table[(table["metric"] == key) | (named == key)]
+        label = str(named[chosen.index[0]]) if len(chosen) else key
+        unit = str(chosen["unit"].iloc[0]) if len(chosen) and "unit" in chosen else ""
         for value, rows in groups:
-            rows = rows[rows["metric"] == label].sort_values(x)
+            rows = rows[(rows["metric"] == key) | (named[rows.index] == key)].sort_values(x)
             mean = rows["mean"].to_numpy(dtype=float)
             err = np.array([_err(m, lo, hi) for m, lo, hi in zip(mean, rows["ci_low"], rows["ci_high"], strict=True)])
             ax.errorbar(rows[x].to_numpy(), mean, yerr=err.T if len(err) else None, marker="o", capsize=3,
@@ -508,11 +513,3 @@ def sweep_chart(table: pd.DataFrame, metrics: Sequence[str] = ("silo latency, me
             ax.legend(fontsize=9)
     fig.suptitle(f"sweep over {x}: mean and 95% CI over {int(table['replications'].max())} replications", fontsize=11)
     return fig
-
-
-def _unit(label: str) -> str:
-    """The unit of a sweep metric: a headline figure's own, hours for a department's latency."""
-    try:
-        return metric(label).unit
-    except KeyError:
-        return "h" if label.startswith("silo latency, ") else ""

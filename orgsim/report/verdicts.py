@@ -13,19 +13,19 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from orgsim.experiment.compare import HEADLINE, Metric
 from orgsim.experiment.study import Study
-from orgsim.metrics import mean_ci
+from orgsim.metrics.registry import METRICS, department_metrics, metric
+from orgsim.metrics.stats import mean_ci
 from orgsim.report.style import hours_label, short_names
 
 __all__ = ["Finding", "Scorecard", "findings", "scorecard"]
 
 Tone = Literal["better", "worse", "unclear", "info"]
 
-LATENCY = "silo latency, mean"
-REACH = "insight reach within horizon"
-BUSIEST = "utilisation, busiest person"
-AFTER = "work done after hours"
+LATENCY = "silo_latency_mean"
+REACH = "insight_reach_share"
+BUSIEST = "utilization_max"
+AFTER = "after_hours_share"
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,7 @@ def _latency(study: Study, i: int, names: list[str]) -> list[Finding]:
                            "unclear"))
     best: tuple[float, str, float, float] | None = None
     for dept in study.scenarios[0].demand.departments:
-        metric = Metric(("by_department", dept, "silo_latency_hours", "mean"), dept, -1, "h")
-        dm, dl, dh = study.relative(metric, i)
+        dm, dl, dh = study.relative(department_metrics(dept)[0], i)
         if _clear(dl, dh) and not math.isnan(dm) and (best is None or abs(dm) > abs(best[0])):
             assert dl is not None and dh is not None
             best = (dm, dept, dl, dh)
@@ -136,16 +135,15 @@ def _reach(study: Study, i: int, names: list[str], horizon: str) -> list[Finding
                            "unclear"))
     best: tuple[float, str, float, float] | None = None
     for dept in study.runs[0][0].get("insight_reach", {}).get("by_department", {}):
-        metric = Metric(("insight_reach", "by_department", dept, "median_time_hours"), dept, -1, "h")
-        dm, dl, dh = study.paired(metric, i)
+        dm, dl, dh = study.paired(department_metrics(dept)[1], i)
         if _clear(dl, dh) and not math.isnan(dm) and (best is None or abs(dm) > abs(best[0])):
             assert dl is not None and dh is not None
             best = (dm, dept, dl, dh)
     if best is not None:
         dm, dept, dl, dh = best
-        metric = Metric(("insight_reach", "by_department", dept, "median_time_hours"), dept, -1, "h")
-        t_me = float(mean_ci(list(study.values(metric, i)))[0])
-        t_base = float(mean_ci(list(study.values(metric, 0)))[0])
+        median = department_metrics(dept)[1]
+        t_me = float(mean_ci(list(study.values(median, i)))[0])
+        t_base = float(mean_ci(list(study.values(median, 0)))[0])
         out.append(Finding(
             f"With {me}, insights that reach {dept} typically get there in {hours_label(t_me)} instead of "
             f"{hours_label(t_base)} (median time; 95% CI of the change {dl:+.0f} h to {dh:+.0f} h).",
@@ -166,9 +164,9 @@ def _load(study: Study, i: int, names: list[str]) -> list[Finding]:
         d = 1 if max(abs(a), abs(b)) < 0.1 else 0  # small shares (after hours) need the decimal to show a change
         out.append(Finding(f"{me} moves {what} to {_pct(a, d)} from {_pct(b, d)} with {base} "
                            f"({_pts(m, d)}; 95% CI {_pts(low, d)} to {_pts(high, d)}).", "worse" if m > 0 else "better"))
-    heads = [float(study.values("head count", j).mean()) for j in (0, i)]
+    heads = [float(study.values("head_count", j).mean()) for j in (0, i)]
     if heads[0] != heads[1]:
-        cost = float(study.values("cost per year", i).mean() - study.values("cost per year", 0).mean())
+        cost = float(study.values("cost_per_year", i).mean() - study.values("cost_per_year", 0).mean())
         money = f", {abs(cost):,.0f} a year {'more' if cost > 0 else 'less'} in salaries" if cost else ""
         people = f"{heads[1]:.0f} {'person' if heads[1] == 1 else 'people'}"
         out.append(Finding(f"{me} needs {people} instead of {heads[0]:.0f}{money}.",
@@ -209,27 +207,28 @@ class Scorecard:
     rows: list[tuple[str, str, int, list[tuple[float, float | None, float | None, str]], int | None]]
 
 
-def scorecard(study: Study, labels: tuple[str, ...] = (
-    LATENCY, "silo latency, p90", "silo overhead share", "handoffs per request", REACH,
-    "insight reach, value-weighted", "messages answered within 24 h", "utilisation, mean", BUSIEST, AFTER,
-    "head count", "cost per year",
-)) -> Scorecard:
-    """The rows of the report's scorecard, read from the study's comparison table."""
+def _primary(study: Study) -> tuple[str, ...]:
+    """The registry's primary metrics, the reply-target shares after the two reach rows (as the scorecard had them)."""
+    reply = [m.id for m in study.table.drop_duplicates("metric").itertuples(index=False) for m in [study.metric(m.metric)]
+             if m.id.startswith("reply_within_") and not m.id.endswith("_off_hours_share")]
+    fixed = [m.id for m in METRICS if m.primary]
+    at = fixed.index("insight_reach_value_weighted") + 1
+    return (*fixed[:at], *reply, *fixed[at:])
+
+
+def scorecard(study: Study, ids: tuple[str, ...] | None = None) -> Scorecard:
+    """The rows of the report's scorecard (metric ids; default the primary ones), read from the comparison table."""
     table = study.table
     rows = []
-    for label in labels:
-        sub = table[table["metric"] == label]
+    for mid in _primary(study) if ids is None else ids:
+        sub = table[table["metric"] == mid]
         if sub.empty or sub["mean"].isna().all():
             continue
         cells = [(float(r.mean), r.ci_low, r.ci_high, str(r.verdict)) for r in sub.itertuples(index=False)]
-        unit, direction = str(sub["unit"].iloc[0]), _direction(label)
+        m = metric(mid, [f for runs in study.runs for f in runs])
         best = None
-        if direction != 0:
-            ranked, clear = _leader(study, label, direction)
+        if m.direction != 0:
+            ranked, clear = _leader(study, mid, m.direction)
             best = ranked[0] if ranked and clear else None
-        rows.append((label, unit, direction, cells, best))
+        rows.append((m.label, m.unit, int(m.direction), cells, best))
     return Scorecard(short_names(study.designs), rows)
-
-
-def _direction(label: str) -> int:
-    return next((m.direction for m in HEADLINE if m.label == label), 0)

@@ -26,7 +26,7 @@ from orgsim.sim.calendar import INF, calendar_for
 from orgsim.sim.demand import Arrivals, arrival_blocks, arrivals, request_kinds, stream
 from orgsim.sim.insights import InsightSpread
 from orgsim.sim.result import REQUEST_FIELDS, Result
-from orgsim.sim.tally import Tally
+from orgsim.sim.tally import LocalClock, Tally
 from orgsim.sim.workers import Dispatcher, Task, Worker, WorkQueue
 
 __all__ = ["simulate", "Model"]
@@ -70,7 +70,9 @@ class Model:
         self._compile_routes()
         n = len(self.arr.req_time)
         #: summary mode: answers go into running tallies, not per-item records (see orgsim.sim.tally)
-        self.tally = Tally([(k.department, k.name) for k in self.kinds], self.warmup, self.horizon) if summary else None
+        self.clock = LocalClock(utc_offset_hours(s.demand.timezone, s.run.start_date), s.run.start_date.weekday())
+        self.tally = Tally([(k.department, k.name) for k in self.kinds], self.warmup, self.horizon,
+                           tuple(s.run.reply_targets_hours), self.clock) if summary else None
         if self.tally is not None:
             self.tally.count_arrivals(self.arr)
         self.rec = {f: np.full(0 if summary else n, np.nan) for f in REQUEST_FIELDS}

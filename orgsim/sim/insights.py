@@ -31,13 +31,14 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from orgsim.org.graph import dept
 from orgsim.scenario.model import PRIORITY_RANK
 from orgsim.sim.demand import stream
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from orgsim.scenario.insights import Briefing
     from orgsim.sim.engine import Model
 
@@ -194,4 +195,6 @@ class InsightSpread:
                              noticed[0] if noticed else np.nan, noticed[1] if noticed else None, d,
                              hit[0] if hit else np.nan, hit[1] if hit else None, hours, within,
                              0.5 ** (hours / k.half_life_hours) if within else 0.0, in_window))
+        import pandas as pd  # here, not at the top: `orgsim estimate` builds a Model and never a table
+
         return pd.DataFrame(rows, columns=list(INSIGHT_COLUMNS))

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from orgsim.sim.insights import INSIGHT_COLUMNS
+from orgsim.sim.tally import REPLY_TARGETS_HOURS, LocalClock
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from orgsim.sim.engine import Model
     from orgsim.sim.tally import Tally
 
@@ -55,9 +57,13 @@ class Result:
     log: pd.DataFrame | None = None
     extras: dict[str, Any] = field(default_factory=dict)
     #: one row per (insight, relevant department) pair; see :mod:`orgsim.sim.insights`
-    insights: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(INSIGHT_COLUMNS)))
+    insights: pd.DataFrame = field(default_factory=lambda: _no_insights())
     #: summary mode: the running tallies; ``requests`` and ``messages`` are then empty
     tally: Tally | None = None
+    #: the scenario's ``run.reply_targets_hours``
+    reply_targets_hours: tuple[float, ...] = REPLY_TARGETS_HOURS
+    #: the demand's local clock (which arrivals came at night or on a weekend)
+    clock: LocalClock = field(default_factory=LocalClock)
 
     @property
     def window_hours(self) -> float:
@@ -65,6 +71,8 @@ class Result:
 
     @classmethod
     def collect(cls, m: Model) -> Result:
+        import pandas as pd  # here, not at the top: importing the engine (`orgsim estimate`) needs no pandas
+
         s, a = m.scenario, m.arr
         kinds = m.kinds
         summary = m.tally is not None
@@ -129,6 +137,14 @@ class Result:
             in_system_hours={k: v[1] for k, v in m.level.items()},
             log=log,
             extras={"insight_horizon_hours": m.insight_spread.window} if m.insight_spread is not None else {},
-            insights=m.insight_spread.table() if m.insight_spread is not None else pd.DataFrame(columns=list(INSIGHT_COLUMNS)),
+            insights=m.insight_spread.table() if m.insight_spread is not None else _no_insights(),
             tally=m.tally,
+            reply_targets_hours=tuple(s.run.reply_targets_hours),
+            clock=m.clock,
         )
+
+
+def _no_insights() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(columns=list(INSIGHT_COLUMNS))

@@ -1,0 +1,80 @@
+"""The comparison table: every design against the baseline, metric by metric, paired by replication.
+
+Every design runs the same replications on the same child seeds, so
+replication *i* of each design faces the same requests and messages (common
+random numbers). The difference of a figure between a design and the
+baseline is taken per replication, and its 95% Student-t interval across
+replications decides the verdict: **better** or **worse** when the interval
+excludes zero, **no clear difference** otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from orgsim.metrics.registry import metrics_for, slug
+from orgsim.metrics.stats import mean_ci
+from orgsim.scenario.model import Scenario
+
+__all__ = ["BETTER", "UNCLEAR", "WORSE", "comparison_table", "design_ids", "verdict"]
+
+BETTER, WORSE, UNCLEAR = "better", "worse", "no clear difference"
+
+
+def verdict(direction: int, low: float | None, high: float | None) -> str:
+    """Plain words for a difference's confidence interval.
+
+    >>> verdict(-1, -3.0, -1.0), verdict(+1, -3.0, -1.0), verdict(-1, -1.0, 2.0), verdict(0, 1.0, 2.0)
+    ('better', 'worse', 'no clear difference', 'higher')
+    """
+    if low is None or high is None or low <= 0 <= high:
+        return UNCLEAR
+    if direction == 0:
+        return "higher" if low > 0 else "lower"
+    return BETTER if (low > 0) == (direction > 0) else WORSE
+
+
+def design_ids(names: Sequence[str]) -> list[str]:
+    """A stable id per design: the slug of its ``name:`` (what a study and a report call it), made unique.
+
+    The name, not the file stem, because a design built in Python has no file.
+
+    >>> design_ids(["Acme — by network", "Acme — by audience", "Acme: by network"])
+    ['acme-by-network', 'acme-by-audience', 'acme-by-network-3']
+    """
+    out: list[str] = []
+    for i, name in enumerate(names):
+        base = slug(name, "-")
+        out.append(base if base not in out else f"{base}-{i + 1}")
+    return out
+
+
+def comparison_table(scenarios: Sequence[Scenario], runs: Sequence[Sequence[dict[str, Any]]], seed: int) -> pd.DataFrame:
+    """One row per design × metric from every design's per-replication figures (``runs[i][r]``).
+
+    Columns: ``design`` (the name), ``design_id``, ``structure``, ``metric`` (the id of
+    :mod:`orgsim.metrics.registry`), ``label``, ``unit``, ``mean``, ``ci_low``, ``ci_high`` and,
+    against the baseline, ``diff``, ``diff_low``, ``diff_high``, ``verdict``.
+    """
+    ids = design_ids([s.name for s in scenarios])
+    rows = []
+    for metric in metrics_for([f for design in runs for f in design]):
+        baseline = [metric.of(f) for f in runs[0]]
+        for scenario, design_id, design in zip(scenarios, ids, runs, strict=True):
+            values = [metric.of(f) for f in design]
+            mean, low, high = mean_ci(values)
+            diffs = [v - b for v, b in zip(values, baseline, strict=True)]
+            dmean, dlow, dhigh = mean_ci(diffs)
+            rows.append({
+                "design": scenario.name, "design_id": design_id, "structure": scenario.structure.kind,
+                "metric": metric.id, "label": metric.label, "unit": metric.unit,
+                "mean": mean, "ci_low": low, "ci_high": high,
+                "diff": dmean, "diff_low": dlow, "diff_high": dhigh,
+                "verdict": verdict(metric.direction, dlow, dhigh),
+            })
+    table = pd.DataFrame(rows)
+    table.attrs.update(seed=seed, replications=len(runs[0]), baseline=scenarios[0].name, baseline_id=ids[0])
+    return table

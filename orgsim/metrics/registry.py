@@ -1,0 +1,222 @@
+"""Every metric once: its id, label, unit, direction, format, bounds, and where a run's figures hold it.
+
+A metric is one :class:`Metric` entry. :data:`METRICS` lists the fixed ones;
+families generated from a run's figures add one metric per reply target
+(:func:`reply_metrics`) and per department (:func:`department_metrics`).
+:func:`metrics_for` gives the full list for a set of runs, and
+:func:`record` turns one run's figures into a flat ``{metric id: value}``
+record. Comparison tables, sweep tables, verdicts, plots, the terminal output
+and the report all read metrics from here, so a new metric is one entry
+below (plus the line that computes it in :mod:`orgsim.metrics.latency`).
+
+Ids are snake_case and never change with the wording of a label; tables and
+JSON key by id and carry the label beside it.
+
+>>> m = metric("silo_latency_mean")
+>>> m.label, m.unit, m.direction, m.format_value(12.34)
+('silo latency, mean', 'h', -1, '12.3 h')
+>>> metric("messages answered within 24 h").id
+'reply_within_24h_share'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = [
+    "METRICS",
+    "Metric",
+    "department_metrics",
+    "from_table",
+    "metric",
+    "metrics_for",
+    "metrics_of",
+    "record",
+    "reply_metrics",
+    "slug",
+]
+
+Format = Literal["hours", "percent", "number", "money"]
+
+#: +1 higher is better, -1 lower is better, 0 neither
+Direction = Literal[-1, 0, 1]
+
+SHARE = (0.0, 1.0)
+NON_NEGATIVE = (0.0, math.inf)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One figure of a run: how it is named, measured, judged, shown and bounded."""
+
+    #: snake_case, stable: the key in tables, JSON and sweep parts
+    id: str
+    #: what a reader sees
+    label: str
+    #: "h" (hours), "share" (0..1), or what is counted ("handoffs", "people", "per year")
+    unit: str
+    direction: Direction
+    #: how a value is shown: hours "12.3 h", percent "82%", number "2.40", money "123,456"
+    fmt: Format
+    #: the range a value (and a confidence interval's ends) can take
+    bounds: tuple[float, float]
+    #: where :func:`orgsim.metrics.run_figures` holds the value
+    path: tuple[str, ...]
+    #: shown in the scorecard and the headline of a comparison
+    primary: bool = False
+
+    def of(self, figures: Mapping[str, Any]) -> float:
+        """The value in one run's nested figures (NaN when the run has no such figure)."""
+        node: Any = figures
+        for k in self.path:
+            if not isinstance(node, Mapping) or k not in node:
+                return math.nan
+            node = node[k]
+        return float(node) if node is not None else math.nan
+
+    def clip(self, value: float | None) -> float | None:
+        """A value (a CI end) kept inside the metric's bounds: a share stays in [0, 1], a duration >= 0."""
+        if value is None or value != value:
+            return value
+        return min(max(value, self.bounds[0]), self.bounds[1])
+
+    def format_value(self, value: float | None) -> str:
+        """The value as a reader sees it; "—" when there is none.
+
+        >>> metric("reply_within_24h_share").format_value(0.823), metric("cost_per_year").format_value(123456.0)
+        ('82%', '123,456')
+        """
+        if value is None or value != value:
+            return "—"
+        if self.fmt == "hours":
+            return f"{value:.1f} h"
+        if self.fmt == "percent":
+            return f"{100 * value:.0f}%"
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
+
+    def format_diff(self, value: float | None) -> str:
+        """A difference between two designs: percentage points for shares, signed hours, signed numbers."""
+        if value is None or value != value:
+            return "—"
+        if self.fmt == "percent":
+            return f"{100 * value:+.0f} pts"
+        if self.fmt == "hours":
+            return f"{value:+.1f} h"
+        return f"{value:+,.0f}" if abs(value) >= 100 else f"{value:+.2f}"
+
+
+def _m(id: str, label: str, unit: str, direction: Direction, path: tuple[str, ...], primary: bool = False) -> Metric:
+    fmt: Format = "hours" if unit == "h" else "percent" if unit == "share" else \
+        "money" if unit == "per year" else "number"
+    bounds = SHARE if unit == "share" else NON_NEGATIVE
+    return Metric(id, label, unit, direction, fmt, bounds, path, primary)
+
+
+#: The fixed metrics, in the order tables list them. Reply-target and per-department metrics are generated.
+METRICS: tuple[Metric, ...] = (
+    _m("silo_latency_mean", "silo latency, mean", "h", -1, ("silo_latency_hours", "mean"), primary=True),
+    _m("silo_latency_p90", "silo latency, p90", "h", -1, ("silo_latency_hours", "p90"), primary=True),
+    _m("silo_overhead_share", "silo overhead share", "share", -1, ("silo_overhead_share",), primary=True),
+    _m("handoffs_per_request", "handoffs per request", "handoffs", -1, ("handoffs_per_request",), primary=True),
+    _m("insight_reach_share", "insight reach within horizon", "share", +1, ("insight_reach", "share_within_horizon"),
+       primary=True),
+    _m("insight_reach_value_weighted", "insight reach, value-weighted", "share", +1,
+       ("insight_reach", "value_weighted_reach"), primary=True),
+    _m("utilization_mean", "utilisation, mean", "share", 0, ("utilization_mean",), primary=True),
+    _m("utilization_max", "utilisation, busiest person", "share", -1, ("utilization_max",), primary=True),
+    _m("after_hours_share", "work done after hours", "share", -1, ("after_hours_share",), primary=True),
+    _m("head_count", "head count", "people", 0, ("head_count",), primary=True),
+    _m("cost_per_year", "cost per year", "per year", -1, ("cost_per_year",), primary=True),
+)
+
+_FIXED = {m.id: m for m in METRICS}
+
+
+def slug(text: str, sep: str = "_") -> str:
+    """Lower-case words joined by ``sep``: an id from a name.
+
+    >>> slug("Customer Care"), slug("Acme — by network", "-"), slug("0.5")
+    ('customer_care', 'acme-by-network', '0_5')
+    """
+    return re.sub(r"[^0-9a-z]+", sep, text.lower()).strip(sep) or "x"
+
+
+def _hours(h: float) -> str:
+    return f"{h:g}"
+
+
+def reply_metrics(targets: Iterable[float]) -> list[Metric]:
+    """Per reply target: the share of messages answered within it, overall and for nights and weekends.
+
+    The 24 h target overall is primary (the field's usual yardstick, DOMAIN.md).
+
+    >>> [m.id for m in reply_metrics([1])]
+    ['reply_within_1h_share', 'reply_within_1h_off_hours_share']
+    """
+    out = []
+    for h in targets:
+        key = _hours(h)
+        sid = slug(key)
+        out.append(_m(f"reply_within_{sid}h_share", f"messages answered within {key} h", "share", +1,
+                      ("reply_targets", key, "all"), primary=h == 24))
+        out.append(_m(f"reply_within_{sid}h_off_hours_share", f"messages answered within {key} h, nights and weekends",
+                      "share", +1, ("reply_targets", key, "off_hours")))
+    return out
+
+
+def department_metrics(department: str) -> list[Metric]:
+    """One department's metrics: its mean silo latency and its insights' median time to reach it.
+
+    >>> [m.id for m in department_metrics("Customer Care")]
+    ['silo_latency_mean_dept_customer_care', 'insight_median_hours_dept_customer_care']
+    """
+    s = slug(department)
+    return [
+        _m(f"silo_latency_mean_dept_{s}", f"silo latency, {department}", "h", -1,
+           ("by_department", department, "silo_latency_hours", "mean")),
+        _m(f"insight_median_hours_dept_{s}", f"insight median time, {department}", "h", -1,
+           ("insight_reach", "by_department", department, "median_time_hours")),
+    ]
+
+
+def metrics_for(figures: Sequence[Mapping[str, Any]]) -> list[Metric]:
+    """Every metric the runs have: the fixed ones, each reply target, each department (in first-seen order).
+
+    Per-department insight times are left out of tables (verdicts use them through :func:`department_metrics`).
+    """
+    targets = list(dict.fromkeys(float(t) for f in figures for t in f.get("reply_targets", {})))
+    departments = list(dict.fromkeys(d for f in figures for d in f.get("by_department", {})))
+    return metrics_of(targets, departments)
+
+
+def metrics_of(targets: Iterable[float], departments: Iterable[str]) -> list[Metric]:
+    """The metrics of a scenario with these reply targets and departments, in table order."""
+    return [*METRICS, *reply_metrics(targets), *(department_metrics(d)[0] for d in departments)]
+
+
+def record(figures: Mapping[str, Any], metrics: Sequence[Metric] | None = None) -> dict[str, float]:
+    """One run as a flat record: metric id -> value (NaN where the run has none)."""
+    return {m.id: m.of(figures) for m in (metrics_for([figures]) if metrics is None else metrics)}
+
+
+def from_table(id: str, label: str, unit: str) -> Metric:
+    """The metric of a table row: the registered one, or (a generated family member) one built from its unit."""
+    return _FIXED.get(id) or next((m for m in reply_metrics((1.0, 4.0, 24.0)) if m.id == id), None) or \
+        _m(id, label, unit, 0, ())
+
+
+def metric(key: str | Metric, figures: Sequence[Mapping[str, Any]] = ()) -> Metric:
+    """A metric by id or label: the fixed ones, the default reply targets, and the families of ``figures``."""
+    if isinstance(key, Metric):
+        return key
+    if key in _FIXED:
+        return _FIXED[key]
+    known = [*METRICS, *reply_metrics((1.0, 4.0, 24.0)), *metrics_for(figures)]
+    for m in known:
+        if key in (m.id, m.label):
+            return m
+    raise KeyError(f"no metric {key!r}; known ids: {', '.join(dict.fromkeys(m.id for m in known))}")
