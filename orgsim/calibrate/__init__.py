@@ -1,0 +1,1 @@
+"""Calibrate a scenario from a company's exported logs, back-test it, and write demo logs."""
