@@ -38,7 +38,7 @@ MIN_FOR_DURATION = 8
 
 @dataclass
 class BurstFit:
-    start_day: int  #: first local day of the burst, counted from the window's first day
+    start_day: int  #: first day of the burst on the scenario clock (UTC days from run.start_date)
     days: int
     multiplier: float
     observed: int
@@ -62,14 +62,15 @@ class ArrivalFit:
 
 
 def _buckets(start: float, end: float, offset: float, weekday0: int) -> tuple[np.ndarray, ...]:
-    """Hour buckets of the window: edges, exposure (hours), local hour, local weekday, local day index."""
+    """Hour buckets of the window: start, exposure (hours), local hour, local weekday, clock day."""
     k = np.arange(np.floor(start), np.ceil(end))
     lo, hi = np.maximum(k, start), np.minimum(k + 1, end)
     local = k + offset
     hour = np.floor(local % 24).astype(int)
     day = np.floor(local / 24).astype(int)
     weekday = (day + weekday0) % 7
-    return k, hi - lo, hour, weekday, day - day.min()
+    # bursts are days on the scenario clock (UTC), as the simulation applies them
+    return k, hi - lo, hour, weekday, np.floor(k / 24).astype(int)
 
 
 def fit_arrivals(times: np.ndarray, start: float, end: float, offset: float, weekday0: int,
@@ -91,13 +92,16 @@ def fit_arrivals(times: np.ndarray, start: float, end: float, offset: float, wee
     n = int(counts.sum())
     fit_d, fit_w = n >= MIN_FOR_DAILY, n >= MIN_FOR_WEEKLY
     bursts: list[BurstFit] = []
-    for _ in range(2):  # fit, flag burst days, refit without them
+    # Pass 1 (burst search) keeps the default weekly shape and takes the
+    # median day as the level, so a launch cannot hide in a fitted weekday
+    # weight or a raised rate; pass 2 fits everything without the burst days.
+    for search in ((True, False) if detect_bursts else (False,)):
         sel = keep & (expo > 0)
         seen_days = np.bincount(weekday[sel], weights=expo[sel], minlength=7)
-        use_w = fit_w and bool((seen_days >= 24).all())
+        use_w = not search and fit_w and bool((seen_days >= 24).all())
         d, w = np.asarray(daily_default, float), np.asarray(weekly_default, float)
         d, w = d / d.mean(), w / w.mean()
-        for _ in range(8):
+        for _ in range(8 if use_w else 1):
             if fit_d:
                 num = np.bincount(hour[sel], weights=counts[sel], minlength=24)
                 den = np.bincount(hour[sel], weights=(expo * w[weekday])[sel], minlength=24)
@@ -110,20 +114,24 @@ def fit_arrivals(times: np.ndarray, start: float, end: float, offset: float, wee
                 w = w / w.mean() if w.sum() > 0 else np.ones(7)
         weight = expo * d[hour] * w[weekday] / 24  # expected arrivals per unit of per_day
         exposure = float(weight[sel].sum())
-        inside = counts[sel].sum()
-        per_day = inside / exposure if exposure > 0 else 0.0
-        exp_day = np.bincount(day, weights=weight * per_day)
+        per_day = counts[sel].sum() / exposure if exposure > 0 else 0.0
+        unit_day = np.bincount(day, weights=weight)
         obs_day = np.bincount(day, weights=counts)
-        if not detect_bursts or bursts:
+        if not search:
+            exp_day = unit_day * per_day
             break
+        whole = np.bincount(day, weights=expo) >= 24
+        level = float(np.median(obs_day[whole] / np.maximum(unit_day[whole], 1e-9))) if whole.any() else per_day
+        exp_day = unit_day * level
         hot = ((exp_day >= BURST_MIN_EXPECTED) & (obs_day >= BURST_RATIO * exp_day)
                & (obs_day > stats.poisson.ppf(BURST_QUANTILE, np.maximum(exp_day, 1e-9))))
-        if not hot.any():
-            break
         for first, last in _runs(np.flatnonzero(hot)):
             o, e = obs_day[first:last + 1].sum(), exp_day[first:last + 1].sum()
             bursts.append(BurstFit(int(first), int(last - first + 1), float(o / e), int(o), float(e)))
         keep = ~hot[day]
+    for b in bursts:  # the multiplier against the final fit
+        b.expected = float(exp_day[b.start_day:b.start_day + b.days].sum())
+        b.multiplier = b.observed / b.expected if b.expected > 0 else float("nan")
     quiet = np.bincount(day, weights=keep * expo) >= 24  # whole days outside bursts
     e, o = exp_day[quiet], obs_day[quiet]
     chi2 = float(((o - e) ** 2 / np.where(e > 0, e, 1)).sum())
