@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 
 from orgsim.calibrate.build import WARMUP_DAYS, Calibration, build_document
 from orgsim.calibrate.columns import ColumnMap, load_mapping
-from orgsim.calibrate.logs import Logs, read_logs
+from orgsim.calibrate.logs import Logs, cut, read_logs
 from orgsim.errors import OrgsimError
 from orgsim.scenario.loading import load_data, load_scenario, scenario_from_data
 
@@ -40,11 +40,13 @@ def dump(cal: Calibration) -> str:
 
 def calibrate(logs: Sequence[str | Path], team: str | Path, out: str | Path, columns: ColumnMap | None = None,
               export_time: pd.Timestamp | None = None, force: bool = False,
-              warmup_days: float = WARMUP_DAYS) -> tuple[Calibration, Logs]:
+              warmup_days: float = WARMUP_DAYS, until: pd.Timestamp | None = None) -> tuple[Calibration, Logs]:
     """Fit a scenario from ``logs`` over ``team`` and write it to ``out``.
 
     The file is written only once it loads as a valid scenario; an existing
-    ``out`` is kept unless ``force``.
+    ``out`` is kept unless ``force``. ``until`` fits only what an export taken
+    then would have shown (later arrivals left out, later answers still open),
+    so that ``orgsim backtest --holdout-from`` compares on unseen data.
     """
     out, team = Path(out), Path(team)
     if out.exists() and not force:
@@ -54,6 +56,8 @@ def calibrate(logs: Sequence[str | Path], team: str | Path, out: str | Path, col
     data, positions = load_data(team)
     scenario = scenario_from_data(data, positions, str(team))
     checked = read_logs(logs, columns or load_mapping(), scenario.channels, export_time)
+    if until is not None:
+        checked = cut(checked, until)
     cal = build_document(checked, scenario, data, team, out, warmup_days)
     text = dump(cal)
     out.parent.mkdir(parents=True, exist_ok=True)

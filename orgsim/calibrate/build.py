@@ -122,9 +122,9 @@ def _sig(x: float) -> float:
     return float(f"{x:.3g}")
 
 
-def _rate_note(f: ArrivalFit | None, n: int, lo: float, hi: float, unit: str) -> str:
-    text = f"n={n} in {f.days if f else 0:.1f} days; 95% CI {lo:.3g}-{hi:.3g} {unit}"
-    if f is not None and np.isfinite(f.dispersion):
+def _rate_note(f: ArrivalFit, n: int, lo: float, hi: float, unit: str) -> str:
+    text = f"n={n} in {f.days:.1f} days; 95% CI {lo:.3g}-{hi:.3g} {unit}"
+    if np.isfinite(f.dispersion):
         text += f"; daily counts dispersion {f.dispersion:.2f} (Poisson 1, p={f.dispersion_p:.2f})"
     return text
 
@@ -276,16 +276,16 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
 
     # --- bursts -------------------------------------------------------------------
     out_b = _replace(CommentedMap())
-    for i, ((start, days), b) in enumerate(sorted(bursts.items()), 1):
-        mult = sum(x * n for x, n in b["mult"]) / sum(n for _, n in b["mult"])
+    for i, ((start, days), found) in enumerate(sorted(bursts.items()), 1):
+        mult = sum(x * n for x, n in found["mult"]) / sum(n for _, n in found["mult"])
         node = out_b[f"burst_{i}"] = CommentedMap()
         node["description"] = f"detected: day {start - warmup_days:g} of the logs, {days} day(s)"
         node["start_day"], node["days"], node["multiplier"] = start, days, round(mult, 2)
-        if b["channels"]:
-            node["channels"] = _flow(b["channels"])
-        if b["departments"]:
-            node["departments"] = _flow(b["departments"])
-        node.yaml_add_eol_comment(f"observed / expected on those days, {sum(n for _, n in b['mult'])} arrivals",
+        if found["channels"]:
+            node["channels"] = _flow(found["channels"])
+        if found["departments"]:
+            node["departments"] = _flow(found["departments"])
+        node.yaml_add_eol_comment(f"observed / expected on those days, {sum(n for _, n in found['mult'])} arrivals",
                                   "multiplier")
     demand["bursts"] = out_b
     _header(cal, logs)
@@ -328,8 +328,8 @@ def _request_type(cal: Calibration, reqs: CommentedMap, dept: str, rtype: str, r
     ci = (7 * lo / f.exposure, 7 * hi / f.exposure) if f.exposure > 0 else (0.0, float("inf"))
     cal.request_rates[(dept, rtype)] = (per_week, ci, len(rows))
     node["per_week"] = _sig(per_week)
-    node.yaml_add_eol_comment(_rate_note(None, len(rows), *ci, "per week").replace("in 0.0 days", f"in {f.days:.1f} days"),
-                              "per_week")
+    node.yaml_add_eol_comment(f"n={len(rows)} in {f.days:.1f} days ({n_out} outside bursts); 95% CI "
+                              f"{ci[0]:.3g}-{ci[1]:.3g} per week", "per_week")
     effort = rows["effort_hours"].dropna().to_numpy(float) if "effort_hours" in rows else np.array([])
     ef = fit_duration(effort)
     if ef is not None:

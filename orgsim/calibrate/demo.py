@@ -24,8 +24,10 @@ from orgsim.scenario.overrides import with_changes
 from orgsim.sim.demand import arrivals, request_kinds
 from orgsim.sim.engine import simulate
 
-__all__ = ["DEMO_WARMUP_DAYS", "DemoLogs", "demo_logs", "write_demo"]
+__all__ = ["DEFAULT_SCENARIO", "DEMO_WARMUP_DAYS", "DemoLogs", "demo_logs", "write_demo"]
 
+#: the example company, by network (the status quo), shipped with the repository
+DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "network.yaml"
 #: days simulated before the export starts, so queues are not empty on day one
 #: (replies in the example take hours, so a few days fill the pipeline; assumption)
 DEMO_WARMUP_DAYS = 3.0

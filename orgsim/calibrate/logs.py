@@ -31,7 +31,7 @@ import pandas as pd
 from orgsim.calibrate.columns import REQUIRED, ColumnMap
 from orgsim.errors import OrgsimError
 
-__all__ = ["REASONS", "FileReport", "Logs", "RowProblem", "read_logs"]
+__all__ = ["REASONS", "FileReport", "Logs", "RowProblem", "cut", "read_logs"]
 
 REASONS = ("missing value", "unparseable time stamp", "answered before received", "unknown channel", "duplicated id")
 _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
@@ -149,69 +149,8 @@ def read_logs(paths: Sequence[str | Path], cmap: ColumnMap, channels: Sequence[s
         path = Path(p)
         table = _read_table(path)
         kind = _kind(table, cmap, str(path))
-        roles = cmap.messages if kind == "messages" else cmap.requests
-        report = FileReport(str(path), kind, len(table))
+        out, report = _check(path, table, kind, cmap, zone, known, seen[kind])
         reports.append(report)
-        col = {role: table[name].astype(str) if name in table.columns else pd.Series("", index=table.index)
-               for role, name in roles.items()}
-        t_in, t_out = ("received", "responded") if kind == "messages" else ("created", "completed")
-        t0, t1 = _times(col[t_in], zone), _times(col.get(t_out, pd.Series("", index=table.index)), zone)
-        reason = pd.Series("", index=table.index)
-
-        def mark(mask: pd.Series, why: str, role: str, expected: str) -> None:
-            fresh = mask & (reason == "")
-            reason[fresh] = why
-            for i in fresh[fresh].index:
-                report.problems.append(RowProblem(str(path), _line(path, int(i)), roles.get(role, role), why,
-                                                  expected, str(col[role][i]) if role in col else ""))
-
-        for role in REQUIRED[kind]:
-            mark(col[role].str.strip() == "", "missing value", role, "a value")
-        mark(t0.isna(), "unparseable time stamp", t_in, "an ISO 8601 time like 2026-01-05T08:12:00Z")
-        if t_out in col:
-            mark(t1.isna() & (col[t_out].str.strip() != ""), "unparseable time stamp", t_out,
-                 "an ISO 8601 time, or empty while open")
-            mark(t1 < t0, "answered before received", t_out, f"a time after {roles[t_in]!r}")
-        if kind == "messages":
-            chan = col["channel"].str.strip().str.lower().map(lambda v: cmap.channel_names.get(v, v))
-            mark(~chan.isin(known), "unknown channel", "channel", f"one of {', '.join(sorted(known))}")
-        else:
-            sets = col.get("channels", pd.Series("", index=table.index)).str.strip().str.lower().map(
-                lambda v: tuple(cmap.channel_names.get(c, c) for c in _SPLIT.split(v) if c))
-            if "channels" in col:
-                mark(sets.map(lambda cs: any(c not in known for c in cs)), "unknown channel", "channels",
-                     f"channels among {', '.join(sorted(known))}, separated by ';'")
-        ids = col["id"].str.strip()
-        dup = pd.Series(False, index=table.index)
-        for i in ids.index:
-            if reason[i] == "":
-                dup[i] = ids[i] in seen[kind]
-                seen[kind].add(ids[i])
-        mark(dup, "duplicated id", "id", "an id not used by an earlier row")
-        report.unusable = Counter({r: int((reason == r).sum()) for r in REASONS if (reason == r).any()})
-        ok = reason == ""
-        out = pd.DataFrame({"id": ids[ok], t_in: t0[ok], t_out: t1[ok]})
-        number_role = "handle_minutes" if kind == "messages" else "effort_hours"
-        if number_role in col:
-            raw = col[number_role][ok].str.strip()
-            num = pd.to_numeric(raw, errors="coerce")
-            bad = (raw != "") & (num.isna() | (num < 0))
-            for i in bad[bad].index:
-                report.notes.append(RowProblem(str(path), _line(path, int(i)), roles[number_role], "value blanked",
-                                               "a non-negative number", raw[i]))
-            out[number_role] = num.where(~bad)
-        else:
-            out[number_role] = float("nan")
-        if kind == "messages":
-            out["channel"] = chan[ok]
-            for role in ("audience", "responder"):
-                out[role] = col[role][ok].str.strip().replace("", None) if role in col else None
-        else:
-            out["department"] = col["department"][ok].str.strip()
-            out["type"] = col["type"][ok].str.strip()
-            out["channels"] = sets[ok]
-            for role in ("worker", "function", "audience"):
-                out[role] = col[role][ok].str.strip().replace("", None) if role in col else None
         frames[kind].append(out)
     if not reports:
         raise OrgsimError("no log files given")
@@ -226,7 +165,86 @@ def read_logs(paths: Sequence[str | Path], cmap: ColumnMap, channels: Sequence[s
     return Logs(messages, requests, reports, pd.Timestamp(export_time))
 
 
+def _check(path: Path, table: pd.DataFrame, kind: str, cmap: ColumnMap, zone: ZoneInfo, known: set[str],
+           seen: set[str]) -> tuple[pd.DataFrame, FileReport]:
+    """One file's rows: the usable ones as a table, and what became of every row."""
+    roles = cmap.messages if kind == "messages" else cmap.requests
+    report = FileReport(str(path), kind, len(table))
+    col = {role: table[name].astype(str) if name in table.columns else pd.Series("", index=table.index)
+           for role, name in roles.items()}
+    t_in, t_out = ("received", "responded") if kind == "messages" else ("created", "completed")
+    t0, t1 = _times(col[t_in], zone), _times(col.get(t_out, pd.Series("", index=table.index)), zone)
+    reason = pd.Series("", index=table.index)
+
+    def mark(mask: pd.Series, why: str, role: str, expected: str) -> None:
+        fresh = mask & (reason == "")
+        reason[fresh] = why
+        for i in fresh[fresh].index:
+            report.problems.append(RowProblem(str(path), _line(path, int(i)), roles.get(role, role), why,
+                                              expected, str(col[role][i]) if role in col else ""))
+
+    for role in REQUIRED[kind]:
+        mark(col[role].str.strip() == "", "missing value", role, "a value")
+    mark(t0.isna(), "unparseable time stamp", t_in, "an ISO 8601 time like 2026-01-05T08:12:00Z")
+    if t_out in col:
+        mark(t1.isna() & (col[t_out].str.strip() != ""), "unparseable time stamp", t_out,
+             "an ISO 8601 time, or empty while open")
+        mark(t1 < t0, "answered before received", t_out, f"a time after {roles[t_in]!r}")
+    if kind == "messages":
+        chan = col["channel"].str.strip().str.lower().map(lambda v: cmap.channel_names.get(v, v))
+        mark(~chan.isin(known), "unknown channel", "channel", f"one of {', '.join(sorted(known))}")
+    else:
+        sets = col.get("channels", pd.Series("", index=table.index)).str.strip().str.lower().map(
+            lambda v: tuple(cmap.channel_names.get(c, c) for c in _SPLIT.split(v) if c))
+        if "channels" in col:
+            mark(sets.map(lambda cs: any(c not in known for c in cs)), "unknown channel", "channels",
+                 f"channels among {', '.join(sorted(known))}, separated by ';'")
+    ids = col["id"].str.strip()
+    dup = pd.Series(False, index=table.index)
+    for i in ids.index:
+        if reason[i] == "":
+            dup[i] = ids[i] in seen
+            seen.add(ids[i])
+    mark(dup, "duplicated id", "id", "an id not used by an earlier row")
+    report.unusable = Counter({r: int((reason == r).sum()) for r in REASONS if (reason == r).any()})
+    ok = reason == ""
+    out = pd.DataFrame({"id": ids[ok], t_in: t0[ok], t_out: t1[ok]})
+    number_role = "handle_minutes" if kind == "messages" else "effort_hours"
+    if number_role in col:
+        raw = col[number_role][ok].str.strip()
+        num = pd.to_numeric(raw, errors="coerce")
+        bad = (raw != "") & (num.isna() | (num < 0))
+        for i in bad[bad].index:
+            report.notes.append(RowProblem(str(path), _line(path, int(i)), roles[number_role], "value blanked",
+                                           "a non-negative number", raw[i]))
+        out[number_role] = num.where(~bad)
+    else:
+        out[number_role] = float("nan")
+    if kind == "messages":
+        out["channel"] = chan[ok]
+        for role in ("audience", "responder"):
+            out[role] = col[role][ok].str.strip().replace("", None) if role in col else None
+    else:
+        out["department"] = col["department"][ok].str.strip()
+        out["type"] = col["type"][ok].str.strip()
+        out["channels"] = sets[ok]
+        for role in ("worker", "function", "audience"):
+            out[role] = col[role][ok].str.strip().replace("", None) if role in col else None
+    return out, report
+
+
 def _concat(frames: list[pd.DataFrame], by: str) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame()
     return pd.concat(frames, ignore_index=True).sort_values(by, kind="stable").reset_index(drop=True)
+
+
+def cut(logs: Logs, until: pd.Timestamp) -> Logs:
+    """The logs as an export taken at ``until`` would have shown them."""
+    m = logs.messages[logs.messages["received"] < until].copy() if len(logs.messages) else logs.messages
+    r = logs.requests[logs.requests["created"] < until].copy() if len(logs.requests) else logs.requests
+    if len(m):
+        m.loc[m["responded"] >= until, "responded"] = pd.NaT
+    if len(r):
+        r.loc[r["completed"] >= until, "completed"] = pd.NaT
+    return Logs(m, r, logs.reports, until)
