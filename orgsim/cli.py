@@ -406,6 +406,7 @@ def backtest(
     replications: Annotated[int, typer.Option(min=2, help="Simulated runs.")] = 5,
     seed: Annotated[int | None, typer.Option(help="Base seed (default: run.seed in the file).")] = None,
     columns: ColumnsOpt = None, preset: PresetOpt = None, timezone: ZoneOpt = None, export_time: ExportOpt = None,
+    familywise: Annotated[bool, typer.Option(help="Widen the bands so that 95% holds for all figures together.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
     workers: WorkersOpt = 1,
 ) -> None:
@@ -421,7 +422,7 @@ def backtest(
     checked = read_logs(logs, cols.load_mapping(columns, preset, timezone), scenario.channels,
                         api.parse_time(export_time))
     result = bt.backtest(scenario, checked, replications, seed, api.parse_time(holdout_from, "--holdout-from"),
-                         workers=workers)
+                         workers=workers, familywise=familywise)
     if as_json:
         sys.stdout.write(render.backtest_json(result))
         return

@@ -127,6 +127,7 @@ class Backtest:
     table: pd.DataFrame
     window: Window
     replications: int
+    level: float = 0.95  #: of each figure's bands
 
     @property
     def outside(self) -> pd.DataFrame:
@@ -145,12 +146,20 @@ def _observed(logs: Logs, window: Window) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def backtest(scenario: Scenario, logs: Logs, replications: int = 5, seed: int | None = None,
-             holdout_from: pd.Timestamp | None = None, level: float = 0.95, workers: int | None = 1) -> Backtest:
-    """Observed vs simulated key figures over the logs' period (or from ``holdout_from`` on)."""
+             holdout_from: pd.Timestamp | None = None, level: float = 0.95, workers: int | None = 1,
+             familywise: bool = False) -> Backtest:
+    """Observed vs simulated key figures over the logs' period (or from ``holdout_from`` on).
+
+    ``familywise`` widens every band (Bonferroni) so that ``level`` holds for
+    the claim "all figures are inside" rather than for each figure alone.
+    """
     window = Window.of(logs, WARMUP_DAYS)
     if holdout_from is not None:
         window = Window(holdout_from, logs.export_time, WARMUP_DAYS)
-    obs = key_figures(*_observed(logs, window), window.start, window.end, level)
+    tables = _observed(logs, window)
+    if familywise:
+        level = 1 - (1 - level) / len(key_figures(*tables, window.start, window.end, level))
+    obs = key_figures(*tables, window.start, window.end, level)
     sim_scenario = over_period(scenario, window)
     runs = replicate(sim_scenario, replications, seed=seed, workers=workers)
     sims = [key_figures(res.messages, res.requests, window.start, window.end, level) for res in runs]
@@ -176,4 +185,4 @@ def backtest(scenario: Scenario, logs: Logs, replications: int = 5, seed: int | 
         rows.append({"figure": f, "group": g, "observed": v, "observed_low": lo, "observed_high": hi,
                      "simulated": mean, "simulated_low": s_lo, "simulated_high": s_hi, "inside": inside,
                      "verdict": "inside" if inside else ("model higher" if s_lo > hi else "model lower")})
-    return Backtest(pd.DataFrame(rows), window, replications)
+    return Backtest(pd.DataFrame(rows), window, replications, level)

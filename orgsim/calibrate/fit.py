@@ -92,9 +92,9 @@ def fit_arrivals(times: np.ndarray, start: float, end: float, offset: float, wee
     n = int(counts.sum())
     fit_d, fit_w = n >= MIN_FOR_DAILY, n >= MIN_FOR_WEEKLY
     bursts: list[BurstFit] = []
-    # Pass 1 (burst search) keeps the default weekly shape and takes the
-    # median day as the level, so a launch cannot hide in a fitted weekday
-    # weight or a raised rate; pass 2 fits everything without the burst days.
+    # Pass 1 (burst search) keeps the default weekly shape and takes the lower
+    # quartile of the days as the level, so a launch cannot hide in a fitted
+    # weekday weight or a raised rate; pass 2 fits everything without the burst days.
     for search in ((True, False) if detect_bursts else (False,)):
         sel = keep & (expo > 0)
         seen_days = np.bincount(weekday[sel], weights=expo[sel], minlength=7)
@@ -121,7 +121,8 @@ def fit_arrivals(times: np.ndarray, start: float, end: float, offset: float, wee
             exp_day = unit_day * per_day
             break
         whole = np.bincount(day, weights=expo) >= 24
-        level = float(np.median(obs_day[whole] / np.maximum(unit_day[whole], 1e-9))) if whole.any() else per_day
+        # the lower quartile of the days: a launch may fill up to three quarters of a short export
+        level = float(np.quantile(obs_day[whole] / np.maximum(unit_day[whole], 1e-9), 0.25)) if whole.any() else per_day
         exp_day = unit_day * level
         hot = ((exp_day >= BURST_MIN_EXPECTED) & (obs_day >= BURST_RATIO * exp_day)
                & (obs_day > stats.poisson.ppf(BURST_QUANTILE, np.maximum(exp_day, 1e-9))))

@@ -60,7 +60,7 @@ def _num(x: float, share: bool) -> str:
 def render_backtest(bt: Backtest, console: Console) -> None:
     w = bt.window
     console.print(f"[bold]back-test[/bold] {w.origin:%Y-%m-%d} to {w.export:%Y-%m-%d %H:%M} UTC ({w.days:.1f} days), "
-                  f"{bt.replications} replication(s) after {w.warmup_days:g} warm-up days")
+                  f"{bt.replications} replication(s) after {w.warmup_days:g} warm-up days; bands at {bt.level:.3g} per figure")
     table = Table(box=None)
     for col in ("figure", "group", "observed", "95% CI", "simulated", "95% prediction", "verdict"):
         table.add_column(col, justify="left" if col in ("figure", "group", "verdict") else "right")
@@ -88,5 +88,5 @@ def backtest_json(bt: Backtest) -> str:
     w = bt.window
     rows = [{k: clean(v) for k, v in r.items()} for r in bt.table.to_dict(orient="records")]
     return json.dumps({"period": {"from": w.origin.isoformat(), "export": w.export.isoformat(), "days": w.days},
-                       "replications": bt.replications, "figures": rows,
+                       "replications": bt.replications, "level": bt.level, "figures": rows,
                        "outside": int((~bt.table["inside"]).sum())}, indent=2) + "\n"
