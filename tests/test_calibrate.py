@@ -103,6 +103,7 @@ def test_round_trip_request_rates(loop: dict) -> None:
     level = 0.05 / len(checked)
     for dept, rtype, (per_week, _, n) in checked:
         exposure = cal.departments[dept].exposure
+        assert per_week == pytest.approx(7 * n / exposure)  # no burst in these departments: every request counts
         lo = stats.chi2.ppf(level / 2, 2 * n) / 2 * 7 / exposure
         hi = stats.chi2.ppf(1 - level / 2, 2 * n + 2) / 2 * 7 / exposure
         assert lo <= truth.demand.departments[dept].requests[rtype].daily * 7 <= hi, (dept, rtype)
