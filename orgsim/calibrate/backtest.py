@@ -106,20 +106,21 @@ def key_figures(messages: pd.DataFrame, requests: pd.DataFrame, start: float, en
 
 
 def over_period(scenario: Scenario, window: Window) -> Scenario:
-    """``scenario`` with its clock set to ``window`` (after a warm-up); bursts keep their dates."""
+    """``scenario`` with its clock set to ``window`` (after a warm-up); bursts keep their dates.
+
+    A burst wholly outside the simulated period is left out; one that starts
+    before it is clipped to the part inside.
+    """
     shift = (scenario.run.start_date - window.start_date).days
-    changes: dict[str, object] = {
-        "run.start_date": window.start_date,
-        "run.warmup_days": window.warmup_days,
-        "run.horizon_days": window.warmup_days + window.days,
-    }
+    horizon = window.warmup_days + window.days
+    bursts = {}
     for name, b in scenario.demand.bursts.items():
-        start = b.start_day + shift
-        if start < 0 or start > window.warmup_days + window.days:
-            changes[f"demand.bursts.{name}"] = None  # outside the period
-        else:
-            changes[f"demand.bursts.{name}.start_day"] = start
-    return with_changes(scenario, changes)
+        start, end = b.start_day + shift, b.start_day + shift + b.days
+        if end > 0 and start < horizon:
+            bursts[name] = b.model_copy(update={"start_day": max(start, 0.0), "days": end - max(start, 0.0)})
+    moved = scenario.model_copy(update={"demand": scenario.demand.model_copy(update={"bursts": bursts})})
+    return with_changes(moved, {"run.start_date": window.start_date, "run.warmup_days": window.warmup_days,
+                                "run.horizon_days": horizon})
 
 
 @dataclass
