@@ -91,6 +91,7 @@ def test_round_trip_finds_the_launch(loop: dict) -> None:
     truth = loop["truth"].demand.bursts["spring_launch"]
     assert burst["start_day"] == DEMO_WARMUP_DAYS + LAUNCH == truth.start_day and burst["days"] == truth.days
     assert sorted(burst["channels"]) == sorted(truth.channels)
+    assert set(burst.get("departments", [])) <= set(truth.departments)  # small departments join only if they rose too
     assert abs(burst["multiplier"] - truth.multiplier) < 0.25
 
 

@@ -33,7 +33,7 @@ from ruamel.yaml.tag import Tag
 
 from orgsim.calibrate.fit import ArrivalFit, DurationFit, fit_arrivals, fit_duration
 from orgsim.calibrate.logs import Logs
-from orgsim.scenario.clock import utc_offset_hours
+from orgsim.scenario.clock import DAILY_PROFILES, WEEKLY_PROFILES, utc_offset_hours
 from orgsim.scenario.model import Scenario
 from orgsim.sim.demand import ADHOC
 
@@ -170,10 +170,10 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
                 cal.defaults.append(f"{where}: no messages in the logs; dropped (the team file had {base.daily:g}/day)")
             continue
         t = win.hours(rows["received"]).to_numpy(float)
+        # a channel the team file lacks starts from the consumer shapes (the MessageStream defaults)
         f = fit_arrivals(t, win.start, win.end, offset, wd0,
-                         base.daily_profile if base else team.demand.messages[next(iter(team.demand.messages))].daily_profile
-                         if team.demand.messages else (1.0,) * 24,
-                         base.weekly_profile if base else (1.0,) * 7)
+                         base.daily_profile if base else DAILY_PROFILES["consumer"],
+                         base.weekly_profile if base else WEEKLY_PROFILES["consumer"])
         cal.messages[channel] = f
         node = msgs[channel] = CommentedMap()
         node["per_day"] = _sig(f.per_day)
@@ -244,10 +244,10 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
             continue
         t = win.hours(rows["created"]).to_numpy(float)
         d_off = utc_offset_hours(base_dept.timezone, win.start_date) if base_dept and base_dept.timezone else offset
-        f = fit_arrivals(t, win.start, win.end, d_off, wd0,
-                         base_dept.daily_profile if base_dept else team.demand.departments[next(iter(team.demand.departments))].daily_profile
-                         if team.demand.departments else (1.0,) * 24,
-                         base_dept.weekly_profile if base_dept else (1, 1, 1, 1, 1, 0, 0))
+        # a department the team file lacks starts from office hours on weekdays (the Department defaults)
+        daily0 = base_dept.daily_profile if base_dept else DAILY_PROFILES["office_hours"]
+        weekly0 = base_dept.weekly_profile if base_dept else WEEKLY_PROFILES["weekdays"]
+        f = fit_arrivals(t, win.start, win.end, d_off, wd0, daily0, weekly0, candidates=list(bursts))
         cal.departments[dept] = f
         _profiles(cal, node, f, where, base_dept)
         node.move_to_end("requests")

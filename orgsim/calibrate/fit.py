@@ -16,6 +16,7 @@ mean towards the quick cases).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,11 +76,15 @@ def _buckets(start: float, end: float, offset: float, weekday0: int) -> tuple[np
 
 def fit_arrivals(times: np.ndarray, start: float, end: float, offset: float, weekday0: int,
                  daily_default: tuple[float, ...], weekly_default: tuple[float, ...],
-                 detect_bursts: bool = True) -> ArrivalFit:
+                 detect_bursts: bool = True, candidates: Sequence[tuple[int, int]] = ()) -> ArrivalFit:
     """Fit rate, profiles and bursts of arrival ``times`` (hours, UTC clock) in ``[start, end)``.
 
     ``offset`` is local time minus UTC in hours; ``weekday0`` the weekday
-    (Monday 0) of clock day 0 in local time.
+    (Monday 0) of clock day 0 in local time. ``candidates`` are bursts found
+    elsewhere (``(start_day, days)``, a launch seen on the channels): a source
+    too small to show a burst on its own joins one when its count on those
+    days is at least :data:`BURST_RATIO` times the expectation and
+    significantly above it (Poisson, p < 0.01).
 
     >>> rng = np.random.default_rng(1)
     >>> f = fit_arrivals(np.sort(rng.uniform(0, 24 * 28, 2800)), 0, 24 * 28, 0, 0, (1.0,) * 24, (1.0,) * 7)
@@ -126,6 +131,11 @@ def fit_arrivals(times: np.ndarray, start: float, end: float, offset: float, wee
         exp_day = unit_day * level
         hot = ((exp_day >= BURST_MIN_EXPECTED) & (obs_day >= BURST_RATIO * exp_day)
                & (obs_day > stats.poisson.ppf(BURST_QUANTILE, np.maximum(exp_day, 1e-9))))
+        for first, days in candidates:
+            span = slice(first, first + days)
+            o, e = obs_day[span].sum(), exp_day[span].sum()
+            if not hot[span].any() and e > 0 and o >= BURST_RATIO * e and stats.poisson.sf(o - 1, e) < 0.01:
+                hot[span] = True
         for first, last in _runs(np.flatnonzero(hot)):
             o, e = obs_day[first:last + 1].sum(), exp_day[first:last + 1].sum()
             bursts.append(BurstFit(int(first), int(last - first + 1), float(o / e), int(o), float(e)))
