@@ -13,8 +13,9 @@ checked in this order (a row gets the first that applies):
 A bad *optional* value (an unparseable effort, say) keeps the row and blanks
 that value; it is listed among the notes. Time stamps with an offset are
 read as written; those without are read in the mapping's ``timezone``.
-A file is a message log if it has the message columns (received time and
-channel), else a request log if it has the request columns.
+A file is a request log if it has the request columns (id, created,
+department, type), else a message log if it has the message columns (id,
+received, channel).
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def _times(values: pd.Series, zone: ZoneInfo) -> pd.Series:
 
 def _kind(table: pd.DataFrame, cmap: ColumnMap, shown: str) -> str:
     cols = set(table.columns)
-    for kind in ("messages", "requests"):
+    for kind in ("requests", "messages"):  # the request columns are the stricter set (a helpdesk shares the rest)
         roles = cmap.messages if kind == "messages" else cmap.requests
         if all(roles.get(r) in cols for r in REQUIRED[kind]):
             return kind
