@@ -31,7 +31,7 @@ import pandas as pd
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.tag import Tag
 
-from orgsim.calibrate.fit import ArrivalFit, DurationFit, fit_arrivals, fit_duration
+from orgsim.calibrate.fit import MIN_FOR_WEEKLY, ArrivalFit, DurationFit, fit_arrivals, fit_duration
 from orgsim.calibrate.logs import Logs
 from orgsim.scenario.clock import DAILY_PROFILES, WEEKLY_PROFILES, utc_offset_hours
 from orgsim.scenario.model import Scenario
@@ -300,14 +300,14 @@ def _in_bursts(t: np.ndarray, f: ArrivalFit) -> np.ndarray:
 
 
 def _profiles(cal: Calibration, node: CommentedMap, f: ArrivalFit, where: str, base: Any) -> None:
-    for key, prof, need in (("daily_profile", f.daily, "100 arrivals"), ("weekly_profile", f.weekly,
-                                                                          "50 arrivals and every weekday seen")):
+    weekly_need = "every weekday seen for a whole day outside bursts" if f.n >= MIN_FOR_WEEKLY else "50 arrivals"
+    for key, prof, need in (("daily_profile", f.daily, "100 arrivals"), ("weekly_profile", f.weekly, weekly_need)):
         if prof is None:
             kept = getattr(base, key) if base is not None else None
             if kept is not None:
                 node[key] = _flow(kept)
-                node.yaml_add_eol_comment(f"kept from the team file: fewer than {need} in the logs", key)
-            cal.defaults.append(f"{where}.{key}: fewer than {need} in the logs; "
+                node.yaml_add_eol_comment(f"kept from the team file: not {need} in the logs", key)
+            cal.defaults.append(f"{where}.{key}: not {need} in the logs; "
                                 + ("kept the team file's" if kept is not None else "default"))
         else:
             node[key] = _flow(prof)
