@@ -390,9 +390,9 @@ def calibrate(
     from rich.console import Console
 
     from orgsim.calibrate import api, render
-    from orgsim.calibrate import columns as cols
+    from orgsim.calibrate.columns import load_mapping
 
-    cmap = cols.load_mapping(columns, preset, timezone)
+    cmap = load_mapping(columns, preset, timezone)
     cal, checked = api.calibrate(logs, team, out, cmap, api.parse_time(export_time), force,
                                  until=api.parse_time(until, "--until"))
     render.render_calibration(cal, checked, str(out), Console())
@@ -414,14 +414,14 @@ def backtest(
     from rich.console import Console
 
     from orgsim.calibrate import api, render
-    from orgsim.calibrate import backtest as bt
-    from orgsim.calibrate import columns as cols
+    from orgsim.calibrate.backtest import backtest as run_backtest
+    from orgsim.calibrate.columns import load_mapping
     from orgsim.calibrate.logs import read_logs
 
     scenario = load_scenario(file)
-    checked = read_logs(logs, cols.load_mapping(columns, preset, timezone), scenario.channels,
+    checked = read_logs(logs, load_mapping(columns, preset, timezone), scenario.channels,
                         api.parse_time(export_time))
-    result = bt.backtest(scenario, checked, replications, seed, api.parse_time(holdout_from, "--holdout-from"),
+    result = run_backtest(scenario, checked, replications, seed, api.parse_time(holdout_from, "--holdout-from"),
                          workers=workers, familywise=familywise)
     if as_json:
         sys.stdout.write(render.backtest_json(result))

@@ -30,6 +30,7 @@ from scipy import stats
 
 from orgsim.calibrate.build import WARMUP_DAYS, Window
 from orgsim.calibrate.logs import Logs
+from orgsim.errors import OrgsimError
 from orgsim.experiment import replicate
 from orgsim.scenario.model import Scenario
 from orgsim.scenario.overrides import with_changes
@@ -156,6 +157,9 @@ def backtest(scenario: Scenario, logs: Logs, replications: int = 5, seed: int | 
     """
     window = Window.of(logs, WARMUP_DAYS)
     if holdout_from is not None:
+        if not window.origin <= holdout_from < logs.export_time - pd.Timedelta(days=1):
+            raise OrgsimError(f"--holdout-from: expected a time between the logs' first day {window.origin:%Y-%m-%d} "
+                              f"and a day before their export {logs.export_time:%Y-%m-%d %H:%M}, got {holdout_from}")
         window = Window(holdout_from, logs.export_time, WARMUP_DAYS)
     tables = _observed(logs, window)
     if familywise:

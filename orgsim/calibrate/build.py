@@ -161,7 +161,7 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
     # --- messages --------------------------------------------------------------
     msgs = _replace(CommentedMap())
     m = logs.messages
-    for channel in team.channels:
+    for channel in team.channels if len(m) else []:
         where = f"demand.messages.{channel}"
         base = team.demand.messages.get(channel)
         rows = m[m["channel"] == channel] if len(m) else m
@@ -212,7 +212,10 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
             node.yaml_set_comment_before_after_key(
                 "per_day", before=f"observed first response: {rf.dist} {rf.comment('h')}; KM median {rf.km_median:.3g} h "
                                   "(not a scenario input: the back-test compares it)", indent=6)
-    demand["messages"] = msgs
+    if len(m):
+        demand["messages"] = msgs
+    else:
+        cal.defaults.append("demand.messages: no message log given; the team file's message streams stay")
 
     # --- departments and request types ------------------------------------------
     depts = _replace(CommentedMap())
@@ -220,7 +223,7 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
     base_depts: dict[str, Any] = demand_in.get("departments", {})
     names = list(dict.fromkeys([*(r["department"].tolist() if len(r) else []), *base_depts]))
     interruptions = team.policies.interruptions
-    for dept in names:
+    for dept in names if len(r) else []:
         where = f"demand.departments.{dept}"
         base_dept = team.demand.departments.get(dept)
         rows = r[r["department"] == dept] if len(r) else r
@@ -272,7 +275,10 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
             node.yaml_set_comment_before_after_key(
                 "requests", before=f"observed request latency: {lf.dist} {lf.comment('h')}; KM median "
                                    f"{lf.km_median:.3g} h (the back-test compares it)", indent=6)
-    demand["departments"] = depts
+    if len(r):
+        demand["departments"] = depts
+    else:
+        cal.defaults.append("demand.departments: no request log given; the team file's departments stay")
 
     # --- bursts -------------------------------------------------------------------
     out_b = _replace(CommentedMap())

@@ -107,7 +107,7 @@ def load_mapping(path: str | Path | None = None, preset: str | None = None, time
                         "channel_names")
     name = preset or data.get("preset") or "generic"
     if name not in PRESETS:
-        raise _fail(shown if path else "--preset", "preset", f"expected one of {', '.join(PRESETS)}, got {name!r}")
+        raise _fail(shown if path else "--preset", "preset" if path else "", f"expected one of {', '.join(PRESETS)}, got {name!r}")
     cmap = PRESETS[name]
     messages, requests = dict(cmap.messages), dict(cmap.requests)
     for kind, roles, target in (("messages", MESSAGE_ROLES, messages), ("requests", REQUEST_ROLES, requests)):
