@@ -370,5 +370,92 @@ def show(
     sys.stdout.write(resolved_text(file, origins, allow_large=_allow_large(ctx)))
 
 
+# --- calibration from exported logs (logic in orgsim.calibrate) -------------------------
+LogsArg = Annotated[list[Path], typer.Argument(help="Message and request logs (CSV or Parquet).", show_default=False,
+                                               metavar="LOGS...")]
+ColumnsOpt = Annotated[Path | None, typer.Option("--columns", help="Column-mapping YAML (see docs/calibration.md).")]
+PresetOpt = Annotated[str | None, typer.Option(help="Column preset: generic, social_inbox, helpdesk.")]
+ZoneOpt = Annotated[str | None, typer.Option(help="Zone of time stamps written without an offset (default UTC).")]
+ExportOpt = Annotated[str | None, typer.Option(help="When the logs were exported (default: their latest time stamp).")]
+
+
+@app.command()
+@friendly
+def calibrate(
+    logs: LogsArg,
+    team: Annotated[Path, typer.Option(help="Scenario with the team, structure and policies to extend.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Calibrated scenario YAML to write.")],
+    columns: ColumnsOpt = None, preset: PresetOpt = None, timezone: ZoneOpt = None, export_time: ExportOpt = None,
+    until: Annotated[str | None, typer.Option(help="Fit only what an export at this time showed (for a hold-out).")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing --out file.")] = False,
+) -> None:
+    """Fit rates, profiles, bursts and effort from exported logs into a scenario that extends --team."""
+    from rich.console import Console
+
+    from orgsim.calibrate import api, render
+    from orgsim.calibrate.columns import load_mapping
+
+    cmap = load_mapping(columns, preset, timezone)
+    cal, checked = api.calibrate(logs, team, out, cmap, api.parse_time(export_time), force,
+                                 until=api.parse_time(until, "--until"))
+    render.render_calibration(cal, checked, str(out), Console())
+
+
+@app.command()
+@friendly
+def backtest(
+    ctx: typer.Context, file: FileArg, logs: LogsArg,
+    holdout_from: Annotated[str | None, typer.Option(help="Compare only from this date on (ISO 8601).")] = None,
+    replications: Annotated[int, typer.Option(min=2, help="Simulated runs.")] = 5,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: run.seed in the file).")] = None,
+    columns: ColumnsOpt = None, preset: PresetOpt = None, timezone: ZoneOpt = None, export_time: ExportOpt = None,
+    familywise: Annotated[bool, typer.Option(help="Widen the bands so that 95% holds for all figures together.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
+    workers: WorkersOpt = 1,
+) -> None:
+    """Simulate the as-is design over the logs' period; observed vs simulated key figures with intervals."""
+    from rich.console import Console
+
+    from orgsim.calibrate import api, render
+    from orgsim.calibrate.backtest import backtest as run_backtest
+    from orgsim.calibrate.columns import load_mapping
+    from orgsim.calibrate.logs import read_logs
+
+    scenario = load_scenario(ctx, file)
+    checked = read_logs(logs, load_mapping(columns, preset, timezone), scenario.channels,
+                        api.parse_time(export_time))
+    result = run_backtest(scenario, checked, replications, seed, api.parse_time(holdout_from, "--holdout-from"),
+                         workers=workers, familywise=familywise)
+    if as_json:
+        sys.stdout.write(render.backtest_json(result))
+        return
+    console = Console()
+    render.render_reports(checked, console)
+    render.render_backtest(result, console)
+
+
+@app.command("demo-data")
+@friendly
+def demo_data(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="Folder for messages.csv and requests.csv.", show_default=False)],
+    scenario: Annotated[Path | None, typer.Option(help="Known scenario to draw from (default: scenarios/network.yaml).")] = None,
+    days: Annotated[float, typer.Option(help="Days of logs.")] = 28.0,
+    seed: Annotated[int, typer.Option(help="Seed of the simulated company.")] = 1,
+    launch_day: Annotated[float | None, typer.Option(help="Move the first burst (the launch) to this day of the logs.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
+) -> None:
+    """Write synthetic message and request exports drawn from a known scenario (ground truth for the loop)."""
+    from orgsim.calibrate import demo
+
+    if fmt not in ("csv", "parquet"):
+        raise OrgsimError(f"--format: expected csv or parquet, got {fmt!r}")
+    logs = demo.demo_logs(load_scenario(ctx, scenario or demo.DEFAULT_SCENARIO), days, seed, launch_day)
+    paths = demo.write_demo(logs, folder, force, fmt)
+    typer.echo(f"wrote {paths[0]} ({len(logs.messages)} messages) and {paths[1]} ({len(logs.requests)} requests), "
+               f"export time {logs.export_time:%Y-%m-%d %H:%M} UTC")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
