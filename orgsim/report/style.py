@@ -2,13 +2,20 @@
 
 Scenario names and departments are text from an analyst's file, so
 ``text.parse_math`` is off: a ``$`` in a name is a dollar sign, not TeX.
+
+The style is applied for the duration of a chart function only, and on the
+way out only the keys of :data:`RC` are put back. ``mpl.rc_context`` would
+restore *every* setting it saw on entry, which undoes what matplotlib and
+IPython set up lazily while the first figure is made inside it (the inline
+backend switches interactive mode on then): after the first orgsim chart a
+notebook stopped showing any figure at all.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
 import matplotlib as mpl
@@ -48,9 +55,23 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def rc() -> AbstractContextManager[None]:
-    """Matplotlib settings of :data:`RC` for the duration of a ``with`` block."""
-    return mpl.rc_context(RC)  # type: ignore[arg-type]
+@contextmanager
+def rc() -> Iterator[None]:
+    """Matplotlib settings of :data:`RC` for the duration of a ``with`` block; nothing else is touched.
+
+    >>> before = dict(mpl.rcParams)
+    >>> with rc():
+    ...     mpl.rcParams["font.size"], mpl.rcParams["text.parse_math"]
+    (11.0, False)
+    >>> dict(mpl.rcParams) == before
+    True
+    """
+    saved = {key: mpl.rcParams[key] for key in RC}
+    try:
+        mpl.rcParams.update(RC)
+        yield
+    finally:
+        mpl.rcParams.update(saved)
 
 
 def styled(fn: Callable[P, R]) -> Callable[P, R]:
