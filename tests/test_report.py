@@ -128,7 +128,7 @@ def test_page_is_self_contained_with_every_chart(study: Study) -> None:
     refs = re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', page)
     assert all(r.startswith(("#", "data:image/png;base64,")) for r in refs), refs  # nothing outside the page
     assert "<script" not in page and "@import" not in page and "url(http" not in page
-    assert 'id="headline"' in page and "seed 7" in page
+    assert 'id="recommendation"' in page and 'id="scorecard"' in page and "seed 7" in page
 
 
 def _hostile(tmp_path: Path) -> Any:
@@ -187,7 +187,7 @@ def test_cli_report_and_report_from_a_compare_folder_agree(tmp_path: Path) -> No
     assert r.exit_code == 0, r.output
 
     def headline(p: Path) -> str:
-        return re.search(r'<section id="headline">.*?</section>', p.read_text(), re.S).group(0)  # type: ignore[union-attr]
+        return re.search(r'<section id="decision">.*?</section>', p.read_text(), re.S).group(0)  # type: ignore[union-attr]
 
     assert headline(direct) == headline(later)
 

@@ -112,8 +112,8 @@ def test_report_loads_offline_with_every_chart(browser: Any, tmp_path: Path) -> 
     visit = _open(browser, html, "report.png")
     page = visit.page
     assert visit.blocked == [] and visit.errors == [] and visit.dialogs == []
-    assert page.locator("#headline").is_visible()
-    assert re.search(r"by audience", page.locator("#headline").inner_text())
+    assert page.locator("#recommendation").is_visible()
+    assert re.search(r"by audience", page.locator("#recommendation").inner_text())
     assert page.locator("#scorecard").is_visible()
     charts = page.locator("figure.chart svg")
     assert charts.count() == expected

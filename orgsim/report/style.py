@@ -22,7 +22,7 @@ import matplotlib as mpl
 
 from orgsim.report.labels import short_names
 
-__all__ = ["PALETTE", "PART_COLOURS", "RC", "colours", "hours_label", "rc", "short_names", "styled"]
+__all__ = ["PALETTE", "PART_COLOURS", "RC", "colours", "hours_label", "rc", "short_names", "styled", "tags"]
 
 #: Okabe & Ito's colour-blind-safe palette, in the order designs are given
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -92,14 +92,49 @@ def colours(designs: Sequence[str]) -> dict[str, str]:
     return {d: PALETTE[i % len(PALETTE)] for i, d in enumerate(designs)}
 
 
+#: longest design name drawn on a chart; a longer one is cut at a word and the report's legend gives it in full
+TAG_LIMIT = 18
+
+
+def tags(names: Sequence[str], limit: int = TAG_LIMIT) -> list[str]:
+    """Design names short enough for a chart label: the company prefix dropped, long ones cut at a word.
+
+    Names that would come out the same get a number, so a tag always names one design.
+
+    >>> tags(["Acme — by network", "Acme — by function, experts embedded in People and Customer Care"])
+    ['by network', 'by function…']
+    >>> tags(["a very long design name one", "a very long design name two"], limit=12)
+    ['a very long… (1)', 'a very long… (2)']
+    """
+    out = []
+    for name in short_names(names):
+        if len(name) <= limit:
+            out.append(name)
+            continue
+        cut = name[:limit + 1]
+        for stop in (",", "(", " — ", " "):
+            if stop in cut.rstrip():
+                cut = cut[:cut.rindex(stop)] if cut.rindex(stop) > 0 else cut[:limit]
+                break
+        out.append(cut.rstrip(" ,;:—-") + "…")
+    seen = {t: out.count(t) for t in out}
+    counter: dict[str, int] = {}
+    for i, t in enumerate(out):
+        if seen[t] > 1:
+            counter[t] = counter.get(t, 0) + 1
+            out[i] = f"{t} ({counter[t]})"
+    return out
+
+
 def hours_label(hours: float) -> str:
     """Hours as a reader says them: minutes, hours or days.
 
-    >>> hours_label(0.5), hours_label(5), hours_label(30), hours_label(72)
-    ('30 min', '5 h', '30 h', '3.0 days')
+    >>> hours_label(0.5), hours_label(5), hours_label(30), hours_label(72), hours_label(84)
+    ('30 min', '5 h', '30 h', '3 days', '3.5 days')
     """
     if hours < 1:
         return f"{hours * 60:.0f} min"
     if hours < 48:
         return f"{hours:.0f} h" if hours >= 10 or hours == int(hours) else f"{hours:.1f} h"
-    return f"{hours / 24:.1f} days"
+    days = hours / 24
+    return f"{days:.0f} days" if days == int(days) else f"{days:.1f} days"

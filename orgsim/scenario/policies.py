@@ -86,6 +86,9 @@ class RunSettings(Strict):
     replications: Annotated[int, Field(ge=1)] = 5
     #: day zero of the simulation clock (00:00 UTC)
     start_date: dt.date = dt.date(2026, 1, 5)
+    #: the currency of every ``cost_per_year`` (``GBP``, ``EUR``, ``$``...), shown beside money in reports.
+    #: No default guess: unset, a report says the currency was not given rather than print a bare number.
+    currency: Annotated[str, Field(min_length=1, max_length=8, pattern=r"^[^\s<>&]+$")] | None = None
 
     @model_validator(mode="after")
     def _warmup_inside(self) -> RunSettings:
