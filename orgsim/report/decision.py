@@ -36,6 +36,9 @@ class Decision:
     #: clear / all paired comparisons on the scorecard (how much of it is signal)
     clear: int = 0
     compared: int = 0
+    #: when the baseline is kept: the best-scoring alternative and the rows where it is clearly worse
+    runner_up: int | None = None
+    runner_losses: list[str] = field(default_factory=list)
 
 
 def decide(study: Study, card: Scorecard | None = None) -> Decision:
@@ -59,6 +62,9 @@ def decide(study: Study, card: Scorecard | None = None) -> Decision:
     gains = [row[0] for row in card.rows if choice and row[2] != 0 and row[3][choice][3] == "better"]
     losses = [row[0] for row in card.rows if choice and row[2] != 0 and row[3][choice][3] == "worse"]
     mine = [f for f in findings(study) if choice and f.design == study.designs[choice]]
+    runner = ranked[0] if ranked and not choice else None
+    runner_losses = [row[0] for row in card.rows if runner and row[2] != 0 and row[3][runner][3] == "worse"]
     return Decision(choice, gains, losses, scores,
                     good=[f for f in mine if f.tone == "better"], bad=[f for f in mine if f.tone == "worse"],
-                    unclear=[f for f in mine if f.tone == "unclear"], clear=clear, compared=compared)
+                    unclear=[f for f in mine if f.tone == "unclear"], clear=clear, compared=compared,
+                    runner_up=runner, runner_losses=runner_losses)

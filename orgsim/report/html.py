@@ -24,8 +24,8 @@ from matplotlib.figure import Figure
 
 from orgsim.experiment.study import Study
 from orgsim.report import plots
-from orgsim.report.inputs import key_inputs
 from orgsim.report.decision import decide
+from orgsim.report.inputs import key_inputs
 from orgsim.report.style import colours, rc, short_names, tags
 from orgsim.report.verdicts import Scorecard, findings, scorecard
 
@@ -190,7 +190,8 @@ def _decision(study: Study, card: Scorecard, short: list[str]) -> dict[str, Any]
     return {"choice": short[d.choice], "keep": d.choice == 0, "base": base, "gains": d.gains, "losses": d.losses,
             "good": d.good, "bad": d.bad, "unclear": d.unclear, "n_clear": d.clear, "n_compared": d.compared,
             "score": d.scores[d.choice], "measures": sum(1 for r in card.rows if r[2] != 0),
-            "others": [{"name": short[j], "up": up, "down": down} for j, (up, down) in enumerate(d.scores) if j]}
+            "others": [{"name": short[j], "up": up, "down": down} for j, (up, down) in enumerate(d.scores) if j],
+            "runner_up": short[d.runner_up] if d.runner_up is not None else None, "runner_losses": d.runner_losses}
 
 
 def render_report(study: Study, command: str = "") -> str:

@@ -49,7 +49,7 @@ __all__ = [
 
 #: log-axis ticks a reader knows, each at least twice the one before so their labels never run together
 _HOUR_TICKS = [0.25, 1, 4, 8, 24, 72, 168, 720]
-_HOUR_NAMES = {24: "1 day", 168: "1 week", 720: "30 days"}
+_HOUR_NAMES: dict[float, str] = {24: "1 day", 168: "1 week", 720: "30 days"}
 
 
 def _legend_names(study: Study) -> dict[str, str]:
@@ -413,28 +413,39 @@ def _ring(nodes: list[str], radius: float, offset: float = 0.0) -> dict[str, tup
 
 
 def _layout(G: nx.Graph) -> dict[str, tuple[float, float]]:
-    """Lead in the middle, pods on an inner ring, each pod's people fanned out behind it, departments outermost."""
+    """Lead in the middle, people evenly round a ring grouped by pod, each pod just inside its people, departments out.
+
+    People are spaced evenly over the whole ring (not fanned within a pod's sector), so their names stay a
+    constant arc apart and cannot run into each other, however the pods are sized.
+    """
     kinds = nx.get_node_attributes(G, "kind")
     pods = [n for n, k in kinds.items() if k == "pod"]
-    pos = _ring(pods, 0.9 if len(pods) > 1 else 0.0)
+    pos: dict[str, tuple[float, float]] = {}
     members: dict[str, list[str]] = {p: [] for p in pods}
     loose = []
     for n, k in kinds.items():
         if k != "person":
             continue
         if G.nodes[n].get("lead"):
-            pos[n] = (0.0, 0.0) if len(pods) != 1 else (0.0, -0.5)
+            pos[n] = (0.0, 0.0)
         elif f"pod:{G.nodes[n].get('group')}" in members:
             members[f"pod:{G.nodes[n]['group']}"].append(n)
         else:
             loose.append(n)
-    sector = 2 * math.pi / max(len(pods), 1)
-    for i, p in enumerate(pods):
-        step = min(sector / max(len(members[p]), 1), 0.4)
-        for k, n in enumerate(members[p]):
-            a = sector * i + math.pi / 2 + (k - (len(members[p]) - 1) / 2) * step
-            pos[n] = (1.85 * math.cos(a), 1.85 * math.sin(a))
-    pos.update(_ring(loose, 1.4, sector / 2))
+    ring = [n for p in pods for n in members[p]] + loose
+    pos.update(_ring(ring, 1.85))
+    # pods evenly round an inner ring (so their names keep apart too), in their people's order, the first
+    # turned to face its people
+    first = next((p for p in pods if members[p]), None)
+    turn = 0.0
+    if first is not None:
+        angles = [math.atan2(pos[n][1], pos[n][0]) for n in members[first]]
+        turn = math.atan2(sum(map(math.sin, angles)), sum(map(math.cos, angles))) - math.pi / 2 \
+            - 2 * math.pi * pods.index(first) / len(pods)
+    pos.update(_ring(pods, 0.95 if len(pods) > 1 else 0.0, turn))
+    if len(pods) == 1:
+        pos[next(n for n in pos if G.nodes[n].get("lead"))] = (0.0, -0.5) if any(G.nodes[n].get("lead") for n in pos) \
+            else (0.0, 0.0)
     pos.update(_ring([n for n, k in kinds.items() if k in ("department", "approver")], 2.9, 0.15))
     return pos
 
@@ -483,7 +494,9 @@ def org_network(scenario: Scenario, top: int = 3) -> Figure:
                                edgecolors=["#D55E00" if n in brokers else "#555555" for n in nodes],
                                linewidths=[3 if n in brokers else 1 for n in nodes], ax=ax)
     labels = {n: n.split(":", 1)[1] for n in H.nodes}
-    nx.draw_networkx_labels(H, pos, labels=labels, font_size=8, ax=ax)
+    # a long pod or department name goes on lines of its own words, so it stays inside its part of the ring
+    drawn = {n: textwrap.fill(t.replace("_", " "), 11) if len(t) > 11 else t for n, t in labels.items()}
+    nx.draw_networkx_labels(H, pos, labels=drawn, font_size=8, ax=ax)
     handles = [Line2D([], [], color=c, linestyle=s, linewidth=max(w, 1.2), label=k.replace("_", " "))
                for k, (c, s, w) in _TIE_STYLE.items() if any(d["kind"] == k for _, _, d in H.edges(data=True))]
     handles += [Line2D([], [], marker="o", linestyle="", markersize=9, markerfacecolor=gcol[g], markeredgecolor="#555555",

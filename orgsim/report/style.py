@@ -66,12 +66,13 @@ def rc() -> Iterator[None]:
     >>> dict(mpl.rcParams) == before
     True
     """
-    saved = {key: mpl.rcParams[key] for key in RC}
+    params: Any = mpl.rcParams  # typed by literal keys; RC's keys are checked by matplotlib when set
+    saved = {key: params[key] for key in RC}
     try:
-        mpl.rcParams.update(RC)
+        params.update(RC)
         yield
     finally:
-        mpl.rcParams.update(saved)
+        params.update(saved)
 
 
 def styled(fn: Callable[P, R]) -> Callable[P, R]:
