@@ -183,15 +183,20 @@ def _currency(study: Study) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _decision(study: Study, card: Scorecard, short: list[str]) -> dict[str, Any]:
+def _decision(study: Study, card: Scorecard, short: list[str], tag: list[str]) -> dict[str, Any]:
     """Page one's recommendation: the design, what it gains and loses, and how much of the card is signal."""
     d = decide(study, card)
     base = short[0]
     return {"choice": short[d.choice], "keep": d.choice == 0, "base": base, "gains": d.gains, "losses": d.losses,
             "good": d.good, "bad": d.bad, "unclear": d.unclear, "n_clear": d.clear, "n_compared": d.compared,
             "score": d.scores[d.choice], "measures": sum(1 for r in card.rows if r[2] != 0),
-            "others": [{"name": short[j], "up": up, "down": down} for j, (up, down) in enumerate(d.scores) if j],
+            "others": [{"name": tag[j], "up": up, "down": down} for j, (up, down) in enumerate(d.scores) if j],
             "runner_up": short[d.runner_up] if d.runner_up is not None else None, "runner_losses": d.runner_losses}
+
+
+def report_title(study: Study) -> str:
+    """The question the report answers, with the company's name when the designs share one."""
+    return f"{_company(study.designs)}: how should the social-media team be organised?"
 
 
 def render_report(study: Study, command: str = "") -> str:
@@ -213,9 +218,9 @@ def render_report(study: Study, command: str = "") -> str:
     card = scorecard(study)
     currency = _currency(study)
     return env.get_template("report.html.j2").render(
-        title=f"{_company(names)}: how should the social-media team be organised?",
+        title=report_title(study),
         designs=designs, shared_inputs=shared, **_headline(study, short), scorecard=_scorecard_rows(card, currency),
-        sections=sections, decision=_decision(study, card, short), currency=currency,
+        sections=sections, decision=_decision(study, card, short, tag), currency=currency,
         few=study.replications < 5, has_insights=any("insight" in r[0] for r in card.rows),
         replications=study.replications, seed=study.seed,
         run_days=f"{base.horizon_days:g} simulated days after a {base.warmup_days:g}-day warm-up",
