@@ -222,3 +222,21 @@ def test_the_first_printed_page_decides(browser: Any, five: Path, tmp_path: Path
     for label in rows:  # the whole scorecard, every row, is on page one
         assert re.sub(r"\s+", "", label) in squeezed, label
     print(f"report PDF: {len(reader.pages)} A4 pages")
+
+
+def test_cli_pdf_prints_the_report_and_never_overwrites(browser: Any, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    files = [str(_short(tmp_path, "network.yaml")), str(_short(tmp_path, "audience.yaml"))]
+    html, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
+    args = ["report", *files, "-o", str(html), "--pdf", str(pdf), "--replications", "2", "--workers", "1"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(pdf)
+    assert reader.pages[0].mediabox.width == pytest.approx(595, abs=2)  # A4 portrait, in points
+    assert "Recommendation" in reader.pages[0].extract_text() and len(reader.pages) > 1
+    before = pdf.read_bytes()
+    html.unlink()
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 1 and "--pdf" in again.output and "--force" in again.output
+    assert pdf.read_bytes() == before and not html.exists()

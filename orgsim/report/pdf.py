@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from orgsim.errors import OrgsimError
@@ -33,13 +34,20 @@ def print_pdf(html: Path, pdf: Path) -> Path:
         from playwright.sync_api import sync_playwright
     except ImportError:
         raise OrgsimError("--pdf needs the playwright package: pip install 'orgsim[present]'") from None
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(chromium), args=FLAGS)
-        try:
-            page = browser.new_page()
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
-            page.goto(html.resolve().as_uri(), wait_until="load")
-            page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
-        finally:
-            browser.close()
+
+    def run() -> None:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(chromium), args=FLAGS)
+            try:
+                page = browser.new_page()
+                page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+                page.goto(html.resolve().as_uri(), wait_until="load")
+                page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
+            finally:
+                browser.close()
+
+    # Playwright's sync API refuses to run where an asyncio loop is running (Jupyter, or another Playwright):
+    # a thread of its own has none.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(run).result()
     return pdf
