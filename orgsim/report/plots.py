@@ -108,7 +108,7 @@ def tradeoff(study: Study) -> Figure:
         ax.scatter([x], [100 * y], s=900 * head / top, color=col[design], alpha=0.6, edgecolor=col[design],
                    linewidth=2, zorder=3)
         points.append((x, 100 * y, f"{names[design]} ({head:.0f} {'person' if head == 1 else 'people'})"))
-    ax.set_xlabel("silo latency (hours): mean time from a department's request to the answer — left is better")
+    ax.set_xlabel("silo latency: mean hours from request to answer (left is better)")
     if has_reach:
         ax.set_ylabel("insight reach (%): reaching the right\ndepartments within the horizon — up is better")
         ax.set_title("Faster answers vs insights that reach people")
