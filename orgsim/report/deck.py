@@ -119,6 +119,11 @@ def write_deck(study: Study, path: Path, title: str, command: str = "") -> Path:
         for c in range(len(study.designs) + 1):
             for para in table.cell(r, c).text_frame.paragraphs:
                 para.font.size = Pt(10)
+    longer = [f"{t} = {n}" for t, n in zip(tag, short, strict=True) if t != n]
+    if longer:  # a shortened design name, given in full under the table
+        note = slide.shapes.add_textbox(Inches(0.3), Inches(6.7), Inches(9.4),
+                                        Inches(0.5)).text_frame
+        _bullets(note, ["; ".join(longer) + ". ▲ better, ▼ worse, ≈ no clear difference vs the baseline."], 10)
 
     slide = prs.slides.add_slide(prs.slide_layouts[5])
     slide.shapes.title.text = SLIDES[3]
