@@ -90,6 +90,9 @@ class RunSettings(Strict):
     #: weekends. Default 1, 4, 24: about half of consumers expect a reply on social within 1 h and about
     #: 79% within 24 h (Arise 2017, n ~1,500; HubSpot the same 79%); 4 h is a common service target between.
     reply_targets_hours: Annotated[list[PositiveFloat], Field(min_length=1, max_length=8)] = [1.0, 4.0, 24.0]
+    #: the currency of every ``cost_per_year`` (``GBP``, ``EUR``, ``$``...), shown beside money in reports.
+    #: No default guess: unset, a report says the currency was not given rather than print a bare number.
+    currency: Annotated[str, Field(min_length=1, max_length=8, pattern=r"^[^\s<>&]+$")] | None = None
 
     @model_validator(mode="after")
     def _warmup_inside(self) -> RunSettings:
