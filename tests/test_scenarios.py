@@ -82,7 +82,8 @@ def test_what_if_runs_and_changes_one_lever(path: Path) -> None:
     assert run_figures(short_run(path))["requests"]["completed"] > 0
 
 
-LEVERS = {"audience-email-not-1am": "policies.interruptions.style", "network-insight-platform": "insights.platform"}
+LEVERS = {"audience-email-not-1am": "policies.interruptions.style", "network-insight-platform": "insights.platform",
+          "audience-pod-intake": "structure.intake"}
 
 
 def _leaves(tree: object, prefix: str = "") -> dict[str, str]:

@@ -78,6 +78,10 @@ def check_references(s: Scenario) -> None:
         bad += _unknown(person.skills.channels, s.channels, "channel", (*at, "channels"))
         bad += _unknown(person.skills.functions, s.functions, "function", (*at, "functions"))
         bad += _unknown(person.skills.audiences, s.audiences, "audience", (*at, "audiences"))
+        at = ("team", "people", pid, "proficiency")
+        bad += _unknown(person.proficiency.channels, s.channels, "channel", (*at, "channels"), keyed=True)
+        bad += _unknown(person.proficiency.functions, s.functions, "function", (*at, "functions"), keyed=True)
+        bad += _unknown(person.proficiency.audiences, s.audiences, "audience", (*at, "audiences"), keyed=True)
 
     st = s.structure
     if st.lead is not None:
