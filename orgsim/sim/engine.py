@@ -21,7 +21,7 @@ import simpy
 from orgsim.errors import OrgsimError
 from orgsim.org.graph import Leg, build_org, dept, handoff_legs, person
 from orgsim.org.structures import Work, structure_for
-from orgsim.scenario.model import PRIORITY_RANK, Scenario, utc_offset_hours
+from orgsim.scenario.model import PRIORITY_RANK, Scenario
 from orgsim.scenario.team import DIMENSIONS
 from orgsim.sim.calendar import INF, calendar_for
 from orgsim.sim.demand import Arrivals, arrival_blocks, arrivals, request_kinds, stream
@@ -84,8 +84,8 @@ class Model:
         factors = s.policies.proficiency_factors.model_dump()
         names = (s.channels, s.functions, s.audiences)
         for pid, p in s.team.people.items():
-            cal = calendar_for(p.hours, p.days, utc_offset_hours(p.timezone, start), start, self.horizon,
-                               [(a.start_day * 24, (a.start_day + a.days) * 24) for a in p.absences])
+            cal = calendar_for(p.hours, p.days, p.timezone, start, self.horizon,
+                               [(a.start_day * 24, (a.start_day + a.days) * 24) for a in p.absences], p.holidays)
             prof = tuple({n: factors[p.level(dim, n)] for n in ns} for dim, ns in zip(DIMENSIONS, names, strict=True))
             w = self.workers[person(pid)] = Worker(self.disp, pid, cal, p.capacity, prof)  # type: ignore[arg-type]
             self._serve(person(pid), w)
@@ -97,7 +97,7 @@ class Model:
         neutral: tuple[dict[str, float], dict[str, float], dict[str, float]] = ({}, {}, {})  # an approver reviews at 1×
         for step in s.policies.approval_chain:
             if step.external is not None and step.node not in self.workers:
-                cal = calendar_for(step.hours, step.days, utc_offset_hours(step.timezone, start), start, self.horizon)
+                cal = calendar_for(step.hours, step.days, step.timezone, start, self.horizon)
                 w = self.workers[step.node] = Worker(self.disp, step.node, cal, 1.0, neutral)
                 self._serve(step.node, w)
 
