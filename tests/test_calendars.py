@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from orgsim import simulate
@@ -12,6 +13,7 @@ from orgsim.errors import OrgsimError
 from orgsim.scenario import load_scenario, scenario_from_data
 from orgsim.sim.calendar import calendar_for
 from tests.test_dispatch import owl_and_lark
+from tests.tiny_insights import TINY, make
 
 MARCH_MONDAY = dt.date(2026, 3, 23)  # the UK clocks go forward on Sunday 29 March 2026
 
@@ -57,3 +59,49 @@ def test_an_unknown_holiday_region_is_a_positioned_error(tmp_path: Path) -> None
         bad.write_text(f"extends: {base}\nteam:\n  people:\n    tom:\n      holidays: {region}\n")
         with pytest.raises(OrgsimError, match=rf"bad.yaml:5:.*team.people.tom.holidays: {message}"):
             load_scenario(bad)
+
+
+SURE = {k: 1.0 for k in ("member", "same_pod", "cross_pod", "via_lead", "department_intake", "liaison",
+                         "embedded", "reporting", "custom")}
+
+
+def _relayed(**structure: object) -> tuple[np.ndarray, np.ndarray]:
+    """(noticed, reached) at Product, whose only path runs through the lead; the lead is away days 0-3."""
+    lead = {**TINY["team"]["people"]["lead"], "absences": [{"start_day": 0, "days": 3}]}
+    s = make(team={"people": {**TINY["team"]["people"], "lead": lead}},
+             insights={"pass_probability": SURE, "kinds": {"quality": {
+                 "per_week": 10, "channel": "instagram", "audience": "consumers", "departments": ["Product"]}}},
+             structure={"handoff_hours": {"via_lead": 1.5, "department_intake": 2.0}, **structure},
+             run={"horizon_days": 6})
+    r = simulate(s, seed=3).insights.dropna(subset=["reached"])
+    return r["noticed"].to_numpy(), r["reached"].to_numpy()
+
+
+def test_a_relay_through_an_absent_lead_waits_for_the_lead_or_the_deputy() -> None:
+    noticed, reached = _relayed()
+    early = noticed + 1.5 < 72
+    assert early.any() and (~early).any()
+    # the lead hears 1.5 h after the pod, relays only from hour 72 when back, 2 h to Product
+    assert np.allclose(reached, np.maximum(noticed + 1.5, 72) + 2.0)
+    # Bo stands in around the clock: nothing waits
+    noticed, reached = _relayed(deputy="bo")
+    assert np.allclose(reached, noticed + 1.5 + 2.0)
+
+
+def test_an_unknown_deputy_is_a_positioned_error(tmp_path: Path) -> None:
+    base = Path(__file__).resolve().parents[1] / "scenarios" / "base.yaml"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"extends: {base}\nstructure:\n  deputy: tomm\n")
+    with pytest.raises(OrgsimError, match=r"bad.yaml:3:.*structure.deputy: unknown person 'tomm'"):
+        load_scenario(bad)
+
+
+def test_an_answer_to_a_closed_department_is_received_when_it_opens() -> None:
+    # Owl finishes at 19:00; Product keeps 09:00-17:00: the answer is received
+    # at 09:00 the next day, and the 14 h wait is handoff time.
+    data = owl_and_lark(ask={"at_hours": [18.0], "effort_hours": 1.0})
+    data["demand"]["departments"]["Product"]["hours"] = "09:00-17:00"
+    row = simulate(scenario_from_data(data), seed=1).requests.iloc[0]
+    assert row["answered"] == pytest.approx(24 + 9.0)
+    assert row["handoff_hours"] == pytest.approx(14.0)
+    assert row["work_hours"] == pytest.approx(1.0)

@@ -103,6 +103,12 @@ def check_references(s: Scenario) -> None:
     st = s.structure
     if st.lead is not None:
         bad += _unknown_one(st.lead, people, "person", ("structure", "lead"))
+    if st.deputy is not None:
+        bad += _unknown_one(st.deputy, people, "person", ("structure", "deputy"))
+        if st.lead is None:
+            bad.append((("structure", "deputy"), "a deputy stands in for the lead; set structure.lead too"))
+        elif st.deputy == st.lead:
+            bad.append((("structure", "deputy"), f"the deputy {st.deputy!r} is the lead; name someone else"))
     if not st.pods:
         bad.append((("structure", "pods"), "a structure needs at least one pod"))
     for pname, pod in st.pods.items():

@@ -70,6 +70,13 @@ class Calendar:
     def absent(self, t: float) -> bool:
         return bisect.bisect_right(self.absences, t) % 2 == 1
 
+    def next_on_duty(self, t: float) -> float:
+        """``t`` if on duty then, else the start of the next duty interval (``inf`` if none)."""
+        i = bisect.bisect_right(self.bounds, t)
+        if i % 2 == 1:
+            return t
+        return self.bounds[i] if i < len(self.bounds) else INF
+
     def next_change(self, t: float) -> float:
         """The next time after ``t`` at which on-duty changes (``inf`` if never)."""
         i = bisect.bisect_right(self.bounds, t)

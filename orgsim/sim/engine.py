@@ -62,6 +62,7 @@ class Model:
         self.arr: Arrivals = next(blocks) if summary else arrivals(s, self.seed)
         self._later_blocks = blocks
         self._build_workers()
+        self._build_department_hours()
         self._compile_routes()
         n = len(self.arr.req_time)
         #: summary mode: answers go into running tallies, not per-item records (see orgsim.sim.tally)
@@ -100,6 +101,22 @@ class Model:
                 cal = calendar_for(step.hours, step.days, step.timezone, start, self.horizon)
                 w = self.workers[step.node] = Worker(self.disp, step.node, cal, 1.0, neutral)
                 self._serve(step.node, w)
+
+    def _build_department_hours(self) -> None:
+        """Calendars of the departments that say when they are there to receive (``hours``)."""
+        s = self.scenario
+        self.dept_cal = {
+            name: calendar_for(d.hours, d.days, d.timezone or s.demand.timezone, s.run.start_date, self.horizon)
+            for name, d in s.demand.departments.items() if d.hours is not None
+        }
+
+    def received(self, department: str) -> float:
+        """Hours from now until ``department`` is there to receive (0 while it is open)."""
+        cal = self.dept_cal.get(department)
+        if cal is None:
+            return 0.0
+        now = self.env.now
+        return min(cal.next_on_duty(now), self.horizon) - now
 
     def _serve(self, queue: str, worker: Worker) -> None:
         q = self.queues.get(queue)
@@ -160,7 +177,7 @@ class Model:
             rt: dict[str, Any] = self.routes[-1]
             legs = [rt["in"], parts[0][1], parts[0][2], rt["reply"]]
             simple = (rt["triage"] is None and len(parts) == 1 and not approvals and rt["rework"] == 0
-                      and all(leg.delay_hours == 0 for leg in legs))
+                      and all(leg.delay_hours == 0 for leg in legs) and kind.department not in self.dept_cal)
             # one done-handler per route, shared by its requests (hops are per route)
             answered = _Answered(self, len(self.routes) - 1, sum(leg.hops for leg in legs),
                                  sum(leg.cross_group_hops for leg in legs))
@@ -425,7 +442,11 @@ class Model:
         h = self._delay(route["reply"])
         if h:
             yield env.timeout(h)
-        clocks[2] += h
+        # an answer to a department that has closed is received when it opens
+        closed = self.received(self.kinds[kind].department)
+        if closed:
+            yield env.timeout(closed)
+        clocks[2] += h + closed
         hops += route["reply"].hops
         cross += route["reply"].cross_group_hops
         self._count("requests", -1)
