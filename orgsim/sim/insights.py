@@ -12,7 +12,8 @@ they do not relay. Three levers join in as their own processes: the trend
 briefing, team presentations and a shared listening platform.
 
 Common random numbers: the coin and the delay of a tie are a hash of
-(seed, insight, u, v), not draws from a shared stream, so adding a tie (a
+(seed, insight, u, v), not draws from a shared stream (a department's coin is
+one per insight, ``(seed, insight, "receptive", department)``, shared by its ties), so adding a tie (a
 liaison) or a platform never changes any other tie's coin or delay. Given the
 same noticing times, a new tie or lever can only add paths, so reach can only
 rise. (Noticing competes with request work, so a lever that changes request
@@ -184,6 +185,12 @@ class InsightSpread:
             if v in seen:
                 continue
             coin, w = self._uniforms(i, node, v)
+            if v.startswith("dept:"):
+                # A department's receptiveness to this insight is one draw,
+                # shared by every tie that brings it: a department busy with
+                # something else ignores the news whoever sends it, so more
+                # ties into it add routes, not more coins.
+                coin = self._uniforms(i, "receptive", v)[0]
             if coin < p:
                 delay = d if self.fixed else -d * math.log1p(-w)
                 self.env.process(self.hop(i, v, wait + delay, f"tie:{node}->{v}"))
@@ -192,7 +199,11 @@ class InsightSpread:
         """Every ``every_days``: pass on what the sender knows since the last meeting."""
         env = self.env
         lead = self.m.scenario.structure.lead
-        first = lever.at_hour + lever.every_days * 24
+        # Where the cycle stands when the run starts is drawn (its own stream):
+        # averaged over replications the effect is the steady state's, not
+        # that of a first meeting fixed a whole cycle into the run.
+        phase = float(stream(self.m.seed, f"briefings/{sender}").random())
+        first = lever.at_hour + math.floor(phase * lever.every_days) * 24
         yield env.timeout(first)
         last = 0.0
         while True:
