@@ -95,6 +95,9 @@ class Policies(Strict):
     #: part repeats it and only the rest is divided. An assumption (0.25):
     #: no survey measures it; vary it.
     split_concept_share: Annotated[float, Field(ge=0, le=1)] = 0.25
+    # No coordination overhead that grows with pod size: the field's figure
+    # (most productive team size 3 to 7) gives no per-member cost to ground a
+    # default on, so it is left out rather than invented.
     #: work this urgent (or more) pushes other work aside ...
     preempt_priority: Priority = "executive"
     #: ... and this urgent (or more) calls someone off duty out when nobody
