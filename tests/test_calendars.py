@@ -12,6 +12,7 @@ from orgsim import simulate
 from orgsim.errors import OrgsimError
 from orgsim.scenario import load_scenario, scenario_from_data
 from orgsim.sim.calendar import calendar_for
+from orgsim.sim.demand import hourly_rates, local_offsets
 from tests.test_dispatch import owl_and_lark
 from tests.tiny_insights import TINY, make
 
@@ -105,3 +106,18 @@ def test_an_answer_to_a_closed_department_is_received_when_it_opens() -> None:
     assert row["answered"] == pytest.approx(24 + 9.0)
     assert row["handoff_hours"] == pytest.approx(14.0)
     assert row["work_hours"] == pytest.approx(1.0)
+
+
+def test_department_traffic_follows_local_time_across_the_change() -> None:
+    # Office-hours requests from London start at 07:00 local: 07:00 UTC in
+    # the week before the change, 06:00 UTC in the week after.
+    data = owl_and_lark(ask={"per_week": 10, "effort_hours": 1.0})
+    data["demand"]["timezone"] = "Europe/London"
+    data["demand"]["departments"]["Product"].update(daily_profile="office_hours", weekly_profile="weekdays")
+    data["run"] = {"horizon_days": 14, "warmup_days": 0, "replications": 1, "start_date": str(MARCH_MONDAY)}
+    s = scenario_from_data(data)
+    dept = s.demand.departments["Product"]
+    rates = hourly_rates(1.0, dept.daily_profile, dept.weekly_profile,
+                         local_offsets("Europe/London", MARCH_MONDAY, 14 * 24), s, [])
+    first_hour = [int(np.flatnonzero(rates[d * 24:(d + 1) * 24])[0]) for d in (0, 7)]
+    assert first_hour == [7, 6]
