@@ -45,8 +45,8 @@ def loop(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     requests repeat their concept share per channel part at each owner's
     proficiency: in the launch the team then saturates, and every channel's
     replies hinge on whether a rare 8-hour launch campaign (1 a week, none in
-    this fixture's logs) and Product's launch rise (9 requests, too few to
-    detect) fall in the window, which 8 days of logs cannot show
+    this fixture's logs) and Product's launch rise (10 requests in the logs,
+    too few to detect) fall in the window, which 8 days of logs cannot show
     (measured: facebook reply p50 5.1 h in the truth, 0.5 h calibrated).
     """
     folder = tmp_path_factory.mktemp("calibrate")
