@@ -25,7 +25,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from orgsim.errors import Problem, ScenarioError
 from orgsim.scenario.dotted import Label, cli_label, with_overrides
-from orgsim.scenario.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, size_problems
+from orgsim.scenario.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, number_problems, size_problems
 from orgsim.scenario.model import Scenario
 from orgsim.scenario.paths import KeyPath, Positions, capped, model_at, position_of, problem_at
 from orgsim.scenario.references import ReferenceProblems
@@ -301,6 +301,9 @@ def scenario_from_data(data: Mapping[str, Any], positions: Positions | None = No
     <data>: structure: required key is missing
     """
     positions = positions or {}
+    problems = number_problems(data, positions, file)
+    if problems:  # a field check would report the same values again, less clearly
+        raise ScenarioError(capped(problems))
     problems = [] if allow_large else size_problems(data, positions, file)
     scenario, invalid = _validate(data, positions, file)
     problems += invalid
