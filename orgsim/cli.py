@@ -158,7 +158,7 @@ def run(
     n = scenario.run.replications if replications is None else replications
     with progress_bar(n, quiet=as_json) as tick:
         results = replicate(scenario, n, base_seed, progress=tick, workers=workers, summary=summary_mode,
-                            scheduler=scheduler)
+                            scheduler=scheduler, allow_large=_allow_large(ctx))
     summary = summarize(results, seed=base_seed)
     if out is not None:
         write_run(out, results, summary)
@@ -193,6 +193,7 @@ def compare(
     with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications), quiet=as_json) as tick:
         # with --out, keep every replication's detail, so `orgsim report --from OUT` can draw it without rerunning
         study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
+                          allow_large=_allow_large(ctx),
                           sources=[str(f) for f in files], detail=out is not None)
     table = study.table
     if out is not None:
@@ -236,7 +237,7 @@ def report(
         scenarios = [load_scenario(ctx, f) for f in files]
         with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications)) as tick:
             study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
-                              sources=[str(f) for f in files])
+                              allow_large=_allow_large(ctx), sources=[str(f) for f in files])
     write_study_report(study, output, command=report_command(study, output))
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")

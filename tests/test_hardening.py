@@ -71,3 +71,124 @@ def test_insight_levers_that_would_never_end_are_refused(tmp_path: Path) -> None
 
 def test_a_seed_is_an_identifier_not_a_quantity(tmp_path: Path) -> None:
     assert load_scenario(_file(tmp_path, "run: {seed: 123456789012345678}\n")).run.seed == 123456789012345678
+
+
+# --- 2. limits on what a run will cost -------------------------------------------------------------
+
+
+def test_work_over_the_budget_is_refused_with_its_estimate_and_drivers() -> None:
+    from orgsim.errors import OrgsimError
+    from orgsim.experiment import replicate
+    from orgsim.scenario.limits import MAX_ARRIVALS, arrivals_per_replication
+
+    s = load_scenario(NETWORK)
+    one, drivers = arrivals_per_replication(s)
+    assert drivers["messages"] == pytest.approx(800)  # base.yaml: 800 messages a day before bursts
+    n = int(MAX_ARRIVALS // one) + 1
+    with pytest.raises(OrgsimError, match=r"would simulate about .* arrivals \(.*800 messages.*× 42 days × \d+ "
+                                          r"replications\), over the budget"):
+        replicate(s, n)
+
+
+def test_cost_is_checked_at_load_for_the_files_own_replications(tmp_path: Path) -> None:
+    path = _file(tmp_path, "run: {horizon_days: 3650, replications: 1000}\n", NETWORK)
+    message = _refused(path)
+    assert "x.yaml:2:" in message and "would simulate about" in message
+    assert load_scenario(path, allow_large=True).run.replications == 1000
+
+
+def test_with_changes_and_run_settings_go_through_the_budget() -> None:
+    from orgsim.errors import OrgsimError
+    from orgsim.scenario.overrides import with_changes, with_run_settings
+
+    s = load_scenario(NETWORK)
+    with pytest.raises(ScenarioError, match="would simulate"):
+        with_changes(s, {"run.replications": 1000, "run.horizon_days": 3000})
+    with pytest.raises(OrgsimError, match="--horizon-days 3000: would simulate"):
+        with_run_settings(s.model_copy(update={"run": s.run.model_copy(update={"replications": 1000})}),
+                          horizon_days=3000)
+    with pytest.raises(OrgsimError, match="finite number"):
+        with_run_settings(s, horizon_days=float("inf"))
+
+
+def test_sweep_points_multiply_the_work(tmp_path: Path) -> None:
+    from orgsim.errors import OrgsimError
+    from orgsim.experiment.sweep import sweep
+
+    with pytest.raises(OrgsimError, match=r"× 6 sweep points\), over the budget"):
+        sweep(NETWORK, [("run.horizon_days", [400, 500, 600, 700, 800, 900])], replications=30)
+
+
+def test_a_pod_listing_one_person_many_times_is_refused_quickly(tmp_path: Path) -> None:
+    members = ", ".join(["tom"] * 20_000)
+    path = _file(tmp_path, f"structure:\n  pods:\n    instagram:\n      members: [{members}]\n", NETWORK)
+    assert "listed more than once (19999 repeats)" in _refused(path)
+
+
+def test_growing_a_team_past_the_limit_is_refused_not_built(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="100000 people exceed the limit"):
+        load_scenario(NETWORK, {"team.size": 100_000})
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
+def test_only_regular_files_are_read(tmp_path: Path, special: str) -> None:
+    import os
+
+    path = Path(special)
+    if special == "fifo":
+        path = tmp_path / "fifo.yaml"
+        os.mkfifo(path)
+    with pytest.raises(ScenarioError, match="is not a regular file"):
+        load_scenario(path)
+
+
+def test_files_are_read_with_a_byte_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from orgsim.scenario import loading
+
+    monkeypatch.setattr(loading, "MAX_FILE_BYTES", 100)
+    path = _file(tmp_path, "# " + "x" * 200 + "\n")
+    with pytest.raises(ScenarioError, match="is over 100 bytes"):
+        load_scenario(path)
+
+
+# --- 3. every YAML construct ---------------------------------------------------------------------
+
+
+def test_merge_keys_are_read_and_positioned_at_the_merge(tmp_path: Path) -> None:
+    ok = _file(tmp_path, "policies:\n  <<: {triage_minutes: 5}\n")
+    assert load_scenario(ok).policies.triage_minutes == 5
+    bad = _file(tmp_path, "policies:\n  <<: {triage_minutes: abc}\n", name="bad.yaml")
+    assert "bad.yaml:3:3: policies.triage_minutes" in _refused(bad)
+
+
+@pytest.mark.parametrize(("body", "line", "says"), [
+    ("run:\n  start_date: 2026-02-30\n", 3, "not a valid date"),
+    ("name: !!omap [{a: 1}]\n", 2, "!!omap"),
+    ("name: !!set {a}\n", 2, "!!set"),
+    ("name: !!binary aGk=\n", 2, "!!binary"),
+    ("description: !!python/name:os.system\n", 2, "tag !!python/name:os.system is not allowed"),
+    ("description: !!python/object/apply:os.system [ls]\n", 2, "is not allowed"),
+    ("description: !custom x\n", 2, "tag !custom is not allowed"),
+    ("policies: !foo {triage_minutes: 5}\n", 2, "tag !foo is not allowed"),
+    ("name: a\x07b\n", 2, "control character 0x07"),
+    ("x: " + "[" * 60 + "]" * 60 + "\n", 2, "nested deeper than 50"),
+])
+def test_unusual_yaml_is_refused_with_its_line(tmp_path: Path, body: str, line: int, says: str) -> None:
+    message = _refused(_file(tmp_path, body))
+    assert f"x.yaml:{line}:" in message and says in message
+
+
+def test_a_long_extends_path_and_a_cycle_are_positioned(tmp_path: Path) -> None:
+    long = tmp_path / "long.yaml"
+    long.write_text("extends: " + "a" * 300 + ".yaml\n", encoding="utf-8")
+    assert "long.yaml:1:1: extends: base file cannot be opened" in _refused(long)
+    (tmp_path / "c1.yaml").write_text("extends: c2.yaml\n", encoding="utf-8")
+    (tmp_path / "c2.yaml").write_text("name: two\nextends: c1.yaml\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "c1.yaml")
+    assert str(info.value) == f"{tmp_path / 'c2.yaml'}:2:1: extends: extends itself in a cycle: c1.yaml -> c2.yaml -> c1.yaml"
+
+
+def test_a_duplicated_key_gives_a_short_line(tmp_path: Path) -> None:
+    message = _refused(_file(tmp_path, "name: " + "x" * 10_000 + "\nname: y\n"))
+    assert "duplicate key" in message and len(message) < 500

@@ -28,8 +28,10 @@ from orgsim.experiment.replications import replication_seeds
 from orgsim.metrics.registry import Metric, metrics_for
 from orgsim.metrics.registry import metric as registry_metric
 from orgsim.metrics.stats import mean_ci
+from orgsim.scenario.limits import check_work
 from orgsim.scenario.loading import scenario_from_data
 from orgsim.scenario.model import Scenario
+from orgsim.sim.arguments import check_arguments
 
 __all__ = ["STUDY_FILE", "Study", "run_study"]
 
@@ -204,6 +206,7 @@ def run_study(
     scheduler: str | None = None,
     sources: Sequence[str] = (),
     detail: bool = True,
+    allow_large: bool = False,
 ) -> Study:
     """Run every design on the same child seeds and keep every replication's figures and detail.
 
@@ -222,6 +225,9 @@ def run_study(
     base = scenarios[0]
     n = base.run.replications if replications is None else replications
     s0 = base.run.seed if seed is None else seed
+    for s in scenarios:
+        check_arguments(s, n, s0, workers)
+    check_work(scenarios, n, "designs", allow_large=allow_large)
     jobs = [Job(s, child, detail=detail) for s in scenarios for child in replication_seeds(s0, n)]
     flat = run_jobs(jobs, workers=workers, scheduler=scheduler, progress=progress)
     runs = [flat[i * n:(i + 1) * n] for i in range(len(scenarios))]
