@@ -192,3 +192,209 @@ def test_a_long_extends_path_and_a_cycle_are_positioned(tmp_path: Path) -> None:
 def test_a_duplicated_key_gives_a_short_line(tmp_path: Path) -> None:
     message = _refused(_file(tmp_path, "name: " + "x" * 10_000 + "\nname: y\n"))
     assert "duplicate key" in message and len(message) < 500
+
+
+# --- 4. writes that cannot lose results ----------------------------------------------------------
+
+import json  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+from typer.testing import CliRunner  # noqa: E402
+
+from orgsim.cli import app  # noqa: E402
+from orgsim.errors import OrgsimError  # noqa: E402
+from orgsim.writes import claim_folder, publish_file, strict_json  # noqa: E402
+
+QUICK = ["--horizon-days", "2", "--warmup-days", "0", "--replications", "1", "--workers", "1"]
+
+
+def _orgsim(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_folder_claimed_by_a_running_process_is_refused_before_simulating(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with claim_folder(out, force=False) as stage:
+        (stage / "summary.json").write_text("{}")
+        code, _, err = _orgsim("run", str(SOLO), *QUICK, "--out", str(out))
+        assert code == 1 and "another orgsim run" in err and "is writing there" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no lock, no staging folder left
+    assert (out / "summary.json").read_text() == "{}"
+
+
+def test_two_runs_into_one_folder_at_once_one_wins_the_other_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "orgsim", "run", str(NETWORK), *QUICK, "--out", str(out)]
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outcomes = sorted((p.wait(timeout=300), p.stderr.read() if p.stderr else "") for p in procs)
+    codes = [c for c, _ in outcomes]
+    # one wins; the other is refused (busy, or finds the winner's results and will not mix with them)
+    assert codes == [0, 1], outcomes
+    assert "another orgsim run" in outcomes[1][1] or "not empty" in outcomes[1][1]
+    assert json.loads((out / "summary.json").read_text())["replications"] == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_read_only_destination_fails_before_simulating_and_leaves_nothing(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders; the permission check cannot be seen")
+    parent = tmp_path / "ro"
+    parent.mkdir()
+    parent.chmod(0o555)
+    try:
+        code, _, err = _orgsim("run", str(SOLO), *QUICK, "--out", str(parent / "out"))
+        assert code == 1 and "is not writable" in err
+        assert list(parent.iterdir()) == []
+    finally:
+        parent.chmod(0o755)
+
+
+def test_a_full_disk() -> None:
+    pytest.skip("a full disk needs a small tmpfs, and mounting one needs privileges this test suite does not take; "
+                "the write path is the same as for a failed write (see test_a_failed_write_leaves_nothing)")
+
+
+def test_a_failed_write_leaves_nothing_half_written(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(OSError), claim_folder(out, force=False) as stage:
+        (stage / "requests.parquet").write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_dangling_link_is_refused_before_simulating(tmp_path: Path) -> None:
+    link = tmp_path / "out"
+    link.symlink_to(tmp_path / "nowhere")
+    code, _, err = _orgsim("run", str(SOLO), *QUICK, "--out", str(link))
+    assert code == 1 and "dangling symbolic link" in err
+
+
+def test_force_replaces_the_old_results_rather_than_mixing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _orgsim("run", str(SOLO), *QUICK, "--out", str(out))[0] == 0
+    assert (out / "requests.parquet").exists()
+    code, _, err = _orgsim("run", str(SOLO), *QUICK, "--summary", "--out", str(out))
+    assert code == 1 and "--force" in err
+    assert _orgsim("run", str(SOLO), *QUICK, "--summary", "--force", "--out", str(out))[0] == 0
+    assert not (out / "requests.parquet").exists() and (out / "summary.json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_report_file_that_appears_during_the_run_is_kept(tmp_path: Path) -> None:
+    output = tmp_path / "report.html"
+    tmp = tmp_path / "new.html"
+    tmp.write_text("new")
+    output.write_text("theirs")
+    with pytest.raises(OrgsimError, match="appeared while this ran"):
+        publish_file(tmp, output, force=False)
+    assert output.read_text() == "theirs" and not tmp.exists()
+
+
+def test_sweep_out_a_file_is_a_clean_error(tmp_path: Path) -> None:
+    target = tmp_path / "file"
+    target.write_text("x")
+    code, _, err = _orgsim("sweep", str(SOLO), "--set", "policies.approval_steps=0,1", "--replications", "1",
+                           "--out", str(target))
+    assert code == 1 and "is a file, expected a folder" in err
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the pool's processes")
+def test_kill_9_of_a_pooled_sweep_leaves_no_orphan(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "orgsim", "sweep", str(NETWORK), "--set", "policies.approval_steps=0,1,2",
+           "--replications", "3", "--workers", "2", "--out", str(tmp_path / "sweep")]
+    parent = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    for _ in range(600):  # until the pool is up (at most a minute)
+        workers = _children(parent.pid)
+        if len(workers) >= 2 or parent.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert workers, "the sweep started no pool"
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    alive = workers
+    for _ in range(100):
+        alive = [w for w in workers if Path(f"/proc/{w}").exists() and "Z" not in
+                 (Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()[0:1] or [""])[0]]
+        if not alive:
+            break
+        time.sleep(0.1)
+    for pid in alive:  # a failing run must not leave them running
+        os.kill(pid, signal.SIGKILL)
+    assert alive == [], f"orphaned workers: {alive}"
+
+
+# --- 5. valid JSON always ------------------------------------------------------------------------
+
+
+def test_json_never_carries_nan_or_infinity() -> None:
+    text = strict_json({"a": float("nan"), "b": [1.0, float("inf")], "c": 2})
+    body = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    assert body["a"] is None and body["b"] == [1.0, None] and body["c"] == 2
+    assert set(body["undefined"]) == {"a", "b[1]"}
+
+
+def test_run_json_is_strict_json() -> None:
+    code, out, _ = _orgsim("run", str(SOLO), *QUICK, "--json")
+    assert code == 0
+    json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+
+
+# --- 6. the Python API checks its arguments ------------------------------------------------------
+
+
+def test_the_api_raises_its_own_error_for_bad_arguments() -> None:
+    from orgsim.experiment import replicate
+    from orgsim.metrics import summarize
+    from orgsim.sim.engine import simulate
+
+    s = load_scenario(SOLO)
+    with pytest.raises(OrgsimError, match="expected a Scenario, got str .load it first"):
+        simulate("x.yaml")  # type: ignore[arg-type]
+    with pytest.raises(OrgsimError, match="seed: expected a whole number >= 0, got -1"):
+        simulate(s, seed=-1)
+    with pytest.raises(OrgsimError, match="replications: expected a whole number >= 1, got -1"):
+        replicate(s, -1)
+    with pytest.raises(OrgsimError, match="workers: expected a whole number >= 1"):
+        replicate(s, 1, workers=-3)
+    with pytest.raises(OrgsimError, match="summarize: no results"):
+        summarize([])
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda b: b.update(runs=[[1, 2]] * len(b["runs"])),
+    lambda b: b.update(replications=b["replications"] + 5),
+    lambda b: b.update(scenarios="nope"),
+    lambda b: b["scenarios"][0]["run"].update(horizon_days=float("inf")),
+])
+def test_a_tampered_study_is_refused_cleanly(tmp_path: Path, tamper: object) -> None:
+    out = tmp_path / "cmp"
+    assert _orgsim("compare", str(SOLO), str(NETWORK), "--replications", "2", "--workers", "1", "--out",
+                   str(out))[0] == 0
+    body = json.loads((out / "study.json").read_text())
+    tamper(body)  # type: ignore[operator]
+    (out / "study.json").write_text(json.dumps(body))
+    code, _, err = _orgsim("report", "--from", str(out), "-o", str(tmp_path / "r.html"))
+    assert code == 1 and err.startswith("error: "), err
+    assert not (tmp_path / "r.html").exists()

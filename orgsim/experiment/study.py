@@ -183,11 +183,13 @@ class Study:
             scenarios = [scenario_from_data(d, file=f"{source}: scenario {i + 1}", allow_large=allow_large)
                          for i, d in enumerate(body["scenarios"])]
             n, runs = int(body["replications"]), body["runs"]
-            if len(runs) != len(scenarios) or any(len(r) != n for r in runs):
+            if (not isinstance(runs, list) or len(runs) != len(scenarios) or n < 1
+                    or any(not isinstance(r, list) or len(r) != n or not all(isinstance(x, dict) for x in r)
+                           for r in runs)):
                 raise OrgsimError(f"{source}: runs: expected {n} replications for each of the {len(scenarios)} "
                                   "scenarios; the file was changed or cut short — run the comparison again")
             return cls(scenarios, runs, int(body["seed"]), n, list(body.get("sources", [])))
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise OrgsimError(f"{source}: not a study file this orgsim can read ({type(exc).__name__}: {exc})") from None
 
 

@@ -108,6 +108,8 @@ def sweep(
                 "points": points}
     done: dict[tuple[int, int], dict[str, float]] = {}
     if out is not None:
+        if out.exists() and not out.is_dir():
+            raise OrgsimError(f"--out {out}: is a file, expected a folder")
         parts = out / "parts"
         if (out / "manifest.json").exists():
             if not resume:
