@@ -231,17 +231,17 @@ def render_comparison(table: pd.DataFrame, console: Console | None = None) -> No
     console.print(grid)
 
 
-def check_output_file(output: Path, force: bool) -> None:
+def check_output_file(output: Path, force: bool, option: str = "--output") -> None:
     """Refuse to overwrite a file (unless forced) or write into a folder that is not there, or not writable."""
     if output.is_symlink() and not output.exists():
-        raise OrgsimError(f"--output {output}: is a dangling symbolic link; remove it or choose another name")
+        raise OrgsimError(f"{option} {output}: is a dangling symbolic link; remove it or choose another name")
     if output.exists() and (output.is_dir() or not force):
         what = "is a folder" if output.is_dir() else "already exists; pass --force to overwrite it"
-        raise OrgsimError(f"--output {output}: {what}")
+        raise OrgsimError(f"{option} {output}: {what}")
     if not output.parent.is_dir():
-        raise OrgsimError(f"--output {output}: folder {output.parent} does not exist")
+        raise OrgsimError(f"{option} {output}: folder {output.parent} does not exist")
     if not os.access(output.parent, os.W_OK | os.X_OK):
-        raise OrgsimError(f"--output {output}: folder {output.parent} is not writable")
+        raise OrgsimError(f"{option} {output}: folder {output.parent} is not writable")
 
 
 

@@ -138,7 +138,7 @@ def publish_file(tmp: Path, output: Path, force: bool, option: str = "--output")
 
 def sibling(path: Path) -> Path:
     """A temporary name beside ``path`` for writing it whole before it is renamed into place."""
-    return path.parent / f".{path.name}.orgsim-{os.getpid()}.tmp"
+    return path.parent / f".{path.stem}.orgsim-{os.getpid()}{path.suffix}"  # the suffix kept: writers may go by it
 
 
 def strict_json(data: Any) -> str:
