@@ -94,7 +94,11 @@ def claim_folder(out: Path, force: bool, option: str = "--out") -> Iterator[Path
             stage.mkdir()
         except OSError as exc:
             raise OrgsimError(f"{option} {out}: cannot write there: {exc.strerror or exc}") from None
-        yield stage
+        try:
+            yield stage
+        except OSError as exc:  # a full disk, a quota: the staging folder goes, the destination stays as it was
+            raise OrgsimError(f"{option} {out}: could not write the results ({exc.strerror or exc}); nothing was "
+                              "written there") from None
         _publish_folder(stage, out, option)
     finally:
         shutil.rmtree(stage, ignore_errors=True)

@@ -256,14 +256,24 @@ def test_a_read_only_destination_fails_before_simulating_and_leaves_nothing(tmp_
         parent.chmod(0o755)
 
 
-def test_a_full_disk() -> None:
-    pytest.skip("a full disk needs a small tmpfs, and mounting one needs privileges this test suite does not take; "
-                "the write path is the same as for a failed write (see test_a_failed_write_leaves_nothing)")
+def test_a_full_disk_fails_cleanly_and_leaves_nothing(tmp_path: Path) -> None:
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({mounted.stderr.decode().strip()[:80]}); a full disk takes "
+                    "the same path as test_a_failed_write_leaves_nothing_half_written")
+    try:
+        code, _, err = _orgsim("run", str(NETWORK), *QUICK, "--out", str(disk / "out"))
+        assert code == 1 and "could not write the results" in err and "nothing was written" in err, err
+        assert list(disk.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
 
 
 def test_a_failed_write_leaves_nothing_half_written(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    with pytest.raises(OSError), claim_folder(out, force=False) as stage:
+    with pytest.raises(OrgsimError, match="No space left"), claim_folder(out, force=False) as stage:
         (stage / "requests.parquet").write_bytes(b"half")
         raise OSError(28, "No space left on device")
     assert list(tmp_path.iterdir()) == []
