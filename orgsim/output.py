@@ -9,7 +9,7 @@ never loads them.
 
 from __future__ import annotations
 
-import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from orgsim.errors import OrgsimError
 from orgsim.metrics.registry import from_table
 from orgsim.report.labels import short_names
+from orgsim.writes import strict_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "check_out_dir",
     "check_output_file",
+    "strict_json",
     "comparison_json",
     "progress_bar",
     "render_comparison",
@@ -98,7 +100,7 @@ def write_run(out: Path, results: Sequence[Result], summary: dict[str, Any]) -> 
     if any(len(r.insights) for r in results):
         # one row per (insight, relevant department) pair, all replications
         _tables(results, "insights").to_csv(out / "insights.csv", index=False)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (out / "summary.json").write_text(strict_json(summary) + "\n")
 
 
 def _h(x: float | None) -> str:
@@ -192,7 +194,7 @@ def write_comparison(out: Path, table: pd.DataFrame, study: Study) -> None:
     out.mkdir(parents=True, exist_ok=True)
     table.to_parquet(out / "comparison.parquet", index=False)
     table.to_csv(out / "comparison.csv", index=False)
-    (out / "comparison.json").write_text(json.dumps(comparison_json(table), indent=2) + "\n")
+    (out / "comparison.json").write_text(strict_json(comparison_json(table)) + "\n")
     study.save(out)
 
 
@@ -230,12 +232,17 @@ def render_comparison(table: pd.DataFrame, console: Console | None = None) -> No
 
 
 def check_output_file(output: Path, force: bool, option: str = "--output") -> None:
-    """Refuse to overwrite a file (unless forced) or write into a folder that is not there."""
+    """Refuse to overwrite a file (unless forced) or write into a folder that is not there, or not writable."""
+    if output.is_symlink() and not output.exists():
+        raise OrgsimError(f"{option} {output}: is a dangling symbolic link; remove it or choose another name")
     if output.exists() and (output.is_dir() or not force):
         what = "is a folder" if output.is_dir() else "already exists; pass --force to overwrite it"
         raise OrgsimError(f"{option} {output}: {what}")
     if not output.parent.is_dir():
         raise OrgsimError(f"{option} {output}: folder {output.parent} does not exist")
+    if not os.access(output.parent, os.W_OK | os.X_OK):
+        raise OrgsimError(f"{option} {output}: folder {output.parent} is not writable")
+
 
 
 def report_command(study: Study, output: Path) -> str:
