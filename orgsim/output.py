@@ -269,7 +269,7 @@ def _signed(x: float | None) -> str:
 
 
 #: the columns of a sweep's terminal table: mean silo latency, the 24 h reply share, the busiest person
-SWEEP_SHOWN = ("silo_latency_mean", "reply_within_24h_share", "utilization_max")
+SWEEP_SHOWN = ("silo_latency_rmst", "reply_within_24h_share", "utilization_max")
 
 
 def render_sweep(table: pd.DataFrame, keys: Sequence[str], echo: Callable[[str], Any] = print) -> None:

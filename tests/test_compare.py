@@ -48,7 +48,7 @@ def test_compare_cli_json() -> None:
     design = out["designs"]["northwind-outdoor-by-network"]
     assert design["name"] == "Northwind Outdoor — by network"
     metric = design["metrics"]["silo_latency_mean"]
-    assert metric["label"] == "silo latency, mean" and metric["unit"] == "h"
+    assert metric["label"] == "silo latency, mean of answered requests only" and metric["unit"] == "h"
     assert {"mean", "ci95", "diff_vs_baseline", "diff_ci95", "verdict"} <= set(metric)
     ids = set(design["metrics"])
     assert all(re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", i) for i in ids), ids

@@ -93,7 +93,7 @@ def tradeoff(study: Study) -> Figure:
     heads = [float(np.nanmean(study.values("head count", d))) for d in study.designs]
     top = max(heads) if heads else 1.0
     for design, head in zip(study.designs, heads, strict=True):
-        x, xl, xh = mean_ci(list(study.values("silo latency, mean", design)))
+        x, xl, xh = mean_ci(list(study.values("silo_latency_rmst", design)))
         y, yl, yh = mean_ci(list(study.values(y_label, design)))
         if math.isnan(x) or math.isnan(y):
             continue
@@ -103,7 +103,8 @@ def tradeoff(study: Study) -> Figure:
                    linewidth=1.5, zorder=3)
         ax.annotate(f"{names[design]}\n{head:.0f} {'person' if head == 1 else 'people'}", (x, 100 * y),
                     xytext=(14, 6), textcoords="offset points", fontsize=10, color="#222222")
-    ax.set_xlabel("silo latency: mean hours from a department's request to the answer")
+    ax.set_xlabel("silo latency: restricted mean hours from a department's request to the answer\n"
+                  "(requests still open at the end counted at their age)")
     if has_reach:
         ax.set_ylabel("insight reach: % reaching the right\ndepartments within the horizon")
         ax.set_title("Faster answers vs insights that reach people")

@@ -22,7 +22,7 @@ __all__ = ["Finding", "Scorecard", "findings", "scorecard"]
 
 Tone = Literal["better", "worse", "unclear", "info"]
 
-LATENCY = "silo_latency_mean"
+LATENCY = "silo_latency_rmst"
 REACH = "insight_reach_share"
 BUSIEST = "utilization_max"
 AFTER = "after_hours_share"
