@@ -160,6 +160,9 @@ def run(
         results = replicate(scenario, n, base_seed, progress=tick, workers=workers, summary=summary_mode,
                             scheduler=scheduler)
     summary = summarize(results, seed=base_seed)
+    from orgsim.metrics.stability import unstable_reasons
+
+    summary["unstable"] = unstable_reasons(scenario, summary)
     if out is not None:
         write_run(out, results, summary)
     if as_json:

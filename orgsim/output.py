@@ -135,7 +135,24 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
     head = Table(show_header=False, box=None, pad_edge=False)
     head.add_column(style="bold")
     head.add_column()
-    head.add_row("Silo latency (mean)", _h(lat["mean"]) + _ci(lat.get("ci95"), _h))
+    for reason in s.get("unstable") or []:
+        console.print(f"[bold red]UNSTABLE[/bold red]: {escape(reason)} — the queue grows without bound; "
+                      "latency figures depend on the run's length")
+    cens = s.get("silo_latency_censored") or {}
+    if cens.get("rmst") is not None:
+        tau = cens["tau_hours"]
+
+        def at_least(x: float | None) -> str:  # a percentile the curve does not reach before tau
+            return ("≥ " if x is not None and tau is not None and x >= tau else "") + _h(x)
+
+        head.add_row("Silo latency, open counted", _h(cens["rmst"]) + _ci((cens.get("ci95") or {}).get("rmst"), _h)
+                     + f"; restricted mean to {_h(tau)}")
+        head.add_row("  p50 / p90 (Kaplan–Meier)", f"{at_least(cens['p50'])} / {at_least(cens['p90'])}")
+    if cens:
+        head.add_row("  lower bound (open at age)", _h(cens.get("lower_bound_mean")))
+        head.add_row("Requests answered by the end", _pct(cens.get("answered_share")) + "; backlog at the end "
+                     f"{s['requests'].get('backlog_at_end', float('nan')):.0f} open")
+    head.add_row("Silo latency, answered only", _h(lat["mean"]) + _ci(lat.get("ci95"), _h))
     head.add_row("  p50 / p90 / p95", f"{_h(lat['p50'])} / {_h(lat['p90'])} / {_h(lat['p95'])}")
     br = s["latency_breakdown_hours"]
     head.add_row("  where the time goes", "  ".join(f"{k} {_h(v)}" for k, v in br.items()))
@@ -183,6 +200,9 @@ def comparison_json(table: pd.DataFrame) -> dict[str, Any]:
             "diff_vs_baseline": _none(row.diff), "diff_ci95": [_none(row.diff_low), _none(row.diff_high)],
             "verdict": row.verdict,
         }
+    for design_id, reasons in (table.attrs.get("unstable") or {}).items():
+        if design_id in designs:
+            designs[design_id]["unstable"] = reasons
     return {"baseline": table.attrs.get("baseline_id"), "seed": table.attrs.get("seed"),
             "replications": table.attrs.get("replications"), "designs": designs}
 
@@ -220,13 +240,28 @@ def render_comparison(table: pd.DataFrame, console: Console | None = None) -> No
         for row in rows.itertuples(index=False):
             cell = m.format_value(row.mean)
             if row.design != designs[0]:
+                from orgsim.metrics.stability import UNSTABLE
+
                 mark = {"better": "[green]better[/green]", "worse": "[red]worse[/red]",
-                        "no clear difference": "no clear diff."}.get(row.verdict, row.verdict)
+                        "no clear difference": "no clear diff.",
+                        UNSTABLE: "[red]unstable[/red]"}.get(row.verdict, row.verdict)
                 cell += f"\n{m.format_diff(row.diff)} ({m.format_diff(row.diff_low)} … " \
                         f"{m.format_diff(row.diff_high)}) {mark}"
             cells.append(cell)
         grid.add_row(escape(m.label), *cells)
     console.print(grid)
+    _print_unstable(table, console)
+
+
+def _print_unstable(table: pd.DataFrame, console: Console) -> None:
+    from rich.markup import escape
+
+    names = dict(zip(table["design_id"], table["design"], strict=False))
+    for design_id, reasons in (table.attrs.get("unstable") or {}).items():
+        if reasons:
+            console.print(f"[bold red]UNSTABLE[/bold red] {escape(names.get(design_id, design_id))}: "
+                          f"{escape('; '.join(reasons))} — its queue grows without bound, so its latency figures "
+                          "depend on the run's length; it is never called better on them")
 
 
 def check_output_file(output: Path, force: bool) -> None:
@@ -278,3 +313,8 @@ def render_sweep(table: pd.DataFrame, keys: Sequence[str], echo: Callable[[str],
     wide = shown.pivot_table(index=list(keys) or ["point"], columns="metric", values="mean", sort=False)
     wide = wide.rename(columns=dict(zip(shown["metric"], shown["label"], strict=True)))
     echo(wide.to_string(float_format=lambda x: f"{x:.3g}"))
+    if "unstable" in table.columns:
+        for _, row in table.drop_duplicates("point").iterrows():
+            if row["unstable"]:
+                where = ", ".join(f"{k}={row[k]}" for k in keys) or "the base"
+                echo(f"UNSTABLE at {where}: {row['unstable']} — latency there depends on the run's length")

@@ -73,7 +73,8 @@ def test_a_stable_server_is_not_flagged() -> None:
 
 def test_backlog_series_counts_open_requests() -> None:
     s = backlog_series(np.array([0.5, 1.5, 2.5]), np.array([1.0, np.nan, 3.5]), warmup=0.0, horizon=4.0)
-    assert s == {"hours": [0.0, 1.0, 2.0, 3.0, 4.0], "open": [0.0, 0.0, 1.0, 2.0, 1.0]}
+    assert s == {"hours": [0.0, 1.0, 2.0, 3.0, 4.0], "open": [0.0, 0.0, 1.0, 2.0, 1.0], "mean": 0.8,
+                 "arrived": 3}
 
 
 @pytest.mark.parametrize("name", ["solo", "network", "audience", "function", "embedded"])
@@ -83,3 +84,48 @@ def test_example_designs_censored_figures(name: str) -> None:
     c = f["silo_latency_censored"]
     assert c["rmst"] >= c["lower_bound_mean"] - 1e-9
     assert bool(unstable_reasons(scenario, f)) == (name == "solo")  # only the one-person team is unstable
+
+
+# --- the one-person team is flagged unstable in every command -------------------------------
+
+SOLO, NETWORK = str(ROOT / "scenarios" / "solo.yaml"), str(ROOT / "scenarios" / "network.yaml")
+
+
+def _cli(*args: str) -> Any:
+    from typer.testing import CliRunner
+
+    from orgsim.cli import app
+
+    res = CliRunner().invoke(app, list(args))
+    assert res.exit_code == 0, res.output
+    return res
+
+
+def _short(tmp_path: Any, name: str, days: int = 21) -> str:
+    text = (ROOT / "scenarios" / name).read_text().replace("extends: base.yaml", f"extends: {ROOT / 'scenarios' / 'base.yaml'}")
+    path = tmp_path / name
+    path.write_text(text + f"\nrun:\n  horizon_days: {days}\n  warmup_days: 3\n")
+    return str(path)
+
+
+def test_solo_is_unstable_in_run_compare_sweep_and_report(tmp_path: Any) -> None:
+    import json
+
+    solo, network = _short(tmp_path, "solo.yaml"), _short(tmp_path, "network.yaml")
+    res = _cli("run", solo, "--replications", "2", "--workers", "1", "--json")
+    assert json.loads(res.stdout)["unstable"][0].startswith("offered load 1.44× capacity")
+    assert "unstable" in res.stderr  # the validation warning, as in every command that loads it
+    res = _cli("compare", network, solo, "--replications", "2", "--workers", "1", "--json")
+    designs = json.loads(res.stdout)["designs"]
+    flagged = {d: v["unstable"] for d, v in designs.items()}
+    assert not flagged["northwind-outdoor-by-network"] and flagged["northwind-outdoor-one-person-team"]
+    solo_metrics = designs["northwind-outdoor-one-person-team"]["metrics"]
+    assert all(v["verdict"] != "better" for v in solo_metrics.values() if v["unit"] == "h")
+    res = _cli("compare", solo, network, "--replications", "2", "--workers", "1")
+    assert "UNSTABLE Northwind Outdoor — one-person team" in " ".join(res.stdout.split())
+    res = _cli("sweep", solo, "--set", "run.seed=1", "--replications", "1", "--workers", "1")
+    assert "UNSTABLE at run.seed=1: offered load 1.44×" in res.stdout
+    out = tmp_path / "r.html"
+    _cli("report", network, solo, "--replications", "2", "--workers", "1", "-o", str(out))
+    page = out.read_text()
+    assert "does not keep up with its work — unstable" in page

@@ -6,6 +6,12 @@ random numbers). The difference of a figure between a design and the
 baseline is taken per replication, and its 95% Student-t interval across
 replications decides the verdict: **better** or **worse** when the interval
 excludes zero, **no clear difference** otherwise.
+
+A design whose queue grows without bound (:mod:`orgsim.metrics.stability`)
+is never called better on a latency figure (one in hours): its verdict there
+reads **unstable: no steady state**; nor is a stable design called worse on
+one than an unstable baseline. ``table.attrs["unstable"]`` holds, per design
+id, the reasons (empty when it keeps up).
 """
 
 from __future__ import annotations
@@ -16,10 +22,11 @@ from typing import Any
 import pandas as pd
 
 from orgsim.metrics.registry import metrics_for, slug
+from orgsim.metrics.stability import UNSTABLE, unstable_reasons
 from orgsim.metrics.stats import mean_ci
 from orgsim.scenario.model import Scenario
 
-__all__ = ["BETTER", "UNCLEAR", "WORSE", "comparison_table", "design_ids", "verdict"]
+__all__ = ["BETTER", "UNCLEAR", "UNSTABLE", "WORSE", "comparison_table", "design_ids", "design_unstable", "verdict"]
 
 BETTER, WORSE, UNCLEAR = "better", "worse", "no clear difference"
 
@@ -52,6 +59,30 @@ def design_ids(names: Sequence[str]) -> list[str]:
     return out
 
 
+def design_unstable(scenario: Scenario, runs: Sequence[dict[str, Any]]) -> list[str]:
+    """Why one design is unstable (empty if it keeps up): its analytic load, and its backlog averaged over runs."""
+    rise = mean_ci([metric_of(f, "backlog", "rise") for f in runs])[0]
+    mean = mean_ci([metric_of(f, "backlog", "mean") for f in runs])[0]
+    arrived = mean_ci([metric_of(f, "requests", "arrived") for f in runs])[0]
+    return unstable_reasons(scenario, rise=rise, mean=mean, arrived=arrived)
+
+
+def metric_of(figures: dict[str, Any], *path: str) -> float:
+    node: Any = figures
+    for k in path:
+        if not isinstance(node, dict) or k not in node:
+            return float("nan")
+        node = node[k]
+    return float(node)
+
+
+def _guarded(verdict_: str, unit: str, me_unstable: bool, base_unstable: bool) -> str:
+    """No latency verdict that flatters a design without a steady state."""
+    if unit == "h" and ((verdict_ == BETTER and me_unstable) or (verdict_ == WORSE and base_unstable and not me_unstable)):
+        return UNSTABLE
+    return verdict_
+
+
 def comparison_table(scenarios: Sequence[Scenario], runs: Sequence[Sequence[dict[str, Any]]], seed: int) -> pd.DataFrame:
     """One row per design × metric from every design's per-replication figures (``runs[i][r]``).
 
@@ -60,10 +91,11 @@ def comparison_table(scenarios: Sequence[Scenario], runs: Sequence[Sequence[dict
     against the baseline, ``diff``, ``diff_low``, ``diff_high``, ``verdict``.
     """
     ids = design_ids([s.name for s in scenarios])
+    unstable = [design_unstable(s, design) for s, design in zip(scenarios, runs, strict=True)]
     rows = []
     for metric in metrics_for([f for design in runs for f in design]):
         baseline = [metric.of(f) for f in runs[0]]
-        for scenario, design_id, design in zip(scenarios, ids, runs, strict=True):
+        for scenario, design_id, design, shaky in zip(scenarios, ids, runs, unstable, strict=True):
             values = [metric.of(f) for f in design]
             mean, low, high = mean_ci(values)
             diffs = [v - b for v, b in zip(values, baseline, strict=True)]
@@ -73,8 +105,9 @@ def comparison_table(scenarios: Sequence[Scenario], runs: Sequence[Sequence[dict
                 "metric": metric.id, "label": metric.label, "unit": metric.unit,
                 "mean": mean, "ci_low": low, "ci_high": high,
                 "diff": dmean, "diff_low": dlow, "diff_high": dhigh,
-                "verdict": verdict(metric.direction, dlow, dhigh),
+                "verdict": _guarded(verdict(metric.direction, dlow, dhigh), metric.unit, bool(shaky), bool(unstable[0])),
             })
     table = pd.DataFrame(rows)
-    table.attrs.update(seed=seed, replications=len(runs[0]), baseline=scenarios[0].name, baseline_id=ids[0])
+    table.attrs.update(seed=seed, replications=len(runs[0]), baseline=scenarios[0].name, baseline_id=ids[0],
+                       unstable=dict(zip(ids, unstable, strict=True)))
     return table

@@ -89,7 +89,9 @@ def _mean_backlog(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     from orgsim.metrics.stability import backlog_growth
 
     out: dict[str, Any] = {"hours": runs[0]["hours"],
-                           "open": np.mean([r["open"] for r in runs], axis=0).tolist()}
+                           "open": np.mean([r["open"] for r in runs], axis=0).tolist(),
+                           "mean": float(np.mean([r["mean"] for r in runs])),
+                           "arrived": float(np.mean([r["arrived"] for r in runs]))}
     out["rise"], out["growing"] = backlog_growth(out)
     return out
 
