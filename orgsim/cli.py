@@ -218,9 +218,14 @@ def report(
     replications: Annotated[int | None, typer.Option(min=2, help="Paired replications (default: run.replications).")] = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
-    force: Annotated[bool, typer.Option(help="Overwrite the output file if it exists.")] = False,
+    pptx: Annotated[Path | None, typer.Option("--pptx", help="Also write a short slide deck (python-pptx).")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="Also print the report to an A4 PDF (headless Chromium).")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite the output files if they exist.")] = False,
 ) -> None:
-    """Write the one-page HTML report a CMO reads: headline, scorecard, charts, assumptions (works offline)."""
+    """Write the HTML report a CMO reads: the decision on page one, then the appendix (works offline).
+
+    ``--pptx`` and ``--pdf`` also write a deck and a printed copy of the same study.
+    """
     from orgsim.experiment.study import Study, run_study
     from orgsim.output import check_output_file, progress_bar, report_command
     from orgsim.report import write_study_report
@@ -229,7 +234,17 @@ def report(
         raise OrgsimError("give scenario files or --from a saved study, not both")
     if not files and from_dir is None:
         raise OrgsimError("give the scenario files to compare, or --from a folder written by `orgsim compare --out`")
-    check_output_file(output, force)
+    for option, target in (("--output", output), ("--pptx", pptx), ("--pdf", pdf)):
+        if target is not None:
+            check_output_file(target, force, option)
+    if pptx is not None:
+        from orgsim.report.deck import _require
+
+        _require()  # before the run, not after it
+    if pdf is not None:
+        from orgsim.report.pdf import chromium_path
+
+        chromium_path()
     if from_dir is not None:
         if seed is not None or replications is not None:
             raise OrgsimError("--seed and --replications apply when running scenarios, not with --from")
@@ -240,9 +255,21 @@ def report(
         with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications)) as tick:
             study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
                               sources=[str(f) for f in files])
-    write_study_report(study, output, command=report_command(study, output))
+    command = report_command(study, output)
+    write_study_report(study, output, command=command)
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")
+    if pptx is not None:
+        from orgsim.report.deck import write_deck
+        from orgsim.report.html import report_title
+
+        write_deck(study, pptx, report_title(study), command=command)
+        typer.echo(f"wrote {pptx} ({pptx.stat().st_size / 1e3:,.0f} kB)")
+    if pdf is not None:
+        from orgsim.report.pdf import print_pdf
+
+        print_pdf(output, pdf)
+        typer.echo(f"wrote {pdf} ({pdf.stat().st_size / 1e3:,.0f} kB)")
 
 
 @app.command()

@@ -264,13 +264,13 @@ def _print_unstable(table: pd.DataFrame, console: Console) -> None:
                           "depend on the run's length; it is never called better on them")
 
 
-def check_output_file(output: Path, force: bool) -> None:
+def check_output_file(output: Path, force: bool, option: str = "--output") -> None:
     """Refuse to overwrite a file (unless forced) or write into a folder that is not there."""
     if output.exists() and (output.is_dir() or not force):
         what = "is a folder" if output.is_dir() else "already exists; pass --force to overwrite it"
-        raise OrgsimError(f"--output {output}: {what}")
+        raise OrgsimError(f"{option} {output}: {what}")
     if not output.parent.is_dir():
-        raise OrgsimError(f"--output {output}: folder {output.parent} does not exist")
+        raise OrgsimError(f"{option} {output}: folder {output.parent} does not exist")
 
 
 def report_command(study: Study, output: Path) -> str:

@@ -122,11 +122,12 @@ def test_network_splits_cross_channel_request_and_merges() -> None:
     data["policies"]["merge_hours"] = 0.5
     data["demand"]["departments"]["Product"]["requests"]["ask"]["at_hours"] = [10.0]
     r = simulate(scenario_from_data(data), seed=1).requests.iloc[0]
-    # two parts of 1 h each in parallel, each handed to the lead to merge
-    # (0.5 h), merge 0.5 h, then back to the department (1 h).
+    # two parts in parallel, each repeating the concept share (0.25 of 2 h)
+    # and doing half the rest: 0.5 + 0.75 = 1.25 h; each handed to the lead
+    # to merge (0.5 h), merge 0.5 h, then back to the department (1 h).
     assert r["parts"] == 2
-    assert r["answered"] == pytest.approx(10 + 1 + 0.25 + 0.5 + 1 + 0.5 + 0.5 + 1)
-    assert r["person_hours"] == pytest.approx(0.25 + 2 * 1 + 0.5)
+    assert r["answered"] == pytest.approx(10 + 1 + 0.25 + 0.5 + 1.25 + 0.5 + 0.5 + 1)
+    assert r["person_hours"] == pytest.approx(0.25 + 2 * 1.25 + 0.5)
 
 
 def test_build_org_nodes_and_ties() -> None:

@@ -98,3 +98,32 @@ def test_no_insights_block_no_key() -> None:
     bare = s.model_copy(update={"insights": None})
     r = simulate(bare, seed=1)
     assert len(r.insights) == 0 and "insight_reach" not in run_figures(r)
+
+
+def test_a_departments_receptiveness_is_shared_by_its_ties() -> None:
+    # intake: pod ties Product to both pods; the Instagram pod always passes
+    # to the LinkedIn pod, and each pod's tie to Product passes with 0.5. One
+    # receptiveness draw per (insight, department): reach is 0.5, not the
+    # 1 - 0.5 ** 2 = 0.75 two independent coins would give.
+    s = make(structure={"intake": "pod"},
+             insights={"pass_probability": {**SURE, "department_intake": 0.5},
+                       "kinds": {"quality": {"per_week": 100, "channel": "instagram", "audience": "consumers",
+                                             "departments": ["Product"]}}})
+    pairs = simulate(s, seed=2).insights
+    pairs = pairs[pairs["in_window"]]
+    assert len(pairs) > 200
+    assert abs(pairs["reached_within"].mean() - 0.5) < 0.1
+
+
+def test_the_briefing_cycle_starts_anywhere_in_its_period() -> None:
+    # Steady state: where the cycle stands at the start is drawn per run, so
+    # the first briefing is not always a whole period into the run.
+    firsts = set()
+    for seed in range(12):
+        s = make(insights={"pass_probability": {**SURE, "department_intake": 0.0},
+                           "trend_briefing": {"every_days": 7, "departments": ["Product"], "at_hour": 10}})
+        r = simulate(s, seed=seed).insights
+        t = r[r["via"] == "lead_briefing"]["reached"].min()
+        assert (t - 10) % 24 == 0  # a meeting at 10:00 on some day
+        firsts.add((t - 10) % (7 * 24))  # the day of the weekly cycle
+    assert len(firsts) >= 3

@@ -147,7 +147,7 @@ def test_page_is_self_contained_with_every_chart(study: Study) -> None:
     refs = re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', page)
     assert all(r.startswith(("#", "data:image/png;base64,")) for r in refs), refs  # nothing outside the page
     assert "<script" not in page and "@import" not in page and "url(http" not in page
-    assert 'id="headline"' in page and "seed 7" in page
+    assert 'id="recommendation"' in page and 'id="scorecard"' in page and "seed 7" in page
 
 
 def _hostile(tmp_path: Path) -> Any:
@@ -208,7 +208,7 @@ def test_cli_report_and_report_from_a_compare_folder_agree(tmp_path: Path) -> No
     assert r.exit_code == 0, r.output
 
     def headline(p: Path) -> str:
-        return re.search(r'<section id="headline">.*?</section>', p.read_text(), re.S).group(0)  # type: ignore[union-attr]
+        return re.search(r'<section id="decision">.*?</section>', p.read_text(), re.S).group(0)  # type: ignore[union-attr]
 
     assert headline(direct) == headline(later)
 
@@ -238,3 +238,69 @@ def test_a_damaged_study_file_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "study.json").write_text('{"format": 2, "seed": 1}')
     r = runner.invoke(app, ["report", "--from", str(tmp_path), "-o", str(tmp_path / "r.html")])
     assert r.exit_code == 1 and "not a study file" in r.output
+
+
+# --- the deck -------------------------------------------------------------------------------
+
+
+def _deck(study: Study, tmp_path: Path) -> Any:
+    from pptx import Presentation
+
+    from orgsim.report.deck import write_deck
+
+    path = write_deck(study, tmp_path / "deck.pptx", "Which structure?", command="orgsim report a.yaml b.yaml")
+    return Presentation(str(path))
+
+
+def test_the_deck_has_its_slides_and_the_studys_numbers(study: Study, tmp_path: Path) -> None:
+    from pptx.oxml.ns import qn
+
+    from orgsim.report.deck import SLIDES, tradeoff_points
+    from orgsim.report.html import _scorecard_rows
+    from orgsim.report.verdicts import scorecard
+
+    prs = _deck(study, tmp_path)
+    slides = list(prs.slides)
+    assert [s.shapes.title.text for s in slides][1:] == list(SLIDES[1:])
+    assert slides[0].shapes.title.text == "Which structure?"
+    table = next(sh for sh in slides[2].shapes if sh.has_table).table  # a native table, not a picture
+    expected = _scorecard_rows(scorecard(study), study.scenarios[0].run.currency)
+    assert "GBP" in expected[-1]["label"]  # money shows its currency (run.currency in base.yaml)
+    assert len(table.rows) == len(expected) + 1
+    for i, row in enumerate(expected, start=1):
+        assert table.cell(i, 0).text == row["label"]
+        for j, cell in enumerate(row["cells"], start=1):
+            assert table.cell(i, j).text == cell["value"] + (f" {cell['mark']}" if cell["mark"] else "")
+    chart = next(sh for sh in slides[3].shapes if sh.has_chart).chart  # a native, editable bubble chart
+    points = tradeoff_points(study)
+    series = list(chart.plots[0].series)
+    assert len(series) == len(points) == len(study.designs)
+    for s, (_design, x, y, head) in zip(series, points, strict=True):
+        xs = [float(v.text) for v in s._element.find(qn("c:xVal")).iter(qn("c:v"))]
+        sizes = [float(v.text) for v in s._element.find(qn("c:bubbleSize")).iter(qn("c:v"))]
+        assert xs == [round(x, 2)] and list(s.values) == [round(y, 2)] and sizes == [head]
+    latency = study.table[study.table["metric"] == "silo_latency_rmst"]["mean"].tolist()
+    assert [p[1] for p in points] == pytest.approx(latency)  # the chart's x is the scorecard's mean latency
+
+
+def test_the_deck_keeps_scenario_text_as_text(tmp_path: Path) -> None:
+    hostile = _hostile(tmp_path)
+    study = run_study([hostile, hostile.model_copy(update={"name": "plain — by audience"})], replications=2, seed=3,
+                      workers=1)
+    prs = _deck(study, tmp_path)
+    text = "\n".join(sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
+    assert "<img src=x onerror=alert(2)>" in text or "<script>alert(1)</script>" in text
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "deck.pptx") as z:
+        xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+    assert "<script>" not in xml and "<img src" not in xml  # escaped in the XML, not markup
+
+
+def test_cli_deck_refuses_to_overwrite(tmp_path: Path) -> None:
+    deck = tmp_path / "deck.pptx"
+    deck.write_text("mine", encoding="utf-8")
+    r = runner.invoke(app, ["report", str(ROOT / "scenarios" / "network.yaml"), "-o", str(tmp_path / "r.html"),
+                            "--pptx", str(deck)])
+    assert r.exit_code == 1 and "--pptx" in r.output and "--force" in r.output
+    assert deck.read_text(encoding="utf-8") == "mine" and not (tmp_path / "r.html").exists()

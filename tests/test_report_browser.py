@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,8 +113,8 @@ def test_report_loads_offline_with_every_chart(browser: Any, tmp_path: Path) -> 
     visit = _open(browser, html, "report.png")
     page = visit.page
     assert visit.blocked == [] and visit.errors == [] and visit.dialogs == []
-    assert page.locator("#headline").is_visible()
-    assert re.search(r"by audience", page.locator("#headline").inner_text())
+    assert page.locator("#recommendation").is_visible()
+    assert re.search(r"by audience", page.locator("#recommendation").inner_text())
     assert page.locator("#scorecard").is_visible()
     charts = page.locator("figure.chart svg")
     assert charts.count() == expected
@@ -143,3 +144,99 @@ def test_hostile_names_stay_text_in_the_browser(browser: Any, tmp_path: Path) ->
     assert "<script>alert(1)</script> — by audience" in body
     assert "<img src=x onerror=alert(2)>" in body
     page.close()
+
+
+# --- layout: widths, chart text, the printed first page -------------------------------------
+
+DESIGNS = ["network.yaml", "function.yaml", "audience.yaml", "embedded.yaml", "solo.yaml"]
+
+#: every pair of text boxes of one chart that overlap by more than a pixel each way, as (chart, text a, text b)
+OVERLAPS = """
+() => {
+  const out = [];
+  for (const fig of document.querySelectorAll('figure.chart')) {
+    const boxes = [];
+    for (const t of fig.querySelectorAll('svg text')) {
+      const s = t.textContent.trim();
+      const r = t.getBoundingClientRect();
+      if (s && r.width > 0 && r.height > 0) boxes.push([s, r]);
+    }
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i][1], b = boxes[j][1];
+      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (w > 1 && h > 1) out.push([fig.id, boxes[i][0], boxes[j][0]]);
+    }
+  }
+  return out;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def five(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every example design, the long embedded name included, on a short horizon."""
+    tmp = tmp_path_factory.mktemp("five")
+    return _report(tmp, [_short(tmp, name) for name in DESIGNS], "five.html")
+
+
+@pytest.mark.parametrize("width", [390, 1280, 1920])
+def test_no_sideways_scroll_at_any_width(browser: Any, five: Path, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(five.resolve().as_uri(), wait_until="load")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"report-first-screen-{width}.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    wide = page.evaluate("""() => [...document.querySelectorAll('main *')].filter(e => {
+        if (e.closest('svg, .table-wrap')) return false;  // charts scale; the scorecard scrolls inside its own box
+        const r = e.getBoundingClientRect(); return r.right > window.innerWidth + 1; }).map(e => e.tagName + '#' + e.id)""")
+    assert wide == []  # nothing is cut off at the right edge either
+    page.close()
+
+
+def test_no_two_texts_of_a_chart_overlap(browser: Any, five: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(five.resolve().as_uri(), wait_until="load")
+    assert page.locator("figure.chart svg text").count() > 100  # text is text, so it can be checked
+    assert page.evaluate(OVERLAPS) == []
+    page.close()
+
+
+def test_the_first_printed_page_decides(browser: Any, five: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    page = browser.new_page()
+    page.goto(five.resolve().as_uri(), wait_until="load")
+    pdf = tmp_path / "five.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    page.close()
+    reader = PdfReader(pdf)
+    first = " ".join(unicodedata.normalize("NFKC", reader.pages[0].extract_text()).split())  # "ﬀ" -> "ff"
+    assert "how should the social-media team be organised?" in first  # the question
+    assert "Recommendation" in first and re.search(r"(Move to|Keep) “", first)
+    assert "What gets worse" in first and "How sure we are" in first
+    card = five.read_text(encoding="utf-8").split('id="scorecard"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr><td>([^<]+)</td>", card)
+    assert len(rows) >= 10
+    squeezed = re.sub(r"\s+", "", first)  # a label may wrap at its hyphen in a narrow column
+    for label in rows:  # the whole scorecard, every row, is on page one
+        assert re.sub(r"\s+", "", label) in squeezed, label
+    print(f"report PDF: {len(reader.pages)} A4 pages")
+
+
+def test_cli_pdf_prints_the_report_and_never_overwrites(browser: Any, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    files = [str(_short(tmp_path, "network.yaml")), str(_short(tmp_path, "audience.yaml"))]
+    html, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
+    args = ["report", *files, "-o", str(html), "--pdf", str(pdf), "--replications", "2", "--workers", "1"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(pdf)
+    assert reader.pages[0].mediabox.width == pytest.approx(595, abs=2)  # A4 portrait, in points
+    assert "Recommendation" in reader.pages[0].extract_text() and len(reader.pages) > 1
+    before = pdf.read_bytes()
+    html.unlink()
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 1 and "--pdf" in again.output and "--force" in again.output
+    assert pdf.read_bytes() == before and not html.exists()

@@ -82,10 +82,20 @@ def test_what_if_runs_and_changes_one_lever(path: Path) -> None:
     assert run_figures(short_run(path))["requests"]["completed"] > 0
 
 
-LEVERS = {"audience-email-not-1am": "policies.interruptions.style", "network-insight-platform": "insights.platform"}
+LEVERS = {"audience-email-not-1am": "policies.interruptions.style", "network-insight-platform": "insights.platform",
+          "audience-pod-intake": "structure.intake"}
 
 
 def _leaves(tree: object, prefix: str = "") -> dict[str, str]:
     if isinstance(tree, dict):
         return {k: v for key, sub in tree.items() for k, v in _leaves(sub, f"{prefix}{key}.").items()}
     return {prefix.rstrip("."): repr(tree)}
+
+
+def test_every_design_states_its_intake_and_the_examples_share_one() -> None:
+    # Intake is a lever of its own: the example designs are compared at the
+    # same intake, and each file says which (the other is a what-if).
+    designs = [p for p in EXAMPLES if p.name != "base.yaml"]
+    for path in designs:
+        assert re.search(r"^  intake: (lead|pod)$", path.read_text(encoding="utf-8"), re.MULTILINE), path.name
+    assert {load_scenario(p).structure.intake for p in designs} == {"lead"}

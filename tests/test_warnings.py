@@ -93,7 +93,7 @@ def test_a_skill_no_one_has_warns_at_its_declaration(tmp_path: Path) -> None:
     hit = [w for w in _warnings(path) if ": channels.2:" in w]
     assert len(hit) == 1 and hit[0].startswith(f"{path}:{line}:") and "1.3× the effort" in hit[0]
     # no penalty, no warning
-    no_penalty, _ = _write(tmp_path, "extends: s.yaml\npolicies:\n  off_skill_factor: 1\n", "p.yaml")
+    no_penalty, _ = _write(tmp_path, "extends: s.yaml\npolicies:\n  proficiency_factors: {novice: 1}\n", "p.yaml")
     assert not any(": channels." in w for w in _warnings(no_penalty))
 
 

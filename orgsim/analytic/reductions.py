@@ -66,7 +66,7 @@ def tandem_data(c: int, per_hour: float, mean_service_hours: float, reviews: Seq
         "team": {"people": people},
         "structure": {"kind": "custom", "intake": "pod", "handoff_hours": ZERO_HANDOFFS,
                       "pods": {"pod": {"members": list(people), "covers": {"departments": ["Product"]}}}},
-        "policies": {"triage_minutes": 0, "merge_hours": 0, "off_skill_factor": 1, "approval_steps": len(chain),
+        "policies": {"triage_minutes": 0, "merge_hours": 0, "approval_steps": len(chain),
                      "approval_chain": chain},
         "run": {"horizon_days": horizon_days, "warmup_days": warmup_days, "seed": seed, "replications": 1},
     }

@@ -3,7 +3,7 @@
 An error stops a scenario (a pod naming a person who does not exist); a
 warning does not — the model still has an answer — but the answer may
 surprise: an audience no pod covers goes to a fallback queue, a channel no
-one has the skills for costs every piece of work on it the off-skill
+one has the skills for costs every piece of work on it the novice
 penalty, a pod nobody routes to sits idle, a burst after the horizon never
 happens. Each check reads the validated scenario and the routing strategy
 (the same code the engine uses), and each warning carries the key path, so
@@ -124,16 +124,9 @@ def _uncovered_work(scenario: Scenario) -> list[Finding]:
 
 
 def _missing_skills(scenario: Scenario) -> list[Finding]:
-    """Channels, functions and audiences that work needs and nobody on the team has."""
-    factor = scenario.policies.off_skill_factor
-    if factor == 1.0:
-        return []
-    people = scenario.team.people.values()
-    has = {
-        "channels": {c for p in people for c in p.skills.channels},
-        "functions": {f for p in people for f in p.skills.functions},
-        "audiences": {a for p in people for a in p.skills.audiences},
-    }
+    """Channels, functions and audiences that work needs and nobody on the team is practised in."""
+    factors = scenario.policies.proficiency_factors
+    people = list(scenario.team.people.values())
     needed: dict[str, set[str]] = {"channels": set(), "functions": set(), "audiences": set()}
     for _, work, _ in _work(scenario):
         needed["channels"].update(work.channels)
@@ -144,9 +137,13 @@ def _missing_skills(scenario: Scenario) -> list[Finding]:
     for key in ("channels", "functions", "audiences"):
         declared = getattr(scenario, key)
         for i, name in enumerate(declared):
-            if name in needed[key] and name not in has[key]:
-                out.append(((key, i), f"work needs {key[:-1]} {name!r} but no one lists it in skills.{key}; "
-                                      f"all that work takes {factor:g}× the effort (policies.off_skill_factor)"))
+            if name not in needed[key] or not people:
+                continue
+            best = min(getattr(factors, p.level(key, name)) for p in people)
+            if best > factors.practised:
+                out.append(((key, i), f"work needs {key[:-1]} {name!r} but no one is practised in it (skills.{key} "
+                                      f"or proficiency.{key}); all that work takes {best:g}× the effort "
+                                      "(policies.proficiency_factors)"))
     return out
 
 

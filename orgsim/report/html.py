@@ -24,9 +24,10 @@ from matplotlib.figure import Figure
 
 from orgsim.experiment.study import Study
 from orgsim.report import plots
+from orgsim.report.decision import decide
 from orgsim.report.inputs import key_inputs
-from orgsim.report.style import colours, rc, short_names
-from orgsim.report.verdicts import findings, scorecard
+from orgsim.report.style import colours, rc, short_names, tags
+from orgsim.report.verdicts import Scorecard, findings, scorecard
 
 __all__ = ["render_report", "svg"]
 
@@ -107,7 +108,7 @@ def _sections(study: Study) -> list[_Section]:
                "How many people can cover each channel, function and audience: 1 means one absence leaves a gap."),
     ]))
     nets = [_chart(f"chart-org-{i}", plots.org_network(s),
-                   f"{name}: people coloured by their pod, departments and approvers around; node size grows with "
+                   f"“{name}”: people coloured by their pod, departments and approvers around; node size grows with "
                    "the share of fastest routes through it, red rings mark the main bottlenecks.")
             for i, (s, name) in enumerate(zip(study.scenarios, short_names(study.designs), strict=True))]
     out.append(_Section("organisations", "The organisations", charts=nets,
@@ -130,8 +131,13 @@ def _fmt(value: float | None, unit: str, label: str) -> str:
 _MARK = {"better": ("▲", "better"), "worse": ("▼", "worse"), "no clear difference": ("≈", "unclear")}
 
 
-def _scorecard_rows(study: Study) -> list[dict[str, Any]]:
-    card = scorecard(study)
+def _money_label(label: str, currency: str | None) -> str:
+    if label != "cost per year":
+        return label
+    return f"cost per year ({currency})" if currency else "cost per year (currency not set: run.currency)"
+
+
+def _scorecard_rows(card: Scorecard, currency: str | None = None) -> list[dict[str, Any]]:
     rows = []
     for label, unit, _direction, cells, best in card.rows:
         out = []
@@ -145,7 +151,7 @@ def _scorecard_rows(study: Study) -> list[dict[str, Any]]:
             mark, mark_class = _MARK.get(verdict, ("", "")) if j > 0 else ("", "")
             out.append({"value": _fmt(mean, unit, label), "ci": ci, "best": best == j, "mark": mark,
                         "mark_class": mark_class, "verdict": verdict})
-        rows.append({"label": label, "cells": out})
+        rows.append({"label": _money_label(label, currency), "cells": out})
     return rows
 
 
@@ -171,24 +177,51 @@ def _company(names: Sequence[str]) -> str:
     return prefix if shared else "orgsim"
 
 
+def _currency(study: Study) -> str | None:
+    """The scenarios' money unit, when they agree on one (designs priced in different currencies get none)."""
+    found = {s.run.currency for s in study.scenarios}
+    return found.pop() if len(found) == 1 else None
+
+
+def _decision(study: Study, card: Scorecard, short: list[str], tag: list[str]) -> dict[str, Any]:
+    """Page one's recommendation: the design, what it gains and loses, and how much of the card is signal."""
+    d = decide(study, card)
+    base = short[0]
+    return {"choice": short[d.choice], "keep": d.choice == 0, "base": base, "gains": d.gains, "losses": d.losses,
+            "good": d.good, "bad": d.bad, "unclear": d.unclear, "n_clear": d.clear, "n_compared": d.compared,
+            "score": d.scores[d.choice], "measures": sum(1 for r in card.rows if r[2] != 0),
+            "others": [{"name": tag[j], "up": up, "down": down} for j, (up, down) in enumerate(d.scores) if j],
+            "runner_up": short[d.runner_up] if d.runner_up is not None else None, "runner_losses": d.runner_losses}
+
+
+def report_title(study: Study) -> str:
+    """The question the report answers, with the company's name when the designs share one."""
+    return f"{_company(study.designs)}: how should the social-media team be organised?"
+
+
 def render_report(study: Study, command: str = "") -> str:
     """The report as one HTML string. ``command`` is shown as the way to reproduce it."""
     env = Environment(loader=PackageLoader("orgsim.report", "templates"), autoescape=select_autoescape(["j2", "html"]),
                       trim_blocks=True, lstrip_blocks=True)
     names = study.designs
     short = short_names(names)
+    tag = tags(names)
     col = colours(names)
     sources = study.sources or [""] * len(names)
     base = study.scenarios[0].run
     inputs = [key_inputs(s) for s in study.scenarios]
     shared = [kv for kv in inputs[0] if all(kv in other for other in inputs[1:])] if len(inputs) > 1 else []
-    designs = [{"name": s.name, "short": sh, "colour": col[s.name], "description": s.description, "source": src,
-                "inputs": [kv for kv in mine if kv not in shared]}
-               for s, sh, src, mine in zip(study.scenarios, short, sources, inputs, strict=True)]
+    designs = [{"name": s.name, "short": sh, "tag": tg, "colour": col[s.name], "description": s.description,
+                "source": src, "inputs": [kv for kv in mine if kv not in shared]}
+               for s, sh, tg, src, mine in zip(study.scenarios, short, tag, sources, inputs, strict=True)]
     sections = _sections(study)
+    card = scorecard(study)
+    currency = _currency(study)
     return env.get_template("report.html.j2").render(
-        title=f"{_company(names)}: how should the social-media team be organised?",
-        designs=designs, shared_inputs=shared, **_headline(study, short), scorecard=_scorecard_rows(study), sections=sections,
+        title=report_title(study),
+        designs=designs, shared_inputs=shared, **_headline(study, short), scorecard=_scorecard_rows(card, currency),
+        sections=sections, decision=_decision(study, card, short, tag), currency=currency,
+        few=study.replications < 5, has_insights=any("insight" in r[0] for r in card.rows),
         replications=study.replications, seed=study.seed,
         run_days=f"{base.horizon_days:g} simulated days after a {base.warmup_days:g}-day warm-up",
         command=command or "orgsim report " + " ".join(s or "<scenario>" for s in sources)

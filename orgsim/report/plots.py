@@ -12,6 +12,7 @@ colour everywhere (:func:`orgsim.report.style.colours`). In a notebook::
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,7 +30,7 @@ from orgsim.metrics import mean_ci
 from orgsim.metrics.detail import PARTS
 from orgsim.org.graph import build_org
 from orgsim.org.measures import bottlenecks, bus_factors
-from orgsim.report.style import PART_COLOURS, colours, hours_label, short_names, styled
+from orgsim.report.style import PART_COLOURS, colours, hours_label, short_names, styled, tags
 from orgsim.scenario.model import Scenario
 
 __all__ = [
@@ -46,11 +47,14 @@ __all__ = [
     "utilisation",
 ]
 
-_HOUR_TICKS = [0.25, 1, 4, 8, 24, 72, 168, 336, 720]
+#: log-axis ticks a reader knows, each at least twice the one before so their labels never run together
+_HOUR_TICKS = [0.25, 1, 4, 8, 24, 72, 168, 720]
+_HOUR_NAMES: dict[float, str] = {24: "1 day", 168: "1 week", 720: "30 days"}
 
 
 def _legend_names(study: Study) -> dict[str, str]:
-    return dict(zip(study.designs, short_names(study.designs), strict=True))
+    """Each design's chart label: short (:func:`~orgsim.report.style.tags`); the report's legend has the full name."""
+    return dict(zip(study.designs, tags(study.designs), strict=True))
 
 
 def _hour_axis(ax: plt.Axes, values: np.ndarray, axis: str = "x") -> None:
@@ -59,7 +63,7 @@ def _hour_axis(ax: plt.Axes, values: np.ndarray, axis: str = "x") -> None:
     lo, hi = (float(finite.min()), float(finite.max())) if len(finite) else (1.0, 24.0)
     lo, hi = max(lo * 0.8, 0.1), hi * 1.25
     ticks = [t for t in _HOUR_TICKS if lo <= t <= hi] or [lo, hi]
-    labels = [hours_label(t) for t in ticks]
+    labels = [_HOUR_NAMES.get(t, hours_label(t)) for t in ticks]
     if axis == "x":
         ax.set_xscale("log")
         ax.set_xlim(lo, hi)
@@ -88,34 +92,55 @@ def tradeoff(study: Study) -> Figure:
     """
     fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
     col, names = colours(study.designs), _legend_names(study)
+    points: list[tuple[float, float, str]] = []
     has_reach = any(np.isfinite(study.values("insight reach within horizon", d)).any() for d in study.designs)
     y_label = "insight reach within horizon" if has_reach else "messages answered within 24 h"
     heads = [float(np.nanmean(study.values("head count", d))) for d in study.designs]
     top = max(heads) if heads else 1.0
-    for design, head in zip(study.designs, heads, strict=True):
+    # the biggest bubble first, so a smaller one is never hidden under it
+    for design, head in sorted(zip(study.designs, heads, strict=True), key=lambda dh: -dh[1]):
         x, xl, xh = mean_ci(list(study.values("silo_latency_rmst", design)))
         y, yl, yh = mean_ci(list(study.values(y_label, design)))
         if math.isnan(x) or math.isnan(y):
             continue
         ax.errorbar(x, 100 * y, xerr=np.array([_err(x, xl, xh)]).T, yerr=100 * np.array([_err(y, yl, yh)]).T,
                     fmt="none", ecolor=col[design], elinewidth=1.5, capsize=4, zorder=2)
-        ax.scatter([x], [100 * y], s=900 * head / top, color=col[design], alpha=0.85, edgecolor="white",
-                   linewidth=1.5, zorder=3)
-        ax.annotate(f"{names[design]}\n{head:.0f} {'person' if head == 1 else 'people'}", (x, 100 * y),
-                    xytext=(14, 6), textcoords="offset points", fontsize=10, color="#222222")
-    ax.set_xlabel("silo latency: restricted mean hours from a department's request to the answer\n"
-                  "(requests still open at the end counted at their age)")
+        ax.scatter([x], [100 * y], s=900 * head / top, color=col[design], alpha=0.6, edgecolor=col[design],
+                   linewidth=2, zorder=3)
+        points.append((x, 100 * y, f"{names[design]} ({head:.0f} {'person' if head == 1 else 'people'})"))
+    ax.set_xlabel("silo latency: mean hours from request to answer, open requests counted (left is better)")
     if has_reach:
-        ax.set_ylabel("insight reach: % reaching the right\ndepartments within the horizon")
+        ax.set_ylabel("insight reach (%): reaching the right\ndepartments within the horizon — up is better")
         ax.set_title("Faster answers vs insights that reach people")
     else:
-        ax.set_ylabel("% of messages answered within 24 h")
+        ax.set_ylabel("% of messages answered within 24 h — up is better")
         ax.set_title("Faster answers vs replies to the community (no insights modelled)")
     ax.set_ylim(bottom=0, top=max(100, ax.get_ylim()[1]))
-    ax.set_xlim(left=0, right=ax.get_xlim()[1] * 1.15)
-    ax.annotate("better", xy=(0.04, 0.96), xytext=(0.18, 0.80), xycoords="axes fraction",
-                arrowprops={"arrowstyle": "->", "color": "#666666"}, color="#666666", fontsize=10)
+    ax.set_xlim(left=0, right=ax.get_xlim()[1] * 1.05)
+    _label_column(ax, points)
     return fig
+
+
+def _label_column(ax: plt.Axes, points: list[tuple[float, float, str]]) -> None:
+    """Name each point in a column right of the axes, in the points' vertical order, a line apart at least.
+
+    Labels placed beside their points collide as soon as two designs are close; in one column, spaced by
+    construction, they cannot, and a thin leader line joins each to its point.
+    """
+    if not points:
+        return
+    lo, hi = ax.get_ylim()
+    order = sorted(points, key=lambda p: -p[1])
+    gap = 0.105  # axes fraction: two lines of 10-pt text on a 5-inch figure
+    ys = [min(max((y - lo) / (hi - lo), 0.0), 1.0) for _, y, _ in order]
+    for k in range(1, len(ys)):  # push down below the label above...
+        ys[k] = min(ys[k], ys[k - 1] - gap)
+    if ys[-1] < 0:  # ...and, if that ran off the bottom, shift the column up
+        ys = [y - ys[-1] for y in ys]
+    for (x, y, text), ty in zip(order, ys, strict=True):
+        ax.annotate(text, xy=(x, y), xycoords="data", xytext=(1.03, ty), textcoords="axes fraction", fontsize=10,
+                    va="center", ha="left", color="#222222", annotation_clip=False,
+                    arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.8, "shrinkA": 2, "shrinkB": 6})
 
 
 @styled
@@ -148,8 +173,9 @@ def latency_by_department(study: Study) -> Figure:
     ax.invert_yaxis()
     _hour_axis(ax, lat["latency_hours"].to_numpy(dtype=float) if len(lat) else np.array([]))
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel("silo latency (log scale): box = middle half, | = median, whiskers = 10th–90th percentile")
-    ax.legend(handles=[Patch(color=col[d], label=names[d]) for d in designs], loc="lower right")
+    ax.set_xlabel("silo latency (hours, log scale): box = middle half, | = median, whiskers = 10th–90th pct")
+    fig.legend(handles=[Patch(color=col[d], label=names[d]) for d in designs], loc="outside lower center",
+               ncols=min(len(designs), 3))
     ax.set_title("How long each department waits for an answer")
     return fig
 
@@ -176,8 +202,8 @@ def latency_ecdf(study: Study, department: str | None = None) -> Figure:
     _hour_axis(ax, lat["latency_hours"].to_numpy(dtype=float) if len(lat) else np.array([]))
     ax.set_ylim(0, 100)
     ax.set_ylabel("% of requests answered")
-    ax.set_xlabel("within this time (log scale); dots mark the median and the 90th percentile")
-    ax.legend(loc="lower right")
+    ax.set_xlabel("answered within this time (hours, log scale); dots = median and 90th percentile")
+    ax.legend(loc="upper left", fontsize=9)
     ax.set_title(f"Requests answered over time{' — ' + department if department else ''}")
     return fig
 
@@ -190,6 +216,9 @@ def time_breakdown(study: Study) -> Figure:
     means = bd.groupby(["design", "part"], sort=False)["hours"].mean() if len(bd) else None
     designs, names = study.designs, _legend_names(study)
     fig, ax = plt.subplots(figsize=(9, 1.2 + 0.6 * len(designs)), layout="constrained")
+    widest = max((sum(float(means.get((d, part), 0.0)) for part in PARTS) for d in designs), default=1.0) \
+        if means is not None else 1.0
+    widest = 1.0 if math.isnan(widest) else widest
     for i, design in enumerate(designs):
         left = 0.0
         for part in PARTS:
@@ -197,7 +226,7 @@ def time_breakdown(study: Study) -> Figure:
             v = 0.0 if math.isnan(v) else v
             ax.barh(i, v, left=left, color=PART_COLOURS[part], edgecolor="white", height=0.6,
                     label=part if i == 0 else None)
-            if v >= 1.5:
+            if v >= max(1.5, 0.07 * widest):  # only where the number fits inside its segment
                 ax.text(left + v / 2, i, f"{v:.0f} h", ha="center", va="center", fontsize=9, color="white")
             left += v
         ax.text(left, i, f"  {left:.1f} h", va="center", fontsize=10)
@@ -248,7 +277,7 @@ def reach_over_time(study: Study, department: str = "all") -> Figure:
     ax.set_xlim(left=0)
     ax.set_xlabel("days after the insight appeared on a social channel")
     ax.set_ylabel("% of (insight, department) pairs reached")
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
     who = "the departments they matter to" if department == "all" else department
     ax.set_title(f"Insights reaching {who}")
     return fig
@@ -333,6 +362,7 @@ def after_hours(study: Study) -> Figure:
             ax.text(100 * (hi if hi is not None else m), i, f"  {100 * m:.1f}%" if m < 0.1 else f"  {100 * m:.0f}%",
                     va="center", fontsize=10)
         ax.set_title(title, fontsize=12)
+        ax.set_xlabel("% of hours worked" if ax is axes[0] else "% of hours on duty (dashed = 100%)", fontsize=10)
         ax.grid(axis="y", visible=False)
         ax.set_xlim(right=ax.get_xlim()[1] * 1.2)
         ax.xaxis.set_major_formatter(PercentFormatter(100, decimals=None))
@@ -355,13 +385,13 @@ def bus_factor_chart(study: Study) -> Figure:
         for j in range(len(designs)):
             ax.text(j, i, f"{grid[i, j]:.0f}", ha="center", va="center", fontsize=9,
                     fontweight="bold" if grid[i, j] <= 1 else "normal")
-    ax.set_xticks(range(len(designs)), [names[d] for d in designs])
+    ax.set_xticks(range(len(designs)), [textwrap.fill(names[d], 11) for d in designs], fontsize=9)
     ax.xaxis.tick_top()
     ax.set_yticks(range(len(skills)), skills, fontsize=8)
     ax.grid(False)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
-    ax.set_title("Bus factor: people who can cover each skill", pad=24)
+    ax.set_title("Bus factor: people who can cover each skill (count)")
     return fig
 
 
@@ -383,28 +413,39 @@ def _ring(nodes: list[str], radius: float, offset: float = 0.0) -> dict[str, tup
 
 
 def _layout(G: nx.Graph) -> dict[str, tuple[float, float]]:
-    """Lead in the middle, pods on an inner ring, each pod's people fanned out behind it, departments outermost."""
+    """Lead in the middle, people evenly round a ring grouped by pod, each pod just inside its people, departments out.
+
+    People are spaced evenly over the whole ring (not fanned within a pod's sector), so their names stay a
+    constant arc apart and cannot run into each other, however the pods are sized.
+    """
     kinds = nx.get_node_attributes(G, "kind")
     pods = [n for n, k in kinds.items() if k == "pod"]
-    pos = _ring(pods, 0.9 if len(pods) > 1 else 0.0)
+    pos: dict[str, tuple[float, float]] = {}
     members: dict[str, list[str]] = {p: [] for p in pods}
     loose = []
     for n, k in kinds.items():
         if k != "person":
             continue
         if G.nodes[n].get("lead"):
-            pos[n] = (0.0, 0.0) if len(pods) != 1 else (0.0, -0.5)
+            pos[n] = (0.0, 0.0)
         elif f"pod:{G.nodes[n].get('group')}" in members:
             members[f"pod:{G.nodes[n]['group']}"].append(n)
         else:
             loose.append(n)
-    sector = 2 * math.pi / max(len(pods), 1)
-    for i, p in enumerate(pods):
-        step = min(sector / max(len(members[p]), 1), 0.4)
-        for k, n in enumerate(members[p]):
-            a = sector * i + math.pi / 2 + (k - (len(members[p]) - 1) / 2) * step
-            pos[n] = (1.85 * math.cos(a), 1.85 * math.sin(a))
-    pos.update(_ring(loose, 1.4, sector / 2))
+    ring = [n for p in pods for n in members[p]] + loose
+    pos.update(_ring(ring, 1.85))
+    # pods evenly round an inner ring (so their names keep apart too), in their people's order, the first
+    # turned to face its people
+    first = next((p for p in pods if members[p]), None)
+    turn = 0.0
+    if first is not None:
+        angles = [math.atan2(pos[n][1], pos[n][0]) for n in members[first]]
+        turn = math.atan2(sum(map(math.sin, angles)), sum(map(math.cos, angles))) - math.pi / 2 \
+            - 2 * math.pi * pods.index(first) / len(pods)
+    pos.update(_ring(pods, 0.95 if len(pods) > 1 else 0.0, turn))
+    if len(pods) == 1:
+        pos[next(n for n in pos if G.nodes[n].get("lead"))] = (0.0, -0.5) if any(G.nodes[n].get("lead") for n in pos) \
+            else (0.0, 0.0)
     pos.update(_ring([n for n, k in kinds.items() if k in ("department", "approver")], 2.9, 0.15))
     return pos
 
@@ -453,7 +494,9 @@ def org_network(scenario: Scenario, top: int = 3) -> Figure:
                                edgecolors=["#D55E00" if n in brokers else "#555555" for n in nodes],
                                linewidths=[3 if n in brokers else 1 for n in nodes], ax=ax)
     labels = {n: n.split(":", 1)[1] for n in H.nodes}
-    nx.draw_networkx_labels(H, pos, labels=labels, font_size=8, ax=ax)
+    # a long pod or department name goes on lines of its own words, so it stays inside its part of the ring
+    drawn = {n: textwrap.fill(t.replace("_", " "), 11) if len(t) > 11 else t for n, t in labels.items()}
+    nx.draw_networkx_labels(H, pos, labels=drawn, font_size=8, ax=ax)
     handles = [Line2D([], [], color=c, linestyle=s, linewidth=max(w, 1.2), label=k.replace("_", " "))
                for k, (c, s, w) in _TIE_STYLE.items() if any(d["kind"] == k for _, _, d in H.edges(data=True))]
     handles += [Line2D([], [], marker="o", linestyle="", markersize=9, markerfacecolor=gcol[g], markeredgecolor="#555555",
@@ -471,7 +514,7 @@ _SWEEP_COLUMNS = {"point", "metric", "label", "unit", "mean", "ci_low", "ci_high
 
 
 @styled
-def sweep_chart(table: pd.DataFrame, metrics: Sequence[str] = ("silo_latency_mean", "insight_reach_share"),
+def sweep_chart(table: pd.DataFrame, metrics: Sequence[str] = ("silo_latency_rmst", "insight_reach_share"),
                 x: str | None = None) -> Figure:
     """A sweep's figures (:func:`orgsim.sweep`'s table) against the swept value, with 95% CIs; one panel per metric.
 

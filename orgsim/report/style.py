@@ -2,20 +2,27 @@
 
 Scenario names and departments are text from an analyst's file, so
 ``text.parse_math`` is off: a ``$`` in a name is a dollar sign, not TeX.
+
+The style is applied for the duration of a chart function only, and on the
+way out only the keys of :data:`RC` are put back. ``mpl.rc_context`` would
+restore *every* setting it saw on entry, which undoes what matplotlib and
+IPython set up lazily while the first figure is made inside it (the inline
+backend switches interactive mode on then): after the first orgsim chart a
+notebook stopped showing any figure at all.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
 import matplotlib as mpl
 
 from orgsim.report.labels import short_names
 
-__all__ = ["PALETTE", "PART_COLOURS", "RC", "colours", "hours_label", "rc", "short_names", "styled"]
+__all__ = ["PALETTE", "PART_COLOURS", "RC", "colours", "hours_label", "rc", "short_names", "styled", "tags"]
 
 #: Okabe & Ito's colour-blind-safe palette, in the order designs are given
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -48,9 +55,24 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def rc() -> AbstractContextManager[None]:
-    """Matplotlib settings of :data:`RC` for the duration of a ``with`` block."""
-    return mpl.rc_context(RC)  # type: ignore[arg-type]
+@contextmanager
+def rc() -> Iterator[None]:
+    """Matplotlib settings of :data:`RC` for the duration of a ``with`` block; nothing else is touched.
+
+    >>> before = dict(mpl.rcParams)
+    >>> with rc():
+    ...     mpl.rcParams["font.size"], mpl.rcParams["text.parse_math"]
+    (11.0, False)
+    >>> dict(mpl.rcParams) == before
+    True
+    """
+    params: Any = mpl.rcParams  # typed by literal keys; RC's keys are checked by matplotlib when set
+    saved = {key: params[key] for key in RC}
+    try:
+        params.update(RC)
+        yield
+    finally:
+        params.update(saved)
 
 
 def styled(fn: Callable[P, R]) -> Callable[P, R]:
@@ -71,14 +93,49 @@ def colours(designs: Sequence[str]) -> dict[str, str]:
     return {d: PALETTE[i % len(PALETTE)] for i, d in enumerate(designs)}
 
 
+#: longest design name drawn on a chart; a longer one is cut at a word and the report's legend gives it in full
+TAG_LIMIT = 18
+
+
+def tags(names: Sequence[str], limit: int = TAG_LIMIT) -> list[str]:
+    """Design names short enough for a chart label: the company prefix dropped, long ones cut at a word.
+
+    Names that would come out the same get a number, so a tag always names one design.
+
+    >>> tags(["Acme — by network", "Acme — by function, experts embedded in People and Customer Care"])
+    ['by network', 'by function…']
+    >>> tags(["a very long design name one", "a very long design name two"], limit=12)
+    ['a very long… (1)', 'a very long… (2)']
+    """
+    out = []
+    for name in short_names(names):
+        if len(name) <= limit:
+            out.append(name)
+            continue
+        cut = name[:limit + 1]
+        for stop in (",", "(", " — ", " "):
+            if stop in cut.rstrip():
+                cut = cut[:cut.rindex(stop)] if cut.rindex(stop) > 0 else cut[:limit]
+                break
+        out.append(cut.rstrip(" ,;:—-") + "…")
+    seen = {t: out.count(t) for t in out}
+    counter: dict[str, int] = {}
+    for i, t in enumerate(out):
+        if seen[t] > 1:
+            counter[t] = counter.get(t, 0) + 1
+            out[i] = f"{t} ({counter[t]})"
+    return out
+
+
 def hours_label(hours: float) -> str:
     """Hours as a reader says them: minutes, hours or days.
 
-    >>> hours_label(0.5), hours_label(5), hours_label(30), hours_label(72)
-    ('30 min', '5 h', '30 h', '3.0 days')
+    >>> hours_label(0.5), hours_label(5), hours_label(30), hours_label(72), hours_label(84)
+    ('30 min', '5 h', '30 h', '3 days', '3.5 days')
     """
     if hours < 1:
         return f"{hours * 60:.0f} min"
     if hours < 48:
         return f"{hours:.0f} h" if hours >= 10 or hours == int(hours) else f"{hours:.1f} h"
-    return f"{hours / 24:.1f} days"
+    days = hours / 24
+    return f"{days:.0f} days" if days == int(days) else f"{days:.1f} days"

@@ -187,7 +187,8 @@ def _load(study: Study, i: int, names: list[str]) -> list[Finding]:
     heads = [float(study.values("head_count", j).mean()) for j in (0, i)]
     if heads[0] != heads[1]:
         cost = float(study.values("cost_per_year", i).mean() - study.values("cost_per_year", 0).mean())
-        money = f", {abs(cost):,.0f} a year {'more' if cost > 0 else 'less'} in salaries" if cost else ""
+        unit = study.scenarios[0].run.currency or "(currency not set)"
+        money = f", {abs(cost):,.0f} {unit} a year {'more' if cost > 0 else 'less'} in salaries" if cost else ""
         people = f"{heads[1]:.0f} {'person' if heads[1] == 1 else 'people'}"
         out.append(Finding(f"{me} needs {people} instead of {heads[0]:.0f}{money}.",
                            "worse" if heads[1] > heads[0] else "better"))

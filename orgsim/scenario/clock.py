@@ -39,10 +39,10 @@ def parse_hours(text: str) -> tuple[float, float]:
 
 
 def utc_offset_hours(zone: str, on: dt.date) -> float:
-    """Hours east of UTC for an IANA zone or ``UTC+05:30`` on a given date.
+    """Hours east of UTC for an IANA zone or ``UTC+05:30`` on a given date (at local noon).
 
-    Daylight saving is not followed through the run: the offset on the run's
-    start date holds for the whole horizon.
+    Calendars and arrival profiles ask it day by day, so they follow
+    daylight saving through a run.
     """
     m = _OFFSET.match(zone)
     if m:

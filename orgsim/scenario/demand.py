@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from orgsim.scenario.clock import DAILY_PROFILES, WEEKLY_PROFILES, DailyProfile, TimeZone, WeeklyProfile
+from orgsim.scenario.clock import DAILY_PROFILES, WEEKLY_PROFILES, DailyProfile, Hours, TimeZone, WeeklyProfile
 from orgsim.scenario.distributions import Distribution
-from orgsim.scenario.types import NonNegFloat, PositiveFloat, Priority, Share, Strict
+from orgsim.scenario.types import NonNegFloat, PositiveFloat, Priority, Share, Strict, Weekday, workweek
 
 __all__ = ["Burst", "Demand", "Department", "MessageStream", "Rate", "RequestType"]
 
@@ -71,6 +71,12 @@ class Department(Strict):
 
     description: str = ""
     timezone: TimeZone | None = None
+    #: when the department is there to receive an answer or an insight (its
+    #: local time): one that arrives while it is closed is received when it
+    #: opens, and the latency clock counts the wait as handoff time. Unset:
+    #: always receiving (the theory checks' departments).
+    hours: Hours | None = None
+    days: list[Weekday] = Field(default_factory=workweek)
     daily_profile: DailyProfile = DAILY_PROFILES["office_hours"]
     weekly_profile: WeeklyProfile = WEEKLY_PROFILES["weekdays"]
     requests: dict[str, RequestType] = Field(default_factory=dict)

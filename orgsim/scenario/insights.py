@@ -20,6 +20,21 @@ __all__ = ["DEFAULT_PASS", "Briefing", "InsightBurst", "InsightKind", "Insights"
 
 #: Chance that one tie passes an insight on, by tie kind. A same-pod colleague
 #: almost always hears of it; a cross-pod or intake tie is a silo boundary.
+#:
+#: What the field says, and what these rest on: no survey measures a per-tie
+#: pass rate. The Sprout Social Index reports that 76% of social teams say
+#: their insights inform other departments and 43% feel siloed from them —
+#: team-level yes/no answers. Any per-(insight, department) reach that
+#: regularly delivers something to each department is consistent with the
+#: 76%; the boundary ties below one half (cross_pod 0.35, department_intake
+#: 0.4) express the 43% silo feeling. The values are assumptions for an
+#: exploration to vary (``insights.pass_probability``); with them the status
+#: quo (by network) reaches about 40% of (insight, department) pairs within
+#: 7 days. A department's coin is one per insight, shared by all its ties
+#: (its receptiveness), so a design with more ties into a department gains
+#: routes, not extra coins. Relay delays are ``structure.handoff_hours``
+#: (assumptions too), and a relay leaves only when someone who relays for
+#: the node is on duty.
 DEFAULT_PASS: dict[str, float] = {
     "member": 1.0,
     "same_pod": 0.9,

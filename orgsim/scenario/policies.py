@@ -11,7 +11,7 @@ from orgsim.scenario.clock import Hours, TimeZone
 from orgsim.scenario.distributions import Distribution, _Distribution
 from orgsim.scenario.types import NonNegFloat, PositiveFloat, Priority, Strict, Weekday, workweek
 
-__all__ = ["ApprovalStep", "Interruptions", "Policies", "RunSettings"]
+__all__ = ["ApprovalStep", "Interruptions", "Policies", "ProficiencyFactors", "RunSettings"]
 
 class ApprovalStep(Strict):
     """One approver: a team member (``person``) or someone outside the team."""
@@ -46,6 +46,31 @@ class Interruptions(Strict):
     effort_hours: Distribution = _Distribution(dist="exponential", mean=1.5)
 
 
+class ProficiencyFactors(Strict):
+    """Clock hours per hour of effort at each proficiency level (``practised`` is the unit).
+
+    No survey measures these for social teams: all four are assumptions for
+    an exploration to vary (``orgsim sweep --set policies.proficiency_factors.expert=0.6,0.8``).
+    ``novice`` keeps the 1.3 the model used for any off-skill work before
+    levels existed; ``expert`` 0.8 says a specialist who knows a platform's
+    formats, tools and norms by heart saves a fifth of a practised
+    colleague's time; ``none`` 2.0 says someone who has never done the work
+    learns while doing it and takes twice as long.
+    """
+
+    expert: PositiveFloat = 0.8
+    practised: PositiveFloat = 1.0
+    novice: PositiveFloat = 1.3
+    none: PositiveFloat = 2.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ProficiencyFactors:
+        if not self.expert <= self.practised <= self.novice <= self.none:
+            raise ValueError("factors must not fall from expert to practised to novice to none "
+                             f"(got {self.expert:g}, {self.practised:g}, {self.novice:g}, {self.none:g})")
+        return self
+
+
 class Policies(Strict):
     """Leadership levers and the engine's working rules."""
 
@@ -61,12 +86,23 @@ class Policies(Strict):
     request_handling_factor: PositiveFloat = 1.0
     triage_minutes: NonNegFloat = 10.0
     merge_hours: NonNegFloat = 0.5
-    #: effort multiplier when someone works outside their skills
-    off_skill_factor: Annotated[float, Field(ge=1)] = 1.3
+    #: work-time factor per proficiency level; a task's factor is the
+    #: product of the person's channel factor (the mean over the task's
+    #: channels), function factor and audience factor
+    proficiency_factors: ProficiencyFactors = ProficiencyFactors()
+    #: share of a request's effort that is its concept (reading the brief,
+    #: the idea, the key message): when a request is split across pods, each
+    #: part repeats it and only the rest is divided. An assumption (0.25):
+    #: no survey measures it; vary it.
+    split_concept_share: Annotated[float, Field(ge=0, le=1)] = 0.25
+    # No coordination overhead that grows with pod size: the field's figure
+    # (most productive team size 3 to 7) gives no per-member cost to ground a
+    # default on, so it is left out rather than invented.
     #: work this urgent (or more) pushes other work aside ...
     preempt_priority: Priority = "executive"
-    #: ... and this urgent (or more) is done outside working hours
-    after_hours_priority: Priority = "executive"
+    #: ... and this urgent (or more) calls someone off duty out when nobody
+    #: on duty can take it (``never``: work waits for someone's hours)
+    call_out: Priority | Literal["never"] = "executive"
     handoff_delay: Literal["exponential", "fixed"] = "exponential"
 
     @model_validator(mode="after")
@@ -90,6 +126,9 @@ class RunSettings(Strict):
     #: weekends. Default 1, 4, 24: about half of consumers expect a reply on social within 1 h and about
     #: 79% within 24 h (Arise 2017, n ~1,500; HubSpot the same 79%); 4 h is a common service target between.
     reply_targets_hours: Annotated[list[PositiveFloat], Field(min_length=1, max_length=8)] = [1.0, 4.0, 24.0]
+    #: the currency of every ``cost_per_year`` (``GBP``, ``EUR``, ``$``...), shown beside money in reports.
+    #: No default guess: unset, a report says the currency was not given rather than print a bare number.
+    currency: Annotated[str, Field(min_length=1, max_length=8, pattern=r"^[^\s<>&]+$")] | None = None
 
     @model_validator(mode="after")
     def _warmup_inside(self) -> RunSettings:

@@ -45,6 +45,20 @@ def _unknown_one(name: str, known: Iterable[str], what: str, path: Path) -> list
     return [] if name in known else [(path, f"unknown {what} {name!r}; expected one of: {_expected(known)}")]
 
 
+def _unknown_region(region: str, path: Path) -> list[tuple[Path, str]]:
+    """A public-holiday region the ``holidays`` library does not know (``GB-ENG``, ``US-NY``, ``PH``)."""
+    import holidays  # only scenarios that name holidays pay for the import
+
+    supported = holidays.list_supported_countries()
+    country, _, subdiv = region.partition("-")
+    if country not in supported:
+        return [(path, f"unknown holiday region {region!r}; expected a country code such as GB, US, DE, PH, "
+                       "optionally with a region (GB-ENG, US-NY)")]
+    if subdiv and subdiv not in supported[country]:
+        return [(path, f"unknown region {subdiv!r} of {country}; expected one of: {_expected(list(supported[country]))}")]
+    return []
+
+
 def check_references(s: Scenario) -> None:
     """Raise :class:`ReferenceProblems` listing every dangling name in ``s``."""
     bad: list[tuple[Path, str]] = []
@@ -78,10 +92,23 @@ def check_references(s: Scenario) -> None:
         bad += _unknown(person.skills.channels, s.channels, "channel", (*at, "channels"))
         bad += _unknown(person.skills.functions, s.functions, "function", (*at, "functions"))
         bad += _unknown(person.skills.audiences, s.audiences, "audience", (*at, "audiences"))
+        at = ("team", "people", pid, "proficiency")
+        bad += _unknown(person.proficiency.channels, s.channels, "channel", (*at, "channels"), keyed=True)
+        bad += _unknown(person.proficiency.functions, s.functions, "function", (*at, "functions"), keyed=True)
+        bad += _unknown(person.proficiency.audiences, s.audiences, "audience", (*at, "audiences"), keyed=True)
+
+        if person.holidays is not None:
+            bad += _unknown_region(person.holidays, ("team", "people", pid, "holidays"))
 
     st = s.structure
     if st.lead is not None:
         bad += _unknown_one(st.lead, people, "person", ("structure", "lead"))
+    if st.deputy is not None:
+        bad += _unknown_one(st.deputy, people, "person", ("structure", "deputy"))
+        if st.lead is None:
+            bad.append((("structure", "deputy"), "a deputy stands in for the lead; set structure.lead too"))
+        elif st.deputy == st.lead:
+            bad.append((("structure", "deputy"), f"the deputy {st.deputy!r} is the lead; name someone else"))
     if not st.pods:
         bad.append((("structure", "pods"), "a structure needs at least one pod"))
     for pname, pod in st.pods.items():

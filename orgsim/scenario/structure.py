@@ -68,6 +68,9 @@ class StructureSpec(Strict):
     kind: StructureKind
     description: str = ""
     lead: str | None = None
+    #: a team member who stands in for the lead's relays of insights while
+    #: the lead is off (absent, on holiday, outside their hours)
+    deputy: str | None = None
     #: ``lead``: departments send to the lead, who triages and routes;
     #: ``pod``: departments send straight to the pod(s) that own the work.
     intake: Literal["lead", "pod"] = "lead"

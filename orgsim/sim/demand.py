@@ -12,6 +12,7 @@ adding another source — leaves every other arrival and effort unchanged
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -67,15 +68,26 @@ def draw(dist: _Distribution, rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.triangular(low, mode, high, n)
 
 
+def local_offsets(zone: str, start: dt.date, hours: int) -> np.ndarray:
+    """The zone's UTC offset for each simulated hour, day by day (daylight saving followed).
+
+    >>> local_offsets("Europe/London", dt.date(2026, 3, 28), 72)[::24].tolist()
+    [0.0, 1.0, 1.0]
+    """
+    days = hours // 24 + 1
+    per_day = np.array([utc_offset_hours(zone, start + dt.timedelta(days=d)) for d in range(days)])
+    return np.repeat(per_day, 24)[:hours]
+
+
 def hourly_rates(
     per_day: float,
     daily: tuple[float, ...],
     weekly: tuple[float, ...],
-    offset: float,
+    offset: float | np.ndarray,
     scenario: Scenario,
     bursts: list[Burst],
 ) -> np.ndarray:
-    """Expected arrivals in each simulated hour (profiles read in local time)."""
+    """Expected arrivals in each simulated hour (profiles read in local time; ``offset`` per hour or fixed)."""
     hours = int(np.ceil(scenario.run.horizon_days * 24))
     t = np.arange(hours) + 0.5 + offset
     d = np.asarray(daily) / np.mean(daily)
@@ -182,7 +194,7 @@ def _block(scenario: Scenario, seed: np.random.SeedSequence, k: int, start: floa
     first, last = int(start), int(np.ceil(end))  # the hours of the rate arrays this block covers
     offset_of = {}
     for zone in {demand.timezone, *(d.timezone for d in demand.departments.values() if d.timezone)}:
-        offset_of[zone] = utc_offset_hours(zone, run.start_date)
+        offset_of[zone] = local_offsets(zone, run.start_date, int(np.ceil(run.horizon_days * 24)))
     chain = scenario.policies.approval_chain
 
     parts: list[tuple[np.ndarray, ...]] = []

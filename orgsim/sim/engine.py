@@ -21,7 +21,8 @@ import simpy
 from orgsim.errors import OrgsimError
 from orgsim.org.graph import Leg, build_org, dept, handoff_legs, person
 from orgsim.org.structures import Work, structure_for
-from orgsim.scenario.model import PRIORITY_RANK, Scenario, utc_offset_hours
+from orgsim.scenario.model import PRIORITY_RANK, Scenario
+from orgsim.scenario.team import DIMENSIONS
 from orgsim.sim.calendar import INF, calendar_for
 from orgsim.sim.demand import Arrivals, arrival_blocks, arrivals, request_kinds, stream
 from orgsim.sim.insights import InsightSpread
@@ -60,17 +61,18 @@ class Model:
         self.fixed_delays = s.policies.handoff_delay == "fixed"
         self.log: list[tuple[float, str, str, int, str]] | None = [] if trace else None
         self.disp = Dispatcher(env, PRIORITY_RANK[s.policies.preempt_priority],
-                               PRIORITY_RANK[s.policies.after_hours_priority], (self.warmup, self.horizon),
+                               _call_out_rank(s.policies.call_out), (self.warmup, self.horizon),
                                self._message_done, self._trace if trace else None)
         # Full mode draws every arrival up front; summary mode a year at a time, as the run gets there.
         blocks = arrival_blocks(s, self.seed)
         self.arr: Arrivals = next(blocks) if summary else arrivals(s, self.seed)
         self._later_blocks = blocks
         self._build_workers()
+        self._build_department_hours()
         self._compile_routes()
         n = len(self.arr.req_time)
         #: summary mode: answers go into running tallies, not per-item records (see orgsim.sim.tally)
-        self.clock = LocalClock(utc_offset_hours(s.demand.timezone, s.run.start_date), s.run.start_date.weekday())
+        self.clock = LocalClock.for_zone(s.demand.timezone, s.run.start_date, s.run.horizon_days)
         self.tally = Tally([(k.department, k.name) for k in self.kinds], self.warmup, self.horizon,
                            tuple(s.run.reply_targets_hours), self.clock) if summary else None
         if self.tally is not None:
@@ -88,24 +90,41 @@ class Model:
         start = s.run.start_date
         self.queues: dict[str, WorkQueue] = {}
         self.workers: dict[str, Worker] = {}
-        off = s.policies.off_skill_factor
+        factors = s.policies.proficiency_factors.model_dump()
+        names = (s.channels, s.functions, s.audiences)
         for pid, p in s.team.people.items():
-            cal = calendar_for(p.hours, p.days, utc_offset_hours(p.timezone, start), start, self.horizon,
-                               [(a.start_day * 24, (a.start_day + a.days) * 24) for a in p.absences])
-            skills = (frozenset(p.skills.channels), frozenset(p.skills.functions), frozenset(p.skills.audiences))
-            w = self.workers[person(pid)] = Worker(self.disp, pid, cal, p.capacity, skills, off)
+            cal = calendar_for(p.hours, p.days, p.timezone, start, self.horizon,
+                               [(a.start_day * 24, (a.start_day + a.days) * 24) for a in p.absences], p.holidays)
+            prof = tuple({n: factors[p.level(dim, n)] for n in ns} for dim, ns in zip(DIMENSIONS, names, strict=True))
+            w = self.workers[person(pid)] = Worker(self.disp, pid, cal, p.capacity, prof)  # type: ignore[arg-type]
             self._serve(person(pid), w)
         for pname, pod in s.structure.pods.items():
             for m in pod.members:
                 self._serve(f"pod:{pname}", self.workers[person(m)])
         for link in s.structure.embedded:
             self._serve(f"embedded:{link.department}", self.workers[person(link.person)])
-        everything = (frozenset(s.channels), frozenset(s.functions), frozenset(s.audiences))
+        neutral: tuple[dict[str, float], dict[str, float], dict[str, float]] = ({}, {}, {})  # an approver reviews at 1×
         for step in s.policies.approval_chain:
             if step.external is not None and step.node not in self.workers:
-                cal = calendar_for(step.hours, step.days, utc_offset_hours(step.timezone, start), start, self.horizon)
-                w = self.workers[step.node] = Worker(self.disp, step.node, cal, 1.0, everything, 1.0)
+                cal = calendar_for(step.hours, step.days, step.timezone, start, self.horizon)
+                w = self.workers[step.node] = Worker(self.disp, step.node, cal, 1.0, neutral)
                 self._serve(step.node, w)
+
+    def _build_department_hours(self) -> None:
+        """Calendars of the departments that say when they are there to receive (``hours``)."""
+        s = self.scenario
+        self.dept_cal = {
+            name: calendar_for(d.hours, d.days, d.timezone or s.demand.timezone, s.run.start_date, self.horizon)
+            for name, d in s.demand.departments.items() if d.hours is not None
+        }
+
+    def received(self, department: str) -> float:
+        """Hours from now until ``department`` is there to receive (0 while it is open)."""
+        cal = self.dept_cal.get(department)
+        if cal is None:
+            return 0.0
+        now = self.env.now
+        return min(cal.next_on_duty(now), self.horizon) - now
 
     def _serve(self, queue: str, worker: Worker) -> None:
         q = self.queues.get(queue)
@@ -166,7 +185,7 @@ class Model:
             rt: dict[str, Any] = self.routes[-1]
             legs = [rt["in"], parts[0][1], parts[0][2], rt["reply"]]
             simple = (self.direct and rt["triage"] is None and len(parts) == 1 and not approvals and rt["rework"] == 0
-                      and all(leg.delay_hours == 0 for leg in legs))
+                      and all(leg.delay_hours == 0 for leg in legs) and kind.department not in self.dept_cal)
             # one done-handler per route, shared by its requests (hops are per route)
             answered = _Answered(self, len(self.routes) - 1, sum(leg.hops for leg in legs),
                                  sum(leg.cross_group_hops for leg in legs))
@@ -361,9 +380,20 @@ class Model:
         return h_in + h_out, qt, wt
 
     def _parts(self, r: int, route: dict[str, Any], effort: float, clocks: np.ndarray) -> Any:
-        """Work the parts in parallel; add the slowest part's clocks. Returns person-hours."""
+        """Work the parts in parallel; add the slowest part's clocks. Returns person-hours.
+
+        A split request is not simply divided: its concept (reading the
+        brief, the idea, the key message; ``policies.split_concept_share`` of
+        the effort) is repeated by every part and only the rest is shared
+        out. Repeated rather than done once by one part while the others
+        wait, because owners who work in parallel each have to understand
+        the brief to shape their own piece — the duplicated work a split
+        costs; then the merger (the lead) joins the parts on their calendar.
+        """
         parts, prio = route["parts"], route["prio"]
-        share = effort / len(parts)
+        n = len(parts)
+        concept = self.scenario.policies.split_concept_share if n > 1 else 0.0
+        share = effort * (concept + (1 - concept) / n)
         if len(parts) == 1:
             h, q, w = yield from self._part(r, parts[0], share, prio)
             clocks += (q, w, h, 0.0)
@@ -420,7 +450,11 @@ class Model:
         h = self._delay(route["reply"])
         if h:
             yield env.timeout(h)
-        clocks[2] += h
+        # an answer to a department that has closed is received when it opens
+        closed = self.received(self.kinds[kind].department)
+        if closed:
+            yield env.timeout(closed)
+        clocks[2] += h + closed
         hops += route["reply"].hops
         cross += route["reply"].cross_group_hops
         self._count("requests", -1)
@@ -454,6 +488,11 @@ class Model:
         for what in self.level:
             self._count(what, 0)
         return Result.collect(self)
+
+
+def _call_out_rank(call_out: str) -> int:
+    """The least urgent rank that calls someone off duty out (-1: nothing does)."""
+    return -1 if call_out == "never" else PRIORITY_RANK[call_out]
 
 
 @contextmanager

@@ -12,7 +12,8 @@ they do not relay. Three levers join in as their own processes: the trend
 briefing, team presentations and a shared listening platform.
 
 Common random numbers: the coin and the delay of a tie are a hash of
-(seed, insight, u, v), not draws from a shared stream, so adding a tie (a
+(seed, insight, u, v), not draws from a shared stream (a department's coin is
+one per insight, ``(seed, insight, "receptive", department)``, shared by its ties), so adding a tie (a
 liaison) or a platform never changes any other tie's coin or delay. Given the
 same noticing times, a new tie or lever can only add paths, so reach can only
 rise. (Noticing competes with request work, so a lever that changes request
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from orgsim.org.graph import dept
+from orgsim.org.graph import dept, person
 from orgsim.scenario.model import PRIORITY_RANK
 from orgsim.sim.demand import stream
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from orgsim.scenario.insights import Briefing
+    from orgsim.sim.calendar import Calendar
     from orgsim.sim.engine import Model
 
 __all__ = ["INSIGHT_COLUMNS", "InsightSpread", "appearances"]
@@ -101,11 +103,34 @@ class InsightSpread:
                 self.out_ties[u] = sorted(
                     (v, ins.pass_for(e["kind"]), e["delay_hours"])
                     for _, v, e in g.out_edges(u, data=True) if g.nodes[v]["kind"] != "platform")
+        self.relayers = self._relayers()
         self.items = appearances(m)
         # reached[i]: node -> (time, via); the per-insight memory of who knows
         self.reached: list[dict[str, tuple[float, str]]] = [{} for _ in self.items]
         self.noticed: list[tuple[float, str] | None] = [None] * len(self.items)
         self.prio = PRIORITY_RANK["normal"]
+
+    def _relayers(self) -> dict[str, list[Calendar]]:
+        """The calendars of whoever relays for a node: the person, a pod's members, the lead or the deputy."""
+        m = self.m
+        st = m.scenario.structure
+        out: dict[str, list[Calendar]] = {}
+        for u, data in m.graph.nodes(data=True):
+            if data["kind"] == "pod":
+                out[u] = [m.workers[person(p)].cal for p in st.pods[u.split(":", 1)[1]].members]
+            elif u in m.workers:
+                out[u] = [m.workers[u].cal]
+        if st.lead is not None and st.deputy is not None:
+            out[person(st.lead)].append(m.workers[person(st.deputy)].cal)
+        return out
+
+    def there(self, node: str) -> float:
+        """Hours from now until someone who relays for ``node`` is on duty (0 if now)."""
+        cals = self.relayers.get(node)
+        if not cals:
+            return 0.0
+        now = self.env.now
+        return min(min(c.next_on_duty(now) for c in cals), self.m.horizon) - now
 
     def _uniforms(self, i: int, u: str, v: str) -> tuple[float, float]:
         h = hashlib.blake2b(b"%s|%d|%s|%s" % (self.salt, i, u.encode(), v.encode()), digest_size=16).digest()
@@ -141,6 +166,10 @@ class InsightSpread:
 
     def hop(self, i: int, node: str, delay: float, via: str) -> Any:
         yield self.env.timeout(delay)
+        if node.startswith("dept:"):
+            closed = self.m.received(node[5:])  # a closed department hears when it opens
+            if closed:
+                yield self.env.timeout(closed)
         self.reach(i, node, via)
 
     def reach(self, i: int, node: str, via: str) -> None:
@@ -149,19 +178,33 @@ class InsightSpread:
         if node in seen:
             return
         seen[node] = (self.env.now, via)
-        for v, p, d in self.out_ties.get(node, ()):
+        ties = self.out_ties.get(node, ())
+        # Relaying is the work of a person: it leaves when someone who relays
+        # for the node (the person, a pod member, the lead or her deputy) is on duty.
+        wait = self.there(node) if ties else 0.0
+        for v, p, d in ties:
             if v in seen:
                 continue
             coin, w = self._uniforms(i, node, v)
+            if v.startswith("dept:"):
+                # A department's receptiveness to this insight is one draw,
+                # shared by every tie that brings it: a department busy with
+                # something else ignores the news whoever sends it, so more
+                # ties into it add routes, not more coins.
+                coin = self._uniforms(i, "receptive", v)[0]
             if coin < p:
                 delay = d if self.fixed else -d * math.log1p(-w)
-                self.env.process(self.hop(i, v, delay, f"tie:{node}->{v}"))
+                self.env.process(self.hop(i, v, wait + delay, f"tie:{node}->{v}"))
 
     def briefings(self, lever: Briefing, sender: str) -> Any:
         """Every ``every_days``: pass on what the sender knows since the last meeting."""
         env = self.env
         lead = self.m.scenario.structure.lead
-        first = lever.at_hour + lever.every_days * 24
+        # Where the cycle stands when the run starts is drawn (its own stream):
+        # averaged over replications the effect is the steady state's, not
+        # that of a first meeting fixed a whole cycle into the run.
+        phase = float(stream(self.m.seed, f"briefings/{sender}").random())
+        first = lever.at_hour + math.floor(phase * lever.every_days) * 24
         yield env.timeout(first)
         last = 0.0
         while True:

@@ -12,12 +12,15 @@ exact order statistics.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from orgsim.scenario.clock import utc_offset_hours
 
 if TYPE_CHECKING:
     from orgsim.sim.demand import Arrivals
@@ -116,28 +119,54 @@ class Histogram:
 class LocalClock:
     """The demand's local clock: which simulation hours fall at night (outside 08:00-20:00) or on a weekend.
 
-    ``offset_hours`` is the demand time zone's UTC offset on the start date
-    (held for the whole run, as everywhere in orgsim); ``first_weekday`` is the
-    start date's weekday (Monday 0), the simulation clock starting at 00:00 UTC.
+    ``offset_hours`` is the demand time zone's UTC offset at the start; ``changes``
+    lists the daylight-saving changes inside the run as ``(simulation hour, new
+    offset)``, so nights stay local on both sides of a change (as the calendars do);
+    ``first_weekday`` is the start date's weekday (Monday 0), the simulation clock
+    starting at 00:00 UTC.
 
     >>> c = LocalClock(0.0, 0)  # UTC, starting on a Monday
     >>> [bool(c.off_hours(t)) for t in (7.5, 8.0, 19.9, 20.0, 5 * 24 + 12)]
     [True, False, False, True, True]
+    >>> summer = LocalClock(0.0, 0, ((24.0, 1.0),))  # an hour ahead from day 1 on
+    >>> [bool(summer.off_hours(t)) for t in (7.5, 24 + 7.5)]
+    [True, False]
     """
 
     offset_hours: float = 0.0
     first_weekday: int = 0
+    changes: tuple[tuple[float, float], ...] = ()
+
+    @classmethod
+    def for_zone(cls, zone: str, start: dt.date, days: float) -> LocalClock:
+        """The clock of ``zone`` over ``days`` from ``start``, its offset read day by day (at local noon)."""
+        offsets = [utc_offset_hours(zone, start + dt.timedelta(days=d)) for d in range(int(math.ceil(days)) + 1)]
+        changes = tuple((24.0 * d, offsets[d]) for d in range(1, len(offsets)) if offsets[d] != offsets[d - 1])
+        return cls(offsets[0], start.weekday(), changes)
+
+    def _offset(self, t: Any) -> Any:
+        if not self.changes:
+            return self.offset_hours
+        at = np.array([c[0] for c in self.changes])
+        values = np.array([self.offset_hours, *(c[1] for c in self.changes)])
+        return values[np.searchsorted(at, t, side="right")]
 
     def off_hours(self, t: Any) -> Any:
         """True where simulation hour ``t`` (a number or an array) is at night or on a weekend, local time."""
-        local = np.asarray(t, dtype=float) + self.offset_hours
+        t = np.asarray(t, dtype=float)
+        local = t + self._offset(t)
         hour = np.mod(local, 24.0)
         weekday = np.mod(self.first_weekday + np.floor(local / 24.0), 7)
         return (hour < DAYTIME[0]) | (hour >= DAYTIME[1]) | (weekday >= 5)
 
     def off_hours_at(self, t: float) -> bool:
         """:meth:`off_hours` of one time, without numpy (summary mode calls it once per answer)."""
-        local = t + self.offset_hours
+        offset = self.offset_hours
+        for at, value in self.changes:
+            if t < at:
+                break
+            offset = value
+        local = t + offset
         hour = local % 24.0
         return hour < DAYTIME[0] or hour >= DAYTIME[1] or (self.first_weekday + math.floor(local / 24.0)) % 7 >= 5
 

@@ -64,15 +64,16 @@ class Worker:
     """One person (or outside approver): a calendar, skills and the queues they serve."""
 
     def __init__(self, disp: Dispatcher, name: str, calendar: Calendar, capacity: float,
-                 skills: tuple[frozenset[str], frozenset[str], frozenset[str]], off_skill: float) -> None:
+                 proficiency: tuple[dict[str, float], dict[str, float], dict[str, float]]) -> None:
         self.disp = disp
         self.env = disp.env
         self.name = name
         self.cal = calendar
         self.queues: list[WorkQueue] = []
-        self.skills = skills
+        #: work-time factor per channel, function and audience (a name not
+        #: listed, such as coordination's "no channel", counts as 1)
+        self.proficiency = proficiency
         self.base = 1 / capacity
-        self.off_skill = off_skill
         self._factor: dict[tuple[Any, ...], float] = {}
         self.current: Task | None = None
         self.waiting: simpy.Event | None = None
@@ -84,16 +85,25 @@ class Worker:
         self.proc = self.env.process(self.run())
 
     def available(self, prio: int, now: float) -> bool:
-        return self.cal.on_duty(now) or (prio <= self.disp.after_hours_rank and not self.cal.absent(now))
+        """May take work of priority ``prio`` now: on duty, or called out for it (see :class:`Dispatcher`)."""
+        return self.cal.on_duty(now) or (prio <= self.disp.call_out_rank and not self.cal.absent(now))
 
     def factor(self, skill: tuple[Any, ...]) -> float:
-        """Clock hours per hour of effort: capacity, and a penalty off one's skills."""
+        """Clock hours per hour of effort: capacity times proficiency on what the work concerns.
+
+        The proficiency factor is the product of three: the mean of the
+        person's channel factors over the task's channels (a task on two
+        platforms is half on each), the function factor and the audience
+        factor. A product, not the worst of the three, so that a platform
+        expert doing ordinary work for an audience she knows is faster than
+        a generalist, and a novice on two counts is slower than on one.
+        """
         f = self._factor.get(skill)
         if f is None:
             channels, function, audience = skill
-            ch, fn, au = self.skills
-            fits = set(channels) <= ch and (function is None or function in fn) and (audience is None or audience in au)
-            f = self._factor[skill] = self.base * (1.0 if fits else self.off_skill)
+            ch, fn, au = self.proficiency
+            c = sum(ch.get(x, 1.0) for x in channels) / len(channels) if channels else 1.0
+            f = self._factor[skill] = self.base * c * fn.get(function, 1.0) * au.get(audience, 1.0)
         return f
 
     def wake(self) -> None:
@@ -112,8 +122,14 @@ class Worker:
                 best = q
         if best is None:
             return None
-        if not on_duty and (best.heap[0][0] > self.disp.after_hours_rank or self.cal.absent(now)):
-            return None
+        if not on_duty:
+            prio = best.heap[0][0]
+            if prio > self.disp.call_out_rank or self.cal.absent(now):
+                return None
+            # Called out only when nobody on duty is free for it (they would have been woken first).
+            for w in best.servers:
+                if w is not self and w.waiting is not None and w.cal.on_duty(now):
+                    return None
         return heapq.heappop(best.heap)[2]
 
     def run(self) -> Any:
@@ -182,12 +198,13 @@ class Worker:
 class Dispatcher:
     """Puts tasks in queues and wakes, or pre-empts, the right person."""
 
-    def __init__(self, env: simpy.Environment, preempt_rank: int, after_hours_rank: int,
+    def __init__(self, env: simpy.Environment, preempt_rank: int, call_out_rank: int,
                  window: tuple[float, float], on_message_done: Callable[[Task], None],
                  trace: Callable[[float, str, Task, str], None] | None = None) -> None:
         self.env = env
         self.preempt_rank = preempt_rank
-        self.after_hours_rank = after_hours_rank
+        #: work this urgent (rank this low) or more may call someone off duty out
+        self.call_out_rank = call_out_rank
         self.window = window
         self.on_message_done = on_message_done
         self.trace = trace
@@ -207,12 +224,18 @@ class Dispatcher:
         heapq.heappush(q.heap, (task.prio, task.seq, task))
         if self.trace is not None:
             self.trace(now, "queue", task, q.name)
-        idle: Worker | None = None
-        for w in q.servers:  # the longest idle of those who may take it (cheap tests first)
-            if w.waiting is not None and (idle is None or w.idle_since < idle.idle_since) and w.available(task.prio, now):
-                idle = w
-        if idle is not None:
-            idle.wake()
+        # Who a team lead would give it to: someone on duty and free, the most
+        # proficient of them, then the longest idle; else pull someone on duty
+        # off less urgent work; only then call someone off duty out.
+        best: Worker | None = None
+        best_key = (INF, INF)
+        for w in q.servers:
+            if w.waiting is not None and w.cal.on_duty(now):
+                key = (w._factor.get(task.skill) or w.factor(task.skill), w.idle_since)
+                if key < best_key:
+                    best, best_key = w, key
+        if best is not None:
+            best.wake()
             return
         if task.prio <= self.preempt_rank:
             victim: Worker | None = None
@@ -224,6 +247,14 @@ class Dispatcher:
             if victim is not None:
                 victim.preempted = True
                 victim.proc.interrupt("pre-empted")
+                return
+        if task.prio <= self.call_out_rank:
+            for w in q.servers:
+                if w.waiting is not None and (best is None or (w._factor.get(task.skill) or w.factor(task.skill),
+                                                               w.idle_since) < best_key) and w.available(task.prio, now):
+                    best, best_key = w, (w._factor.get(task.skill) or w.factor(task.skill), w.idle_since)
+            if best is not None:
+                best.wake()
 
     def finish(self, task: Task) -> None:
         if task.done is None:
