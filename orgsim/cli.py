@@ -185,11 +185,15 @@ def compare(
     scheduler: SchedulerOpt = None,
     out: Annotated[Path | None, typer.Option(help="Write comparison.parquet/.csv, comparison.json and study.json here.")] = None,
     force: Annotated[bool, typer.Option(help="Allow --out to write into a non-empty folder.")] = False,
+    correction: Annotated[str, typer.Option(help="Secondary verdicts: holm (family-wise 5%), bh (false discoveries "
+                                                 "5%) or none.")] = "holm",
 ) -> None:
     """Compare designs on the same demand: every figure with its CI, and a verdict against the first."""
     from orgsim.experiment.study import run_study
     from orgsim.output import check_out_dir, comparison_json, progress_bar, render_comparison, write_comparison
 
+    if correction not in ("holm", "bh", "none"):
+        raise OrgsimError(f"--correction must be holm, bh or none, got {correction!r}")
     scenarios = [load_scenario(ctx, f) for f in files]
     if out is not None:
         check_out_dir(out, force)
@@ -197,6 +201,7 @@ def compare(
         # with --out, keep every replication's detail, so `orgsim report --from OUT` can draw it without rerunning
         study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
                           sources=[str(f) for f in files], detail=out is not None)
+    study.correction = correction
     table = study.table
     if out is not None:
         write_comparison(out, table, study)

@@ -198,13 +198,14 @@ def comparison_json(table: pd.DataFrame) -> dict[str, Any]:
             "label": row.label, "unit": row.unit,
             "mean": _none(row.mean), "ci95": [_none(row.ci_low), _none(row.ci_high)],
             "diff_vs_baseline": _none(row.diff), "diff_ci95": [_none(row.diff_low), _none(row.diff_high)],
-            "verdict": row.verdict,
+            "p_value": _none(row.p_value), "primary": bool(row.primary), "verdict": row.verdict,
         }
     for design_id, reasons in (table.attrs.get("unstable") or {}).items():
         if design_id in designs:
             designs[design_id]["unstable"] = reasons
     return {"baseline": table.attrs.get("baseline_id"), "seed": table.attrs.get("seed"),
-            "replications": table.attrs.get("replications"), "designs": designs}
+            "replications": table.attrs.get("replications"), "verdicts": table.attrs.get("correction_note"),
+            "designs": designs}
 
 
 def write_comparison(out: Path, table: pd.DataFrame, study: Study) -> None:
@@ -229,7 +230,8 @@ def render_comparison(table: pd.DataFrame, console: Console | None = None) -> No
     console = console or Console()
     designs = list(dict.fromkeys(table["design"]))
     console.print(f"Baseline: [bold]{escape(designs[0])}[/bold] — {table.attrs.get('replications')} paired replications, "
-                  f"seed {table.attrs.get('seed')}; differences are per replication on the same demand, 95% t-interval")
+                  f"seed {table.attrs.get('seed')}; differences are per replication on the same demand, 95% t-interval; "
+                  f"{table.attrs.get('correction_note', '')}")
     grid = Table(title_justify="left")
     grid.add_column("metric")
     for d in short_names(designs):

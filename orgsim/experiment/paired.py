@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from orgsim.metrics.multiplicity import CORRECTIONS, bh, holm, paired_p
 from orgsim.metrics.registry import metrics_for, slug
 from orgsim.metrics.stability import UNSTABLE, unstable_reasons
 from orgsim.metrics.stats import mean_ci
@@ -83,16 +84,22 @@ def _guarded(verdict_: str, unit: str, me_unstable: bool, base_unstable: bool) -
     return verdict_
 
 
-def comparison_table(scenarios: Sequence[Scenario], runs: Sequence[Sequence[dict[str, Any]]], seed: int) -> pd.DataFrame:
+def comparison_table(scenarios: Sequence[Scenario], runs: Sequence[Sequence[dict[str, Any]]], seed: int,
+                     correction: str = "holm") -> pd.DataFrame:
     """One row per design × metric from every design's per-replication figures (``runs[i][r]``).
 
     Columns: ``design`` (the name), ``design_id``, ``structure``, ``metric`` (the id of
-    :mod:`orgsim.metrics.registry`), ``label``, ``unit``, ``mean``, ``ci_low``, ``ci_high`` and,
-    against the baseline, ``diff``, ``diff_low``, ``diff_high``, ``verdict``.
+    :mod:`orgsim.metrics.registry`), ``label``, ``unit``, ``primary``, ``mean``, ``ci_low``, ``ci_high`` and,
+    against the baseline, ``diff``, ``diff_low``, ``diff_high`` (unadjusted 95%), ``p_value`` (paired t-test),
+    ``verdict``. Primary metrics are judged at 95% each; the verdicts of secondary ones are corrected per
+    design by ``correction`` ("holm", "bh" or "none"; :mod:`orgsim.metrics.multiplicity`), told in
+    ``table.attrs["correction"]``.
     """
+    if correction not in CORRECTIONS:
+        raise ValueError(f"correction must be one of {', '.join(CORRECTIONS)}, got {correction!r}")
     ids = design_ids([s.name for s in scenarios])
     unstable = [design_unstable(s, design) for s, design in zip(scenarios, runs, strict=True)]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for metric in metrics_for([f for design in runs for f in design]):
         baseline = [metric.of(f) for f in runs[0]]
         for scenario, design_id, design, shaky in zip(scenarios, ids, runs, unstable, strict=True):
@@ -102,12 +109,29 @@ def comparison_table(scenarios: Sequence[Scenario], runs: Sequence[Sequence[dict
             dmean, dlow, dhigh = mean_ci(diffs)
             rows.append({
                 "design": scenario.name, "design_id": design_id, "structure": scenario.structure.kind,
-                "metric": metric.id, "label": metric.label, "unit": metric.unit,
+                "metric": metric.id, "label": metric.label, "unit": metric.unit, "primary": metric.primary,
                 "mean": mean, "ci_low": low, "ci_high": high,
-                "diff": dmean, "diff_low": dlow, "diff_high": dhigh,
-                "verdict": _guarded(verdict(metric.direction, dlow, dhigh), metric.unit, bool(shaky), bool(unstable[0])),
+                "diff": dmean, "diff_low": dlow, "diff_high": dhigh, "p_value": paired_p(diffs),
+                "verdict": verdict(metric.direction, dlow, dhigh),
+                "_shaky": bool(shaky),
             })
+    _correct(rows, correction)
+    for row in rows:
+        row["verdict"] = _guarded(row["verdict"], row["unit"], row.pop("_shaky"), bool(unstable[0]))
     table = pd.DataFrame(rows)
     table.attrs.update(seed=seed, replications=len(runs[0]), baseline=scenarios[0].name, baseline_id=ids[0],
-                       unstable=dict(zip(ids, unstable, strict=True)))
+                       unstable=dict(zip(ids, unstable, strict=True)), correction=correction,
+                       correction_note="primary metrics at 95% each; secondary verdicts " + CORRECTIONS[correction])
     return table
+
+
+def _correct(rows: list[dict[str, Any]], correction: str) -> None:
+    """Secondary verdicts that do not survive the correction become "no clear difference" (per design)."""
+    if correction == "none":
+        return
+    for design_id in dict.fromkeys(r["design_id"] for r in rows):
+        family = [r for r in rows if r["design_id"] == design_id and not r["primary"]]
+        keep = (holm if correction == "holm" else bh)([r["p_value"] for r in family])
+        for r, ok in zip(family, keep, strict=True):
+            if not ok and r["verdict"] != UNCLEAR:
+                r["verdict"] = UNCLEAR

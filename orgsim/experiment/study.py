@@ -47,6 +47,8 @@ class Study:
     seed: int
     replications: int
     sources: list[str] = field(default_factory=list)
+    #: how secondary verdicts are corrected for multiplicity ("holm", "bh", "none"; orgsim.metrics.multiplicity)
+    correction: str = "holm"
 
     @property
     def designs(self) -> list[str]:
@@ -60,7 +62,7 @@ class Study:
     @cached_property
     def table(self) -> pd.DataFrame:
         """The comparison table (:func:`orgsim.experiment.paired.comparison_table`)."""
-        return comparison_table(self.scenarios, self.runs, self.seed)
+        return comparison_table(self.scenarios, self.runs, self.seed, self.correction)
 
     def metric(self, m: Metric | str) -> Metric:
         """A metric of this study by id or label (:func:`orgsim.metrics.registry.metric`)."""
