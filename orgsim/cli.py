@@ -187,10 +187,19 @@ def compare(
     force: Annotated[bool, typer.Option(help="Allow --out to write into a non-empty folder.")] = False,
     correction: Annotated[str, typer.Option(help="Secondary verdicts: holm (family-wise 5%), bh (false discoveries "
                                                  "5%) or none.")] = "holm",
+    attribute: Annotated[bool, typer.Option("--attribute", help="Split each design's difference from the baseline "
+                                            "into its levers (runs every combination; see docs/statistics.md).")] = False,
 ) -> None:
     """Compare designs on the same demand: every figure with its CI, and a verdict against the first."""
     from orgsim.experiment.study import run_study
-    from orgsim.output import check_out_dir, comparison_json, progress_bar, render_comparison, write_comparison
+    from orgsim.output import (
+        check_out_dir,
+        comparison_json,
+        progress_bar,
+        render_attribution,
+        render_comparison,
+        write_comparison,
+    )
 
     if correction not in ("holm", "bh", "none"):
         raise OrgsimError(f"--correction must be holm, bh or none, got {correction!r}")
@@ -203,12 +212,21 @@ def compare(
                           sources=[str(f) for f in files], detail=out is not None)
     study.correction = correction
     table = study.table
+    attributions = []
+    if attribute:
+        from orgsim.experiment.attribution import attribute as attribute_levers
+
+        for s in scenarios[1:]:
+            attributions.append(attribute_levers(scenarios[0], s, study.replications, study.seed, workers=workers,
+                                                 scheduler=scheduler))
     if out is not None:
-        write_comparison(out, table, study)
+        write_comparison(out, table, study, attributions)
     if as_json:
-        sys.stdout.write(json.dumps(comparison_json(table), indent=2) + "\n")
+        sys.stdout.write(json.dumps(comparison_json(table, attributions), indent=2) + "\n")
     else:
         render_comparison(table)
+        for a in attributions:
+            render_attribution(a)
 
 
 @app.command()

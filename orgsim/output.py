@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
+    from orgsim.experiment.attribution import Attribution
     from orgsim.experiment.study import Study
     from orgsim.sim.result import Result
 
@@ -189,8 +190,13 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
     console.print(table)
 
 
-def comparison_json(table: pd.DataFrame) -> dict[str, Any]:
-    """The comparison as JSON: per design id, per metric id, label, unit, value, CI, difference, verdict."""
+def comparison_json(table: pd.DataFrame, attributions: Sequence[Attribution] = ()) -> dict[str, Any]:
+    """The comparison as JSON: per design id, per metric id, label, unit, value, CI, difference, verdict.
+
+    With ``attributions`` (``compare --attribute``), each design other than the baseline gets an
+    ``attribution`` list of {lever, metric, difference, ci95} (the levers' differences add up to the
+    ``total`` row) and ``attribution_grouped``, the levers that had to be attributed together.
+    """
     designs: dict[str, Any] = {}
     for row in table.itertuples(index=False):
         d = designs.setdefault(row.design_id, {"name": row.design, "structure": row.structure, "metrics": {}})
@@ -203,17 +209,23 @@ def comparison_json(table: pd.DataFrame) -> dict[str, Any]:
     for design_id, reasons in (table.attrs.get("unstable") or {}).items():
         if design_id in designs:
             designs[design_id]["unstable"] = reasons
+    by_name = {d["name"]: d for d in designs.values()}
+    for a in attributions:
+        if a.design in by_name:
+            by_name[a.design]["attribution"] = [{**r, "difference": _none(r["difference"]),
+                                                 "ci95": [_none(x) for x in r["ci95"]]} for r in a.json()]
+            by_name[a.design]["attribution_grouped"] = a.grouped
     return {"baseline": table.attrs.get("baseline_id"), "seed": table.attrs.get("seed"),
             "replications": table.attrs.get("replications"), "verdicts": table.attrs.get("correction_note"),
             "designs": designs}
 
 
-def write_comparison(out: Path, table: pd.DataFrame, study: Study) -> None:
+def write_comparison(out: Path, table: pd.DataFrame, study: Study, attributions: Sequence[Attribution] = ()) -> None:
     """``compare --out``: comparison.parquet/.csv, comparison.json and the study (study.json)."""
     out.mkdir(parents=True, exist_ok=True)
     table.to_parquet(out / "comparison.parquet", index=False)
     table.to_csv(out / "comparison.csv", index=False)
-    (out / "comparison.json").write_text(json.dumps(comparison_json(table), indent=2) + "\n")
+    (out / "comparison.json").write_text(json.dumps(comparison_json(table, attributions), indent=2) + "\n")
     study.save(out)
 
 
@@ -264,6 +276,32 @@ def _print_unstable(table: pd.DataFrame, console: Console) -> None:
             console.print(f"[bold red]UNSTABLE[/bold red] {escape(names.get(design_id, design_id))}: "
                           f"{escape('; '.join(reasons))} — its queue grows without bound, so its latency figures "
                           "depend on the run's length; it is never called better on them")
+
+
+def render_attribution(a: Attribution, console: Console | None = None) -> None:
+    """One design's difference from the baseline, lever by lever (Shapley shares with 95% CI)."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = console or Console()
+    if not a.levers:
+        console.print(f"{escape(a.design)}: no lever differs from the baseline")
+        return
+    grid = Table(title=f"Where the difference comes from: {escape(a.design)} (each lever's share, 95% CI)",
+                 title_justify="left")
+    grid.add_column("metric")
+    for name in [*a.levers, "total"]:
+        grid.add_column(escape(name), justify="right")
+    for mid in dict.fromkeys(r["metric"] for r in a.rows):
+        rows = {r["lever"]: r for r in a.rows if r["metric"] == mid}
+        m = from_table(mid, rows["total"]["label"], "")
+        cells = [f"{m.format_diff(rows[n]['difference'])}\n({m.format_diff(rows[n]['ci95'][0])} … "
+                 f"{m.format_diff(rows[n]['ci95'][1])})" for n in [*a.levers, "total"]]
+        grid.add_row(escape(rows["total"]["label"]), *cells)
+    console.print(grid)
+    for note in a.grouped:
+        console.print(f"note: {escape(note)}")
 
 
 def check_output_file(output: Path, force: bool, option: str = "--output") -> None:
