@@ -71,3 +71,15 @@ def test_compare_attribute_json_adds_up(tmp_path: Any) -> None:
         total = next(r["difference"] for r in rows if r["lever"] == "total")
         assert sum(r["difference"] for r in rows if r["lever"] != "total") == pytest.approx(total, abs=1e-9)
     assert "description" not in {r["lever"] for r in at}
+
+
+def test_waterfall_bars_end_at_the_total() -> None:
+    from orgsim.experiment.attribution import Attribution
+    from orgsim.report.plots import attribution_waterfall
+
+    rows = [{"lever": "intake", "metric": "silo_latency_rmst", "label": "x", "difference": -9.0, "ci95": [-10.0, -8.0]},
+            {"lever": "grouping", "metric": "silo_latency_rmst", "label": "x", "difference": -3.0, "ci95": [-4.0, -2.0]},
+            {"lever": "total", "metric": "silo_latency_rmst", "label": "x", "difference": -12.0, "ci95": [-13.0, -11.0]}]
+    fig = attribution_waterfall(Attribution("by audience", ["intake", "grouping"], rows))
+    bars = fig.axes[0].patches
+    assert [round(b.get_y() + b.get_height(), 6) for b in bars] == [-9.0, -12.0, -12.0]  # each ends where the next starts

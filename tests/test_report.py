@@ -304,3 +304,11 @@ def test_cli_deck_refuses_to_overwrite(tmp_path: Path) -> None:
                             "--pptx", str(deck)])
     assert r.exit_code == 1 and "--pptx" in r.output and "--force" in r.output
     assert deck.read_text(encoding="utf-8") == "mine" and not (tmp_path / "r.html").exists()
+
+
+def test_backlog_chart_draws_each_designs_mean_backlog(study: Study) -> None:
+    fig = plots.backlog_over_time(study)
+    lines = fig.axes[0].lines
+    assert len(lines) == len(study.designs)
+    expected = np.mean([f["backlog"]["open"] for f in study.runs[0]], axis=0)
+    assert lines[0].get_ydata() == pytest.approx(expected)

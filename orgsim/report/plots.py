@@ -30,11 +30,14 @@ from orgsim.metrics import mean_ci
 from orgsim.metrics.detail import PARTS
 from orgsim.org.graph import build_org
 from orgsim.org.measures import bottlenecks, bus_factors
+from orgsim.report.plots_work import attribution_waterfall, backlog_over_time
 from orgsim.report.style import PART_COLOURS, colours, hours_label, short_names, styled, tags
 from orgsim.scenario.model import Scenario
 
 __all__ = [
     "after_hours",
+    "attribution_waterfall",
+    "backlog_over_time",
     "bus_factor_chart",
     "latency_by_department",
     "latency_ecdf",
