@@ -187,6 +187,9 @@ def compare(
     force: Annotated[bool, typer.Option(help="Allow --out to write into a non-empty folder.")] = False,
     correction: Annotated[str, typer.Option(help="Secondary verdicts: holm (family-wise 5%), bh (false discoveries "
                                                  "5%) or none.")] = "holm",
+    precision: Annotated[float | None, typer.Option(min=0.001, max=1.0, help="Double the replications until every "
+                                                    "primary metric's 95% CI half-width is within this share of its "
+                                                    "mean (at most 64 replications).")] = None,
     attribute: Annotated[bool, typer.Option("--attribute", help="Split each design's difference from the baseline "
                                             "into its levers (runs every combination; see docs/statistics.md).")] = False,
 ) -> None:
@@ -206,10 +209,21 @@ def compare(
     scenarios = [load_scenario(ctx, f) for f in files]
     if out is not None:
         check_out_dir(out, force)
-    with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications), quiet=as_json) as tick:
-        # with --out, keep every replication's detail, so `orgsim report --from OUT` can draw it without rerunning
-        study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
-                          sources=[str(f) for f in files], detail=out is not None)
+    if precision is not None:
+        from orgsim.experiment.study import PRECISION_CAP, run_to_precision
+
+        study, gaps = run_to_precision(scenarios, precision, replications, seed=seed, workers=workers,
+                                       scheduler=scheduler, sources=[str(f) for f in files], detail=out is not None)
+        if gaps:
+            _err(f"warning: --precision {precision:g} not reached at {study.replications} replications (the cap is "
+                 f"{PRECISION_CAP}): " + "; ".join(gaps[:5]) + (f"; and {len(gaps) - 5} more" if len(gaps) > 5 else ""))
+        else:
+            _err(f"--precision {precision:g}: reached at {study.replications} replications")
+    else:
+        with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications), quiet=as_json) as tick:
+            # with --out, keep every replication's detail, so `orgsim report --from OUT` can draw it without rerunning
+            study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
+                              sources=[str(f) for f in files], detail=out is not None)
     study.correction = correction
     table = study.table
     attributions = []
