@@ -163,6 +163,9 @@ def run(
             results = replicate(scenario, n, base_seed, progress=tick, workers=workers, summary=summary_mode,
                                 scheduler=scheduler, allow_large=_allow_large(ctx))
         summary = summarize(results, seed=base_seed)
+        from orgsim.metrics.stability import unstable_reasons
+
+        summary["unstable"] = unstable_reasons(scenario, summary)
         if stage is not None:
             write_run(stage, results, summary)
     if as_json:
@@ -185,27 +188,64 @@ def compare(
     scheduler: SchedulerOpt = None,
     out: Annotated[Path | None, typer.Option(help="Write comparison.parquet/.csv, comparison.json and study.json here.")] = None,
     force: Annotated[bool, typer.Option(help="Allow --out to write into a non-empty folder.")] = False,
+    correction: Annotated[str, typer.Option(help="Secondary verdicts: holm (family-wise 5%), bh (false discoveries "
+                                                 "5%) or none.")] = "holm",
+    precision: Annotated[float | None, typer.Option(min=0.001, max=1.0, help="Double the replications until every "
+                                                    "primary metric's 95% CI half-width is within this share of its "
+                                                    "mean (at most 64 replications).")] = None,
+    attribute: Annotated[bool, typer.Option("--attribute", help="Split each design's difference from the baseline "
+                                            "into its levers (runs every combination; see docs/statistics.md).")] = False,
 ) -> None:
     """Compare designs on the same demand: every figure with its CI, and a verdict against the first."""
     from orgsim.experiment.study import run_study
-    from orgsim.output import comparison_json, progress_bar, render_comparison, write_comparison
+    from orgsim.output import (
+        comparison_json,
+        progress_bar,
+        render_attribution,
+        render_comparison,
+        write_comparison,
+    )
     from orgsim.writes import claim_folder
 
+    if correction not in ("holm", "bh", "none"):
+        raise OrgsimError(f"--correction must be holm, bh or none, got {correction!r}")
     scenarios = [load_scenario(ctx, f) for f in files]
     with contextlib.ExitStack() as claimed:
         stage = claimed.enter_context(claim_folder(out, force)) if out is not None else None
-        with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications), quiet=as_json) as tick:
-            # with --out, keep every replication's detail, so `orgsim report --from OUT` can draw it without rerunning
-            study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
-                              allow_large=_allow_large(ctx),
-                              sources=[str(f) for f in files], detail=out is not None)
+        if precision is not None:
+            from orgsim.experiment.study import PRECISION_CAP, run_to_precision
+
+            study, gaps = run_to_precision(scenarios, precision, replications, seed=seed, workers=workers,
+                                           scheduler=scheduler, sources=[str(f) for f in files], detail=out is not None,
+                                           allow_large=_allow_large(ctx))
+            if gaps:
+                _err(f"warning: --precision {precision:g} not reached at {study.replications} replications (the cap "
+                     f"is {PRECISION_CAP}): " + "; ".join(gaps[:5]) + (f"; and {len(gaps) - 5} more" if len(gaps) > 5 else ""))
+            else:
+                _err(f"--precision {precision:g}: reached at {study.replications} replications")
+        else:
+            with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications), quiet=as_json) as tick:
+                # with --out, keep every replication's detail, so `orgsim report --from OUT` can draw it without rerunning
+                study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
+                                  allow_large=_allow_large(ctx),
+                                  sources=[str(f) for f in files], detail=out is not None)
+        study.correction = correction
         table = study.table
+        attributions = []
+        if attribute:
+            from orgsim.experiment.attribution import attribute as attribute_levers
+
+            for s in scenarios[1:]:
+                attributions.append(attribute_levers(scenarios[0], s, study.replications, study.seed, workers=workers,
+                                                     scheduler=scheduler))
         if stage is not None:
-            write_comparison(stage, table, study)
+            write_comparison(stage, table, study, attributions)
     if as_json:
-        sys.stdout.write(strict_json(comparison_json(table)) + "\n")
+        sys.stdout.write(strict_json(comparison_json(table, attributions)) + "\n")
     else:
         render_comparison(table)
+        for a in attributions:
+            render_attribution(a)
 
 
 @app.command()

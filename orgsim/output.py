@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
+    from orgsim.experiment.attribution import Attribution
     from orgsim.experiment.study import Study
     from orgsim.sim.result import Result
 
@@ -137,7 +138,24 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
     head = Table(show_header=False, box=None, pad_edge=False)
     head.add_column(style="bold")
     head.add_column()
-    head.add_row("Silo latency (mean)", _h(lat["mean"]) + _ci(lat.get("ci95"), _h))
+    for reason in s.get("unstable") or []:
+        console.print(f"[bold red]UNSTABLE[/bold red]: {escape(reason)} — the queue grows without bound; "
+                      "latency figures depend on the run's length")
+    cens = s.get("silo_latency_censored") or {}
+    if cens.get("rmst") is not None:
+        tau = cens["tau_hours"]
+
+        def at_least(x: float | None) -> str:  # a percentile the curve does not reach before tau
+            return ("≥ " if x is not None and tau is not None and x >= tau else "") + _h(x)
+
+        head.add_row("Silo latency, open counted", _h(cens["rmst"]) + _ci((cens.get("ci95") or {}).get("rmst"), _h)
+                     + f"; restricted mean to {_h(tau)}")
+        head.add_row("  p50 / p90 (Kaplan–Meier)", f"{at_least(cens['p50'])} / {at_least(cens['p90'])}")
+    if cens:
+        head.add_row("  lower bound (open at age)", _h(cens.get("lower_bound_mean")))
+        head.add_row("Requests answered by the end", _pct(cens.get("answered_share")) + "; backlog at the end "
+                     f"{s['requests'].get('backlog_at_end', float('nan')):.0f} open")
+    head.add_row("Silo latency, answered only", _h(lat["mean"]) + _ci(lat.get("ci95"), _h))
     head.add_row("  p50 / p90 / p95", f"{_h(lat['p50'])} / {_h(lat['p90'])} / {_h(lat['p95'])}")
     br = s["latency_breakdown_hours"]
     head.add_row("  where the time goes", "  ".join(f"{k} {_h(v)}" for k, v in br.items()))
@@ -174,8 +192,13 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
     console.print(table)
 
 
-def comparison_json(table: pd.DataFrame) -> dict[str, Any]:
-    """The comparison as JSON: per design id, per metric id, label, unit, value, CI, difference, verdict."""
+def comparison_json(table: pd.DataFrame, attributions: Sequence[Attribution] = ()) -> dict[str, Any]:
+    """The comparison as JSON: per design id, per metric id, label, unit, value, CI, difference, verdict.
+
+    With ``attributions`` (``compare --attribute``), each design other than the baseline gets an
+    ``attribution`` list of {lever, metric, difference, ci95} (the levers' differences add up to the
+    ``total`` row) and ``attribution_grouped``, the levers that had to be attributed together.
+    """
     designs: dict[str, Any] = {}
     for row in table.itertuples(index=False):
         d = designs.setdefault(row.design_id, {"name": row.design, "structure": row.structure, "metrics": {}})
@@ -183,18 +206,28 @@ def comparison_json(table: pd.DataFrame) -> dict[str, Any]:
             "label": row.label, "unit": row.unit,
             "mean": _none(row.mean), "ci95": [_none(row.ci_low), _none(row.ci_high)],
             "diff_vs_baseline": _none(row.diff), "diff_ci95": [_none(row.diff_low), _none(row.diff_high)],
-            "verdict": row.verdict,
+            "p_value": _none(row.p_value), "primary": bool(row.primary), "verdict": row.verdict,
         }
+    for design_id, reasons in (table.attrs.get("unstable") or {}).items():
+        if design_id in designs:
+            designs[design_id]["unstable"] = reasons
+    by_name = {d["name"]: d for d in designs.values()}
+    for a in attributions:
+        if a.design in by_name:
+            by_name[a.design]["attribution"] = [{**r, "difference": _none(r["difference"]),
+                                                 "ci95": [_none(x) for x in r["ci95"]]} for r in a.json()]
+            by_name[a.design]["attribution_grouped"] = a.grouped
     return {"baseline": table.attrs.get("baseline_id"), "seed": table.attrs.get("seed"),
-            "replications": table.attrs.get("replications"), "designs": designs}
+            "replications": table.attrs.get("replications"), "verdicts": table.attrs.get("correction_note"),
+            "designs": designs}
 
 
-def write_comparison(out: Path, table: pd.DataFrame, study: Study) -> None:
+def write_comparison(out: Path, table: pd.DataFrame, study: Study, attributions: Sequence[Attribution] = ()) -> None:
     """``compare --out``: comparison.parquet/.csv, comparison.json and the study (study.json)."""
     out.mkdir(parents=True, exist_ok=True)
     table.to_parquet(out / "comparison.parquet", index=False)
     table.to_csv(out / "comparison.csv", index=False)
-    (out / "comparison.json").write_text(strict_json(comparison_json(table)) + "\n")
+    (out / "comparison.json").write_text(strict_json(comparison_json(table, attributions)) + "\n")
     study.save(out)
 
 
@@ -211,7 +244,8 @@ def render_comparison(table: pd.DataFrame, console: Console | None = None) -> No
     console = console or Console()
     designs = list(dict.fromkeys(table["design"]))
     console.print(f"Baseline: [bold]{escape(designs[0])}[/bold] — {table.attrs.get('replications')} paired replications, "
-                  f"seed {table.attrs.get('seed')}; differences are per replication on the same demand, 95% t-interval")
+                  f"seed {table.attrs.get('seed')}; differences are per replication on the same demand, 95% t-interval; "
+                  f"{table.attrs.get('correction_note', '')}")
     grid = Table(title_justify="left")
     grid.add_column("metric")
     for d in short_names(designs):
@@ -222,13 +256,54 @@ def render_comparison(table: pd.DataFrame, console: Console | None = None) -> No
         for row in rows.itertuples(index=False):
             cell = m.format_value(row.mean)
             if row.design != designs[0]:
+                from orgsim.metrics.stability import UNSTABLE
+
                 mark = {"better": "[green]better[/green]", "worse": "[red]worse[/red]",
-                        "no clear difference": "no clear diff."}.get(row.verdict, row.verdict)
+                        "no clear difference": "no clear diff.",
+                        UNSTABLE: "[red]unstable[/red]"}.get(row.verdict, row.verdict)
                 cell += f"\n{m.format_diff(row.diff)} ({m.format_diff(row.diff_low)} … " \
                         f"{m.format_diff(row.diff_high)}) {mark}"
             cells.append(cell)
         grid.add_row(escape(m.label), *cells)
     console.print(grid)
+    _print_unstable(table, console)
+
+
+def _print_unstable(table: pd.DataFrame, console: Console) -> None:
+    from rich.markup import escape
+
+    names = dict(zip(table["design_id"], table["design"], strict=False))
+    for design_id, reasons in (table.attrs.get("unstable") or {}).items():
+        if reasons:
+            console.print(f"[bold red]UNSTABLE[/bold red] {escape(names.get(design_id, design_id))}: "
+                          f"{escape('; '.join(reasons))} — its queue grows without bound, so its latency figures "
+                          "depend on the run's length; it is never called better on them")
+
+
+def render_attribution(a: Attribution, console: Console | None = None) -> None:
+    """One design's difference from the baseline, lever by lever (Shapley shares with 95% CI)."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = console or Console()
+    if not a.levers:
+        console.print(f"{escape(a.design)}: no lever differs from the baseline")
+        return
+    grid = Table(title=f"Where the difference comes from: {escape(a.design)} (each lever's share, 95% CI)",
+                 title_justify="left")
+    grid.add_column("metric")
+    for name in [*a.levers, "total"]:
+        grid.add_column(escape(name), justify="right")
+    for mid in dict.fromkeys(r["metric"] for r in a.rows):
+        rows = {r["lever"]: r for r in a.rows if r["metric"] == mid}
+        m = from_table(mid, rows["total"]["label"], "")
+        cells = [f"{m.format_diff(rows[n]['difference'])}\n({m.format_diff(rows[n]['ci95'][0])} … "
+                 f"{m.format_diff(rows[n]['ci95'][1])})" for n in [*a.levers, "total"]]
+        grid.add_row(escape(rows["total"]["label"]), *cells)
+    console.print(grid)
+    for note in a.grouped:
+        console.print(f"note: {escape(note)}")
 
 
 def check_output_file(output: Path, force: bool, option: str = "--output") -> None:
@@ -276,7 +351,7 @@ def _signed(x: float | None) -> str:
 
 
 #: the columns of a sweep's terminal table: mean silo latency, the 24 h reply share, the busiest person
-SWEEP_SHOWN = ("silo_latency_mean", "reply_within_24h_share", "utilization_max")
+SWEEP_SHOWN = ("silo_latency_rmst", "reply_within_24h_share", "utilization_max")
 
 
 def render_sweep(table: pd.DataFrame, keys: Sequence[str], echo: Callable[[str], Any] = print) -> None:
@@ -285,3 +360,8 @@ def render_sweep(table: pd.DataFrame, keys: Sequence[str], echo: Callable[[str],
     wide = shown.pivot_table(index=list(keys) or ["point"], columns="metric", values="mean", sort=False)
     wide = wide.rename(columns=dict(zip(shown["metric"], shown["label"], strict=True)))
     echo(wide.to_string(float_format=lambda x: f"{x:.3g}"))
+    if "unstable" in table.columns:
+        for _, row in table.drop_duplicates("point").iterrows():
+            if row["unstable"]:
+                where = ", ".join(f"{k}={row[k]}" for k in keys) or "the base"
+                echo(f"UNSTABLE at {where}: {row['unstable']} — latency there depends on the run's length")

@@ -33,7 +33,7 @@ def test_run_json_follows_the_contract() -> None:
     out = json.loads(res.stdout)
     assert CONTRACT <= set(out)
     assert out["structure"] == "audience" and out["seed"] == 3 and out["replications"] == 2
-    assert set(out["requests"]) == {"arrived", "completed", "open_at_end"}
+    assert set(out["requests"]) == {"arrived", "completed", "open_at_end", "backlog_at_end"}
     assert set(out["messages"]) == {"arrived", "answered", "open_at_end"}
     lat = out["silo_latency_hours"]
     assert set(lat) == {"mean", "p50", "p90", "p95", "ci95"} and lat["ci95"][0] <= lat["mean"] <= lat["ci95"][1]
@@ -41,7 +41,7 @@ def test_run_json_follows_the_contract() -> None:
         assert {"silo_latency_hours", "requests"} <= set(d)
     assert set(out["reply_targets"]) == {"1", "4", "24"}
     assert out["metrics"]["reply_within_24h_share"]["mean"] == out["reply_targets"]["24"]["all"]
-    assert out["metrics"]["silo_latency_mean"] == {"label": "silo latency, mean", "unit": "h", "mean": lat["mean"],
+    assert out["metrics"]["silo_latency_mean"] == {"label": "silo latency, mean of answered requests only", "unit": "h", "mean": lat["mean"],
                                                    "ci95": lat["ci95"]}
 
 

@@ -43,6 +43,7 @@ def study() -> Study:
 def _figures(latency: float, reach: float, busiest: float = 0.8) -> dict[str, Any]:
     return {
         "silo_latency_hours": {"mean": latency, "p90": 2 * latency}, "silo_overhead_share": 0.5,
+        "silo_latency_censored": {"rmst": latency, "p90": 2 * latency, "answered_share": 1.0},
         "handoffs_per_request": 2.0, "reply_within_24h_share": 0.9, "utilization_mean": 0.7,
         "utilization_max": busiest, "after_hours_share": 0.01, "head_count": 12, "cost_per_year": 1000.0,
         "insight_reach": {"share_within_horizon": reach, "value_weighted_reach": reach, "by_department": {}},
@@ -116,7 +117,7 @@ def test_tradeoff_points_sit_at_the_study_means(study: Study) -> None:
     fig = plots.tradeoff(study)
     points = np.vstack([c.get_offsets() for c in fig.axes[0].collections if isinstance(c, PathCollection)])
     for (x, y), design in zip(points, study.designs, strict=True):
-        assert x == pytest.approx(np.nanmean(study.values("silo latency, mean", design)))
+        assert x == pytest.approx(np.nanmean(study.values("silo_latency_rmst", design)))
         assert y == pytest.approx(100 * np.nanmean(study.values("insight reach within horizon", design)))
 
 
@@ -133,7 +134,7 @@ def test_breakdown_sums_to_the_mean_latency(study: Study) -> None:
     bd = study.breakdown()
     mine = bd[(bd["design"] == study.designs[0]) & (bd["department"] == "all")]
     per_rep = mine.groupby("replication")["hours"].sum().to_numpy()
-    assert per_rep == pytest.approx(study.values("silo latency, mean", 0), rel=1e-6)
+    assert per_rep == pytest.approx(study.values("silo_latency_mean", 0), rel=1e-6)
 
 
 # --- the page ------------------------------------------------------------------------------
@@ -278,7 +279,7 @@ def test_the_deck_has_its_slides_and_the_studys_numbers(study: Study, tmp_path: 
         xs = [float(v.text) for v in s._element.find(qn("c:xVal")).iter(qn("c:v"))]
         sizes = [float(v.text) for v in s._element.find(qn("c:bubbleSize")).iter(qn("c:v"))]
         assert xs == [round(x, 2)] and list(s.values) == [round(y, 2)] and sizes == [head]
-    latency = study.table[study.table["metric"] == "silo_latency_mean"]["mean"].tolist()
+    latency = study.table[study.table["metric"] == "silo_latency_rmst"]["mean"].tolist()
     assert [p[1] for p in points] == pytest.approx(latency)  # the chart's x is the scorecard's mean latency
 
 
@@ -303,3 +304,11 @@ def test_cli_deck_refuses_to_overwrite(tmp_path: Path) -> None:
                             "--pptx", str(deck)])
     assert r.exit_code == 1 and "--pptx" in r.output and "--force" in r.output
     assert deck.read_text(encoding="utf-8") == "mine" and not (tmp_path / "r.html").exists()
+
+
+def test_backlog_chart_draws_each_designs_mean_backlog(study: Study) -> None:
+    fig = plots.backlog_over_time(study)
+    lines = fig.axes[0].lines
+    assert len(lines) == len(study.designs)
+    expected = np.mean([f["backlog"]["open"] for f in study.runs[0]], axis=0)
+    assert lines[0].get_ydata() == pytest.approx(expected)

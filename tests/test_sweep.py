@@ -58,7 +58,7 @@ def test_sweep_table_is_tidy(tmp_path: Path) -> None:
     lat = table[table["metric"] == "silo_latency_mean"].set_index("team.size")
     assert list(lat.index) == [2, 3] and lat.loc[3, "mean"] < lat.loc[2, "mean"]
     assert {"point", "metric", "label", "unit", "mean", "ci_low", "ci_high", "replications"} <= set(table.columns)
-    assert set(lat["label"]) == {"silo latency, mean"} and set(lat["unit"]) == {"h"}
+    assert set(lat["label"]) == {"silo latency, mean of answered requests only"} and set(lat["unit"]) == {"h"}
 
 
 #: a sweep that, once its third run is on disk, says so and waits to be killed (run in a child process)

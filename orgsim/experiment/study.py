@@ -33,7 +33,7 @@ from orgsim.scenario.loading import scenario_from_data
 from orgsim.scenario.model import Scenario
 from orgsim.sim.arguments import check_arguments
 
-__all__ = ["STUDY_FILE", "Study", "run_study"]
+__all__ = ["PRECISION_CAP", "STUDY_FILE", "Study", "precision_gaps", "run_study", "run_to_precision"]
 
 STUDY_FILE = "study.json"
 _FORMAT = 2  # 2: reply targets as a list (`reply_targets`), metric ids
@@ -49,6 +49,8 @@ class Study:
     seed: int
     replications: int
     sources: list[str] = field(default_factory=list)
+    #: how secondary verdicts are corrected for multiplicity ("holm", "bh", "none"; orgsim.metrics.multiplicity)
+    correction: str = "holm"
 
     @property
     def designs(self) -> list[str]:
@@ -62,7 +64,7 @@ class Study:
     @cached_property
     def table(self) -> pd.DataFrame:
         """The comparison table (:func:`orgsim.experiment.paired.comparison_table`)."""
-        return comparison_table(self.scenarios, self.runs, self.seed)
+        return comparison_table(self.scenarios, self.runs, self.seed, self.correction)
 
     def metric(self, m: Metric | str) -> Metric:
         """A metric of this study by id or label (:func:`orgsim.metrics.registry.metric`)."""
@@ -235,3 +237,40 @@ def run_study(
     runs = [flat[i * n:(i + 1) * n] for i in range(len(scenarios))]
     return Study(list(scenarios), runs, s0, n, list(sources))
 
+
+
+#: the most replications ``--precision`` adds up to (a stated budget: 64 runs of a 42-day design take minutes)
+PRECISION_CAP = 64
+
+
+def precision_gaps(study: Study, precision: float) -> list[str]:
+    """Primary metrics whose 95% CI half-width is above ``precision`` × |mean|, as readable lines (empty: precise).
+
+    Metrics whose mean is zero or undefined (nothing to be relative to) are left out.
+    """
+    gaps = []
+    table = study.table
+    for row in table[table["primary"]].itertuples(index=False):
+        low, high, mean = (float("nan") if v is None else float(v) for v in (row.ci_low, row.ci_high, row.mean))
+        if low != low or high != high or mean != mean or mean == 0:
+            continue
+        half = (high - low) / 2
+        if half > precision * abs(mean):
+            gaps.append(f"{row.design}: {row.label} ±{100 * half / abs(mean):.0f}% of its mean")
+    return gaps
+
+
+def run_to_precision(scenarios: Sequence[Scenario], precision: float, replications: int | None = None,
+                     cap: int = PRECISION_CAP, **kwargs: Any) -> tuple[Study, list[str]]:
+    """Run a study, doubling its replications until every primary metric is precise enough (or ``cap``).
+
+    Precise enough: its 95% CI half-width within ``precision`` × |mean|. Returns the study and the metrics
+    still too wide (empty when the precision was reached). Replication seeds are spawned in order, so the first n runs of a larger study are the same runs.
+    """
+    n = max(2, scenarios[0].run.replications if replications is None else replications)
+    while True:
+        study = run_study(scenarios, n, **kwargs)
+        gaps = precision_gaps(study, precision)
+        if not gaps or n >= cap:
+            return study, gaps
+        n = min(cap, 2 * n)

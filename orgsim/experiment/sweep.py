@@ -28,6 +28,7 @@ from orgsim.errors import OrgsimError
 from orgsim.experiment.parallel import Job, run_job, run_pool
 from orgsim.experiment.replications import replication_seeds
 from orgsim.metrics.registry import metrics_of, record
+from orgsim.metrics.stability import unstable_reasons
 from orgsim.metrics.stats import mean_ci
 from orgsim.scenario.limits import check_work
 from orgsim.scenario.loading import load_variants
@@ -93,7 +94,8 @@ def sweep(
 
     Columns: ``point``, one per swept key, ``metric`` (the id of
     :mod:`orgsim.metrics.registry`), ``label``, ``unit``, ``mean``, ``ci_low``,
-    ``ci_high``, ``replications``. ``workers`` and ``scheduler`` are as in
+    ``ci_high``, ``replications``, ``unstable`` (why the point's queue grows without bound, or empty;
+    see :mod:`orgsim.metrics.stability`). ``workers`` and ``scheduler`` are as in
     :func:`orgsim.experiment.parallel.run_pool`; ``allow_large`` lifts the size
     limits, as for :func:`orgsim.scenario.load_scenario`.
     """
@@ -138,13 +140,17 @@ def sweep(
 
     rows = []
     for p, point in enumerate(points):
+        rise = mean_ci([done[p, r].get("backlog_rise", float("nan")) for r in range(n)])[0]
+        backlog = mean_ci([done[p, r].get("backlog_mean", float("nan")) for r in range(n)])[0]
+        arrived = mean_ci([done[p, r].get("requests_arrived", float("nan")) for r in range(n)])[0]
+        unstable = "; ".join(unstable_reasons(scenarios[p], rise=rise, mean=backlog, arrived=arrived))
         metrics = list(dict.fromkeys(m for r in range(n) for m in done[p, r]))
         known = {m.id: m for m in metrics_of(scenarios[p].run.reply_targets_hours, scenarios[p].demand.departments)}
         for mid in metrics:
             m = known[mid]
             mean, low, high = mean_ci([done[p, r].get(mid, float("nan")) for r in range(n)])
             rows.append({"point": p, **point, "metric": mid, "label": m.label, "unit": m.unit, "mean": mean,
-                         "ci_low": low, "ci_high": high, "replications": n})
+                         "ci_low": low, "ci_high": high, "replications": n, "unstable": unstable})
     table = pd.DataFrame(rows)
     if out is not None:
         table.to_parquet(out / "sweep.parquet", index=False)

@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from orgsim.metrics.censored import censored_latency
+from orgsim.metrics.stability import backlog_growth, backlog_series
 from orgsim.sim.result import Result
 from orgsim.sim.tally import Histogram, Tally
 
@@ -68,6 +70,19 @@ class _Tables:
 
     def latency(self) -> dict[str, float]:
         return latency_stats(self.done["latency_hours"])
+
+    def censored(self) -> dict[str, Any]:
+        r = self.result
+        return censored_latency(self.req["arrived"].to_numpy(dtype=float), self.req["answered"].to_numpy(dtype=float),
+                                r.horizon_hours, r.window_hours)
+
+    def backlog(self) -> dict[str, Any] | None:
+        r = self.result
+        series: dict[str, Any] = backlog_series(r.requests["arrived"].to_numpy(dtype=float),
+                                                r.requests["answered"].to_numpy(dtype=float),
+                                                r.warmup_hours, r.horizon_hours)
+        series["rise"], series["growing"] = backlog_growth(series)
+        return series
 
     def mean_latency(self) -> float:
         return float(self.done["latency_hours"].mean()) if len(self.done) else float("nan")
@@ -127,6 +142,21 @@ class _Tallies:
     def latency(self) -> dict[str, float]:
         return self.hist.stats()
 
+    def censored(self) -> dict[str, Any]:
+        """The censored lower bound, exact from sums; the Kaplan–Meier figures need the full tables (NaN here).
+
+        Summary mode keeps no per-request ages, only the sums of arrival times.
+        """
+        t, n, nan = self.t, self.arrived, float("nan")
+        open_ages = (n - self.completed) * t.horizon - (t.arrived_time_sum - t.answered_arrival_sum)
+        lower = (self.hist.total + open_ages) / n if n else nan
+        return {"tau_hours": nan, "arrived": n, "answered": self.completed,
+                "answered_share": _ratio(self.completed, n), "lower_bound_mean": lower,
+                "rmst": nan, "p50": nan, "p90": nan, "p90_beyond_window": False}
+
+    def backlog(self) -> dict[str, Any] | None:
+        return None  # summary mode keeps no arrival and answer times to sample the backlog from
+
     def mean_latency(self) -> float:
         return self.hist.mean
 
@@ -185,11 +215,15 @@ def _figures(result: Result, src: _Tables | _Tallies) -> dict[str, Any]:
     handoffs, cross = src.handoff_means()
     window = result.window_hours
     targets = tuple(result.reply_targets_hours)
+    backlog = src.backlog()
     return {
-        "requests": {"arrived": src.arrived, "completed": src.completed, "open_at_end": src.arrived - src.completed},
+        "requests": {"arrived": src.arrived, "completed": src.completed, "open_at_end": src.arrived - src.completed,
+                     "backlog_at_end": result.open_at_end.get("requests", float("nan"))},
         "messages": {"arrived": src.messages_arrived, "answered": src.messages_answered,
                      "open_at_end": src.messages_arrived - src.messages_answered},
         "silo_latency_hours": src.latency(),
+        "silo_latency_censored": src.censored(),
+        **({"backlog": backlog} if backlog is not None else {}),
         "latency_breakdown_hours": src.part_means(),
         "silo_overhead_share": 1 - _ratio(work_sum, latency_sum) if latency_sum > 0 else float("nan"),
         "handoffs_per_request": handoffs,

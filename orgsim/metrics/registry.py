@@ -12,9 +12,9 @@ below (plus the line that computes it in :mod:`orgsim.metrics.latency`).
 Ids are snake_case and never change with the wording of a label; tables and
 JSON key by id and carry the label beside it.
 
->>> m = metric("silo_latency_mean")
+>>> m = metric("silo_latency_rmst")
 >>> m.label, m.unit, m.direction, m.format_value(12.34)
-('silo latency, mean', 'h', -1, '12.3 h')
+('silo latency, restricted mean (open requests counted)', 'h', -1, '12.3 h')
 >>> metric("messages answered within 24 h").id
 'reply_within_24h_share'
 """
@@ -118,8 +118,24 @@ def _m(id: str, label: str, unit: str, direction: Direction, path: tuple[str, ..
 
 #: The fixed metrics, in the order tables list them. Reply-target and per-department metrics are generated.
 METRICS: tuple[Metric, ...] = (
-    _m("silo_latency_mean", "silo latency, mean", "h", -1, ("silo_latency_hours", "mean"), primary=True),
-    _m("silo_latency_p90", "silo latency, p90", "h", -1, ("silo_latency_hours", "p90"), primary=True),
+    # Silo latency counts unanswered work: requests open at the horizon are censored at their age
+    # (orgsim.metrics.censored); the answered-only figures stay, labelled so, as secondary metrics.
+    _m("silo_latency_rmst", "silo latency, restricted mean (open requests counted)", "h", -1,
+       ("silo_latency_censored", "rmst"), primary=True),
+    _m("silo_latency_km_p90", "silo latency, p90 (open requests counted)", "h", -1,
+       ("silo_latency_censored", "p90"), primary=True),
+    _m("requests_answered_share", "requests answered by the end", "share", +1,
+       ("silo_latency_censored", "answered_share"), primary=True),
+    _m("backlog_at_end", "requests open at the end (backlog)", "requests", -1, ("requests", "backlog_at_end")),
+    _m("requests_arrived", "requests arrived in the window", "requests", 0, ("requests", "arrived")),
+    _m("backlog_rise", "backlog growth over the window (fitted)", "requests", -1, ("backlog", "rise")),
+    _m("backlog_mean", "backlog, mean over the window", "requests", -1, ("backlog", "mean")),
+    _m("silo_latency_lower_bound", "silo latency, mean with open requests at their age (a lower bound)", "h", -1,
+       ("silo_latency_censored", "lower_bound_mean")),
+    _m("silo_latency_km_p50", "silo latency, median (open requests counted)", "h", -1,
+       ("silo_latency_censored", "p50")),
+    _m("silo_latency_mean", "silo latency, mean of answered requests only", "h", -1, ("silo_latency_hours", "mean")),
+    _m("silo_latency_p90", "silo latency, p90 of answered requests only", "h", -1, ("silo_latency_hours", "p90")),
     _m("silo_overhead_share", "silo overhead share", "share", -1, ("silo_overhead_share",), primary=True),
     _m("handoffs_per_request", "handoffs per request", "handoffs", -1, ("handoffs_per_request",), primary=True),
     _m("insight_reach_share", "insight reach within horizon", "share", +1, ("insight_reach", "share_within_horizon"),

@@ -66,6 +66,12 @@ def combine(figures: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Merge the figures of several replications (see :func:`run_figures`)."""
     out = _mean_of(figures)
     out["silo_latency_hours"] = _with_ci([f["silo_latency_hours"] for f in figures])
+    cens = [f["silo_latency_censored"] for f in figures]
+    out["silo_latency_censored"]["ci95"] = {k: list(mean_ci([c[k] for c in cens])[1:])
+                                            for k in ("rmst", "lower_bound_mean", "p90", "answered_share")}
+    out["silo_latency_censored"]["p90_beyond_window"] = any(c["p90_beyond_window"] for c in cens)
+    if all("backlog" in f for f in figures):
+        out["backlog"] = _mean_backlog([f["backlog"] for f in figures])
     out["ci95"] = {k: list(mean_ci([f[k] for f in figures])[1:]) for k in _CI_FIGURES}
     for group in ("by_department", "by_request_type"):
         for name in out[group]:
@@ -76,6 +82,18 @@ def combine(figures: Sequence[dict[str, Any]]) -> dict[str, Any]:
         shares["ci95"] = {k: list(mean_ci([r[k] for r in runs])[1:]) for k in ("all", "off_hours")}
     if "insight_reach" in out:
         _insight_cis(out["insight_reach"], [f["insight_reach"] for f in figures])
+    return out
+
+
+def _mean_backlog(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The backlog averaged sample by sample over replications; growing when the averaged series grows."""
+    from orgsim.metrics.stability import backlog_growth
+
+    out: dict[str, Any] = {"hours": runs[0]["hours"],
+                           "open": np.mean([r["open"] for r in runs], axis=0).tolist(),
+                           "mean": float(np.mean([r["mean"] for r in runs])),
+                           "arrived": float(np.mean([r["arrived"] for r in runs]))}
+    out["rise"], out["growing"] = backlog_growth(out)
     return out
 
 

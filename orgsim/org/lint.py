@@ -44,7 +44,7 @@ def lint(scenario: Scenario, positions: Positions | None = None, file: str = "<d
     """Every warning for ``scenario``, positioned when ``positions`` are known."""
     positions = positions or {}
     found: list[Finding] = []
-    for check in (_uncovered_work, _missing_skills, _idle, _outside_horizon):
+    for check in (_uncovered_work, _missing_skills, _idle, _outside_horizon, _overloaded):
         found += check(scenario)
     out = _positioned(found[:MAX_WARNINGS], positions, file)
     if len(found) > MAX_WARNINGS:
@@ -199,3 +199,15 @@ def _outside_horizon(scenario: Scenario) -> list[Finding]:
                             f"{len(late)} of {len(rt.at_hours or [])} times fall after the horizon "
                             f"({run.horizon_days * 24:g} hours); those requests never arrive"))
     return out
+
+
+def _overloaded(scenario: Scenario) -> Iterator[Finding]:
+    """A work queue offered more work than its people can do on duty: its backlog grows without bound."""
+    from orgsim.metrics.stability import overloaded_stations
+
+    for name, load in sorted(overloaded_stations(scenario).items(), key=lambda kv: -kv[1]):
+        kind, _, who = name.partition(":")
+        where: KeyPath = ("structure", "pods", who) if kind == "pod" and who in scenario.structure.pods else \
+            ("team", "people", who) if who in scenario.team.people else ("team",)
+        yield (where, f"unstable: {name} is offered {load:.2f}× the work its people can do on duty "
+                      "(orgsim estimate); its backlog grows without bound and its latency has no steady state")

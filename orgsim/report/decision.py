@@ -4,7 +4,8 @@ The recommendation is a rule applied to the scorecard's paired verdicts, stated 
 check it: each design other than the baseline scores its *clear* improvements minus its *clear* deteriorations
 over the scorecard's rows that have a direction (a row counts only when its paired 95% interval excludes zero);
 the highest score is recommended, ties going to fewer deteriorations, then to the order the designs were given.
-If no design scores above zero, the recommendation is to keep the baseline. Nothing here weighs one measure
+If no design scores above zero, the recommendation is to keep the baseline. A design that does not keep up
+with its work (unstable: its queue grows without bound) is never recommended. Nothing here weighs one measure
 against another: that judgement is the reader's, and the trade-off is spelled out for it.
 """
 
@@ -57,7 +58,9 @@ def decide(study: Study, card: Scorecard | None = None) -> Decision:
             down += verdict == "worse"
         clear += up + down
         scores.append((up, down))
-    ranked = sorted(range(1, len(scores)), key=lambda j: (-(scores[j][0] - scores[j][1]), scores[j][1], j))
+    shaky = study.table.attrs.get("unstable") or {}
+    ranked = sorted((j for j in range(1, len(scores)) if not shaky.get(study.design_ids[j])),
+                    key=lambda j: (-(scores[j][0] - scores[j][1]), scores[j][1], j))
     choice = ranked[0] if ranked and scores[ranked[0]][0] - scores[ranked[0]][1] > 0 else 0
     gains = [row[0] for row in card.rows if choice and row[2] != 0 and row[3][choice][3] == "better"]
     losses = [row[0] for row in card.rows if choice and row[2] != 0 and row[3][choice][3] == "worse"]

@@ -28,12 +28,12 @@ SLIDES = ("title", "Recommendation", "Scorecard", "The trade-off", "Risks", "Ass
 
 
 def tradeoff_points(study: Study) -> list[tuple[str, float, float, float]]:
-    """(design, mean silo latency h, insight reach % (or messages answered within 24 h %), head count) per design."""
+    """(design, silo latency h (restricted mean, open requests counted), insight reach % (or messages answered within 24 h %), head count) per design."""
     has_reach = any(math.isfinite(v) for d in study.designs for v in study.values("insight reach within horizon", d))
     y_label = "insight reach within horizon" if has_reach else "messages answered within 24 h"
     out = []
     for d in study.designs:
-        x = float(mean_ci(list(study.values("silo latency, mean", d)))[0])
+        x = float(mean_ci(list(study.values("silo_latency_rmst", d)))[0])
         y = float(mean_ci(list(study.values(y_label, d)))[0])
         head = float(mean_ci(list(study.values("head count", d)))[0])
         out.append((d, x, 100 * y, head))

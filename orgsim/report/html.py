@@ -227,4 +227,14 @@ def render_report(study: Study, command: str = "") -> str:
         command=command or "orgsim report " + " ".join(s or "<scenario>" for s in sources)
         + f" --replications {study.replications} --seed {study.seed}",
         version=_version(), generated=dt.date.today().isoformat(),
+        stability=_stability(study, short), correction_note=study.table.attrs.get("correction_note", ""),
     )
+
+
+def _stability(study: Study, short: list[str]) -> str:
+    """Page one's word on designs that do not keep up with their work (empty when all do)."""
+    reasons = study.table.attrs.get("unstable") or {}
+    lines = [f"“{name}” is unstable — {'; '.join(reasons[i])}: its backlog grows without bound, so its latency "
+             "figures only say how long the run was; it is never called faster, shaded best or recommended."
+             for name, i in zip(short, study.design_ids, strict=True) if reasons.get(i)]
+    return " ".join(lines)

@@ -30,11 +30,14 @@ from orgsim.metrics import mean_ci
 from orgsim.metrics.detail import PARTS
 from orgsim.org.graph import build_org
 from orgsim.org.measures import bottlenecks, bus_factors
+from orgsim.report.plots_work import attribution_waterfall, backlog_over_time
 from orgsim.report.style import PART_COLOURS, colours, hours_label, short_names, styled, tags
 from orgsim.scenario.model import Scenario
 
 __all__ = [
     "after_hours",
+    "attribution_waterfall",
+    "backlog_over_time",
     "bus_factor_chart",
     "latency_by_department",
     "latency_ecdf",
@@ -99,7 +102,7 @@ def tradeoff(study: Study) -> Figure:
     top = max(heads) if heads else 1.0
     # the biggest bubble first, so a smaller one is never hidden under it
     for design, head in sorted(zip(study.designs, heads, strict=True), key=lambda dh: -dh[1]):
-        x, xl, xh = mean_ci(list(study.values("silo latency, mean", design)))
+        x, xl, xh = mean_ci(list(study.values("silo_latency_rmst", design)))
         y, yl, yh = mean_ci(list(study.values(y_label, design)))
         if math.isnan(x) or math.isnan(y):
             continue
@@ -108,7 +111,7 @@ def tradeoff(study: Study) -> Figure:
         ax.scatter([x], [100 * y], s=900 * head / top, color=col[design], alpha=0.6, edgecolor=col[design],
                    linewidth=2, zorder=3)
         points.append((x, 100 * y, f"{names[design]} ({head:.0f} {'person' if head == 1 else 'people'})"))
-    ax.set_xlabel("silo latency: mean hours from request to answer (left is better)")
+    ax.set_xlabel("silo latency: mean hours from request to answer, open requests counted (left is better)")
     if has_reach:
         ax.set_ylabel("insight reach (%): reaching the right\ndepartments within the horizon — up is better")
         ax.set_title("Faster answers vs insights that reach people")
@@ -514,7 +517,7 @@ _SWEEP_COLUMNS = {"point", "metric", "label", "unit", "mean", "ci_low", "ci_high
 
 
 @styled
-def sweep_chart(table: pd.DataFrame, metrics: Sequence[str] = ("silo_latency_mean", "insight_reach_share"),
+def sweep_chart(table: pd.DataFrame, metrics: Sequence[str] = ("silo_latency_rmst", "insight_reach_share"),
                 x: str | None = None) -> Figure:
     """A sweep's figures (:func:`orgsim.sweep`'s table) against the swept value, with 95% CIs; one panel per metric.
 

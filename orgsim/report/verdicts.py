@@ -1,5 +1,9 @@
 """The headline in plain words, written from a study's numbers and never beyond its intervals.
 
+A design that does not keep up with its work (unstable, see
+:mod:`orgsim.metrics.stability`) is named first, is never called faster, and
+is never shaded best on any figure of the scorecard.
+
 Every comparative sentence rests on a paired 95% t-interval across
 replications (:meth:`~orgsim.experiment.study.Study.paired` or
 :meth:`~orgsim.experiment.study.Study.relative`): a design is called faster,
@@ -22,7 +26,7 @@ __all__ = ["Finding", "Scorecard", "findings", "scorecard"]
 
 Tone = Literal["better", "worse", "unclear", "info"]
 
-LATENCY = "silo_latency_mean"
+LATENCY = "silo_latency_rmst"
 REACH = "insight_reach_share"
 BUSIEST = "utilization_max"
 AFTER = "after_hours_share"
@@ -55,10 +59,21 @@ def _pts(x: float, decimals: int = 0) -> str:
     return f"{100 * x:+.{decimals}f} points"
 
 
+def _unstable(study: Study) -> list[bool]:
+    """Per design: does its queue grow without bound (``study.table.attrs["unstable"]``)?"""
+    reasons = study.table.attrs.get("unstable") or {}
+    return [bool(reasons.get(d)) for d in study.design_ids]
+
+
 def _leader(study: Study, label: str, direction: int) -> tuple[list[int], bool]:
-    """Designs ranked best first on a figure's mean, and whether the first is clearly ahead of the second."""
+    """Designs ranked best first on a figure's mean, and whether the first is clearly ahead of the second.
+
+    A design that does not keep up with its work (unstable) is never ranked: it cannot lead on any figure.
+    """
     means = [float(mean_ci(list(study.values(label, i)))[0]) for i in range(len(study.designs))]
-    ranked = sorted((i for i in range(len(means)) if not math.isnan(means[i])), key=lambda i: -direction * means[i])
+    shaky = _unstable(study)
+    ranked = sorted((i for i in range(len(means)) if not math.isnan(means[i]) and not shaky[i]),
+                    key=lambda i: -direction * means[i])
     if len(ranked) < 2:
         return ranked, False
     _, low, high = study.paired(label, ranked[0], ranked[1])
@@ -86,7 +101,12 @@ def _latency(study: Study, i: int, names: list[str]) -> list[Finding]:
     if math.isnan(m):
         return [Finding(f"{me}: no answered requests to compare with {base}.", "unclear")]
     out = []
-    if _clear(low, high):
+    shaky = _unstable(study)
+    if shaky[i] or shaky[0]:
+        who = me if shaky[i] else base
+        out.append(Finding(f"{me} and {base}: no latency verdict — {who} is unstable (its queue grows without bound).",
+                           "worse" if shaky[i] else "unclear"))
+    elif _clear(low, high):
         assert low is not None and high is not None
         word = "faster" if m < 0 else "slower"
         out.append(Finding(
@@ -106,7 +126,7 @@ def _latency(study: Study, i: int, names: list[str]) -> list[Finding]:
         if _clear(dl, dh) and not math.isnan(dm) and (best is None or abs(dm) > abs(best[0])):
             assert dl is not None and dh is not None
             best = (dm, dept, dl, dh)
-    if best is not None:
+    if best is not None and not (shaky[i] or shaky[0]):
         dm, dept, dl, dh = best
         word = "faster" if dm < 0 else "slower"
         out.append(Finding(
@@ -184,6 +204,12 @@ def findings(study: Study) -> list[Finding]:
     horizon_days = study.scenarios[0].insights.horizon_days if study.scenarios[0].insights else None
     horizon = f"{horizon_days:g} days" if horizon_days is not None else "the horizon"
     out: list[Finding] = []
+    reasons = study.table.attrs.get("unstable") or {}
+    for name, design, design_id in zip(names, study.designs, study.design_ids, strict=True):
+        if reasons.get(design_id):
+            out.append(Finding(f"{name} does not keep up with its work — unstable: {'; '.join(reasons[design_id])}. "
+                               "Its backlog grows without bound, so its latency figures only say how long the run was; "
+                               "it is not called faster on any of them.", "worse", design))
     first = _summary_line(study, names)
     if first is not None:
         out.append(first)

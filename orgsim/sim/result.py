@@ -64,6 +64,8 @@ class Result:
     reply_targets_hours: tuple[float, ...] = REPLY_TARGETS_HOURS
     #: the demand's local clock (which arrivals came at night or on a weekend)
     clock: LocalClock = field(default_factory=LocalClock)
+    #: requests / messages still open at the horizon, whenever they arrived (the backlog at the end)
+    open_at_end: dict[str, int] = field(default_factory=dict)
 
     @property
     def window_hours(self) -> float:
@@ -141,6 +143,7 @@ class Result:
             tally=m.tally,
             reply_targets_hours=tuple(s.run.reply_targets_hours),
             clock=m.clock,
+            open_at_end={k: int(v[0]) for k, v in m.level.items()},
         )
 
 

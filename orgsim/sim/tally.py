@@ -206,11 +206,17 @@ class Tally:
         # arrivals in the window, counted from the drawn arrivals when the run ends
         self.arrived = np.zeros(len(kinds), dtype=np.int64)
         self.messages_arrived = 0
+        self.horizon = horizon
+        #: sums of the arrival times of requests arrived in the window, and of those answered: with the counts
+        #: they give the total age of the requests still open at the horizon (the censored lower bound)
+        self.arrived_time_sum = 0.0
+        self.answered_arrival_sum = 0.0
 
     def count_arrivals(self, block: Arrivals) -> None:
         """Count what arrived in the window (answered or not), a block of arrivals at a time."""
         inside = block.req_time >= self.warmup
         self.arrived += np.bincount(block.req_kind[inside], minlength=len(self.names))
+        self.arrived_time_sum += float(np.sum(block.req_time[inside]))
         msg = block.msg_time
         inside = msg >= self.warmup
         off = inside & self.clock.off_hours(msg)
@@ -224,6 +230,7 @@ class Tally:
         if arrived < self.warmup:
             return
         k = self.kinds[kind]
+        self.answered_arrival_sum += arrived
         k.latency.add(answered - arrived)
         k.clocks += (queue, work, handoff, approval)
         k.person_hours += person_hours
