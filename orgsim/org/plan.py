@@ -24,19 +24,21 @@ reply, and the chance of one round of rework.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 import networkx as nx
 
 from orgsim.errors import OrgsimError
-from orgsim.org.graph import Leg, build_org, dept, handoff_legs, person
+from orgsim.org.graph import Leg, build_org, dept, handoff_legs, person, pod
 from orgsim.org.structures import Structure, Work, structure_for
+from orgsim.scenario.distributions import _Distribution
 from orgsim.scenario.kinds import RequestKind, request_kinds
 from orgsim.scenario.model import PRIORITY_RANK, Scenario
+from orgsim.scenario.workflow import exits, external_steps
 
-__all__ = ["NO_LEG", "Approval", "KindPlan", "Part", "RoutingPlan", "routing_plan"]
+__all__ = ["NO_LEG", "Approval", "KindPlan", "Part", "RoutingPlan", "StepPlan", "routing_plan"]
 
 #: a handoff to oneself: no delay, no hop
 NO_LEG = Leg(0.0, 0, 0)
@@ -63,6 +65,27 @@ class Approval:
 
 
 @dataclass(frozen=True)
+class StepPlan:
+    """One step of a workflow: who does it, and where the work goes after it.
+
+    ``queues`` split the step in parallel, equal shares (one queue unless the
+    structure splits the work, as a by-network team splits a cross-channel
+    step); there is no merge. ``holder`` is the node that passes the work on.
+    ``exits`` are (next step index, probability, the legs to each of its
+    queues' nodes); the index ``len(steps)`` is done, with the one leg of the
+    reply to the department.
+    """
+
+    name: str
+    queues: tuple[str, ...]
+    skills: tuple[tuple[tuple[str, ...], str, str | None], ...]  # (channels, function, audience) per queue
+    holder: str
+    effort: _Distribution
+    approval: bool  # an outside approver: its time counts as approval wait
+    exits: tuple[tuple[int, float, tuple[Leg, ...]], ...]
+
+
+@dataclass(frozen=True)
 class KindPlan:
     """How one kind of request travels: department → intake → parts → merge → approvals → department."""
 
@@ -78,6 +101,10 @@ class KindPlan:
     approvals: tuple[Approval, ...]
     reply: Leg  # last holder → department
     rework: float  # chance of one more round of the parts
+    #: a workflow (``steps:``) instead of parts, merge, approvals and reply; ``first`` are the legs
+    #: from the intake to the first step's queues
+    steps: tuple[StepPlan, ...] = ()
+    first: tuple[Leg, ...] = ()
 
     @property
     def key(self) -> str:
@@ -115,6 +142,8 @@ class RoutingPlan:
             out.update(q for q in (k.intake, k.triage, k.merge) if q)
             out.update(p.queue for p in k.parts)
             out.update(a.queue for a in k.approvals)
+            for st in k.steps:
+                out.update(st.queues)
         return out
 
 
@@ -130,6 +159,8 @@ def _servers(scenario: Scenario) -> dict[str, tuple[str, ...]]:
     for step in scenario.policies.approval_chain:
         if step.external is not None:
             out.setdefault(step.node, [step.node])
+    for node in external_steps(scenario):
+        out.setdefault(node, [node])
     return {q: tuple(v) for q, v in out.items()}
 
 
@@ -170,14 +201,43 @@ def routing_plan(scenario: Scenario, structure: Structure | None = None) -> Rout
             at = person(step.person) if step.person else step.node
             approvals.append(Approval(at, leg(prev, at), i))
             prev = at
+        steps, first = _workflow(s, kind, structure, channels, intake, node, leg) if spec.steps else ((), ())
         kinds.append(KindPlan(
             kind=kind, priority=PRIORITY_RANK[spec.priority], function=spec.function, audience=spec.audience,
             intake=route.intake, leg_in=leg(dept(kind.department), intake),
             triage=route.intake if route.triage else None, parts=parts,
             merge=route.merger, approvals=tuple(approvals), reply=leg(prev, dept(kind.department)),
-            rework=0.0 if s.policies.planning_seat else spec.rework_probability))
+            rework=0.0 if s.policies.planning_seat else spec.rework_probability, steps=steps, first=first))
     messages = {}
     for c, ch in enumerate(s.channels):
         for a in range(-1, len(s.audiences)):
             messages[c, a] = structure.message_queue(ch, s.audiences[a] if a >= 0 else None)
     return RoutingPlan(s.name, tuple(kinds), MappingProxyType(messages), MappingProxyType(servers), graph)
+
+
+def _workflow(s: Scenario, kind: RequestKind, structure: Structure, channels: tuple[str, ...], intake: str,
+              node: Callable[[str], str], leg: Callable[[str, str], Leg]) -> tuple[tuple[StepPlan, ...], tuple[Leg, ...]]:
+    """The steps of a request type with ``steps:``, and the legs from the intake to the first."""
+    spec = kind.spec
+    steps = spec.steps or []
+    who: list[dict[str, tuple[str, ...]]] = []
+    for st in steps:
+        ch = tuple(st.channels) if st.channels is not None else channels
+        if st.pod is not None:
+            who.append({pod(st.pod): ch})
+        elif st.person is not None:
+            who.append({person(st.person): ch})
+        elif st.external_node is not None:
+            who.append({st.external_node: ch})
+        else:
+            who.append(structure.queues(Work(kind.department, ch, st.function or spec.function, st.audience or spec.audience)))
+    holders = [node(next(iter(w))) for w in who]
+    home = dept(kind.department)
+    out = []
+    for i, (st, w, go) in enumerate(zip(steps, who, exits(steps), strict=True)):
+        nxt = tuple((j, p, (leg(holders[i], home),) if j == len(steps) else tuple(leg(holders[i], node(q)) for q in who[j]))
+                    for j, p in go)
+        fn, aud = st.function or spec.function, st.audience or spec.audience
+        out.append(StepPlan(st.name, tuple(w), tuple((c, fn, aud) for c in w.values()), holders[i], st.effort_hours,
+                            st.external is not None, nxt))
+    return tuple(out), tuple(leg(intake, node(q)) for q in who[0])

@@ -19,12 +19,13 @@ import numpy as np
 import simpy
 
 from orgsim.org.graph import Leg, person
-from orgsim.org.plan import routing_plan
+from orgsim.org.plan import NO_LEG, routing_plan
 from orgsim.org.structures import structure_for
 from orgsim.scenario.model import PRIORITY_RANK, Scenario
 from orgsim.scenario.team import DIMENSIONS
+from orgsim.scenario.workflow import external_steps
 from orgsim.sim.calendar import INF, calendar_for
-from orgsim.sim.demand import Arrivals, arrival_blocks, arrivals, stream
+from orgsim.sim.demand import Arrivals, arrival_blocks, arrivals, draw, stream
 from orgsim.sim.insights import InsightSpread
 from orgsim.sim.result import REQUEST_FIELDS, Result
 from orgsim.sim.tally import LocalClock, Tally
@@ -80,6 +81,9 @@ class Model:
         self.msg_done = np.full(0 if summary else len(self.arr.msg_time), np.nan)
         self._direct_done: list[tuple[int, float, float, float, int, int]] = []
         # Number in system, integrated over the measured window (Little's law).
+        #: the exact ledger of workflow steps: (kind, step) → times a request started it
+        self.step_visits: dict[tuple[int, int], int] = {}
+        self.flow = stream(self.seed, "workflow")  # step efforts and branches: drawn only by workflows
         self.level = {"requests": [0, 0.0, self.warmup], "messages": [0, 0.0, self.warmup]}
         self.insight_spread = InsightSpread(self) if s.insights is not None else None
 
@@ -108,6 +112,10 @@ class Model:
                 cal = calendar_for(step.hours, step.days, step.timezone, start, self.horizon)
                 w = self.workers[step.node] = Worker(self.disp, step.node, cal, 1.0, neutral)
                 self._serve(step.node, w)
+        for node, st in external_steps(s).items():  # outside approvers that workflow steps name
+            cal = calendar_for(st.hours, st.days, st.timezone, start, self.horizon)
+            w = self.workers[node] = Worker(self.disp, node, cal, 1.0, neutral)
+            self._serve(node, w)
 
     def _build_department_hours(self) -> None:
         """Calendars of the departments that say when they are there to receive (``hours``)."""
@@ -147,7 +155,9 @@ class Model:
                       and all(leg.delay_hours == 0 for leg in legs) and k.kind.department not in self.dept_cal)
             # one done-handler per route, shared by its requests (hops are per route)
             answered = _Answered(self, i, sum(leg.hops for leg in legs), sum(leg.cross_group_hops for leg in legs))
-            rt.direct = (parts[0][0], parts[0][3], rt.prio, answered) if simple else None
+            rt.direct = (parts[0][0], parts[0][3], rt.prio, answered) if simple and not k.steps else None
+            rt.steps = [(st, [qs[q] for q in st.queues], st.exits) for st in k.steps]
+            rt.first = k.first
             self.routes.append(rt)
         self.msg_queue: dict[tuple[int, int], tuple[WorkQueue, tuple[Any, ...]]] = {}
         for (c, a), q in plan.message_queues.items():
@@ -390,6 +400,9 @@ class Model:
             q, w = yield from self._task(r, route.triage, s.policies.triage_minutes / 60, COORDINATION, route.prio)
             clocks += (q, w, 0.0, 0.0)
             person_hours += w
+        if route.steps:
+            yield from self._workflow(r, kind, route, t0, clocks, person_hours, hops, cross)
+            return
         rounds = 2 if rework < route.rework else 1
         for k in range(rounds):
             person_hours += yield from self._parts(r, route, effort * (s.policies.rework_share if k else 1.0), clocks)
@@ -429,6 +442,78 @@ class Model:
         rec["cross_group_handoffs"][r] = cross
         rec["parts"][r] = len(route.parts)
         rec["reworked"][r] = rounds - 1
+
+    def _workflow(self, r: int, kind: int, route: _Route, t0: float, clocks: np.ndarray, person_hours: float,
+                  hops: int, cross: int) -> Any:
+        """The rest of a request whose type has ``steps:``: step after step, branches drawn as each ends.
+
+        A step's effort is drawn from its own ``effort_hours`` when it starts (×
+        ``policies.request_handling_factor``), from the run's ``workflow`` stream,
+        which also draws the branch; a step split over several queues is worked
+        in equal parallel shares and the slowest share counts. An outside
+        approver's step (``external``) adds to the approval clock, every other
+        step to queue, work and handoff. The exit to done crosses the reply leg.
+        """
+        env, flow = self.env, self.flow
+        factor = self.scenario.policies.request_handling_factor
+        steps, legs, i, n = route.steps, route.first, 0, len(route.steps)
+        seen, again, ledger = 0, 0, self.step_visits
+        while i < n:
+            st, queues, exits = steps[i]
+            ledger[kind, i] = ledger.get((kind, i), 0) + 1
+            again |= seen >> i & 1
+            seen |= 1 << i
+            effort = float(draw(st.effort, flow, 1)[0]) * factor / len(queues)
+            if len(queues) == 1:
+                h = self._delay(legs[0])
+                if h:
+                    yield env.timeout(h)
+                q, w = yield from self._task(r, queues[0], effort, st.skills[0], route.prio)
+                if not st.approval:  # an outside approver's time is not the team's
+                    person_hours += w
+            else:
+                procs = [env.process(self._part(r, (qu, leg, NO_LEG, sk), effort, route.prio))
+                         for qu, leg, sk in zip(queues, legs, st.skills, strict=True)]
+                yield env.all_of(procs)
+                results = [cast(tuple[float, float, float], p.value) for p in procs]
+                h, q, w = max(results, key=lambda x: x[0] + x[1] + x[2])
+                person_hours += sum(x[2] for x in results)
+            for leg in legs:
+                hops += leg.hops
+                cross += leg.cross_group_hops
+            if st.approval:
+                clocks[3] += h + q + w
+            else:
+                clocks += (q, w, h, 0.0)
+            u, acc = flow.random(), 0.0
+            for i, p, legs in exits:  # noqa: B007 - the last exit is taken when rounding leaves u above the sum
+                acc += p
+                if u < acc:
+                    break
+        h = self._delay(legs[0])  # the reply
+        if h:
+            yield env.timeout(h)
+        closed = self.received(self.kinds[kind].department)
+        if closed:
+            yield env.timeout(closed)
+        clocks[2] += h + closed
+        hops += legs[0].hops
+        cross += legs[0].cross_group_hops
+        self._count("requests", -1)
+        if self.log is not None:
+            self.log.append((env.now, "answer", "request", r, self.kinds[kind].key))
+        if self.tally is not None:
+            qh, wh, hh, ah = clocks.tolist()
+            self.tally.request(kind, t0, env.now, qh, wh, hh, ah, person_hours, hops, cross)
+            return
+        rec = self.rec
+        rec["answered"][r] = env.now
+        rec["queue_hours"][r], rec["work_hours"][r], rec["handoff_hours"][r], rec["approval_hours"][r] = clocks
+        rec["person_hours"][r] = person_hours
+        rec["handoffs"][r] = hops
+        rec["cross_group_handoffs"][r] = cross
+        rec["parts"][r] = 1
+        rec["reworked"][r] = again  # went back to a step it had done
 
     @property
     def pending_events(self) -> int:
@@ -483,7 +568,7 @@ def _chunk(columns: tuple[np.ndarray, ...], start: int) -> list[list[Any]]:
 class _Route:
     """One request kind's route in a run: the plan's queues resolved to the run's work queues."""
 
-    __slots__ = ("prio", "leg_in", "triage", "parts", "merge", "approvals", "reply", "rework", "direct")
+    __slots__ = ("prio", "leg_in", "triage", "parts", "merge", "approvals", "reply", "rework", "direct", "steps", "first")
 
     def __init__(self, prio: int, leg_in: Leg, triage: WorkQueue | None,
                  parts: list[tuple[WorkQueue, Leg, Leg, tuple[Any, ...]]], merge: WorkQueue | None,
@@ -491,6 +576,8 @@ class _Route:
         self.prio, self.leg_in, self.triage, self.parts, self.merge = prio, leg_in, triage, parts, merge
         self.approvals, self.reply, self.rework = approvals, reply, rework
         self.direct: tuple[Any, ...] | None = None
+        self.steps: list[tuple[Any, list[WorkQueue], tuple[tuple[int, float, tuple[Leg, ...]], ...]]] = []
+        self.first: tuple[Leg, ...] = ()
 
 
 class _Answered:
