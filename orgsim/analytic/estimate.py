@@ -13,6 +13,12 @@ M/M/c station in steady state:
   serving the station to come on duty (Σ off-gap² / 2 / horizon: nights
   and weekends, which are most of the silo latency of an office-hours team).
 
+A workflow (``steps:``) visits each step ``v`` times on average, ``v`` from
+the traffic equations (:func:`visit_ratios`); each queue of a step gets
+``λ v`` arrivals, and the kind's latency is Σ v × (wait + work) plus the
+expected handoff delays. Where every station is M/M/c (exponential work,
+always on duty, one mean per station) this is Jackson's product form: exact.
+
 A request kind's latency = its handoff delays + the wait and work at each
 station on its route (for parallel parts, the slowest part) + approvals. This
 is a rough guide, not a match: priorities and pre-emption, shifts (work that
@@ -31,8 +37,10 @@ import math
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
+
 from orgsim.analytic.queueing import mmc_wait
-from orgsim.org.plan import routing_plan
+from orgsim.org.plan import KindPlan, routing_plan
 from orgsim.scenario.model import Scenario
 from orgsim.sim.calendar import Calendar, _merge, calendar_for
 
@@ -65,6 +73,27 @@ def _calendars(scenario: Scenario, horizon: float) -> dict[str, tuple[Calendar, 
     return out
 
 
+def visit_ratios(route: KindPlan) -> list[float]:
+    """Mean visits to each step of a workflow per request: the traffic equations v = e₁ + v P.
+
+    >>> from orgsim.org.plan import StepPlan
+    >>> loop = KindPlan.__new__(KindPlan)
+    >>> object.__setattr__(loop, "steps", (StepPlan("draft", (), (), "", None, False, ((1, 1.0, ()),)),
+    ...                                    StepPlan("ok", (), (), "", None, True, ((0, 0.2, ()), (2, 0.8, ())))))
+    >>> [round(v, 6) for v in visit_ratios(loop)]
+    [1.25, 1.25]
+    """
+    n = len(route.steps)
+    P = np.zeros((n, n))
+    for i, st in enumerate(route.steps):
+        for j, pj, _ in st.exits:
+            if j < n:
+                P[i, j] += pj
+    e = np.zeros(n)
+    e[0] = 1.0
+    return [float(v) for v in np.linalg.solve((np.eye(n) - P).T, e)]
+
+
 def estimate(scenario: Scenario) -> dict[str, Any]:
     """Approximate mean silo latency (hours) per department and request kind.
 
@@ -86,6 +115,17 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         stages: list[tuple[str, float]] = []
         if route.triage is not None:
             stages.append((route.triage, p.triage_minutes / 60))
+        if route.steps:
+            visits = visit_ratios(route)
+            for v, st in zip(visits, route.steps, strict=True):
+                for q in st.queues:
+                    rate[q] += lam * v
+                    work[q] += lam * v * st.effort.expected * p.request_handling_factor / len(st.queues)
+            for name, hours in stages:
+                rate[name] += lam
+                work[name] += lam * hours
+            kinds.append((kind, route, lam, stages))
+            continue
         share = effort * rework / len(route.parts)
         for part in route.parts:
             stages.append((part.queue, share))
@@ -123,6 +163,17 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
 
     by_kind, weights = {}, {}
     for kind, route, lam, stages in kinds:
+        if route.steps:
+            lat = route.leg_in.delay_hours + max((leg.delay_hours for leg in route.first), default=0.0)
+            for name, hours in stages[:1] if route.triage is not None else []:
+                lat += stations[name]["mean_wait_hours"] + hours
+            for v, st in zip(visit_ratios(route), route.steps, strict=True):
+                lat += v * (max(stations[q]["mean_wait_hours"] for q in st.queues)
+                            + st.effort.expected * p.request_handling_factor / len(st.queues))
+                lat += v * sum(pj * max(leg.delay_hours for leg in legs) for _, pj, legs in st.exits)
+            by_kind[kind.key] = lat
+            weights[kind.key] = lam
+            continue
         lat = route.leg_in.delay_hours + route.reply.delay_hours
         for name, hours in stages[:1] if route.triage is not None else []:
             lat += stations[name]["mean_wait_hours"] + hours

@@ -83,6 +83,8 @@ class Model:
         # Number in system, integrated over the measured window (Little's law).
         #: the exact ledger of workflow steps: (kind, step) → times a request started it
         self.step_visits: dict[tuple[int, int], int] = {}
+        #: (kind, step) → [tasks queued inside the measured window, their hours of queueing] (one-queue steps)
+        self.step_waits: dict[tuple[int, int], list[float]] = {}
         self.flow = stream(self.seed, "workflow")  # step efforts and branches: drawn only by workflows
         self.level = {"requests": [0, 0.0, self.warmup], "messages": [0, 0.0, self.warmup]}
         self.insight_spread = InsightSpread(self) if s.insights is not None else None
@@ -471,6 +473,10 @@ class Model:
                 q, w = yield from self._task(r, queues[0], effort, st.skills[0], route.prio)
                 if not st.approval:  # an outside approver's time is not the team's
                     person_hours += w
+                if self.warmup <= env.now - q - w < self.horizon:
+                    waited = self.step_waits.setdefault((kind, i), [0, 0.0])
+                    waited[0] += 1
+                    waited[1] += q
             else:
                 procs = [env.process(self._part(r, (qu, leg, NO_LEG, sk), effort, route.prio))
                          for qu, leg, sk in zip(queues, legs, st.skills, strict=True)]
