@@ -13,6 +13,12 @@ M/M/c station in steady state:
   serving the station to come on duty (Σ off-gap² / 2 / horizon: nights
   and weekends, which are most of the silo latency of an office-hours team).
 
+A workflow (``steps:``) visits each step ``v`` times on average, ``v`` from
+the traffic equations (:func:`visit_ratios`); each queue of a step gets
+``λ v`` arrivals, and the kind's latency is Σ v × (wait + work) plus the
+expected handoff delays. Where every station is M/M/c (exponential work,
+always on duty, one mean per station) this is Jackson's product form: exact.
+
 A request kind's latency = its handoff delays + the wait and work at each
 station on its route (for parallel parts, the slowest part) + approvals. This
 is a rough guide, not a match: priorities and pre-emption, shifts (work that
@@ -31,10 +37,12 @@ import math
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
+
 from orgsim.analytic.queueing import mmc_wait
+from orgsim.org.plan import KindPlan, routing_plan
 from orgsim.scenario.model import Scenario
-from orgsim.sim.calendar import _merge
-from orgsim.sim.engine import Model
+from orgsim.sim.calendar import Calendar, _merge, calendar_for
 
 __all__ = ["estimate"]
 
@@ -51,6 +59,41 @@ def _off_duty_wait(calendars: list[tuple[float, ...]], horizon: float) -> float:
     return total / horizon if horizon > 0 else 0.0
 
 
+def _calendars(scenario: Scenario, horizon: float) -> dict[str, tuple[Calendar, float]]:
+    """Every worker's calendar and capacity, as the engine builds them (``person:<id>``, ``approver:<name>``)."""
+    s, start = scenario, scenario.run.start_date
+    out = {}
+    for pid, p in s.team.people.items():
+        out[f"person:{pid}"] = (calendar_for(p.hours, p.days, p.timezone, start, horizon,
+                                             [(a.start_day * 24, (a.start_day + a.days) * 24) for a in p.absences],
+                                             p.holidays), p.capacity)
+    for step in s.policies.approval_chain:
+        if step.external is not None and step.node not in out:
+            out[step.node] = (calendar_for(step.hours, step.days, step.timezone, start, horizon), 1.0)
+    return out
+
+
+def visit_ratios(route: KindPlan) -> list[float]:
+    """Mean visits to each step of a workflow per request: the traffic equations v = e₁ + v P.
+
+    >>> from orgsim.org.plan import StepPlan
+    >>> loop = KindPlan.__new__(KindPlan)
+    >>> object.__setattr__(loop, "steps", (StepPlan("draft", (), (), "", None, False, ((1, 1.0, ()),)),
+    ...                                    StepPlan("ok", (), (), "", None, True, ((0, 0.2, ()), (2, 0.8, ())))))
+    >>> [round(v, 6) for v in visit_ratios(loop)]
+    [1.25, 1.25]
+    """
+    n = len(route.steps)
+    P = np.zeros((n, n))
+    for i, st in enumerate(route.steps):
+        for j, pj, _ in st.exits:
+            if j < n:
+                P[i, j] += pj
+    e = np.zeros(n)
+    e[0] = 1.0
+    return [float(v) for v in np.linalg.solve((np.eye(n) - P).T, e)]
+
+
 def estimate(scenario: Scenario) -> dict[str, Any]:
     """Approximate mean silo latency (hours) per department and request kind.
 
@@ -58,27 +101,38 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
     >>> round(estimate(mmc_scenario(2, 1.0, 1.0))["silo_latency_hours"]["mean"], 4)
     1.3333
     """
-    m = Model(scenario, 0)
-    routes: list[dict[str, Any]] = m.routes  # type: ignore[assignment]
+    plan = routing_plan(scenario)
     s, p = scenario, scenario.policies
-    horizon = m.horizon
+    horizon = s.run.horizon_days * 24
     rate: dict[str, float] = defaultdict(float)  # arrivals per hour at each queue
     work: dict[str, float] = defaultdict(float)  # hours of work per hour
     kinds = []
-    for kind, route in zip(m.kinds, routes, strict=True):
+    for route in plan.kinds:
+        kind = route.kind
         lam = kind.spec.daily / 24
         effort = kind.spec.effort_hours.expected * p.request_handling_factor
-        rework = 1 + route["rework"] * p.rework_share
+        rework = 1 + route.rework * p.rework_share
         stages: list[tuple[str, float]] = []
-        if route["triage"] is not None:
-            stages.append((route["triage"].name, p.triage_minutes / 60))
-        share = effort * rework / len(route["parts"])
-        for q, *_ in route["parts"]:
-            stages.append((q.name, share))
-        if route["merge"] is not None:
-            stages.append((route["merge"].name, p.merge_hours * rework))
-        for (q, _leg), step in zip(route["approvals"], p.approval_chain, strict=False):
-            stages.append((q.name, step.review_hours.expected))
+        if route.triage is not None:
+            stages.append((route.triage, p.triage_minutes / 60))
+        if route.steps:
+            visits = visit_ratios(route)
+            for v, st in zip(visits, route.steps, strict=True):
+                for q in st.queues:
+                    rate[q] += lam * v
+                    work[q] += lam * v * st.effort.expected * p.request_handling_factor / len(st.queues)
+            for name, hours in stages:
+                rate[name] += lam
+                work[name] += lam * hours
+            kinds.append((kind, route, lam, stages))
+            continue
+        share = effort * rework / len(route.parts)
+        for part in route.parts:
+            stages.append((part.queue, share))
+        if route.merge is not None:
+            stages.append((route.merge, p.merge_hours * rework))
+        for a in route.approvals:
+            stages.append((a.queue, p.approval_chain[a.chain_index].review_hours.expected))
         for name, hours in stages:
             rate[name] += lam
             work[name] += lam * hours
@@ -89,36 +143,49 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         mix: dict[str | None, float] = {k: v for k, v in ms.audience_mix.items()} or {None: 1.0}
         total = sum(mix.values())
         for aud, share in mix.items():
-            a = s.audiences.index(aud) if aud is not None else -1
-            q = m.msg_queue[s.channels.index(ch), a][0]
-            rate[q.name] += lam * share / total
-            work[q.name] += lam * share / total * h
+            ai = s.audiences.index(aud) if aud is not None else -1
+            q = plan.message_queues[s.channels.index(ch), ai]
+            rate[q] += lam * share / total
+            work[q] += lam * share / total * h
 
     stations = {}
-    for name, q in m.queues.items():
+    calendars = _calendars(s, horizon)
+    for name, who in plan.servers.items():
         if rate[name] == 0:
             continue
-        servers = sum(w.cal.duty_between(0, horizon) / horizon / w.base for w in q.servers)
+        servers = sum(calendars[w][0].duty_between(0, horizon) / horizon * calendars[w][1] for w in who)
         c = max(1, round(servers))
         service = work[name] / rate[name]
         wait = mmc_wait(c, rate[name], service) if service > 0 else 0.0
-        shift_wait = _off_duty_wait([w.cal.bounds for w in q.servers], horizon)
+        shift_wait = _off_duty_wait([calendars[w][0].bounds for w in who], horizon)
         stations[name] = {"servers": c, "load": work[name] / c, "mean_wait_hours": wait + shift_wait,
                           "shift_wait_hours": shift_wait}
 
     by_kind, weights = {}, {}
     for kind, route, lam, stages in kinds:
-        lat = route["in"].delay_hours + route["reply"].delay_hours
-        for name, hours in stages[:1] if route["triage"] is not None else []:
+        if route.steps:
+            lat = route.leg_in.delay_hours + max((leg.delay_hours for leg in route.first), default=0.0)
+            for name, hours in stages[:1] if route.triage is not None else []:
+                lat += stations[name]["mean_wait_hours"] + hours
+            for v, st in zip(visit_ratios(route), route.steps, strict=True):
+                lat += v * (max(stations[q]["mean_wait_hours"] for q in st.queues)
+                            + st.effort.expected * p.request_handling_factor / len(st.queues))
+                lat += v * sum(pj * max(leg.delay_hours for leg in legs) for _, pj, legs in st.exits)
+            by_kind[kind.key] = lat
+            weights[kind.key] = lam
+            continue
+        lat = route.leg_in.delay_hours + route.reply.delay_hours
+        for name, hours in stages[:1] if route.triage is not None else []:
             lat += stations[name]["mean_wait_hours"] + hours
-        parts = [stations[q.name]["mean_wait_hours"] + li.delay_hours + lo.delay_hours
-                 for q, li, lo, _ in route["parts"]]
-        share = kind.spec.effort_hours.expected * p.request_handling_factor / len(route["parts"])
+        parts = [stations[part.queue]["mean_wait_hours"] + part.leg_in.delay_hours + part.leg_out.delay_hours
+                 for part in route.parts]
+        share = kind.spec.effort_hours.expected * p.request_handling_factor / len(route.parts)
         lat += max(parts) + share
-        if route["merge"] is not None:
-            lat += stations[route["merge"].name]["mean_wait_hours"] + p.merge_hours
-        for (q, leg), step in zip(route["approvals"], p.approval_chain, strict=False):
-            lat += leg.delay_hours + stations[q.name]["mean_wait_hours"] + step.review_hours.expected
+        if route.merge is not None:
+            lat += stations[route.merge]["mean_wait_hours"] + p.merge_hours
+        for a in route.approvals:
+            step = p.approval_chain[a.chain_index]
+            lat += a.leg.delay_hours + stations[a.queue]["mean_wait_hours"] + step.review_hours.expected
         by_kind[kind.key] = lat
         weights[kind.key] = lam
     total = sum(weights.values())

@@ -17,7 +17,7 @@ from typing import Any
 
 from orgsim.scenario.model import Scenario
 
-__all__ = ["mmc_data", "mmc_scenario", "tandem_data", "tandem_scenario"]
+__all__ = ["jackson_data", "mmc_data", "mmc_scenario", "tandem_data", "tandem_scenario"]
 
 ALL_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 ZERO_HANDOFFS = {k: 0 for k in ("same_pod", "cross_pod", "via_lead", "department_intake", "liaison", "embedded")}
@@ -68,5 +68,42 @@ def tandem_data(c: int, per_hour: float, mean_service_hours: float, reviews: Seq
                       "pods": {"pod": {"members": list(people), "covers": {"departments": ["Product"]}}}},
         "policies": {"triage_minutes": 0, "merge_hours": 0, "approval_steps": len(chain),
                      "approval_chain": chain},
+        "run": {"horizon_days": horizon_days, "warmup_days": warmup_days, "seed": seed, "replications": 1},
+    }
+
+
+def jackson_data(stations: dict[str, tuple[int, float]], flows: dict[str, tuple[float, list[dict[str, Any]]]],
+                 horizon_days: float = 365.0, warmup_days: float = 30.0, seed: int = 1) -> dict[str, Any]:
+    """An open Jackson network as a scenario: one always-on pod of ``c`` people per station.
+
+    ``stations``: name → (c, mean hours of exponential work). ``flows``:
+    department → (requests per hour, its steps), each step ``{"at": station,
+    "branches": {...}, "then": ...}``; the step's work is the station's mean.
+    Every station is then M/M/c with class-independent service, and the
+    network has the product form (handoffs, triage and merges are zero).
+    """
+    people: dict[str, Any] = {}
+    pods: dict[str, Any] = {}
+    for name, (c, _) in stations.items():
+        members = [f"{name}_{i}" for i in range(c)]
+        for m in members:
+            people[m] = {"hours": "00:00-24:00", "days": ALL_DAYS,
+                         "skills": {"channels": ["web"], "functions": ["insights"], "audiences": ["all"]}}
+        pods[name] = {"members": members, "covers": {"departments": []}}
+    departments = {}
+    for dname, (per_hour, steps) in flows.items():
+        pods[steps[0]["at"]]["covers"]["departments"].append(dname)
+        departments[dname] = {"daily_profile": "flat", "weekly_profile": "flat", "requests": {"work": {
+            "per_day": per_hour * 24, "function": "insights", "channels": ["web"], "audience": "all",
+            "effort_hours": {"dist": "exponential", "mean": 1.0},
+            "steps": [{"name": st.get("name", st["at"]), "pod": st["at"],
+                       "effort_hours": {"dist": "exponential", "mean": stations[st["at"]][1]},
+                       **{k: v for k, v in st.items() if k in ("then", "branches")}} for st in steps]}}}
+    return {
+        "name": f"jackson{len(stations)}", "channels": ["web"], "audiences": ["all"],
+        "demand": {"departments": departments},
+        "team": {"people": people},
+        "structure": {"kind": "custom", "intake": "pod", "handoff_hours": ZERO_HANDOFFS, "pods": pods},
+        "policies": {"triage_minutes": 0, "merge_hours": 0, "approval_steps": 0},
         "run": {"horizon_days": horizon_days, "warmup_days": warmup_days, "seed": seed, "replications": 1},
     }

@@ -16,6 +16,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING
 
 from orgsim.scenario.model import Scenario
+from orgsim.scenario.workflow import external_steps
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -106,10 +107,8 @@ def build_org(scenario: Scenario) -> nx.DiGraph:
         for pname in st.pods:
             _tie(g, person(link.person), pod(pname), "cross_pod", h.cross_pod, True)
 
-    for step in scenario.policies.approval_chain:
-        if step.external is None:
-            continue
-        node = step.node
+    outside = [a.node for a in scenario.policies.approval_chain if a.external is not None]
+    for node in dict.fromkeys([*outside, *external_steps(scenario)]):
         g.add_node(node, kind="approver", group=node)
         if st.lead is not None:
             _tie(g, node, person(st.lead), "reporting", h.via_lead, True)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from orgsim.errors import Problem
 from orgsim.org.graph import person, pod
+from orgsim.org.plan import routing_plan
 from orgsim.org.structures import Structure, Work, structure_for
 from orgsim.scenario.loading import KeyPath, Positions, load_with_positions
 from orgsim.scenario.model import Scenario
@@ -150,16 +151,18 @@ def _missing_skills(scenario: Scenario) -> list[Finding]:
 def _idle(scenario: Scenario) -> list[Finding]:
     """Pods and people that no request, message or insight ever reaches."""
     structure = structure_for(scenario)
+    plan = routing_plan(scenario, structure)
     reached: set[str] = set()
     for _, work, _ in _work(scenario):
         if work.department is None:
             reached.update(structure.queues(work))
-            continue
-        route = structure.route(work)
-        reached.update({route.intake, *route.parts, *([route.merger] if route.merger else [])})
+    for k in plan.kinds:  # requests (and leadership's ideas): intake, triage, parts, merge, approvers
+        reached.update(q for q in (k.intake, k.merge) if q)
+        reached.update(p.queue for p in k.parts)
+        reached.update(a.queue for a in k.approvals)
     policies = scenario.policies
     for step in policies.approval_chain[: policies.approval_steps]:
-        if step.person is not None:
+        if step.person is not None:  # an approver in the chain counts as used, whichever types need approval
             reached.add(person(step.person))
     st = scenario.structure
     out: list[Finding] = []

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from orgsim.scenario.clock import DAILY_PROFILES, WEEKLY_PROFILES, DailyProfile, Hours, TimeZone, WeeklyProfile
 from orgsim.scenario.distributions import Distribution
 from orgsim.scenario.types import NonNegFloat, PositiveFloat, Priority, Share, Strict, Weekday, workweek
+from orgsim.scenario.workflow import Step
 
 __all__ = ["Burst", "Demand", "Department", "MessageStream", "Rate", "RequestType"]
 
@@ -49,6 +50,8 @@ class RequestType(Rate):
     #: chance that the work is redone because the team was told after the
     #: campaign was decided; applies only without ``policies.planning_seat``.
     rework_probability: Share = 0.0
+    #: the work as a workflow (see orgsim.scenario.workflow); absent: one step, the fields above
+    steps: list[Step] | None = None
     daily_profile: DailyProfile | None = None
     weekly_profile: WeeklyProfile | None = None
 

@@ -19,13 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from orgsim.scenario.kinds import ADHOC, RequestKind, request_kinds
 from orgsim.scenario.model import (
-    DAILY_PROFILES,
     PRIORITY_RANK,
-    WEEKLY_PROFILES,
     Burst,
-    Interruptions,
-    RequestType,
     Scenario,
     _Distribution,
     utc_offset_hours,
@@ -33,8 +30,6 @@ from orgsim.scenario.model import (
 
 __all__ = ["ADHOC", "BLOCK_HOURS", "Arrivals", "RequestKind", "arrival_blocks", "arrivals", "draw", "request_kinds", "stream"]
 
-#: name of the request type that ``policies.interruptions`` adds
-ADHOC = "adhoc_idea"
 
 
 def stream(seed: np.random.SeedSequence, name: str) -> np.random.Generator:
@@ -108,41 +103,6 @@ def poisson_times(rates: np.ndarray, horizon: float, rng: np.random.Generator) -
     return times[times < horizon]
 
 
-@dataclass(frozen=True)
-class RequestKind:
-    """One (department, request type) pair, with the interruption lever folded in."""
-
-    department: str
-    name: str
-    spec: RequestType
-
-    @property
-    def key(self) -> str:
-        return f"{self.department}/{self.name}"
-
-
-def _interruption_type(intr: Interruptions) -> RequestType:
-    # A 1 a.m. direct message arrives at any hour and is expected by 8 a.m.;
-    # the same idea sent by email waits for office hours like any request.
-    dm = intr.style == "direct_message"
-    return RequestType(
-        description=f"ad-hoc idea from leadership ({intr.style.replace('_', ' ')})",
-        per_week=intr.per_week,
-        effort_hours=intr.effort_hours,
-        function=intr.function,
-        priority="executive" if dm else "normal",
-        daily_profile=DAILY_PROFILES["flat" if dm else "office_hours"],
-        weekly_profile=WEEKLY_PROFILES["flat" if dm else "weekdays"],
-    )
-
-
-def request_kinds(scenario: Scenario) -> list[RequestKind]:
-    """Every kind of request the team receives, in a stable order."""
-    kinds = [RequestKind(d, r, spec) for d, dept in scenario.demand.departments.items() for r, spec in dept.requests.items()]
-    if scenario.policies.interruptions is not None:
-        intr = scenario.policies.interruptions
-        kinds.append(RequestKind(intr.department, ADHOC, _interruption_type(intr)))
-    return kinds
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,15 @@ from typing import Any, cast
 import numpy as np
 import simpy
 
-from orgsim.errors import OrgsimError
-from orgsim.org.graph import Leg, build_org, dept, handoff_legs, person
-from orgsim.org.structures import Work, structure_for
+from orgsim.org.graph import Leg, person
+from orgsim.org.plan import NO_LEG, routing_plan
+from orgsim.org.structures import structure_for
 from orgsim.scenario.model import PRIORITY_RANK, Scenario
 from orgsim.scenario.team import DIMENSIONS
+from orgsim.scenario.workflow import external_steps
 from orgsim.sim.arguments import check_scenario, check_seed
 from orgsim.sim.calendar import INF, calendar_for
-from orgsim.sim.demand import Arrivals, arrival_blocks, arrivals, request_kinds, stream
+from orgsim.sim.demand import Arrivals, arrival_blocks, arrivals, draw, stream
 from orgsim.sim.insights import InsightSpread
 from orgsim.sim.result import REQUEST_FIELDS, Result
 from orgsim.sim.tally import LocalClock, Tally
@@ -33,7 +34,6 @@ from orgsim.sim.workers import Dispatcher, Task, Worker, WorkQueue
 
 __all__ = ["simulate", "Model"]
 
-NO_LEG = Leg(0.0, 0, 0)
 #: triage, merges and approvals are coordination: no channel or function skill needed
 COORDINATION = ((), None, None)
 
@@ -55,9 +55,9 @@ class Model:
         run = s.run
         self.horizon = run.horizon_days * 24
         self.warmup = run.warmup_days * 24
-        self.graph = build_org(s)
-        self.legs = handoff_legs(self.graph)
         self.structure = structure_for(s)
+        self.plan = routing_plan(s, self.structure)
+        self.graph = self.plan.graph
         self.routing = stream(self.seed, "handoffs")
         self.fixed_delays = s.policies.handoff_delay == "fixed"
         self.log: list[tuple[float, str, str, int, str]] | None = [] if trace else None
@@ -82,6 +82,11 @@ class Model:
         self.msg_done = np.full(0 if summary else len(self.arr.msg_time), np.nan)
         self._direct_done: list[tuple[int, float, float, float, int, int]] = []
         # Number in system, integrated over the measured window (Little's law).
+        #: the exact ledger of workflow steps: (kind, step) → times a request started it
+        self.step_visits: dict[tuple[int, int], int] = {}
+        #: (kind, step) → [tasks queued inside the measured window, their hours of queueing] (one-queue steps)
+        self.step_waits: dict[tuple[int, int], list[float]] = {}
+        self.flow = stream(self.seed, "workflow")  # step efforts and branches: drawn only by workflows
         self.level = {"requests": [0, 0.0, self.warmup], "messages": [0, 0.0, self.warmup]}
         self.insight_spread = InsightSpread(self) if s.insights is not None else None
 
@@ -110,6 +115,10 @@ class Model:
                 cal = calendar_for(step.hours, step.days, step.timezone, start, self.horizon)
                 w = self.workers[step.node] = Worker(self.disp, step.node, cal, 1.0, neutral)
                 self._serve(step.node, w)
+        for node, st in external_steps(s).items():  # outside approvers that workflow steps name
+            cal = calendar_for(st.hours, st.days, st.timezone, start, self.horizon)
+            w = self.workers[node] = Worker(self.disp, node, cal, 1.0, neutral)
+            self._serve(node, w)
 
     def _build_department_hours(self) -> None:
         """Calendars of the departments that say when they are there to receive (``hours``)."""
@@ -134,68 +143,28 @@ class Model:
         q.servers.append(worker)
         worker.queues.append(q)
 
-    def _node(self, queue: str) -> str:
-        """The graph node that stands for a work queue."""
-        if queue.startswith("embedded:"):
-            return person(self.queues[queue].servers[0].name)
-        return queue
-
-    def _leg(self, src: str, dst: str) -> Leg:
-        if src == dst:
-            return NO_LEG
-        leg = self.legs.get((src, dst))
-        if leg is None:
-            raise OrgsimError(f"{self.scenario.name}: no route of ties from {src} to {dst}; add a tie in structure.ties")
-        return leg
-
     def _compile_routes(self) -> None:
-        """Route every request kind and message stream once: routing is deterministic."""
-        s = self.scenario
-        chain = s.policies.approval_chain[: s.policies.approval_steps]
-        self.kinds = request_kinds(s)
-        self.routes = []
-        for kind in self.kinds:
-            spec = kind.spec
-            channels = tuple(s.channels) if spec.channels == "all" else tuple(spec.channels)
-            work = Work(kind.department, channels, spec.function, spec.audience)
-            route = self.structure.route(work)
-            d = dept(kind.department)
-            intake = self._node(route.intake)
-            holder = self._node(route.merger) if route.merger else self._node(route.parts[0])
-            parts = []
-            for q, part_channels in zip(route.parts, route.part_channels, strict=True):
-                node = self._node(q)
-                out = self._leg(node, self._node(route.merger)) if route.merger else NO_LEG
-                parts.append((self.queues[q], self._leg(intake, node), out, (part_channels, spec.function, spec.audience)))
-            approvals = []
-            prev = holder
-            for step in (chain if spec.needs_approval else []):
-                node = person(step.person) if step.person else step.node
-                approvals.append((self.queues[node], self._leg(prev, node)))
-                prev = node
-            self.routes.append({
-                "prio": PRIORITY_RANK[spec.priority],
-                "in": self._leg(d, intake),
-                "triage": self.queues[route.intake] if route.triage else None,
-                "parts": parts,
-                "merge": self.queues[route.merger] if route.merger else None,
-                "approvals": approvals,
-                "reply": self._leg(prev, d),
-                "rework": 0.0 if s.policies.planning_seat else spec.rework_probability,
-            })
-            rt: dict[str, Any] = self.routes[-1]
-            legs = [rt["in"], parts[0][1], parts[0][2], rt["reply"]]
-            simple = (self.direct and rt["triage"] is None and len(parts) == 1 and not approvals and rt["rework"] == 0
-                      and all(leg.delay_hours == 0 for leg in legs) and kind.department not in self.dept_cal)
+        """Turn the routing plan (:mod:`orgsim.org.plan`) into the run's queues and per-kind routes."""
+        s, plan, qs = self.scenario, self.plan, self.queues
+        self.kinds = [k.kind for k in plan.kinds]
+        self.routes: list[_Route] = []
+        for i, k in enumerate(plan.kinds):
+            skill_of = (k.function, k.audience)
+            parts = [(qs[p.queue], p.leg_in, p.leg_out, (p.channels, *skill_of)) for p in k.parts]
+            rt = _Route(k.priority, k.leg_in, qs[k.triage] if k.triage else None, parts,
+                        qs[k.merge] if k.merge else None, [(qs[a.queue], a.leg) for a in k.approvals], k.reply, k.rework)
+            legs = [k.leg_in, k.parts[0].leg_in, k.parts[0].leg_out, k.reply]
+            simple = (self.direct and rt.triage is None and len(parts) == 1 and not rt.approvals and rt.rework == 0
+                      and all(leg.delay_hours == 0 for leg in legs) and k.kind.department not in self.dept_cal)
             # one done-handler per route, shared by its requests (hops are per route)
-            answered = _Answered(self, len(self.routes) - 1, sum(leg.hops for leg in legs),
-                                 sum(leg.cross_group_hops for leg in legs))
-            rt["direct"] = (parts[0][0], parts[0][3], rt["prio"], answered) if simple else None
+            answered = _Answered(self, i, sum(leg.hops for leg in legs), sum(leg.cross_group_hops for leg in legs))
+            rt.direct = (parts[0][0], parts[0][3], rt.prio, answered) if simple and not k.steps else None
+            rt.steps = [(st, [qs[q] for q in st.queues], st.exits) for st in k.steps]
+            rt.first = k.first
+            self.routes.append(rt)
         self.msg_queue: dict[tuple[int, int], tuple[WorkQueue, tuple[Any, ...]]] = {}
-        for c, ch in enumerate(s.channels):
-            for a in range(-1, len(s.audiences)):
-                aud = s.audiences[a] if a >= 0 else None
-                self.msg_queue[c, a] = (self.queues[self.structure.message_queue(ch, aud)], ((ch,), "community", aud))
+        for (c, a), q in plan.message_queues.items():
+            self.msg_queue[c, a] = (qs[q], ((s.channels[c],), "community", s.audiences[a] if a >= 0 else None))
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _trace(self, t: float, event: str, task: Task, where: str) -> None:
@@ -241,7 +210,7 @@ class Model:
         env, disp = self.env, self.disp
         factor = self.scenario.policies.message_handling_factor
         req_factor = self.scenario.policies.request_handling_factor
-        directs = [route["direct"] for route in self.routes]
+        directs = [route.direct for route in self.routes]
         msg_queue, level, log, timeout = self.msg_queue, self.level["messages"], self.log, env.timeout
         horizon, seq = self.horizon, disp.seq
         a = self.arr
@@ -380,7 +349,7 @@ class Model:
             yield self.env.timeout(h_out)
         return h_in + h_out, qt, wt
 
-    def _parts(self, r: int, route: dict[str, Any], effort: float, clocks: np.ndarray) -> Any:
+    def _parts(self, r: int, route: _Route, effort: float, clocks: np.ndarray) -> Any:
         """Work the parts in parallel; add the slowest part's clocks. Returns person-hours.
 
         A split request is not simply divided: its concept (reading the
@@ -391,7 +360,7 @@ class Model:
         the brief to shape their own piece — the duplicated work a split
         costs; then the merger (the lead) joins the parts on their calendar.
         """
-        parts, prio = route["parts"], route["prio"]
+        parts, prio = route.parts, route.prio
         n = len(parts)
         concept = self.scenario.policies.split_concept_share if n > 1 else 0.0
         share = effort * (concept + (1 - concept) / n)
@@ -404,7 +373,7 @@ class Model:
         results = [cast(tuple[float, float, float], p.value) for p in procs]
         h, q, w = max(results, key=lambda x: x[0] + x[1] + x[2])
         clocks += (q, w, h, 0.0)
-        qm, wm = yield from self._task(r, route["merge"], self.scenario.policies.merge_hours, COORDINATION, prio)
+        qm, wm = yield from self._task(r, cast(WorkQueue, route.merge), self.scenario.policies.merge_hours, COORDINATION, prio)
         clocks += (qm, wm, 0.0, 0.0)
         return sum(x[2] for x in results) + wm
 
@@ -415,7 +384,7 @@ class Model:
         approval step) are its pre-drawn arrival row.
         """
         env, s = self.env, self.scenario
-        route: dict[str, Any] = self.routes[kind]
+        route = self.routes[kind]
         t0 = env.now
         self._count("requests", +1)
         if self.log is not None:
@@ -424,31 +393,34 @@ class Model:
         hops = cross = 0
         effort *= s.policies.request_handling_factor
 
-        h = self._delay(route["in"])
+        h = self._delay(route.leg_in)
         if h:
             yield env.timeout(h)
         clocks[2] += h
-        hops, cross = route["in"].hops, route["in"].cross_group_hops
+        hops, cross = route.leg_in.hops, route.leg_in.cross_group_hops
         person_hours = 0.0
-        if route["triage"] is not None:
-            q, w = yield from self._task(r, route["triage"], s.policies.triage_minutes / 60, COORDINATION, route["prio"])
+        if route.triage is not None:
+            q, w = yield from self._task(r, route.triage, s.policies.triage_minutes / 60, COORDINATION, route.prio)
             clocks += (q, w, 0.0, 0.0)
             person_hours += w
-        rounds = 2 if rework < route["rework"] else 1
+        if route.steps:
+            yield from self._workflow(r, kind, route, t0, clocks, person_hours, hops, cross)
+            return
+        rounds = 2 if rework < route.rework else 1
         for k in range(rounds):
             person_hours += yield from self._parts(r, route, effort * (s.policies.rework_share if k else 1.0), clocks)
-            for _, leg_in, leg_out, _ in route["parts"]:
+            for _, leg_in, leg_out, _ in route.parts:
                 hops += leg_in.hops + leg_out.hops
                 cross += leg_in.cross_group_hops + leg_out.cross_group_hops
-        for i, (queue, leg) in enumerate(route["approvals"]):
+        for i, (queue, leg) in enumerate(route.approvals):
             h = self._delay(leg)
             if h:
                 yield env.timeout(h)
-            q, w = yield from self._task(r, queue, review[i], COORDINATION, route["prio"])
+            q, w = yield from self._task(r, queue, review[i], COORDINATION, route.prio)
             clocks[3] += h + q + w
             hops += leg.hops
             cross += leg.cross_group_hops
-        h = self._delay(route["reply"])
+        h = self._delay(route.reply)
         if h:
             yield env.timeout(h)
         # an answer to a department that has closed is received when it opens
@@ -456,8 +428,8 @@ class Model:
         if closed:
             yield env.timeout(closed)
         clocks[2] += h + closed
-        hops += route["reply"].hops
-        cross += route["reply"].cross_group_hops
+        hops += route.reply.hops
+        cross += route.reply.cross_group_hops
         self._count("requests", -1)
         if self.log is not None:
             self.log.append((env.now, "answer", "request", r, self.kinds[kind].key))
@@ -471,8 +443,84 @@ class Model:
         rec["person_hours"][r] = person_hours
         rec["handoffs"][r] = hops
         rec["cross_group_handoffs"][r] = cross
-        rec["parts"][r] = len(route["parts"])
+        rec["parts"][r] = len(route.parts)
         rec["reworked"][r] = rounds - 1
+
+    def _workflow(self, r: int, kind: int, route: _Route, t0: float, clocks: np.ndarray, person_hours: float,
+                  hops: int, cross: int) -> Any:
+        """The rest of a request whose type has ``steps:``: step after step, branches drawn as each ends.
+
+        A step's effort is drawn from its own ``effort_hours`` when it starts (×
+        ``policies.request_handling_factor``), from the run's ``workflow`` stream,
+        which also draws the branch; a step split over several queues is worked
+        in equal parallel shares and the slowest share counts. An outside
+        approver's step (``external``) adds to the approval clock, every other
+        step to queue, work and handoff. The exit to done crosses the reply leg.
+        """
+        env, flow = self.env, self.flow
+        factor = self.scenario.policies.request_handling_factor
+        steps, legs, i, n = route.steps, route.first, 0, len(route.steps)
+        seen, again, ledger = 0, 0, self.step_visits
+        while i < n:
+            st, queues, exits = steps[i]
+            ledger[kind, i] = ledger.get((kind, i), 0) + 1
+            again |= seen >> i & 1
+            seen |= 1 << i
+            effort = float(draw(st.effort, flow, 1)[0]) * factor / len(queues)
+            if len(queues) == 1:
+                h = self._delay(legs[0])
+                if h:
+                    yield env.timeout(h)
+                q, w = yield from self._task(r, queues[0], effort, st.skills[0], route.prio)
+                if not st.approval:  # an outside approver's time is not the team's
+                    person_hours += w
+                if self.warmup <= env.now - q - w < self.horizon:
+                    waited = self.step_waits.setdefault((kind, i), [0, 0.0])
+                    waited[0] += 1
+                    waited[1] += q
+            else:
+                procs = [env.process(self._part(r, (qu, leg, NO_LEG, sk), effort, route.prio))
+                         for qu, leg, sk in zip(queues, legs, st.skills, strict=True)]
+                yield env.all_of(procs)
+                results = [cast(tuple[float, float, float], p.value) for p in procs]
+                h, q, w = max(results, key=lambda x: x[0] + x[1] + x[2])
+                person_hours += sum(x[2] for x in results)
+            for leg in legs:
+                hops += leg.hops
+                cross += leg.cross_group_hops
+            if st.approval:
+                clocks[3] += h + q + w
+            else:
+                clocks += (q, w, h, 0.0)
+            u, acc = flow.random(), 0.0
+            for i, p, legs in exits:  # noqa: B007 - the last exit is taken when rounding leaves u above the sum
+                acc += p
+                if u < acc:
+                    break
+        h = self._delay(legs[0])  # the reply
+        if h:
+            yield env.timeout(h)
+        closed = self.received(self.kinds[kind].department)
+        if closed:
+            yield env.timeout(closed)
+        clocks[2] += h + closed
+        hops += legs[0].hops
+        cross += legs[0].cross_group_hops
+        self._count("requests", -1)
+        if self.log is not None:
+            self.log.append((env.now, "answer", "request", r, self.kinds[kind].key))
+        if self.tally is not None:
+            qh, wh, hh, ah = clocks.tolist()
+            self.tally.request(kind, t0, env.now, qh, wh, hh, ah, person_hours, hops, cross)
+            return
+        rec = self.rec
+        rec["answered"][r] = env.now
+        rec["queue_hours"][r], rec["work_hours"][r], rec["handoff_hours"][r], rec["approval_hours"][r] = clocks
+        rec["person_hours"][r] = person_hours
+        rec["handoffs"][r] = hops
+        rec["cross_group_handoffs"][r] = cross
+        rec["parts"][r] = 1
+        rec["reworked"][r] = again  # went back to a step it had done
 
     @property
     def pending_events(self) -> int:
@@ -522,6 +570,21 @@ def _chunk(columns: tuple[np.ndarray, ...], start: int) -> list[list[Any]]:
     out = [c[start:start + CHUNK].tolist() for c in columns]
     out[0].append(INF)
     return out
+
+
+class _Route:
+    """One request kind's route in a run: the plan's queues resolved to the run's work queues."""
+
+    __slots__ = ("prio", "leg_in", "triage", "parts", "merge", "approvals", "reply", "rework", "direct", "steps", "first")
+
+    def __init__(self, prio: int, leg_in: Leg, triage: WorkQueue | None,
+                 parts: list[tuple[WorkQueue, Leg, Leg, tuple[Any, ...]]], merge: WorkQueue | None,
+                 approvals: list[tuple[WorkQueue, Leg]], reply: Leg, rework: float) -> None:
+        self.prio, self.leg_in, self.triage, self.parts, self.merge = prio, leg_in, triage, parts, merge
+        self.approvals, self.reply, self.rework = approvals, reply, rework
+        self.direct: tuple[Any, ...] | None = None
+        self.steps: list[tuple[Any, list[WorkQueue], tuple[tuple[int, float, tuple[Leg, ...]], ...]]] = []
+        self.first: tuple[Leg, ...] = ()
 
 
 class _Answered:

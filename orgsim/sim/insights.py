@@ -160,7 +160,7 @@ class InsightSpread:
         done = env.event()
         m.disp.push(m.disp.task(self.prio, self.ins.notice_minutes / 60, q, ((k.channel,), None, None), done, -1 - i))
         yield done
-        node = m._node(qname)
+        node = m.plan.node(qname)
         self.noticed[i] = (env.now, node)
         self.reach(i, node, "noticed")
 

@@ -1,0 +1,190 @@
+"""Workflows: a request type as ordered ``steps:`` with branches.
+
+A request type without ``steps:`` is one step (its ``function``, ``effort_hours``
+and the structure's routing): the shorthand every example uses. With steps,
+each step says what it is (``function``, optionally ``channels`` and
+``audience``, else the request's), how long it takes (``effort_hours``), who
+does it (nobody named: the structure routes it like a request; or one of
+``pod``, ``person``, or ``external`` — an outside approver with their own
+``hours``, ``days`` and ``timezone``), and what follows: ``then`` (a step's
+name, or ``done``; default the next step in the list, ``done`` after the
+last) unless one of its ``branches`` is taken — each a ``to`` step and a
+``probability``, drawn once when the step is finished::
+
+    steps:
+      - {name: brief, function: content, effort_hours: {dist: fixed, mean: 0.5}}
+      - {name: draft, function: content, effort_hours: {dist: exponential, mean: 3}}
+      - name: approval
+        function: content
+        external: CMO
+        effort_hours: {dist: fixed, mean: 0.25}
+        branches:
+          rejected: {to: draft, probability: 0.15}
+
+:func:`check_workflow` gives the positioned errors of a bad workflow.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import Field, model_validator
+
+from orgsim.scenario.clock import Hours, TimeZone
+from orgsim.scenario.distributions import Distribution
+from orgsim.scenario.types import Share, Strict, Weekday, workweek
+
+if TYPE_CHECKING:
+    from orgsim.scenario.demand import RequestType
+    from orgsim.scenario.model import Scenario
+
+__all__ = ["DONE", "Branch", "Step", "check_workflow", "exits", "external_steps"]
+
+#: the name ``then`` takes to end the workflow (the answer goes back to the department)
+DONE = "done"
+
+
+class Branch(Strict):
+    """Where the work goes instead of ``then``, with what chance."""
+
+    to: str
+    probability: Share
+
+
+class Step(Strict):
+    """One step of a workflow (see the module docstring)."""
+
+    name: str
+    function: str | None = None
+    channels: list[str] | None = None
+    audience: str | None = None
+    effort_hours: Distribution
+    pod: str | None = None
+    person: str | None = None
+    external: str | None = None
+    #: an outside approver's working hours (only with ``external``); the approval chain's default
+    hours: Hours = "09:00-18:00"
+    days: list[Weekday] = Field(default_factory=workweek)
+    timezone: TimeZone = "UTC"
+    then: str | None = None
+    branches: dict[str, Branch] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_doer(self) -> Step:
+        if (self.pod is not None) + (self.person is not None) + (self.external is not None) > 1:
+            raise ValueError("name at most one of pod, person or external (none: the structure decides)")
+        return self
+
+    @property
+    def external_node(self) -> str | None:
+        """The outside approver's graph node and queue, ``approver:<name>``."""
+        return f"approver:{self.external}" if self.external is not None else None
+
+
+def external_steps(s: Scenario) -> dict[str, Step]:
+    """Outside approvers named by steps, by node (``approver:<name>``), first definition wins.
+
+    One named in ``policies.approval_chain`` too keeps the chain's calendar.
+    """
+    chain = {a.node for a in s.policies.approval_chain if a.external is not None}
+    out: dict[str, Step] = {}
+    for d in s.demand.departments.values():
+        for rt in d.requests.values():
+            for st in rt.steps or []:
+                node = st.external_node
+                if node is not None and node not in chain:
+                    out.setdefault(node, st)
+    return out
+
+
+def exits(steps: list[Step]) -> list[list[tuple[int, float]]]:
+    """For each step, where it goes next and with what chance (index ``len(steps)`` is done)."""
+    index = {st.name: i for i, st in enumerate(steps)}
+    index[DONE] = len(steps)
+    out = []
+    for i, st in enumerate(steps):
+        go = [(index[b.to], b.probability) for b in st.branches.values() if b.to in index and b.probability > 0]
+        rest = 1 - sum(b.probability for b in st.branches.values())
+        then = st.then if st.then is not None else (steps[i + 1].name if i + 1 < len(steps) else DONE)
+        if rest > 1e-12 and then in index:
+            go.append((index[then], rest))
+        out.append(go)
+    return out
+
+
+Path = tuple[str | int, ...]
+
+
+def check_workflow(s: Scenario, rt: RequestType, at: Path) -> list[tuple[Path, str]]:
+    """Positioned problems of one request type's ``steps`` (empty when it has none)."""
+    steps = rt.steps or []
+    bad: list[tuple[Path, str]] = []
+    if steps and rt.rework_probability:
+        bad.append(((*at, "rework_probability"), "give rework as a branch of a step when the type has steps"))
+    if steps and rt.needs_approval:
+        bad.append(((*at, "needs_approval"), "give approval as a step (external: or person:) when the type has steps"))
+    names = [st.name for st in steps]
+    known = [*names, DONE]
+    for i, st in enumerate(steps):
+        here: Path = (*at, "steps", i)
+        if st.name in names[:i] or st.name == DONE:
+            bad.append(((*here, "name"), f"step name {st.name!r} is {'reserved' if st.name == DONE else 'used twice'}"))
+        if st.then is not None and st.then not in known:
+            bad.append(((*here, "then"), f"no step {st.then!r}; expected one of: {', '.join(known)}"))
+        for b, br in st.branches.items():
+            if br.to not in names:
+                bad.append(((*here, "branches", b, "to"), f"no step {br.to!r}; expected one of: {', '.join(names)}"))
+        total = sum(br.probability for br in st.branches.values())
+        if total > 1 + 1e-9:
+            bad.append(((*here, "branches"), f"probabilities sum to {total:g}; expected at most 1"))
+        function = st.function or rt.function
+        if function not in s.functions:
+            bad.append(((*here, "function"), f"unknown function {function!r}; expected one of: {', '.join(s.functions)}"))
+        for ch in st.channels or []:
+            if ch not in s.channels:
+                bad.append(((*here, "channels"), f"unknown channel {ch!r}; expected one of: {', '.join(s.channels)}"))
+        if st.audience is not None and st.audience not in s.audiences:
+            bad.append(((*here, "audience"), f"unknown audience {st.audience!r}; expected one of: {', '.join(s.audiences)}"))
+        bad += _doer(s, st, function, here)
+    if bad or not steps:
+        return bad
+    # Every step the work can reach must be able to reach ``done``: a loop taken with probability 1 never ends.
+    go = exits(steps)
+    reach_done = {len(steps)}
+    changed = True
+    while changed:
+        changed = False
+        for i, g in enumerate(go):
+            if i not in reach_done and any(j in reach_done for j, _ in g):
+                reach_done.add(i)
+                changed = True
+    seen, todo = {0}, [0]
+    while todo:
+        for j, _ in go[todo.pop()]:
+            if j < len(steps) and j not in seen:
+                seen.add(j)
+                todo.append(j)
+    for i in sorted(seen - reach_done):
+        bad.append(((*at, "steps", i, "branches" if steps[i].branches else "then"),
+                    f"step {steps[i].name!r} never leads to done: a loop with no way out (probability 1)"))
+    return bad
+
+
+def _doer(s: Scenario, st: Step, function: str, here: Path) -> list[tuple[Path, str]]:
+    """A named doer must exist, and someone who may do the step must have done its function before."""
+    if st.external is not None:
+        return []
+    if st.pod is not None:
+        if st.pod not in s.structure.pods:
+            return [((*here, "pod"), f"unknown pod {st.pod!r}; expected one of: {', '.join(s.structure.pods)}")]
+        who = [m for m in s.structure.pods[st.pod].members if m in s.team.people]
+    elif st.person is not None:
+        if st.person not in s.team.people:
+            return [((*here, "person"), f"unknown person {st.person!r}; expected one of: {', '.join(s.team.people)}")]
+        who = [st.person]
+    else:
+        who = list(s.team.people)
+    if function in s.functions and who and all(s.team.people[p].level("functions", function) == "none" for p in who):
+        doer = f"pod {st.pod!r}" if st.pod else f"{st.person}" if st.person else "the team"
+        return [((*here, "function"), f"no one in {doer} can do {function!r} (proficiency none for all)")]
+    return []

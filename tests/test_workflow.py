@@ -1,0 +1,105 @@
+"""Workflows (``steps:``): a hand-checked event log, the rejection loop's ledger, positioned errors."""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any
+
+import pytest
+
+from orgsim.analytic.reductions import ALL_DAYS, tandem_data
+from orgsim.errors import ScenarioError
+from orgsim.org.plan import routing_plan
+from orgsim.scenario.loading import scenario_from_data
+from orgsim.scenario.model import Scenario
+from orgsim.sim.engine import Model
+
+
+def _data(steps: list[dict[str, Any]], **ask: Any) -> dict[str, Any]:
+    d = tandem_data(2, 1.0, 1.0, horizon_days=1, warmup_days=0)
+    req = d["demand"]["departments"]["Product"]["requests"]["ask"]
+    req.update(ask)
+    req["steps"] = steps
+    return d
+
+
+def _fixed(h: float) -> dict[str, Any]:
+    return {"dist": "fixed", "mean": h}
+
+
+CMO = {"external": "CMO", "hours": "00:00-24:00", "days": ALL_DAYS}
+
+
+def test_a_tiny_workflow_has_the_event_log_worked_out_by_hand() -> None:
+    # One request at 1:00; p0 drafts for 1 h, the CMO (always in) approves in 0.5 h; no handoff delays.
+    d = _data([{"name": "draft", "effort_hours": _fixed(1.0), "person": "p0"},
+               {"name": "approve", "effort_hours": _fixed(0.5), **CMO}])
+    del d["demand"]["departments"]["Product"]["requests"]["ask"]["per_day"]
+    d["demand"]["departments"]["Product"]["requests"]["ask"]["at_hours"] = [1.0]
+    r = Model(Scenario.model_validate(d), 1, trace=True).run()
+    assert r.log is not None
+    assert list(r.log[["time", "event", "where"]].itertuples(index=False, name=None)) == [
+        (1.0, "arrive", "Product/ask"),
+        (1.0, "queue", "person:p0"), (1.0, "start", "p0"), (2.0, "finish", "p0"),
+        (2.0, "queue", "approver:CMO"), (2.0, "start", "approver:CMO"), (2.5, "finish", "approver:CMO"),
+        (2.5, "answer", "Product/ask")]
+    row = r.requests.iloc[0]
+    assert (row.latency_hours, row.work_hours, row.approval_hours, row.person_hours) == (1.5, 1.0, 0.5, 1.0)
+
+
+def test_rejection_loop_visits_draft_one_over_one_minus_p_times() -> None:
+    p = 0.3
+    d = _data([{"name": "draft", "effort_hours": _fixed(0.01)},
+               {"name": "approve", "effort_hours": _fixed(0.01), **CMO,
+                "branches": {"rejected": {"to": "draft", "probability": p}}}], per_day=48.0)
+    d["run"]["horizon_days"] = 100
+    m = Model(Scenario.model_validate(d), 3)
+    m.run()
+    draft, approve = m.step_visits[0, 0], m.step_visits[0, 1]
+    # each draft is followed by one approval: visits match but for requests still in the loop at the horizon
+    assert 0 <= draft - approve <= 2
+    started = len(m.arr.req_time)  # ~4,800 requests; visits per request are geometric with mean 1/(1-p)
+    mean, se = draft / started, math.sqrt(p) / (1 - p) / math.sqrt(started)
+    assert abs(mean - 1 / (1 - p)) < 4 * se, (mean, 1 / (1 - p), se)
+
+
+def test_plan_lists_the_steps_and_their_branches() -> None:
+    d = _data([{"name": "draft", "effort_hours": _fixed(1.0), "pod": "pod"},
+               {"name": "approve", "effort_hours": _fixed(0.5), **CMO,
+                "branches": {"rejected": {"to": "draft", "probability": 0.25}}}])
+    k = routing_plan(Scenario.model_validate(d)).kinds[0]
+    assert [s.name for s in k.steps] == ["draft", "approve"]
+    assert k.steps[0].queues == ("pod:pod",) and k.steps[1].queues == ("approver:CMO",)
+    assert [(j, p) for j, p, _ in k.steps[1].exits] == [(0, 0.25), (2, 0.75)]
+    assert [(j, p) for j, p, _ in k.steps[0].exits] == [(1, 1.0)]
+
+
+STEP = {"name": "draft", "effort_hours": _fixed(1.0)}
+BAD = [
+    ([{**STEP, "branches": {"x": {"to": "nowhere", "probability": 0.1}}}], "steps.0.branches.x.to", "no step 'nowhere'"),
+    ([{**STEP, "branches": {"a": {"to": "draft", "probability": 0.6}, "b": {"to": "draft", "probability": 0.6}}}],
+     "steps.0.branches", "sum to 1.2"),
+    ([STEP, {"name": "review", "effort_hours": _fixed(1.0), "branches": {"back": {"to": "draft", "probability": 1.0}}}],
+     "steps.1.branches", "step 'review' never leads to done"),
+    ([{**STEP, "person": "nobody"}], "steps.0.person", "unknown person 'nobody'"),
+    ([{**STEP, "then": "publish"}], "steps.0.then", "no step 'publish'"),
+]
+
+
+@pytest.mark.parametrize(("steps", "where", "what"), BAD, ids=["bad-to", "over-1", "no-exit", "no-person", "bad-then"])
+def test_bad_workflows_get_positioned_errors(steps: list[dict[str, Any]], where: str, what: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_data(_data(steps), file="wf.yaml")
+    text = str(info.value)
+    assert "demand.departments.Product.requests.ask." + where in text or where in text, text
+    assert what in text, text
+
+
+def test_a_step_no_one_in_the_team_can_do() -> None:
+    d = _data([{**STEP, "function": "paid"}])
+    d["functions"] = ["insights", "paid"]
+    for p in d["team"]["people"].values():
+        p["proficiency"] = {"functions": {"paid": "none"}}
+    with pytest.raises(ScenarioError, match="no one in the team can do 'paid'"):
+        scenario_from_data(copy.deepcopy(d), file="wf.yaml")
