@@ -83,7 +83,8 @@ def test_what_if_runs_and_changes_one_lever(path: Path) -> None:
 
 
 LEVERS = {"audience-email-not-1am": "policies.interruptions.style", "network-insight-platform": "insights.platform",
-          "audience-pod-intake": "structure.intake"}
+          "audience-pod-intake": "structure.intake",
+          "network-content-pipeline": "demand.departments.Product.requests.launch_campaign"}
 
 
 def _leaves(tree: object, prefix: str = "") -> dict[str, str]:
