@@ -1,158 +1,244 @@
-"""Side-by-side throughput: orgsim vs bare SimPy vs Ciw, in one process session.
+"""orgsim's speed against the same models written in SimPy and Ciw, measured honestly.
 
 Run from the repository root::
 
-    PYTHONPATH=$PWD python -m benchmarks.bench            # full (a)-(d), a few minutes
-    PYTHONPATH=$PWD python -m benchmarks.bench --quick    # smaller sizes, same table
+    PYTHONPATH=$PWD python -m benchmarks.bench                 # the record: 5 rounds, ~15-25 min
+    PYTHONPATH=$PWD python -m benchmarks.bench --quick         # small sizes, a smoke test
+    PYTHONPATH=$PWD python -m benchmarks.bench --only mmc --repeats 7
 
-(a) M/M/5 at ρ = 0.8: orgsim's always-on pod (:func:`mmc_scenario`) vs the
-    same queue in bare SimPy (a ``Resource``) vs Ciw.
-(b) 6-station tandem network (M/M/5, then five M/M/1 at ρ = 0.6): orgsim's
-    pod + approval chain (:func:`tandem_scenario`) vs bare SimPy vs Ciw.
-(c) the full example scenario (``scenarios/base.yaml``) at three horizons,
-    counting requests + messages per second (the scale curve: time should
-    grow linearly with the events).
-(d) 3 designs x N replications, serial vs a process pool of 2.
+The protocol:
 
-Throughput is customers (requests + messages for orgsim) finished per
-wall-clock second, one core, one run each, construction and result tables
-included for orgsim.
+- every run is a fresh process (:mod:`benchmarks.child`), so imports, caches
+  and the garbage collector's state do not leak from one contender to the next;
+  imports and building the scenario happen before the clock starts;
+- contenders are interleaved: round ``r`` runs every contender of a case once,
+  in an order rotated by ``r``, with seed ``r + 1`` (the same for all in a round);
+- the figures are medians over the rounds (``--repeats``, at least five for
+  the record) with the interquartile range, of CPU time (the child's process
+  time, plus its pool workers') and wall time;
+- ratios are taken only between runs of the same model, round by round
+  (paired), and summarised by their median and IQR;
+- each queueing contender reports its mean wait (M/M/5) or time in system
+  (tandem) with a 95% batch-means interval pooled over the rounds, printed
+  beside the closed form (Erlang C, Jackson), to show they simulate one system;
+- the machine's load average is printed before and after each case.
+
+The cases: ``mmc`` (M/M/5 at utilisation 0.9), ``tandem`` (the M/M/5 pod then
+five M/M/1 approvers), ``base`` (a year of ``scenarios/base.yaml``, messages
+and requests per CPU-second) and ``pool`` (3 designs x 30 replications,
+serial vs a process pool of 2, speed-up from wall time, identical numbers).
 """
 
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
-import random
-import time
+import json
+import os
+import statistics
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import simpy
-
-from orgsim.analytic.reductions import mmc_scenario, tandem_scenario
-from orgsim.scenario import load_scenario
-from orgsim.scenario.overrides import with_run_settings
-from orgsim.sim.engine import simulate
+from benchmarks.child import LAM, MEAN, REVIEWS, TANDEM_LAM, C
 
 ROOT = Path(__file__).resolve().parents[1]
-LAM, C, MEAN = 4.0, 5, 1.0  # M/M/5 at rho 0.8, hours
-REVIEWS = (0.15,) * 5  # five M/M/1 at rho 0.6
+__all__ = ["LAM", "MEAN", "C", "CASES", "orgsim_run", "main"]
+
+CASES = ("mmc", "tandem", "base", "pool")
+CONTENDERS = {
+    "mmc": ("orgsim", "orgsim-summary", "simpy-store", "simpy-resource", "simpy-hand", "ciw"),
+    "tandem": ("orgsim", "simpy-resource", "ciw"),
+    "base": ("orgsim", "orgsim-summary"),
+    "pool": ("serial", "pool"),
+}
+#: the issue's targets (#20): (case, numerator, denominator, minimum ratio); base is a rate, not a ratio
+RATIO_TARGETS = [("mmc", "orgsim", "simpy-store", 1.5), ("mmc", "orgsim", "simpy-hand", 0.8),
+                 ("mmc", "orgsim", "ciw", 4.0), ("pool", "pool", "serial", 1.8)]
+BASE_TARGET = 250_000  # messages and requests per CPU-second, a year of base.yaml
 
 
-# --- bare SimPy --------------------------------------------------------------------------
-def simpy_network(stations: list[tuple[int, float]], lam: float, horizon: float, seed: int) -> int:
-    rng = random.Random(seed)
-    env = simpy.Environment()
-    res = [(simpy.Resource(env, c), m) for c, m in stations]
-    done = [0]
+def orgsim_run(scenario: Any, seed: int = 1) -> tuple[int, int]:
+    """Requests and messages answered in one run (used by ``benchmarks.throughput``)."""
+    from orgsim.sim.engine import simulate
 
-    def customer() -> object:
-        for r, m in res:
-            with r.request() as req:
-                yield req
-                yield env.timeout(rng.expovariate(1 / m))
-        done[0] += 1
-
-    def source() -> object:
-        while True:
-            yield env.timeout(rng.expovariate(lam))
-            env.process(customer())
-
-    env.process(source())
-    env.run(until=horizon)
-    return done[0]
-
-
-# --- Ciw ------------------------------------------------------------------------------------
-def ciw_network(stations: list[tuple[int, float]], lam: float, horizon: float, seed: int) -> int:
-    import ciw
-
-    k = len(stations)
-    net = ciw.create_network(
-        arrival_distributions=[ciw.dists.Exponential(lam)] + [None] * (k - 1),
-        service_distributions=[ciw.dists.Exponential(1 / m) for _, m in stations],
-        number_of_servers=[c for c, _ in stations],
-        routing=[[1.0 if j == i + 1 else 0.0 for j in range(k)] for i in range(k)],
-    )
-    ciw.seed(seed)
-    sim = ciw.Simulation(net)
-    sim.simulate_until_max_time(horizon)
-    return sum(1 for r in sim.get_all_records() if r.node == k)
-
-
-# --- orgsim ---------------------------------------------------------------------------------
-def orgsim_run(scenario: object, seed: int = 1) -> tuple[int, int]:
-    r = simulate(scenario, seed=seed)  # type: ignore[arg-type]
+    r = simulate(scenario, seed=seed)
     return int(r.requests["answered"].notna().sum()), int(r.messages["answered"].notna().sum())
 
 
-def timed(fn, *args):  # noqa: ANN001, ANN202
-    t = time.perf_counter()
-    out = fn(*args)
-    return out, time.perf_counter() - t
+def sizes(quick: bool) -> dict[str, dict[str, Any]]:
+    """Per case, what every contender is given (the same horizon and arrival rate for all)."""
+    if quick:
+        return {"mmc": {"days": 60, "warmup": 5}, "tandem": {"days": 60, "warmup": 5},
+                "base": {"days": 30}, "pool": {"pool_days": 7, "reps": 2, "workers": 2}}
+    return {"mmc": {"days": 365, "warmup": 30}, "tandem": {"days": 365, "warmup": 30},
+            "base": {"days": 365}, "pool": {"pool_days": 28, "reps": 30, "workers": 2}}
 
 
-def _design_run(args: tuple[str, int, int]) -> int:
-    path, days, i = args
-    s = with_run_settings(load_scenario(path), horizon_days=days, warmup_days=min(7, days / 4))
-    return sum(orgsim_run(s, seed=i))
+@dataclass
+class Runs:
+    """Every round's output for one contender of one case."""
+
+    out: list[dict[str, Any]] = field(default_factory=list)
+
+    def col(self, key: str) -> list[float]:
+        return [o[key] for o in self.out]
 
 
-def row(name: str, n: int, secs: float) -> tuple[str, int, float, float]:
-    return name, n, secs, n / secs
+def quartiles(xs: Sequence[float]) -> tuple[float, float, float]:
+    """(25th percentile, median, 75th percentile); a single value repeats."""
+    if len(xs) == 1:
+        return xs[0], xs[0], xs[0]
+    q = statistics.quantiles(xs, n=4, method="inclusive")
+    return q[0], q[1], q[2]
 
 
-def main(argv: list[str] | None = None) -> None:
+def interval(runs: Runs) -> tuple[float, float | None]:
+    """Mean wait and the half-width of its 95% interval: batch means pooled over rounds, else across rounds."""
+    from scipy.stats import t
+
+    batches = [b for o in runs.out for b in o.get("batches", [])]
+    xs = batches if len(batches) >= 2 else runs.col("mean")
+    m = statistics.fmean(xs)
+    if len(xs) < 2:
+        return m, None
+    return m, float(t.ppf(0.975, len(xs) - 1)) * statistics.stdev(xs) / len(xs) ** 0.5
+
+
+def run_child(case: str, who: str, seed: int, size: dict[str, Any]) -> dict[str, Any]:
+    spec = {"case": case, "who": who, "seed": seed, **size}
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    p = subprocess.run([sys.executable, "-m", "benchmarks.child", json.dumps(spec)], cwd=ROOT, env=env,
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise SystemExit(f"benchmark run {case}/{who} failed:\n{p.stderr.strip().splitlines()[-1]}")
+    out: dict[str, Any] = json.loads(p.stdout.strip().splitlines()[-1])
+    return out
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def run_case(case: str, repeats: int, size: dict[str, Any], say: Any) -> dict[str, Runs]:
+    names = CONTENDERS[case]
+    runs = {n: Runs() for n in names}
+    say(f"[{case}] load average before: {load()}")
+    for r in range(repeats):
+        order = names[r % len(names):] + names[:r % len(names)]
+        for who in order:
+            runs[who].out.append(run_child(case, who, r + 1, size))
+        say(f"[{case}] round {r + 1}/{repeats} done ({', '.join(order)})")
+    say(f"[{case}] load average after: {load()}")
+    return runs
+
+
+def paired(runs: dict[str, Runs], num: str, den: str, case: str) -> list[float]:
+    """Round-by-round speed ratio num/den: den's time over num's (wall for the pool, CPU otherwise)."""
+    key = "wall" if case == "pool" else "cpu"
+    return [(b[key] / b["items"]) / (a[key] / a["items"]) for a, b in zip(runs[num].out, runs[den].out, strict=True)]
+
+
+def theory(case: str) -> float:
+    from orgsim.analytic.queueing import mmc_wait, tandem_sojourn
+
+    if case == "mmc":
+        return mmc_wait(C, LAM, MEAN)
+    return tandem_sojourn(TANDEM_LAM, [(C, MEAN), *((1, m) for m in REVIEWS)])
+
+
+def report(results: dict[str, dict[str, Runs]], size: dict[str, dict[str, Any]], repeats: int) -> list[str]:
+    """The one table: medians, IQR, rates, waits against theory, ratios against the targets."""
+    lines = [f"\nmedians of {repeats} rounds [25th-75th percentile]; CPU = the run's process time "
+             f"(its pool workers' too); cores: {os.cpu_count()} (usable: {len(os.sched_getaffinity(0))})"]
+    head = f"  {'contender':<16}{'customers':>11}{'CPU s':>22}{'wall s':>22}{'per CPU-s':>12}"
+    for case, runs in results.items():
+        sz = size[case]
+        if case in ("mmc", "tandem"):
+            what = "mean wait" if case == "mmc" else "mean time in system"
+            title = {"mmc": f"M/M/5, utilisation 0.9 ({LAM}/h, mean service {MEAN} h)",
+                     "tandem": "tandem: M/M/5 pod at 0.8, then five M/M/1 at 0.6"}[case]
+            lines.append(f"\n{case}: {title}, {sz['days']} days (warm-up {sz['warmup']}); "
+                         f"{what}, closed form {theory(case):.3f} h")
+            lines.append(head + f"{what + ' (95% CI)':>30}{'agrees':>8}")
+        elif case == "base":
+            lines.append(f"\nbase: scenarios/base.yaml, {sz['days']} days, requests + messages answered")
+            lines.append(head)
+        else:
+            lines.append(f"\npool: 3 designs x {sz['reps']} replications x {sz['pool_days']} days, "
+                         f"serial vs a pool of {sz['workers']}; the speed-up is from wall time")
+            lines.append(head + f"{'results digest':>20}")
+        for who, rr in runs.items():
+            cpu, wall = quartiles(rr.col("cpu")), quartiles(rr.col("wall"))
+            done = [d for d in rr.col("done") if d is not None]
+            items = statistics.median(rr.col("items"))
+            row = (f"  {who:<16}{(f'{statistics.median(done):,.0f}' if done else '-'):>11}"
+                   f"{cpu[1]:>8.2f} [{cpu[0]:.2f}-{cpu[2]:.2f}]".rjust(22)
+                   + f"{wall[1]:>8.2f} [{wall[0]:.2f}-{wall[2]:.2f}]".rjust(22)
+                   + f"{items / cpu[1]:>12,.0f}")
+            if case in ("mmc", "tandem"):
+                m, hw = interval(rr)
+                ok = "-" if hw is None else ("yes" if abs(m - theory(case)) <= hw else "NO")
+                row += (f"{m:.3f} +- {hw:.3f}" if hw is not None else f"{m:.3f}").rjust(30) + f"{ok:>8}"
+            elif case == "pool":
+                row += f"{' '.join(sorted(set(rr.col('digest')))):>20}"
+            lines.append(row)
+        if case == "pool":
+            digests = {d for rr in runs.values() for d in rr.col("digest")}
+            lines.append(f"  identical numbers serial vs pool: {'yes' if len(digests) == 1 else 'NO'}; "
+                         f"a pool of {sz['workers']} can give at most {min(sz['workers'], os.cpu_count() or 1)}x")
+    lines.append("\ntargets (issue #20), ratios paired round by round: median [IQR]")
+    for case, num, den, goal in RATIO_TARGETS:
+        if case in results:
+            lo, med, hi = quartiles(paired(results[case], num, den, case))
+            lines.append(f"  {case:<7}{num + ' / ' + den:<34}{med:>6.2f} [{lo:.2f}-{hi:.2f}]   target >= {goal:<5}"
+                         f"{'met' if med >= goal else 'not met'}")
+    if "mmc" in results:
+        for den in ("simpy-store", "simpy-resource", "simpy-hand", "ciw"):
+            lo, med, hi = quartiles(paired(results["mmc"], "orgsim-summary", den, "mmc"))
+            lines.append(f"  {'mmc':<7}{'orgsim-summary / ' + den:<34}{med:>6.2f} [{lo:.2f}-{hi:.2f}]   (no target)")
+        lo, med, hi = quartiles(paired(results["mmc"], "orgsim", "simpy-resource", "mmc"))
+        lines.append(f"  {'mmc':<7}{'orgsim / simpy-resource':<34}{med:>6.2f} [{lo:.2f}-{hi:.2f}]   (no target)")
+    if "tandem" in results:
+        for den in ("simpy-resource", "ciw"):
+            lo, med, hi = quartiles(paired(results["tandem"], "orgsim", den, "tandem"))
+            lines.append(f"  {'tandem':<7}{'orgsim / ' + den:<34}{med:>6.2f} [{lo:.2f}-{hi:.2f}]   (no target)")
+    if "base" in results:
+        for who in ("orgsim", "orgsim-summary"):
+            rates = [o["items"] / o["cpu"] for o in results["base"][who].out]
+            lo, med, hi = quartiles(rates)
+            lines.append(f"  {'base':<7}{who + ' items per CPU-s':<34}{med:>6,.0f} [{lo:,.0f}-{hi:,.0f}]"
+                         f"   target >= {BASE_TARGET:,} {'met' if med >= BASE_TARGET else 'not met'}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> list[str]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="smaller sizes (for a quick look, not for the record)")
-    ap.add_argument("--reps", type=int, default=None, help="replications per design in (d) (default 30; 6 with --quick)")
+    ap.add_argument("--repeats", type=int, default=None, help="rounds per case (default 5; 2 with --quick)")
+    ap.add_argument("--quick", action="store_true", help="small sizes, a smoke test (not for the record)")
+    ap.add_argument("--only", choices=CASES, action="append", help="run only this case (may repeat)")
     a = ap.parse_args(argv)
-    days = 120 if a.quick else 365
-    reps = a.reps or (6 if a.quick else 30)
-    horizon = days * 24
-    lines: list[str] = []
+    repeats = a.repeats or (2 if a.quick else 5)
+    if repeats < 1:
+        ap.error("--repeats must be at least 1")
+    size = sizes(a.quick)
+    cases = [c for c in CASES if not a.only or c in a.only]
 
-    def table(title: str, rows: list[tuple[str, int, float, float]], base: int = 0, head: str = "ratio") -> None:
-        # ratio = this row's throughput / the base row's (or base / this with head "orgsim/this")
-        lines.append(f"\n{title}")
-        lines.append(f"  {'run':<34}{'customers':>10}{'seconds':>9}{'per second':>12}{head:>13}")
-        for name, n, secs, rate in rows:
-            r = rows[base][3] / rate if head == "orgsim/this" else rate / rows[base][3]
-            lines.append(f"  {name:<34}{n:>10,}{secs:>9.2f}{rate:>12,.0f}{r:>13.2f}")
-        print("\n".join(lines[-len(rows) - 2:]), flush=True)
+    loads: list[str] = []
 
-    mmc = [(C, MEAN)]
-    (o, _), so = timed(orgsim_run, mmc_scenario(C, LAM, MEAN, horizon_days=days, warmup_days=0))
-    ns, ss = timed(simpy_network, mmc, LAM, horizon, 1)
-    nc, sc = timed(ciw_network, mmc, LAM, horizon, 1)
-    a_rows = [row("orgsim (pod of 5)", o, so), row("bare SimPy (Resource)", ns, ss), row("Ciw", nc, sc)]
-    table(f"(a) M/M/5, rho 0.8, {days} days (targets: orgsim/SimPy >= 0.8, orgsim/Ciw >= 1.6)", a_rows,
-          head="orgsim/this")
-    simpy_rate = a_rows[1][3]
+    def say(msg: str) -> None:  # progress on stderr; the load averages also go into the table
+        print(msg, file=sys.stderr, flush=True)
+        if "load average" in msg:
+            loads.append(msg)
 
-    net = [(C, MEAN), *((1, m) for m in REVIEWS)]
-    (o, _), so = timed(orgsim_run, tandem_scenario(C, LAM, MEAN, REVIEWS, horizon_days=days, warmup_days=0))
-    ns, ss = timed(simpy_network, net, LAM, horizon, 1)
-    nc, sc = timed(ciw_network, net, LAM, horizon, 1)
-    table(f"(b) 6-station tandem, {days} days",
-          [row("orgsim (pod + 5 approvers)", o, so), row("bare SimPy", ns, ss), row("Ciw", nc, sc)], head="orgsim/this")
-
-    base = load_scenario(ROOT / "scenarios" / "base.yaml")
-    c_rows = []
-    for d in ((30, 60, 120) if a.quick else (91, 182, 365)):
-        (req, msg), secs = timed(orgsim_run, with_run_settings(base, horizon_days=d, warmup_days=7))
-        c_rows.append(row(f"base.yaml, {d} days (req+msg)", req + msg, secs))
-    table("(c) full example scenario; ratio to its longest run (flat = linear scaling)", c_rows, base=len(c_rows) - 1)
-    lines.append(f"  longest run / bare SimPy on (a): {c_rows[-1][3] / simpy_rate:.2f} (target >= 0.5)")
-    print(lines[-1])
-
-    designs = [str(ROOT / "scenarios" / f"{n}.yaml") for n in ("network", "function", "audience")]
-    jobs = [(p, 28, i) for p in designs for i in range(reps)]
-    n1, s1 = timed(lambda: sum(map(_design_run, jobs)))
-    with mp.get_context("fork").Pool(2) as pool:
-        n2, s2 = timed(lambda: sum(pool.map(_design_run, jobs, chunksize=1)))
-    table(f"(d) 3 designs x {reps} replications x 28 days; ratio to serial (target >= 1.8)",
-          [row("serial", n1, s1), row("process pool, 2 workers", n2, s2)])
+    say(f"load average (1, 5, 15 min) at the start: {load()}; cores: {os.cpu_count()}")
+    results = {c: run_case(c, repeats, size[c], say) for c in cases}
+    say(f"load average (1, 5, 15 min) at the end: {load()}")
+    lines = [*loads, *report(results, size, repeats)]
+    print("\n".join(lines), flush=True)
+    return lines
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from orgsim.scenario.overrides import with_run_settings
 ROOT = Path(__file__).resolve().parents[1]
 
 if __name__ == "__main__":
-    for name, s in [("M/M/5 rho 0.8, 365 days", mmc_scenario(C, LAM, MEAN, horizon_days=365, warmup_days=0)),
+    for name, s in [(f"M/M/5 rho {LAM * MEAN / C:.1f}, 365 days", mmc_scenario(C, LAM, MEAN, horizon_days=365, warmup_days=0)),
                     ("base.yaml, 365 days", with_run_settings(load_scenario(ROOT / "scenarios/base.yaml"), horizon_days=365))]:
         best = 0.0
         for _ in range(3):

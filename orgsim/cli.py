@@ -7,7 +7,7 @@ Each command imports what it needs when it runs, so that ``orgsim --help``,
 
 from __future__ import annotations
 
-import json
+import contextlib
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -18,6 +18,7 @@ import click
 import typer
 
 from orgsim.errors import OrgsimError
+from orgsim.writes import strict_json
 
 if TYPE_CHECKING:
     from orgsim.scenario import Scenario
@@ -147,26 +148,28 @@ def run(
     """Simulate one scenario and print its silo-latency summary."""
     from orgsim.experiment import replicate
     from orgsim.metrics import summarize
-    from orgsim.output import check_out_dir, progress_bar, render_summary, write_run
+    from orgsim.output import progress_bar, render_summary, write_run
     from orgsim.scenario.overrides import with_run_settings
+    from orgsim.writes import claim_folder
 
     scenario = with_run_settings(load_scenario(ctx, file), horizon_days=horizon_days, warmup_days=warmup_days,
                                  allow_large=_allow_large(ctx))
-    if out is not None:
-        check_out_dir(out, force)
     base_seed = scenario.run.seed if seed is None else seed
     n = scenario.run.replications if replications is None else replications
-    with progress_bar(n, quiet=as_json) as tick:
-        results = replicate(scenario, n, base_seed, progress=tick, workers=workers, summary=summary_mode,
-                            scheduler=scheduler)
-    summary = summarize(results, seed=base_seed)
-    from orgsim.metrics.stability import unstable_reasons
+    with contextlib.ExitStack() as claimed:
+        # claimed before simulating: a bad or busy --out fails now, and results appear only when all are written
+        stage = claimed.enter_context(claim_folder(out, force)) if out is not None else None
+        with progress_bar(n, quiet=as_json) as tick:
+            results = replicate(scenario, n, base_seed, progress=tick, workers=workers, summary=summary_mode,
+                                scheduler=scheduler, allow_large=_allow_large(ctx))
+        summary = summarize(results, seed=base_seed)
+        from orgsim.metrics.stability import unstable_reasons
 
-    summary["unstable"] = unstable_reasons(scenario, summary)
-    if out is not None:
-        write_run(out, results, summary)
+        summary["unstable"] = unstable_reasons(scenario, summary)
+        if stage is not None:
+            write_run(stage, results, summary)
     if as_json:
-        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        sys.stdout.write(strict_json(summary) + "\n")
     else:
         render_summary(summary)
         if out is not None:
@@ -195,48 +198,45 @@ def compare(
 ) -> None:
     """Compare designs on the same demand: every figure with its CI, and a verdict against the first."""
     from orgsim.experiment.study import run_study
-    from orgsim.output import (
-        check_out_dir,
-        comparison_json,
-        progress_bar,
-        render_attribution,
-        render_comparison,
-        write_comparison,
-    )
+    from orgsim.output import comparison_json, progress_bar, render_attribution, render_comparison, write_comparison
+    from orgsim.writes import claim_folder
 
     if correction not in ("holm", "bh", "none"):
         raise OrgsimError(f"--correction must be holm, bh or none, got {correction!r}")
     scenarios = [load_scenario(ctx, f) for f in files]
-    if out is not None:
-        check_out_dir(out, force)
-    if precision is not None:
-        from orgsim.experiment.study import PRECISION_CAP, run_to_precision
+    with contextlib.ExitStack() as claimed:
+        stage = claimed.enter_context(claim_folder(out, force)) if out is not None else None
+        if precision is not None:
+            from orgsim.experiment.study import PRECISION_CAP, run_to_precision
 
-        study, gaps = run_to_precision(scenarios, precision, replications, seed=seed, workers=workers,
-                                       scheduler=scheduler, sources=[str(f) for f in files], detail=out is not None)
-        if gaps:
-            _err(f"warning: --precision {precision:g} not reached at {study.replications} replications (the cap is "
-                 f"{PRECISION_CAP}): " + "; ".join(gaps[:5]) + (f"; and {len(gaps) - 5} more" if len(gaps) > 5 else ""))
+            study, gaps = run_to_precision(scenarios, precision, replications, seed=seed, workers=workers,
+                                           scheduler=scheduler, allow_large=_allow_large(ctx),
+                                           sources=[str(f) for f in files], detail=out is not None)
+            if gaps:
+                _err(f"warning: --precision {precision:g} not reached at {study.replications} replications (the cap "
+                     f"is {PRECISION_CAP}): " + "; ".join(gaps[:5])
+                     + (f"; and {len(gaps) - 5} more" if len(gaps) > 5 else ""))
+            else:
+                _err(f"--precision {precision:g}: reached at {study.replications} replications")
         else:
-            _err(f"--precision {precision:g}: reached at {study.replications} replications")
-    else:
-        with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications), quiet=as_json) as tick:
-            # with --out, keep every replication's detail, so `orgsim report --from OUT` can draw it without rerunning
-            study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
-                              sources=[str(f) for f in files], detail=out is not None)
-    study.correction = correction
-    table = study.table
-    attributions = []
-    if attribute:
-        from orgsim.experiment.attribution import attribute as attribute_levers
+            with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications), quiet=as_json) as tick:
+                # with --out, keep every replication's detail, so `orgsim report --from OUT` can draw it without rerunning
+                study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
+                                  allow_large=_allow_large(ctx),
+                                  sources=[str(f) for f in files], detail=out is not None)
+        study.correction = correction
+        table = study.table
+        attributions = []
+        if attribute:
+            from orgsim.experiment.attribution import attribute as attribute_levers
 
-        for s in scenarios[1:]:
-            attributions.append(attribute_levers(scenarios[0], s, study.replications, study.seed, workers=workers,
-                                                 scheduler=scheduler))
-    if out is not None:
-        write_comparison(out, table, study, attributions)
+            for s in scenarios[1:]:
+                attributions.append(attribute_levers(scenarios[0], s, study.replications, study.seed, workers=workers,
+                                                     scheduler=scheduler))
+        if stage is not None:
+            write_comparison(stage, table, study, attributions)
     if as_json:
-        sys.stdout.write(json.dumps(comparison_json(table, attributions), indent=2) + "\n")
+        sys.stdout.write(strict_json(comparison_json(table, attributions)) + "\n")
     else:
         render_comparison(table)
         for a in attributions:
@@ -266,6 +266,7 @@ def report(
     from orgsim.experiment.study import Study, run_study
     from orgsim.output import check_output_file, progress_bar, report_command
     from orgsim.report import write_study_report
+    from orgsim.writes import publish_file, sibling
 
     if files and from_dir is not None:
         raise OrgsimError("give scenario files or --from a saved study, not both")
@@ -291,21 +292,28 @@ def report(
         scenarios = [load_scenario(ctx, f) for f in files]
         with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications)) as tick:
             study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
-                              sources=[str(f) for f in files])
+                              allow_large=_allow_large(ctx), sources=[str(f) for f in files])
     command = report_command(study, output)
-    write_study_report(study, output, command=command)
+    # each file is written whole beside its destination, then renamed into place: never half-written
+    tmp = sibling(output)
+    write_study_report(study, tmp, command=command)
+    publish_file(tmp, output, force)
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")
     if pptx is not None:
         from orgsim.report.deck import write_deck
         from orgsim.report.html import report_title
 
-        write_deck(study, pptx, report_title(study), command=command)
+        tmp = sibling(pptx)
+        write_deck(study, tmp, report_title(study), command=command)
+        publish_file(tmp, pptx, force, "--pptx")
         typer.echo(f"wrote {pptx} ({pptx.stat().st_size / 1e3:,.0f} kB)")
     if pdf is not None:
         from orgsim.report.pdf import print_pdf
 
-        print_pdf(output, pdf)
+        tmp = sibling(pdf)
+        print_pdf(output, tmp)
+        publish_file(tmp, pdf, force, "--pdf")
         typer.echo(f"wrote {pdf} ({pdf.stat().st_size / 1e3:,.0f} kB)")
 
 
@@ -322,7 +330,7 @@ def estimate(
 
     e = approximate(load_scenario(ctx, file))
     if as_json:
-        sys.stdout.write(json.dumps(e, indent=2, default=str) + "\n")
+        sys.stdout.write(strict_json(e) + "\n")
         return
     render_estimate(e, typer.echo)
 
@@ -383,7 +391,7 @@ def graph(
             "ei_index": None if ei != ei else ei, "cross_group_tie_ratio": None if cg != cg else cg,
             "bottlenecks": bottlenecks(g, top), "bus_factor": bus_factors(scenario)}
     if as_json:
-        sys.stdout.write(json.dumps(body, indent=2) + "\n")
+        sys.stdout.write(strict_json(body) + "\n")
         return
     render_graph(body, typer.echo)
 

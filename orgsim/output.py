@@ -9,7 +9,7 @@ never loads them.
 
 from __future__ import annotations
 
-import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from orgsim.errors import OrgsimError
 from orgsim.metrics.registry import from_table
 from orgsim.report.labels import short_names
+from orgsim.writes import strict_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "check_out_dir",
     "check_output_file",
+    "strict_json",
     "comparison_json",
     "progress_bar",
     "render_comparison",
@@ -99,7 +101,7 @@ def write_run(out: Path, results: Sequence[Result], summary: dict[str, Any]) -> 
     if any(len(r.insights) for r in results):
         # one row per (insight, relevant department) pair, all replications
         _tables(results, "insights").to_csv(out / "insights.csv", index=False)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (out / "summary.json").write_text(strict_json(summary) + "\n")
 
 
 def _h(x: float | None) -> str:
@@ -225,7 +227,7 @@ def write_comparison(out: Path, table: pd.DataFrame, study: Study, attributions:
     out.mkdir(parents=True, exist_ok=True)
     table.to_parquet(out / "comparison.parquet", index=False)
     table.to_csv(out / "comparison.csv", index=False)
-    (out / "comparison.json").write_text(json.dumps(comparison_json(table, attributions), indent=2) + "\n")
+    (out / "comparison.json").write_text(strict_json(comparison_json(table, attributions)) + "\n")
     study.save(out)
 
 
@@ -305,12 +307,17 @@ def render_attribution(a: Attribution, console: Console | None = None) -> None:
 
 
 def check_output_file(output: Path, force: bool, option: str = "--output") -> None:
-    """Refuse to overwrite a file (unless forced) or write into a folder that is not there."""
+    """Refuse to overwrite a file (unless forced) or write into a folder that is not there, or not writable."""
+    if output.is_symlink() and not output.exists():
+        raise OrgsimError(f"{option} {output}: is a dangling symbolic link; remove it or choose another name")
     if output.exists() and (output.is_dir() or not force):
         what = "is a folder" if output.is_dir() else "already exists; pass --force to overwrite it"
         raise OrgsimError(f"{option} {output}: {what}")
     if not output.parent.is_dir():
         raise OrgsimError(f"{option} {output}: folder {output.parent} does not exist")
+    if not os.access(output.parent, os.W_OK | os.X_OK):
+        raise OrgsimError(f"{option} {output}: folder {output.parent} is not writable")
+
 
 
 def report_command(study: Study, output: Path) -> str:

@@ -28,11 +28,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 #: tallies tests leave with ``record_property("fuzz", ...)``; reports reach the controller under xdist too
 FUZZ: list[dict[str, int]] = []
+#: tallies of the structural fuzz (tests/test_fuzz_structural.py)
+STRUCTURAL: list[dict[str, int]] = []
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call":
         FUZZ.extend(value for name, value in report.user_properties if name == "fuzz")  # type: ignore[misc]
+        STRUCTURAL.extend(value for name, value in report.user_properties if name == "structural_fuzz")  # type: ignore[misc]
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -41,4 +44,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(
             f"fuzz: {c['examples']} mutated scenarios — {c['valid']} valid ({c['warned']} with warnings, "
             f"{c['simulated']} simulated), {c['errors']} positioned errors, 0 crashes"
+        )
+    for c in STRUCTURAL:
+        terminalreporter.write_line(
+            f"structural fuzz: {c['cases']} cases — {c['errors']} positioned errors, {c['runs']} ran to completion "
+            f"(conservation held), {c['crashes']} crashes, {c['hangs']} hangs"
         )

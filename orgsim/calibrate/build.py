@@ -9,6 +9,9 @@ logs lack it — and then it is listed. Per item:
 * fitted: rates (``per_day`` / ``per_week``), daily and weekly profiles,
   bursts, ``effort_hours`` (from an effort column), ``handle_minutes`` (from a
   handling-time column), ``audience_mix``, the channels a request type concerns;
+* kept from the team file, as it is: a department's ``description``,
+  ``timezone`` and the ``hours`` / ``days`` it is there to receive answers
+  (the logs do not show when a department read an answer);
 * kept from the team file where the type or channel exists there, else the
   documented default, and listed: ``function`` (default: the first of the
   scenario's functions), ``audience``, ``priority``, ``needs_approval``,
@@ -240,6 +243,14 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
             node["description"] = base_dept.description
         if base_dept is not None and base_dept.timezone:
             node["timezone"] = base_dept.timezone
+        # when the department is there to receive answers: not in the logs (they show
+        # when work was done, not when the department read it), so the team file's
+        # `hours` / `days` carry through; without them answers would count as received
+        # at once and the latencies would be too short
+        if base_dept is not None and "hours" in base_dept.model_fields_set:
+            node["hours"] = base_dept.hours
+        if base_dept is not None and "days" in base_dept.model_fields_set:
+            node["days"] = _flow(base_dept.days)
         reqs = node["requests"] = CommentedMap()
         if rows.empty:
             node.yaml_add_eol_comment("no requests in the logs", "requests")

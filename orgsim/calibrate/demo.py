@@ -80,8 +80,11 @@ def demo_logs(scenario: Scenario, days: float = 28.0, seed: int = 1, launch_day:
     })
 
     kinds = request_kinds(truth)
-    r = result.requests.assign(effort=arr.req_effort[: len(result.requests)] * truth.policies.request_handling_factor,
-                               kind=arr.req_kind[: len(result.requests)])
+    # efforts and handling times are exported as the scenario's own values (a practised
+    # person's time, before the team's handling factors and proficiency), as the
+    # calibration reads them: the calibrated file extends the team file, whose factors
+    # then apply once, as in the truth
+    r = result.requests.assign(effort=arr.req_effort[: len(result.requests)], kind=arr.req_kind[: len(result.requests)])
     r = r[r["arrived"] >= start].reset_index(drop=True)
     every = truth.channels
 

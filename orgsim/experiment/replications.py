@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 
 from orgsim.experiment.parallel import run_pool
+from orgsim.scenario.limits import check_work
 from orgsim.scenario.model import Scenario
+from orgsim.sim.arguments import check_arguments
 from orgsim.sim.engine import simulate
 from orgsim.sim.result import Result
 
@@ -35,6 +37,7 @@ def replicate(
     workers: int | None = 1,
     summary: bool = False,
     scheduler: Any = None,
+    allow_large: bool = False,
 ) -> list[Result]:
     """Run ``replications`` independent replications (defaults from ``scenario.run``).
 
@@ -42,9 +45,13 @@ def replicate(
     pool; each replication seeds itself, so the results are identical.
     ``scheduler`` runs them on Dask (see :func:`orgsim.experiment.parallel.run_pool`).
     ``summary`` runs each in summary mode (running tallies, flat memory; see
-    :func:`orgsim.sim.simulate`).
+    :func:`orgsim.sim.simulate`). Work over the budget of
+    :data:`orgsim.scenario.limits.MAX_ARRIVALS` is refused before anything
+    runs unless ``allow_large``.
     """
     n = scenario.run.replications if replications is None else replications
     base = scenario.run.seed if seed is None else seed
+    check_arguments(scenario, n, base, workers)
+    check_work([scenario], n, allow_large=allow_large)
     one = partial(simulate, scenario, summary=summary)
     return run_pool(one, replication_seeds(base, n), workers, scheduler, progress)

@@ -28,8 +28,10 @@ from orgsim.experiment.replications import replication_seeds
 from orgsim.metrics.registry import Metric, metrics_for
 from orgsim.metrics.registry import metric as registry_metric
 from orgsim.metrics.stats import mean_ci
+from orgsim.scenario.limits import check_work
 from orgsim.scenario.loading import scenario_from_data
 from orgsim.scenario.model import Scenario
+from orgsim.sim.arguments import check_arguments
 
 __all__ = ["PRECISION_CAP", "STUDY_FILE", "Study", "precision_gaps", "run_study", "run_to_precision"]
 
@@ -183,11 +185,13 @@ class Study:
             scenarios = [scenario_from_data(d, file=f"{source}: scenario {i + 1}", allow_large=allow_large)
                          for i, d in enumerate(body["scenarios"])]
             n, runs = int(body["replications"]), body["runs"]
-            if len(runs) != len(scenarios) or any(len(r) != n for r in runs):
+            if (not isinstance(runs, list) or len(runs) != len(scenarios) or n < 1
+                    or any(not isinstance(r, list) or len(r) != n or not all(isinstance(x, dict) for x in r)
+                           for r in runs)):
                 raise OrgsimError(f"{source}: runs: expected {n} replications for each of the {len(scenarios)} "
                                   "scenarios; the file was changed or cut short — run the comparison again")
             return cls(scenarios, runs, int(body["seed"]), n, list(body.get("sources", [])))
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise OrgsimError(f"{source}: not a study file this orgsim can read ({type(exc).__name__}: {exc})") from None
 
 
@@ -206,6 +210,7 @@ def run_study(
     scheduler: str | None = None,
     sources: Sequence[str] = (),
     detail: bool = True,
+    allow_large: bool = False,
 ) -> Study:
     """Run every design on the same child seeds and keep every replication's figures and detail.
 
@@ -224,6 +229,9 @@ def run_study(
     base = scenarios[0]
     n = base.run.replications if replications is None else replications
     s0 = base.run.seed if seed is None else seed
+    for s in scenarios:
+        check_arguments(s, n, s0, workers)
+    check_work(scenarios, n, "designs", allow_large=allow_large)
     jobs = [Job(s, child, detail=detail) for s in scenarios for child in replication_seeds(s0, n)]
     flat = run_jobs(jobs, workers=workers, scheduler=scheduler, progress=progress)
     runs = [flat[i * n:(i + 1) * n] for i in range(len(scenarios))]

@@ -30,8 +30,10 @@ from orgsim.experiment.replications import replication_seeds
 from orgsim.metrics.registry import metrics_of, record
 from orgsim.metrics.stability import unstable_reasons
 from orgsim.metrics.stats import mean_ci
+from orgsim.scenario.limits import check_work
 from orgsim.scenario.loading import load_variants
 from orgsim.scenario.overrides import apply_overrides
+from orgsim.sim.arguments import check_arguments
 
 __all__ = ["apply_overrides", "expand_grid", "parse_set", "sweep"]
 
@@ -101,11 +103,15 @@ def sweep(
     scenarios = load_variants(base, points, allow_large=allow_large)
     n = scenarios[0].run.replications if replications is None else replications
     s0 = scenarios[0].run.seed if seed is None else seed
+    check_arguments(scenarios[0], n, s0, workers)
+    check_work(scenarios, n, "sweep points", allow_large=allow_large)
     # format 2: parts keyed by metric id (format 1 keyed them by label)
     manifest = {"format": 2, "base": str(base), "sets": [[k, v] for k, v in sets], "replications": n, "seed": s0,
                 "points": points}
     done: dict[tuple[int, int], dict[str, float]] = {}
     if out is not None:
+        if out.exists() and not out.is_dir():
+            raise OrgsimError(f"--out {out}: is a file, expected a folder")
         parts = out / "parts"
         if (out / "manifest.json").exists():
             if not resume:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from orgsim.errors import OrgsimError
 from orgsim.metrics.latency import run_figures
 from orgsim.metrics.registry import metrics_for
 from orgsim.metrics.stats import mean_ci
@@ -117,6 +118,8 @@ def summarize(results: Sequence[Result], seed: int | None = None) -> dict[str, A
     figures, and ``metrics``, the flat record keyed by metric id
     (:mod:`orgsim.metrics.registry`).
     """
+    if not results:
+        raise OrgsimError("summarize: no results; pass the list replicate() returned (at least one replication)")
     first = results[0]
     figures = [run_figures(r) for r in results]
     body = combine(figures)

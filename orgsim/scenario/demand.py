@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -99,7 +99,8 @@ class Burst(Strict):
     description: str = ""
     start_day: NonNegFloat
     days: PositiveFloat
-    multiplier: PositiveFloat
+    #: launches raise traffic a few times over (base.yaml: 1.5 to 3); 1000 is far past any burst seen
+    multiplier: Annotated[float, Field(gt=0, le=1000)]
     channels: list[str] = Field(default_factory=list)
     departments: list[str] = Field(default_factory=list)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from orgsim.scenario.types import NonNegFloat, PositiveFloat, Strict
 
@@ -30,7 +30,9 @@ class _Distribution(Strict):
         "exponential"
     )
     mean: PositiveFloat | None = None
-    cv: PositiveFloat | None = None
+    #: a duration whose spread is 100 times its mean is not a duration any more;
+    #: beyond it lognormal's sigma and gamma's shape leave floating point
+    cv: Annotated[float, Field(gt=0, le=100)] | None = None
     low: NonNegFloat | None = None
     mode: NonNegFloat | None = None
     high: NonNegFloat | None = None
@@ -55,8 +57,8 @@ class _Distribution(Strict):
             raise ValueError(f"a {self.dist} distribution takes {', '.join(needs)}, not {', '.join(extra)}")
         if self.dist == "uniform" and not self.low < self.high:  # type: ignore[operator]
             raise ValueError("uniform needs low < high")
-        if self.dist == "triangular" and not self.low <= self.mode <= self.high:  # type: ignore[operator]
-            raise ValueError("triangular needs low <= mode <= high")
+        if self.dist == "triangular" and not (self.low <= self.mode <= self.high and self.low < self.high):  # type: ignore[operator]
+            raise ValueError("triangular needs low <= mode <= high and low < high (for a constant, use fixed)")
         return self
 
     @property

@@ -56,13 +56,20 @@ def _resize_team(data: dict[str, Any], size: Any, where: str) -> None:
             pod["members"] = [m for m in pod.get("members", []) if m in keep] or keep[-1:]
         return
     workers = [i for i in ids if i != lead] or ids
+    pods = [pod for pod in structure.get("pods", {}).values() if isinstance(pod, dict)]
+    added: list[list[str]] = [[] for _ in pods]
+    in_pods = [set(pod.get("members", []) or []) for pod in pods]
+    # linear in the size: the limit on people (checked when the result is validated) refuses a huge one quickly
     for n in range(size - len(ids)):
         original = workers[n % len(workers)]
         clone = f"{original}_{n // len(workers) + 2}"
         people[clone] = people[original]
-        for pod in structure.get("pods", {}).values():
-            if original in pod.get("members", []):
-                pod["members"] = [*pod["members"], clone]
+        for k, members in enumerate(in_pods):
+            if original in members:
+                added[k].append(clone)
+    for pod, extra in zip(pods, added, strict=True):
+        if extra:
+            pod["members"] = [*pod["members"], *extra]
     data["team"]["people"] = people
 
 

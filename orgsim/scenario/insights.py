@@ -53,7 +53,8 @@ class InsightBurst(Strict):
 
     start_day: NonNegFloat
     days: PositiveFloat
-    multiplier: PositiveFloat
+    #: the launches and crises seen in the field raise traffic a few times over; 1000 is far past any of them
+    multiplier: Annotated[float, Field(gt=0, le=1000)]
 
 
 class InsightKind(Strict):
@@ -72,7 +73,8 @@ class InsightKind(Strict):
 class Briefing(Strict):
     """A recurring relay of everything noticed since the last one."""
 
-    every_days: PositiveFloat
+    #: a briefing happens at ``at_hour`` on its day, so at most once a day
+    every_days: Annotated[float, Field(ge=1)]
     departments: list[str] = Field(min_length=1)
     #: hour of day (UTC) the meeting starts
     at_hour: Annotated[float, Field(ge=0, lt=24)] = 10.0

@@ -10,13 +10,18 @@ Python with ``allow_large=True`` to the loader (``load_scenario``,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from orgsim.errors import Problem
+from orgsim.errors import OrgsimError, Problem
 from orgsim.scenario.paths import KeyPath, Origin, problem_at
 
-__all__ = ["LIMITS", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_NODES", "size_problems"]
+if TYPE_CHECKING:
+    from orgsim.scenario.model import Scenario
+
+__all__ = ["LIMITS", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_MAGNITUDE", "MAX_ARRIVALS", "MAX_NODES", "arrivals_per_replication", "check_work",
+           "number_problems", "size_problems", "work_problem"]
 
 #: a scenario file is a few kilobytes; 5 MB is far beyond any real one
 MAX_FILE_BYTES = 5_000_000
@@ -24,6 +29,15 @@ MAX_FILE_BYTES = 5_000_000
 MAX_DEPTH = 50
 #: mappings, lists and scalars after aliases are expanded (alias bombs)
 MAX_NODES = 200_000
+
+#: the largest number any field takes (seeds aside). Every real figure in a
+#: scenario (a salary, a rate, hours) is far below it, and sums or products of
+#: a few dozen such numbers stay finite in a float, so nothing overflows: a
+#: daily profile of 1e308 weights once summed to inf and its demand vanished.
+#: Never lifted by --allow-large: it is about arithmetic, not cost.
+MAX_MAGNITUDE = 1e12
+#: keys whose integers are identifiers, not quantities
+_NOT_QUANTITIES = {"seed"}
 
 #: model-size limits: key -> (largest value, what it is)
 LIMITS: dict[str, tuple[float, str]] = {
@@ -61,3 +75,99 @@ def size_problems(data: Mapping[str, Any], positions: Mapping[KeyPath, Origin], 
     if isinstance(people, Mapping) and len(people) > MAX_PEOPLE:
         at(("team", "people"), f"{len(people)} people exceed the limit of {MAX_PEOPLE}; {HOW}")
     return problems
+
+
+def number_problems(data: Any, positions: Mapping[KeyPath, Origin], file: str) -> list[Problem]:
+    """Every number that is not finite (``.inf``, ``.nan``) or too large to compute with, each where it was written.
+
+    Checked on the raw data, before any field is validated, so it holds for
+    every number in the file: fields, profiles, audience mixes, distributions.
+    """
+    problems: list[Problem] = []
+
+    def walk(node: Any, path: KeyPath) -> None:
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                walk(value, (*path, key))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, (*path, i))
+        elif isinstance(node, float) and not math.isfinite(node):
+            problems.append(problem_at(path, f"expected a finite number, got {node!r}", positions, file))
+        elif (isinstance(node, (int, float)) and not isinstance(node, bool) and abs(node) > MAX_MAGNITUDE
+              and not (path and path[-1] in _NOT_QUANTITIES)):
+            problems.append(problem_at(path, f"{node:g} is too large: numbers are limited to {MAX_MAGNITUDE:g} "
+                                             "in magnitude", positions, file))
+
+    walk(data, ())
+    return problems
+
+
+#: simulated arrivals (requests, messages, insights) one command may run, over
+#: all its replications and sweep points. Measured: one replication of
+#: scenarios/network.yaml (37,600 messages, 400 requests, 140 insights over 42
+#: days) takes about 2.6 s on one core, so about 15,000 arrivals a second; ten
+#: million is then about ten minutes of one core, and the per-request tables
+#: kept for every replication stay around a gigabyte or two.
+MAX_ARRIVALS = 10_000_000
+
+
+def arrivals_per_replication(scenario: Scenario) -> tuple[float, dict[str, float]]:
+    """Expected arrivals of one replication (an upper bound where bursts overlap), and what drives it.
+
+    The drivers are per day: ``requests``, ``messages``, ``insights``, and
+    ``bursts`` (extra arrivals over the horizon, as if every burst raised all
+    the traffic: an upper bound).
+    """
+    demand = scenario.demand
+    requests = sum(r.daily for d in demand.departments.values() for r in d.requests.values())
+    messages = sum(m.daily for m in demand.messages.values())
+    kinds = scenario.insights.kinds.values() if scenario.insights is not None else []
+    insights = sum(k.per_week for k in kinds) / 7
+    horizon = scenario.run.horizon_days
+    daily = requests + messages + insights
+    extra = sum((b.multiplier - 1) * min(b.days, horizon) for b in demand.bursts.values() if b.multiplier > 1) * daily
+    extra += sum((b.multiplier - 1) * min(b.days, horizon) for k in kinds for b in k.bursts if b.multiplier > 1) * insights
+    drivers = {"requests": requests, "messages": messages, "insights": insights, "bursts": extra / horizon}
+    return daily * horizon + extra, drivers
+
+
+def work_problem(scenario: Scenario, replications: int | None = None, points: int = 1,
+                 what: str = "sweep points") -> str | None:
+    """Why running ``scenario`` ``replications`` times at ``points`` points (designs, sweep points) costs too much.
+
+    ``None`` if it fits.
+
+    The message gives the estimate and the inputs that drive it, so the user
+    knows which one to lower.
+    """
+    n = scenario.run.replications if replications is None else replications
+    one, drivers = arrivals_per_replication(scenario)
+    total = one * n * points
+    if total <= MAX_ARRIVALS:
+        return None
+    per_day = ", ".join(f"{v:,.0f} {k}" for k, v in drivers.items() if v >= 0.5) or "almost nothing"
+    grid = f" × {points} {what}" if points > 1 else ""
+    return (f"would simulate about {total:,.0f} arrivals ({per_day} a day × {scenario.run.horizon_days:g} days "
+            f"× {n} replications{grid}), over the budget of {MAX_ARRIVALS:,}; lower run.horizon_days, the "
+            f"replications, the rates or the points, or {HOW}")
+
+
+def check_work(scenarios: Sequence[Scenario], replications: int | None = None, what: str = "designs", *,
+               allow_large: bool = False) -> None:
+    """Raise :class:`~orgsim.errors.OrgsimError` before anything runs if the work exceeds :data:`MAX_ARRIVALS`.
+
+    ``scenarios`` are the designs of a study or the points of a sweep (``what``
+    names them in the message); each runs ``replications`` times.
+
+    Every entry point that runs scenarios calls it: ``replicate``,
+    ``run_study`` (``compare``, ``report``), ``sweep``; one scenario's own
+    ``run.replications`` is checked when it is loaded.
+    """
+    if allow_large or not scenarios:
+        return
+    counted = [arrivals_per_replication(s)[0] for s in scenarios]
+    heaviest = scenarios[counted.index(max(counted))]
+    problem = work_problem(heaviest, replications, len(scenarios), what)
+    if problem is not None:
+        raise OrgsimError(f"{heaviest.name!r}{' (the largest)' if len(scenarios) > 1 else ''}: {problem}")

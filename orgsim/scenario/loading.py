@@ -13,7 +13,11 @@ point at the line to fix.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import difflib
+import os
+import re
+import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,7 +29,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from orgsim.errors import Problem, ScenarioError
 from orgsim.scenario.dotted import Label, cli_label, with_overrides
-from orgsim.scenario.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, size_problems
+from orgsim.scenario.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, number_problems, size_problems, work_problem
 from orgsim.scenario.model import Scenario
 from orgsim.scenario.paths import KeyPath, Positions, capped, model_at, position_of, problem_at
 from orgsim.scenario.references import ReferenceProblems
@@ -45,6 +49,25 @@ __all__ = [
 _NAMING = {"channels", "audiences", "functions"}
 
 
+#: the tags a scenario may use; ruamel reads any other (``!!python/name:os.system``) as a plain value, which
+#: would hide a mistake or an attack, so each is refused with its line
+_TAGS = {None, "!replace", "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+         "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+#: longest message text shown (a duplicated key once printed its 10 KB value)
+MAX_MESSAGE = 300
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _control(ch: str) -> bool:
+    code = ord(ch)
+    return (code < 32 and ch not in "\t\n\r") or 0x7F <= code < 0xA0 and code != 0x85
+
+
 class Replace(dict):  # type: ignore[type-arg]
     """A mapping tagged ``!replace``: merged over a base, it replaces instead."""
 
@@ -55,9 +78,10 @@ class _Budget:
     Aliases expand lazily, so a small file can stand for billions of nodes (an alias bomb); refuse it before memory runs out.
     """
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, positions: Positions | None = None) -> None:
         self.file = file
         self.nodes = 0
+        self.positions = positions
 
     def take(self, path: KeyPath) -> None:
         self.nodes += 1
@@ -65,18 +89,28 @@ class _Budget:
             raise ScenarioError([Problem(self.file, "", f"expands to more than {MAX_NODES} values (aliases/anchors "
                                          "repeated too often?); refused")])
         if len(path) > MAX_DEPTH:
+            hit = self.positions.get(path) if self.positions is not None else None
+            line, col = (hit[1], hit[2]) if hit else (None, None)
             raise ScenarioError([Problem(self.file, ".".join(map(str, path[:5])) + "...",
-                                         f"nested deeper than {MAX_DEPTH} levels; refused")])
+                                         f"nested deeper than {MAX_DEPTH} levels; refused", line, col)])
 
 
 def _plain(node: Any, file: str, path: KeyPath, positions: Positions, budget: _Budget | None = None) -> Any:
-    """Turn ruamel's round-trip nodes into dicts/lists, noting each key's position."""
-    budget = budget or _Budget(file)
+    """Turn ruamel's round-trip nodes into dicts/lists, noting each key's position.
+
+    A key brought in by a merge (``<<: *defaults``) has no position of its own:
+    it is placed where the mapping that merges it starts. Any tag other than
+    the plain YAML types and ``!replace`` is refused where it is written.
+    """
+    budget = budget or _Budget(file, positions)
     budget.take(path)
+    _check_tag(node, file, path, positions)
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = Replace() if _tag(node) == "!replace" else {}
         for key, value in node.items():
-            line, col = node.lc.key(key)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                _refuse(file, path, positions, f"a key must be a plain name, got a {type(key).__name__}")
+            line, col = _lc(node.lc.key, key, node)
             positions[(*path, str(key))] = (file, line + 1, col + 1)
             out[str(key)] = _plain(value, file, (*path, str(key)), positions, budget)
         return out
@@ -88,10 +122,30 @@ def _plain(node: Any, file: str, path: KeyPath, positions: Positions, budget: _B
             out_list.append(_plain(value, file, (*path, i), positions, budget))
         return out_list
     if hasattr(node, "value") and type(node).__module__.startswith("ruamel"):
-        return node.value  # tagged scalars and the like: keep the plain value
+        return node.value  # !!str and the like: keep the plain value
     if isinstance(node, str):
         return str(node)
     return node
+
+
+#: what the ruamel types of the special YAML collections are called in a message
+_SPECIAL = {"CommentedOrderedMap": "!!omap", "CommentedSet": "!!set", "CommentedKeyMap": "a mapping used as a key",
+            "CommentedKeySeq": "a list used as a key", "bytes": "!!binary"}
+
+
+def _refuse(file: str, path: KeyPath, positions: Positions, message: str) -> None:
+    raise ScenarioError([problem_at(path, message, positions, file)])
+
+
+def _check_tag(node: Any, file: str, path: KeyPath, positions: Positions) -> None:
+    special = _SPECIAL.get(type(node).__name__)
+    if special is not None:
+        _refuse(file, path, positions, f"{special} is not a scenario value; use a plain mapping, list or string")
+    tag = _tag(node)
+    if tag not in _TAGS:
+        shown = tag.replace("tag:yaml.org,2002:", "!!") if tag else tag
+        _refuse(file, path, positions, f"the tag {one_line(str(shown), 80)} is not allowed (only !replace); "
+                                       "remove it")
 
 
 def _lc(lookup: Any, key: Any, node: Any) -> tuple[int, int]:
@@ -113,32 +167,57 @@ def _tag(node: Any) -> str | None:
     return getattr(tag, "value", None) if tag is not None else None
 
 
-def _read_one(path: Path, shown: str, positions: Positions) -> dict[str, Any]:
-    if not path.exists():
-        raise ScenarioError([Problem(shown, "", "no such file")])
-    if path.is_dir():
-        raise ScenarioError([Problem(shown, "", "is a folder, expected a scenario YAML file")])
+def _read_text(path: Path, shown: str) -> str:
+    """The file's text: a regular file only (not a FIFO, a device), at most :data:`MAX_FILE_BYTES` read."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
-        raise ScenarioError([Problem(shown, "", f"cannot be read: {exc.strerror}")]) from None
-    if size > MAX_FILE_BYTES:
-        raise ScenarioError([Problem(shown, "", f"is {size} bytes; scenario files are limited to {MAX_FILE_BYTES}")])
+        if isinstance(exc, FileNotFoundError):
+            raise ScenarioError([Problem(shown, "", "no such file")]) from None
+        raise ScenarioError([Problem(shown, "", f"cannot be read: {exc.strerror or exc}")]) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScenarioError([Problem(shown, "", "is a folder, expected a scenario YAML file")])
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError([Problem(shown, "", "is not a regular file (a device, pipe or socket); expected a "
+                                                "scenario YAML file")])
     try:
-        text = path.read_text(encoding="utf-8")
+        # O_NONBLOCK: should the file turn into a FIFO between the check and the open, opening it cannot hang
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise ScenarioError([Problem(shown, "", "is not a regular file; expected a scenario YAML file")])
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError([Problem(shown, "", f"cannot be read: {exc.strerror or exc}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError([Problem(shown, "", f"is over {MAX_FILE_BYTES} bytes; scenario files are limited to "
+                                                f"{MAX_FILE_BYTES}")])
+    try:
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError([Problem(shown, "", f"is not UTF-8 text (byte {exc.start})")]) from None
-    except OSError as exc:
-        raise ScenarioError([Problem(shown, "", f"cannot be read: {exc.strerror}")]) from None
+
+
+def _read_one(path: Path, shown: str, positions: Positions) -> dict[str, Any]:
+    text = _read_text(path, shown)
+    bad = next((i for i, ch in enumerate(text) if _control(ch)), None)
+    if bad is not None:
+        line = text.count("\n", 0, bad) + 1
+        col = bad - (text.rfind("\n", 0, bad) + 1) + 1
+        raise ScenarioError([Problem(shown, "", f"control character {ord(text[bad]):#04x} is not allowed in YAML",
+                                     line, col)])
     yaml = YAML(typ="rt", pure=True)
     try:
         node = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise ScenarioError([Problem(shown, "", f"not valid YAML: {exc.problem or exc.context}", line, col)]) from None
+        at = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        what = one_line(str(exc.problem or exc.context))
+        raise ScenarioError([Problem(shown, "", f"not valid YAML: {what}", *at)]) from None
     except YAMLError as exc:
-        raise ScenarioError([Problem(shown, "", f"not valid YAML: {exc}")]) from None
+        raise ScenarioError([Problem(shown, "", f"not valid YAML: {one_line(str(exc))}")]) from None
+    except ValueError as exc:  # a well-formed but impossible timestamp (2026-02-30) fails while constructing
+        raise ScenarioError([Problem(shown, "", f"not a valid date: {one_line(str(exc))}", *_bad_date(text))]) from None
     except RecursionError:
         raise ScenarioError([Problem(shown, "", f"nested too deeply to read (limit {MAX_DEPTH} levels); refused")]) from None
     if node is None or (isinstance(node, str) and not node.strip()):
@@ -146,6 +225,17 @@ def _read_one(path: Path, shown: str, positions: Positions) -> dict[str, Any]:
     if not isinstance(node, CommentedMap):
         raise ScenarioError([Problem(shown, "", "expected a mapping of keys (name:, demand:, team: ...) at the top")])
     return _plain(node, shown, (), positions)  # type: ignore[no-any-return]
+
+
+def _bad_date(text: str) -> tuple[int | None, int | None]:
+    """Line and column of the first date-like value that is no date (2026-02-30)."""
+    for match in re.finditer(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-]*\d{4})", text):
+        try:
+            dt.date(*(int(g) for g in match.groups()))
+        except ValueError:
+            start = match.start()
+            return text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
+    return None, None
 
 
 def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -162,17 +252,23 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def load_data(path: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Positions]:
+def load_data(path: str | Path, _chain: tuple[Path, ...] = (), _chain_shown: tuple[str, ...] = (),
+              _cycle_at: tuple[int | None, int | None] = (None, None)) -> tuple[dict[str, Any], Positions]:
     """Read a scenario file and its ``extends:`` chain into one merged mapping.
 
     Returns the data and the position (file, line, column) of every key.
     """
     path = Path(path)
     shown = str(path)
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise ScenarioError([Problem(shown, "", f"cannot be read: {one_line(str(exc), 120)}")]) from None
     if resolved in _chain:
         cycle = " -> ".join(str(p.name) for p in (*_chain, resolved))
-        raise ScenarioError([Problem(shown, "extends", f"extends itself in a cycle: {cycle}")])
+        line, col = _cycle_at
+        raise ScenarioError([Problem(_chain_shown[-1] if _chain_shown else shown, "extends",
+                                     f"extends itself in a cycle: {cycle}", line, col)])
     positions: Positions = {}
     data = _read_one(path, shown, positions)
     parent = data.pop("extends", None)
@@ -183,10 +279,16 @@ def load_data(path: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str
     if not isinstance(parent, str):
         raise ScenarioError([Problem(shown, "extends", "expected the path of a base scenario file", line, col)])
     base_path = path.parent / parent
-    if not base_path.is_file():
-        what = "is a folder" if base_path.is_dir() else "does not exist"
-        raise ScenarioError([Problem(shown, "extends", f"base file {str(base_path)!r} {what}", line, col)])
-    base, base_positions = load_data(base_path, (*_chain, resolved))
+    try:
+        is_file, is_dir = base_path.is_file(), base_path.is_dir()
+    except OSError as exc:  # a name too long, say
+        raise ScenarioError([Problem(shown, "extends", f"base file cannot be opened: {exc.strerror or exc}", line,
+                                     col)]) from None
+    if not is_file:
+        what = "is a folder" if is_dir else "does not exist"
+        raise ScenarioError([Problem(shown, "extends", f"base file {one_line(str(base_path), 120)!r} {what}", line,
+                                     col)])
+    base, base_positions = load_data(base_path, (*_chain, resolved), (*_chain_shown, shown), (line, col))
     base_positions.update({k: v for k, v in positions.items() if k != ("extends",)})
     return _merge(base, data), base_positions
 
@@ -301,11 +403,19 @@ def scenario_from_data(data: Mapping[str, Any], positions: Positions | None = No
     <data>: structure: required key is missing
     """
     positions = positions or {}
+    problems = number_problems(data, positions, file)
+    if problems:  # a field check would report the same values again, less clearly
+        raise ScenarioError(capped(problems))
     problems = [] if allow_large else size_problems(data, positions, file)
+    if any(p.key.endswith("people") and "people exceed" in p.message for p in problems):
+        raise ScenarioError(capped(problems))  # validating a team that large would itself take minutes
     scenario, invalid = _validate(data, positions, file)
     problems += invalid
     if problems or scenario is None:
         raise ScenarioError(capped(problems))
+    costly = None if allow_large else work_problem(scenario)
+    if costly is not None:
+        raise ScenarioError([problem_at(("run",), costly, positions, file)])
     return scenario
 
 

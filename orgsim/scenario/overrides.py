@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from orgsim.errors import OrgsimError, ScenarioError
 from orgsim.scenario.dotted import apply_overrides, shown, with_overrides
-from orgsim.scenario.limits import size_problems
+from orgsim.scenario.limits import size_problems, work_problem
 from orgsim.scenario.loading import scenario_from_data
 from orgsim.scenario.model import RunSettings, Scenario
 from orgsim.scenario.paths import Positions
@@ -37,7 +37,12 @@ def with_run_settings(scenario: Scenario, *, allow_large: bool = False, **change
         too_big = size_problems({"run": changes}, where, "run settings")
         if too_big:
             raise ScenarioError(too_big)
-    return scenario.model_copy(update={"run": run})
+    changed = scenario.model_copy(update={"run": run})
+    costly = None if allow_large else work_problem(changed)
+    if costly is not None:
+        names = " ".join(f"--{k.replace('_', '-')} {shown(v)}" for k, v in changes.items())
+        raise OrgsimError(f"{names}: {costly}")
+    return changed
 
 
 def with_changes(scenario: Scenario, changes: Mapping[str, Any], name: str | None = None, *,

@@ -45,4 +45,5 @@ Share = Annotated[float, Field(ge=0, le=1)]
 class Strict(BaseModel):
     """Base for every block: unknown keys are errors, values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No inf/nan even for a model built from Python: they pass every ``gt=0`` and break the run.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)

@@ -23,6 +23,7 @@ from orgsim.org.graph import Leg, build_org, dept, handoff_legs, person
 from orgsim.org.structures import Work, structure_for
 from orgsim.scenario.model import PRIORITY_RANK, Scenario
 from orgsim.scenario.team import DIMENSIONS
+from orgsim.sim.arguments import check_scenario, check_seed
 from orgsim.sim.calendar import INF, calendar_for
 from orgsim.sim.demand import Arrivals, arrival_blocks, arrivals, request_kinds, stream
 from orgsim.sim.insights import InsightSpread
@@ -551,4 +552,7 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
     >>> result.requests.columns[:3].tolist()
     ['request', 'department', 'request_type']
     """
-    return Model(scenario, scenario.run.seed if seed is None else seed, trace=trace, summary=summary).run()
+    check_scenario(scenario)
+    seed = scenario.run.seed if seed is None else seed
+    check_seed(seed)
+    return Model(scenario, seed, trace=trace, summary=summary).run()

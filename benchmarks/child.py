@@ -1,0 +1,152 @@
+"""One timed run of one contender, in a process of its own (``benchmarks.bench`` starts it).
+
+    python -m benchmarks.child '{"case": "mmc", "who": "simpy-store", "days": 365, "warmup": 30, "seed": 1}'
+
+Imports and building the inputs (the scenario, its validation) happen before
+the clock starts, and so does a one-day warm-up run of the same contender
+(orgsim imports parts of pandas and its metrics lazily on the first run;
+the first call of anything pays for that, which is not simulation); the clock covers the simulation call and, for orgsim, the
+result tables it builds. CPU time is ``time.process_time()`` of this process
+(plus its reaped children's, for the process pool), wall time
+``time.perf_counter()``. Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing as mp
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+#: M/M/5 at utilisation 0.9: 4.5 requests an hour, a mean hour of work
+LAM, C, MEAN = 4.5, 5, 1.0
+#: the tandem: the M/M/5 pod at rho 0.8, then five M/M/1 approvers at rho 0.6
+TANDEM_LAM, REVIEWS = 4.0, (0.15,) * 5
+#: waits are cut into this many batches (in order of arrival) for a batch-means interval
+BATCHES = 10
+DESIGNS = ("network", "function", "audience")
+
+
+def batch_means(waits: list[float], k: int = BATCHES) -> list[float]:
+    """Means of ``k`` equal consecutive batches (the remainder at the end is dropped)."""
+    size = len(waits) // k
+    return [sum(waits[i * size:(i + 1) * size]) / size for i in range(k)] if size else []
+
+
+def design_run(job: tuple[str, int, int]) -> tuple[int, int, float]:
+    """One seeded replication of one design: (requests answered, messages answered, summed latency)."""
+    from orgsim.scenario import load_scenario
+    from orgsim.scenario.overrides import with_run_settings
+    from orgsim.sim.engine import simulate
+
+    path, days, seed = job
+    s = with_run_settings(load_scenario(path), horizon_days=days, warmup_days=min(7, days / 4))
+    r = simulate(s, seed=seed)
+    req, msg = r.requests["answered"], r.messages["answered"]
+    return int(req.notna().sum()), int(msg.notna().sum()), round(float(r.requests["latency_hours"].sum()), 9)
+
+
+def prepare(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    """Build the contender's inputs (untimed); return the call to time."""
+    case, who, seed = spec["case"], spec["who"], spec["seed"]
+    days, warmup = spec.get("days", 0), spec.get("warmup", 0)
+    horizon, cut = days * 24.0, warmup * 24.0
+    if case in ("mmc", "tandem"):
+        from benchmarks import models
+
+        stations = [(C, MEAN)] if case == "mmc" else [(C, MEAN), *((1, m) for m in REVIEWS)]
+        lam = LAM if case == "mmc" else TANDEM_LAM
+        fn: Callable[[], models.Run]
+        if who.startswith("orgsim"):
+            from orgsim.analytic.reductions import mmc_scenario, tandem_scenario
+
+            summary = who.endswith("summary")
+            if case == "mmc":
+                sc = mmc_scenario(C, lam, MEAN, horizon_days=days, warmup_days=warmup)
+                fn = lambda: models.orgsim_mmc(sc, summary, seed)  # noqa: E731
+            else:
+                sc = tandem_scenario(C, lam, MEAN, REVIEWS, horizon_days=days, warmup_days=warmup)
+                fn = lambda: models.orgsim_tandem(sc, summary, seed)  # noqa: E731
+        elif who == "simpy-store":
+            fn = lambda: models.simpy_store(C, lam, MEAN, horizon, cut, seed)  # noqa: E731
+        elif who == "simpy-resource":
+            fn = lambda: models.simpy_resource(stations, lam, horizon, cut, seed)  # noqa: E731
+        elif who == "simpy-hand":
+            fn = lambda: models.simpy_hand(C, lam, MEAN, horizon, cut, seed)  # noqa: E731
+        elif who == "ciw":
+            import ciw  # noqa: F401  (imported before the clock starts)
+
+            fn = lambda: models.ciw_network(stations, lam, horizon, cut, seed)  # noqa: E731
+        else:
+            raise SystemExit(f"unknown contender {who!r} for {case}")
+
+        def queue_run() -> dict[str, Any]:
+            r = fn()
+            mean = r.mean if r.mean is not None else sum(r.waits) / len(r.waits)
+            return {"done": r.done, "items": round(lam * horizon), "mean": mean, "batches": batch_means(r.waits)}
+        return queue_run
+    if case == "base":
+        from orgsim.scenario import load_scenario
+        from orgsim.scenario.overrides import with_run_settings
+        from orgsim.sim.engine import simulate
+
+        # no warm-up, so that summary mode's tallies count every answer, as the full tables do
+        sc = with_run_settings(load_scenario(ROOT / "scenarios" / "base.yaml"), horizon_days=days, warmup_days=0)
+        summary = who.endswith("summary")
+
+        def base_run() -> dict[str, Any]:
+            r = simulate(sc, seed=seed, summary=summary)
+            if summary:
+                t = r.tally
+                req, msg = sum(k.latency.n for k in t.kinds), t.replies.n
+            else:
+                req, msg = int(r.requests["answered"].notna().sum()), int(r.messages["answered"].notna().sum())
+            return {"done": req + msg, "items": req + msg, "requests": req, "messages": msg}
+        return base_run
+    if case == "pool":
+        import orgsim.sim.engine  # noqa: F401  (imported once, before the clock and the fork)
+
+        jobs = [(str(ROOT / "scenarios" / f"{d}.yaml"), spec["pool_days"], i) for d in DESIGNS
+                for i in range(spec["reps"])]
+
+        def pool_run() -> dict[str, Any]:
+            if who == "serial":
+                out = [design_run(j) for j in jobs]
+            else:
+                pool = mp.get_context("fork").Pool(spec["workers"])
+                out = pool.map(design_run, jobs, chunksize=1)
+                pool.close()
+                pool.join()
+            digest = hashlib.sha256(repr(out).encode()).hexdigest()[:16]
+            items = sum(a + b for a, b, _ in out)
+            return {"done": items, "items": items, "digest": digest}
+        return pool_run
+    raise SystemExit(f"unknown case {case!r}")
+
+
+#: the untimed warm-up: the same contender on one day (the pool: one serial job, before the fork)
+WARM_UP = {"mmc": {"days": 1, "warmup": 0}, "tandem": {"days": 1, "warmup": 0}, "base": {"days": 1},
+           "pool": {"pool_days": 1, "reps": 1, "who": "serial"}}
+
+
+def main(argv: list[str]) -> None:
+    spec = json.loads(argv[0])
+    prepare({**spec, **WARM_UP.get(spec["case"], {}), "seed": spec["seed"] + 1000})()
+    run = prepare(spec)
+    kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    out = run()
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu += (kids.ru_utime - kids0.ru_utime) + (kids.ru_stime - kids0.ru_stime)
+    print(json.dumps({**out, "cpu": cpu, "wall": wall}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

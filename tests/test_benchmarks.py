@@ -1,0 +1,71 @@
+"""Smoke test of ``python -m benchmarks.bench``: the table's structure and that the contenders agree.
+
+No timing is asserted (the machine is shared): only that every contender
+ran, that each one's mean wait holds Erlang C inside its 95% interval (the
+contenders simulate the same M/M/5 queue), and that the target lines are
+there. The runs are seeded, so the check is deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from benchmarks.bench import CONTENDERS, RATIO_TARGETS, main
+from benchmarks.child import LAM, MEAN, C, batch_means
+from benchmarks.models import simpy_hand, simpy_resource, simpy_store
+from orgsim.analytic.queueing import mmc_wait
+
+
+def rows(lines: list[str], case: str) -> dict[str, list[str]]:
+    """The contender rows of one case's table, split on whitespace, by contender name."""
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{case}: "))
+    out = {}
+    for line in lines[start + 2:]:
+        if not line.startswith("  ") or line.startswith("  identical"):
+            break
+        cells = line.split()
+        out[cells[0]] = cells
+    return out
+
+
+def test_batch_means_cuts_equal_consecutive_batches() -> None:
+    assert batch_means([1.0, 3.0, 5.0, 7.0, 9.0], k=2) == [2.0, 6.0]
+    assert batch_means([1.0], k=2) == []
+
+
+def test_the_three_simpy_idioms_simulate_the_same_draws() -> None:
+    # Same seed, same draw order: the store workers, the process per customer and the
+    # hand-written model must see identical customers and waits.
+    args = (C, LAM, MEAN, 24.0 * 5, 24.0)
+    a, b = simpy_store(*args, seed=3), simpy_hand(*args, seed=3)
+    c = simpy_resource([(C, MEAN)], LAM, 24.0 * 5, 24.0, seed=3)
+    assert a.done == b.done == c.done > 0
+    assert a.waits == pytest.approx(b.waits) and a.waits == pytest.approx(c.waits)
+
+
+def test_quick_mmc_table_agrees_with_erlang_c() -> None:
+    lines = "\n".join(main(["--quick", "--only", "mmc", "--repeats", "2"])).splitlines()
+    assert any(line.startswith("load average") for line in lines)
+    head = next(line for line in lines if line.startswith("mmc: "))
+    assert f"closed form {mmc_wait(C, LAM, MEAN):.3f} h" in head
+    table = rows(lines, "mmc")
+    assert list(table) == list(CONTENDERS["mmc"])
+    for who, cells in table.items():
+        # ... mean +- half-width agrees
+        assert cells[-1] == "yes", f"{who}: mean wait does not hold Erlang C: {' '.join(cells)}"
+        assert cells[-3] == "+-"
+    for case, num, den, goal in RATIO_TARGETS:
+        if case == "mmc":
+            line = next(x for x in lines if re.match(rf"\s+mmc\s+{num} / {den}\s", x))
+            assert f"target >= {goal}" in line and line.rstrip().endswith("met")
+
+
+@pytest.mark.slow
+def test_quick_run_of_every_case() -> None:
+    lines = "\n".join(main(["--quick", "--repeats", "1"])).splitlines()
+    for case, names in CONTENDERS.items():
+        assert list(rows(lines, case)) == list(names)
+    assert any("identical numbers serial vs pool: yes" in x for x in lines)
+    assert any(re.match(r"\s+base\s+orgsim items per CPU-s\s", x) for x in lines)
