@@ -198,13 +198,7 @@ def compare(
 ) -> None:
     """Compare designs on the same demand: every figure with its CI, and a verdict against the first."""
     from orgsim.experiment.study import run_study
-    from orgsim.output import (
-        comparison_json,
-        progress_bar,
-        render_attribution,
-        render_comparison,
-        write_comparison,
-    )
+    from orgsim.output import comparison_json, progress_bar, render_attribution, render_comparison, write_comparison
     from orgsim.writes import claim_folder
 
     if correction not in ("holm", "bh", "none"):
@@ -216,11 +210,12 @@ def compare(
             from orgsim.experiment.study import PRECISION_CAP, run_to_precision
 
             study, gaps = run_to_precision(scenarios, precision, replications, seed=seed, workers=workers,
-                                           scheduler=scheduler, sources=[str(f) for f in files], detail=out is not None,
-                                           allow_large=_allow_large(ctx))
+                                           scheduler=scheduler, allow_large=_allow_large(ctx),
+                                           sources=[str(f) for f in files], detail=out is not None)
             if gaps:
                 _err(f"warning: --precision {precision:g} not reached at {study.replications} replications (the cap "
-                     f"is {PRECISION_CAP}): " + "; ".join(gaps[:5]) + (f"; and {len(gaps) - 5} more" if len(gaps) > 5 else ""))
+                     f"is {PRECISION_CAP}): " + "; ".join(gaps[:5])
+                     + (f"; and {len(gaps) - 5} more" if len(gaps) > 5 else ""))
             else:
                 _err(f"--precision {precision:g}: reached at {study.replications} replications")
         else:
