@@ -51,7 +51,7 @@ def _cell(study: Study, metric_id: str, j: int, fmt: Callable[[float], str], dif
         return value
     verdict = str(row["verdict"])
     shown = f"**{verdict}**" if verdict in ("better", "worse") else verdict
-    if verdict == "no clear difference" and metric_id != "silo_latency_mean":
+    if verdict == "no clear difference" and metric_id not in ("silo_latency_rmst", "silo_latency_mean"):
         return f"{value} ({shown})"
     return f"{value} ({diff(float(row['diff']))}, CI {diff(float(row['diff_low']))}…{diff(float(row['diff_high']))}: {shown})"
 
@@ -85,7 +85,9 @@ def figures() -> dict[str, str]:
     def dplain(x: float) -> str:
         return f"{x:+.2f}".replace("-", "−")
 
-    rows = [("silo_latency_mean", hours, dh),
+    rows = [("silo_latency_rmst", hours, dh),
+            ("requests_answered_share", pct, dpts),
+            ("silo_latency_mean", hours, dh),
             ("silo_latency_mean_dept_product", hours, dh),
             ("reply_within_1h_share", pct, dpts),
             ("reply_within_24h_share", pct, dpts),
