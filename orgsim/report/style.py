@@ -104,6 +104,8 @@ def tags(names: Sequence[str], limit: int = TAG_LIMIT) -> list[str]:
 
     >>> tags(["Acme — by network", "Acme — by function, experts embedded in People and Customer Care"])
     ['by network', 'by function…']
+    >>> tags(["Acme — by function", "Acme — by function, experts embedded in People and Customer Care"])
+    ['by function', 'by function, experts…']
     >>> tags(["a very long design name one", "a very long design name two"], limit=12)
     ['a very long… (1)', 'a very long… (2)']
     """
@@ -118,6 +120,15 @@ def tags(names: Sequence[str], limit: int = TAG_LIMIT) -> list[str]:
                 cut = cut[:cut.rindex(stop)] if cut.rindex(stop) > 0 else cut[:limit]
                 break
         out.append(cut.rstrip(" ,;:—-") + "…")
+    full = short_names(names)
+    for i, t in enumerate(out):
+        # a cut that reads as another design's whole name ("by function…" beside "by function") takes more words
+        words = full[i].split(" ")
+        k = len(t[:-1].split(" "))
+        while t.endswith("…") and t[:-1] in full and k < len(words):
+            k += 1
+            t = " ".join(words[:k]).rstrip(" ,;:—-") + "…"
+        out[i] = t
     seen = {t: out.count(t) for t in out}
     counter: dict[str, int] = {}
     for i, t in enumerate(out):
