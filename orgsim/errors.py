@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["OrgsimError", "ScenarioError", "Problem"]
+__all__ = ["MAX_MESSAGE", "OrgsimError", "Problem", "ScenarioError", "one_line"]
 
 
 class OrgsimError(Exception):
     """Anything the user can fix: the CLI prints it as one line and exits 1."""
+
+
+#: the longest message a problem shows: a pasted value can be any length, an error line cannot
+MAX_MESSAGE = 300
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` on one line, cut to ``limit`` characters.
+
+    >>> one_line("a  b"), one_line("x" * 10, 5)
+    ('a b', 'xxxx…')
+    """
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,7 @@ def test_sweep_chart_draws_the_table_means() -> None:
     rows = [{"point": p, "policies.approval_steps": p, "metric": m, "label": m.replace("_", " "),
              "unit": "h" if m.startswith("silo") else "share", "mean": v, "ci_low": v - 1, "ci_high": v + 2,
              "replications": 4}
-            for p in range(3) for m, v in (("silo_latency_mean", 10.0 + p), ("insight_reach_share", 0.1 * p))]
+            for p in range(3) for m, v in (("silo_latency_rmst", 10.0 + p), ("insight_reach_share", 0.1 * p))]
     fig = sweep_chart(pd.DataFrame(rows))
     latency, reach = fig.axes
     (bars,) = [c for c in latency.containers if isinstance(c, ErrorbarContainer)]

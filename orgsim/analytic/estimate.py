@@ -161,14 +161,18 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         stations[name] = {"servers": c, "load": work[name] / c, "mean_wait_hours": wait + shift_wait,
                           "shift_wait_hours": shift_wait}
 
+    def waited(queue: str) -> float:
+        """A station's mean wait; a queue no work reaches (rate 0) has none."""
+        return stations[queue]["mean_wait_hours"] if queue in stations else 0.0
+
     by_kind, weights = {}, {}
     for kind, route, lam, stages in kinds:
         if route.steps:
             lat = route.leg_in.delay_hours + max((leg.delay_hours for leg in route.first), default=0.0)
             for name, hours in stages[:1] if route.triage is not None else []:
-                lat += stations[name]["mean_wait_hours"] + hours
+                lat += waited(name) + hours
             for v, st in zip(visit_ratios(route), route.steps, strict=True):
-                lat += v * (max(stations[q]["mean_wait_hours"] for q in st.queues)
+                lat += v * (max(waited(q) for q in st.queues)
                             + st.effort.expected * p.request_handling_factor / len(st.queues))
                 lat += v * sum(pj * max(leg.delay_hours for leg in legs) for _, pj, legs in st.exits)
             by_kind[kind.key] = lat
@@ -176,16 +180,16 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
             continue
         lat = route.leg_in.delay_hours + route.reply.delay_hours
         for name, hours in stages[:1] if route.triage is not None else []:
-            lat += stations[name]["mean_wait_hours"] + hours
-        parts = [stations[part.queue]["mean_wait_hours"] + part.leg_in.delay_hours + part.leg_out.delay_hours
+            lat += waited(name) + hours
+        parts = [waited(part.queue) + part.leg_in.delay_hours + part.leg_out.delay_hours
                  for part in route.parts]
         share = kind.spec.effort_hours.expected * p.request_handling_factor / len(route.parts)
         lat += max(parts) + share
         if route.merge is not None:
-            lat += stations[route.merge]["mean_wait_hours"] + p.merge_hours
+            lat += waited(route.merge) + p.merge_hours
         for a in route.approvals:
             step = p.approval_chain[a.chain_index]
-            lat += a.leg.delay_hours + stations[a.queue]["mean_wait_hours"] + step.review_hours.expected
+            lat += a.leg.delay_hours + waited(a.queue) + step.review_hours.expected
         by_kind[kind.key] = lat
         weights[kind.key] = lam
     total = sum(weights.values())

@@ -49,10 +49,10 @@ def mmc_data(c: int, per_hour: float, mean_service_hours: float, horizon_days: f
 def tandem_data(c: int, per_hour: float, mean_service_hours: float, reviews: Sequence[float] = (),
                 horizon_days: float = 365.0, warmup_days: float = 30.0, seed: int = 1) -> dict[str, Any]:
     """:func:`tandem_scenario` as plain data."""
-    people = {f"p{i}": {"hours": "00:00-24:00", "days": ALL_DAYS,
+    people = {f"p{i}": {"hours": "00:00-24:00", "days": list(ALL_DAYS),
                         "skills": {"channels": ["web"], "functions": ["insights"], "audiences": ["all"]}}
               for i in range(c)}
-    chain = [{"external": f"approver{i}", "hours": "00:00-24:00", "days": ALL_DAYS,
+    chain = [{"external": f"approver{i}", "hours": "00:00-24:00", "days": list(ALL_DAYS),
               "review_hours": {"dist": "exponential", "mean": m}} for i, m in enumerate(reviews)]
     return {
         "name": f"mm{c}" + (f"-tandem{len(reviews) + 1}" if reviews else ""),
@@ -64,7 +64,7 @@ def tandem_data(c: int, per_hour: float, mean_service_hours: float, reviews: Seq
                                  "audience": "all", "needs_approval": bool(reviews),
                                  "effort_hours": {"dist": "exponential", "mean": mean_service_hours}}}}}},
         "team": {"people": people},
-        "structure": {"kind": "custom", "intake": "pod", "handoff_hours": ZERO_HANDOFFS,
+        "structure": {"kind": "custom", "intake": "pod", "handoff_hours": dict(ZERO_HANDOFFS),
                       "pods": {"pod": {"members": list(people), "covers": {"departments": ["Product"]}}}},
         "policies": {"triage_minutes": 0, "merge_hours": 0, "approval_steps": len(chain),
                      "approval_chain": chain},
@@ -87,7 +87,7 @@ def jackson_data(stations: dict[str, tuple[int, float]], flows: dict[str, tuple[
     for name, (c, _) in stations.items():
         members = [f"{name}_{i}" for i in range(c)]
         for m in members:
-            people[m] = {"hours": "00:00-24:00", "days": ALL_DAYS,
+            people[m] = {"hours": "00:00-24:00", "days": list(ALL_DAYS),
                          "skills": {"channels": ["web"], "functions": ["insights"], "audiences": ["all"]}}
         pods[name] = {"members": members, "covers": {"departments": []}}
     departments = {}
@@ -103,7 +103,7 @@ def jackson_data(stations: dict[str, tuple[int, float]], flows: dict[str, tuple[
         "name": f"jackson{len(stations)}", "channels": ["web"], "audiences": ["all"],
         "demand": {"departments": departments},
         "team": {"people": people},
-        "structure": {"kind": "custom", "intake": "pod", "handoff_hours": ZERO_HANDOFFS, "pods": pods},
+        "structure": {"kind": "custom", "intake": "pod", "handoff_hours": dict(ZERO_HANDOFFS), "pods": pods},
         "policies": {"triage_minutes": 0, "merge_hours": 0, "approval_steps": 0},
         "run": {"horizon_days": horizon_days, "warmup_days": warmup_days, "seed": seed, "replications": 1},
     }

@@ -27,7 +27,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from orgsim.errors import Problem, ScenarioError
+from orgsim.errors import Problem, ScenarioError, one_line
 from orgsim.scenario.dotted import Label, cli_label, with_overrides
 from orgsim.scenario.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, number_problems, size_problems, work_problem
 from orgsim.scenario.model import Scenario
@@ -54,13 +54,6 @@ _NAMING = {"channels", "audiences", "functions"}
 _TAGS = {None, "!replace", "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
          "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 #: longest message text shown (a duplicated key once printed its 10 KB value)
-MAX_MESSAGE = 300
-
-
-def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
-    """``text`` on one line, cut to ``limit`` characters."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _control(ch: str) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from orgsim.errors import Problem
+from orgsim.errors import Problem, one_line
 from orgsim.scenario.model import Scenario
 
 __all__ = ["MAX_PROBLEMS", "KeyPath", "Origin", "Positions", "capped", "model_at", "position_of", "problem_at"]
@@ -42,6 +42,7 @@ def position_of(path: KeyPath, positions: Mapping[KeyPath, Origin], default_file
 
 def problem_at(path: KeyPath, message: str, positions: Mapping[KeyPath, Origin], file: str) -> Problem:
     """A :class:`Problem` about the value at ``path``, positioned where it (or the key above it) was written."""
+    message = one_line(message)
     for n in range(len(path), 0, -1):
         hit = positions.get(path[:n])
         if hit:

@@ -40,3 +40,12 @@ def test_estimate_vs_simulation(path) -> None:  # noqa: ANN001
     assert math.isinf(est) == (backlog > 0.2)
     if not math.isinf(est):
         assert 1 / 1.5 <= est / sim <= 1.5
+
+
+def test_an_approval_no_work_reaches_waits_nothing() -> None:
+    """A request type at rate 0 that needs an outside approval: its approver's queue has no station, no wait."""
+    from orgsim.analytic.estimate import estimate
+    from orgsim.analytic.reductions import tandem_scenario
+
+    e = estimate(tandem_scenario(1, 0.0, 1.0, reviews=(0.5,), horizon_days=10, warmup_days=1))
+    assert all(v == v for v in e["by_request_type"].values())  # computed (no KeyError), not NaN
