@@ -430,21 +430,7 @@ class Model:
         clocks[2] += h + closed
         hops += route.reply.hops
         cross += route.reply.cross_group_hops
-        self._count("requests", -1)
-        if self.log is not None:
-            self.log.append((env.now, "answer", "request", r, self.kinds[kind].key))
-        if self.tally is not None:
-            qh, wh, hh, ah = clocks.tolist()
-            self.tally.request(kind, t0, env.now, qh, wh, hh, ah, person_hours, hops, cross)
-            return
-        rec = self.rec
-        rec["answered"][r] = env.now
-        rec["queue_hours"][r], rec["work_hours"][r], rec["handoff_hours"][r], rec["approval_hours"][r] = clocks
-        rec["person_hours"][r] = person_hours
-        rec["handoffs"][r] = hops
-        rec["cross_group_handoffs"][r] = cross
-        rec["parts"][r] = len(route.parts)
-        rec["reworked"][r] = rounds - 1
+        self._record_answer(r, kind, t0, clocks, person_hours, hops, cross, len(route.parts), rounds - 1)
 
     def _workflow(self, r: int, kind: int, route: _Route, t0: float, clocks: np.ndarray, person_hours: float,
                   hops: int, cross: int) -> Any:
@@ -506,21 +492,28 @@ class Model:
         clocks[2] += h + closed
         hops += legs[0].hops
         cross += legs[0].cross_group_hops
+        # a workflow is one part; "reworked" says whether it went back to a step it had done
+        self._record_answer(r, kind, t0, clocks, person_hours, hops, cross, 1, again)
+
+    def _record_answer(self, r: int, kind: int, t0: float, clocks: np.ndarray, person_hours: float, hops: int,
+                       cross: int, parts: int, reworked: int) -> None:
+        """Request ``r`` is answered now: its record (or, in summary mode, its tally) and the open count."""
+        now = self.env.now
         self._count("requests", -1)
         if self.log is not None:
-            self.log.append((env.now, "answer", "request", r, self.kinds[kind].key))
+            self.log.append((now, "answer", "request", r, self.kinds[kind].key))
         if self.tally is not None:
             qh, wh, hh, ah = clocks.tolist()
-            self.tally.request(kind, t0, env.now, qh, wh, hh, ah, person_hours, hops, cross)
+            self.tally.request(kind, t0, now, qh, wh, hh, ah, person_hours, hops, cross)
             return
         rec = self.rec
-        rec["answered"][r] = env.now
+        rec["answered"][r] = now
         rec["queue_hours"][r], rec["work_hours"][r], rec["handoff_hours"][r], rec["approval_hours"][r] = clocks
         rec["person_hours"][r] = person_hours
         rec["handoffs"][r] = hops
         rec["cross_group_handoffs"][r] = cross
-        rec["parts"][r] = 1
-        rec["reworked"][r] = again  # went back to a step it had done
+        rec["parts"][r] = parts
+        rec["reworked"][r] = reworked
 
     @property
     def pending_events(self) -> int:
