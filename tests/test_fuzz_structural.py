@@ -26,11 +26,10 @@ from orgsim.errors import OrgsimError, ScenarioError
 from orgsim.metrics import run_figures
 from orgsim.org.lint import check_file
 from orgsim.scenario.overrides import with_run_settings
-from orgsim.scenario.templates import starter
 from orgsim.sim.engine import simulate
+from tests.test_fuzz import BASE, _paths  # the same starter scenario and tree walk as the mutation fuzz
 
 _yaml = YAML(typ="safe", pure=True)
-BASE: Any = _yaml.load(starter("network", 3))
 #: seconds one case may take (load + a two-day run of a three-person team takes well under one)
 BUDGET = 20
 
@@ -43,14 +42,6 @@ RAW = ["!!python/name:os.system", "!!python/object/apply:os.system [ls]", "!foo 
        "{<<: [{a: 1}, {b: 2}]}", "!replace {}", "!replace [1]", ".inf", "-.inf", ".nan", "1e999", "0x10", "0o17",
        "'\\x00'", "\"\\u0007\"", "[[[[[[[[[[1]]]]]]]]]]", "&a [*a]", "*undefined", "{? [1]: 2}", "|\n  text",
        "~", "!!str 5", "!!int '7'", "!!float '1e309'", "!!null ''", "\"" + "é" * 300 + "\""]
-
-
-def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [path]
-    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
-    for k, v in items:
-        out += _paths(v, (*path, k))
-    return out
 
 
 def _edit(data: Any, op: str, pick: int, value: Any) -> Any:
