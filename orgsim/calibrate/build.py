@@ -206,10 +206,7 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
             bursts.setdefault((b.start_day, b.days), {"channels": [], "departments": [], "mult": []})
             bursts[(b.start_day, b.days)]["channels"].append(channel)
             bursts[(b.start_day, b.days)]["mult"].append((b.multiplier, b.observed))
-        closed = rows["responded"].notna()
-        reply = ((rows["responded"] - rows["received"]) / pd.Timedelta(hours=1))[closed].to_numpy(float)
-        ages = ((logs.export_time - rows["received"]) / pd.Timedelta(hours=1))[~closed].to_numpy(float)
-        rf = fit_duration(reply, ages, DESCRIBE)
+        rf = _censored_fit(rows["received"], rows["responded"], logs.export_time)
         if rf is not None:
             cal.replies[channel] = rf
             node.yaml_set_comment_before_after_key(
@@ -277,10 +274,7 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
         for rtype, trows in rows.groupby("type", sort=False):
             _request_type(cal, reqs, dept, str(rtype), trows, len(outside[outside["type"] == rtype]), f, team,
                           base_dept.requests.get(str(rtype)) if base_dept else None, logs)
-        closed = rows["completed"].notna()
-        lat = ((rows["completed"] - rows["created"]) / pd.Timedelta(hours=1))[closed].to_numpy(float)
-        ages = ((logs.export_time - rows["created"]) / pd.Timedelta(hours=1))[~closed].to_numpy(float)
-        lf = fit_duration(lat, ages, DESCRIBE)
+        lf = _censored_fit(rows["created"], rows["completed"], logs.export_time)
         if lf is not None:
             cal.latencies[dept] = lf
             node.yaml_set_comment_before_after_key(
@@ -399,3 +393,11 @@ def _header(cal: Calibration, logs: Logs) -> None:
         lines.append("Not estimable from the logs (kept from the team file or a default):")
         lines += [f"  - {d}" for d in cal.defaults]
     cal.document.yaml_set_start_comment("\n".join(lines))
+
+
+def _censored_fit(start: pd.Series, end: pd.Series, export: pd.Timestamp) -> DurationFit | None:
+    """Fit the hours from ``start`` to ``end``; items with no ``end`` count as open at their age at ``export``."""
+    closed = end.notna()
+    done = ((end - start) / pd.Timedelta(hours=1))[closed].to_numpy(float)
+    ages = ((export - start) / pd.Timedelta(hours=1))[~closed].to_numpy(float)
+    return fit_duration(done, ages, DESCRIBE)
