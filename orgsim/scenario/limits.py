@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 __all__ = ["LIMITS", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_MAGNITUDE", "MAX_ARRIVALS", "MAX_NODES", "arrivals_per_replication", "check_work",
            "number_problems", "size_problems", "work_problem"]
 
-#: a scenario file is a few kilobytes; 5 MB is far beyond any real one
-MAX_FILE_BYTES = 5_000_000
+#: a scenario file is a few kilobytes (base.yaml, the largest example, is 31 KB; a 1,000-person team
+#: listed person by person about 300 KB); 1 MB is far beyond any real one and keeps the position-keeping
+#: reader, pure Python at about 2 s per MB of text, from running long on a hostile file
+MAX_FILE_BYTES = 1_000_000
 #: real scenarios nest about 6 deep
 MAX_DEPTH = 50
 #: mappings, lists and scalars after aliases are expanded (alias bombs)
