@@ -500,7 +500,7 @@ def backtest(
     checked = read_logs(logs, load_mapping(columns, preset, timezone), scenario.channels,
                         api.parse_time(export_time))
     result = run_backtest(scenario, checked, replications, seed, api.parse_time(holdout_from, "--holdout-from"),
-                         workers=workers, familywise=familywise)
+                         workers=workers, familywise=familywise, allow_large=_allow_large(ctx))
     if as_json:
         sys.stdout.write(render.backtest_json(result))
         return
@@ -526,7 +526,8 @@ def demo_data(
 
     if fmt not in ("csv", "parquet"):
         raise OrgsimError(f"--format: expected csv or parquet, got {fmt!r}")
-    logs = demo.demo_logs(load_scenario(ctx, scenario or demo.DEFAULT_SCENARIO), days, seed, launch_day)
+    logs = demo.demo_logs(load_scenario(ctx, scenario or demo.DEFAULT_SCENARIO), days, seed, launch_day,
+                         allow_large=_allow_large(ctx))
     paths = demo.write_demo(logs, folder, force, fmt)
     typer.echo(f"wrote {paths[0]} ({len(logs.messages)} messages) and {paths[1]} ({len(logs.requests)} requests), "
                f"export time {logs.export_time:%Y-%m-%d %H:%M} UTC")

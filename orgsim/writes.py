@@ -26,7 +26,7 @@ from typing import Any
 
 from orgsim.errors import OrgsimError
 
-__all__ = ["claim_folder", "publish_file", "sibling", "strict_json"]
+__all__ = ["claim_folder", "hold_folder", "publish_file", "sibling", "strict_json"]
 
 
 def _alive(pid: int) -> bool:
@@ -40,12 +40,16 @@ def _alive(pid: int) -> bool:
 
 
 def _check_destination(out: Path, option: str, force: bool) -> None:
+    _check_place(out, option)
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise OrgsimError(f"{option} {out}: folder is not empty; choose another or pass --force to replace it")
+
+
+def _check_place(out: Path, option: str) -> None:
     if out.is_symlink() and not out.exists():
         raise OrgsimError(f"{option} {out}: is a dangling symbolic link; remove it or choose another folder")
     if out.exists() and not out.is_dir():
         raise OrgsimError(f"{option} {out}: is a file, expected a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise OrgsimError(f"{option} {out}: folder is not empty; choose another or pass --force to replace it")
     parent = out.parent
     if not parent.is_dir():
         raise OrgsimError(f"{option} {out}: folder {parent} does not exist")
@@ -102,6 +106,25 @@ def claim_folder(out: Path, force: bool, option: str = "--out") -> Iterator[Path
         _publish_folder(stage, out, option)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+        lock.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def hold_folder(out: Path, option: str = "--out") -> Iterator[None]:
+    """Hold ``out`` for a job that writes into it in place as it goes (a resumable sweep).
+
+    The same lock as :func:`claim_folder`, without staging: a second job
+    into the same folder is refused at once instead of interleaving its
+    parts; an unwritable place is refused before anything runs.
+    """
+    out = Path(out)
+    _check_place(out, option)
+    if out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
+        raise OrgsimError(f"{option} {out}: folder is not writable")
+    lock = _lock(out, option)
+    try:
+        yield
+    finally:
         lock.unlink(missing_ok=True)
 
 

@@ -253,3 +253,16 @@ def test_cli_demo_data_and_backtest_json(loop: dict, tmp_path: Path) -> None:
     out = json.loads(res.stdout)
     assert out["period"]["from"].startswith("2026-01-12") and out["replications"] == 2
     assert {"figure", "group", "observed", "simulated", "inside"} <= set(out["figures"][0])
+
+
+def test_a_backtest_over_years_of_logs_obeys_allow_large() -> None:
+    """The period of the logs sets the horizon: over ten years it is refused unless --allow-large, like any run."""
+    from orgsim.calibrate.backtest import over_period
+    from orgsim.calibrate.build import Window
+
+    scenario = load_scenario(ROOT / "scenarios" / "network.yaml")
+    origin = pd.Timestamp("2014-01-01", tz="UTC")
+    window = Window(origin, origin + pd.Timedelta(days=4000))
+    with pytest.raises(OrgsimError, match="3650"):
+        over_period(scenario, window)
+    assert over_period(scenario, window, allow_large=True).run.horizon_days == pytest.approx(WARMUP_DAYS + 4000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -91,10 +92,14 @@ def test_kill_and_resume_gives_the_same_table(tmp_path: Path) -> None:
         while not ready.exists() and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert ready.exists(), "the sweep never reached its third run"
+        rival = subprocess.run([*args, "--out", str(cut), "--resume"], env=env, capture_output=True, text=True)
+        assert rival.returncode == 1 and "another orgsim run" in rival.stderr, rival.stderr  # refused, not merged
+        assert len(list((cut / "parts").glob("p*.json"))) == 3
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     assert len(list((cut / "parts").glob("p*.json"))) == 3  # killed with exactly three runs of twelve on disk
+    # the killed sweep's lock names a dead process: it is taken over, not obeyed for ever
     again = subprocess.run([*args, "--out", str(cut)], env=env, capture_output=True, text=True)
     assert again.returncode == 1 and "--resume" in again.stderr
     subprocess.run([*args, "--out", str(cut), "--resume"], check=True, env=env, capture_output=True)
@@ -131,3 +136,32 @@ def test_sweep_chart_draws_the_table_means() -> None:
     assert latency.get_ylabel() == "hours" and "4 replications" in fig.texts[0].get_text()
     with pytest.raises(ValueError, match="not a swept key"):
         sweep_chart(pd.DataFrame(rows), x="team.size")
+
+
+def test_sweep_json_is_strict_json(tmp_path: Path) -> None:
+    """Figures that are undefined (no answered request) print as null, never NaN or Infinity."""
+    base = _base(tmp_path)
+    out = subprocess.run([sys.executable, "-m", "orgsim", "sweep", str(base), "--set", "team.size=1,3",
+                          "--replications", "2", "--workers", "1", "--json"],
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=True)
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} is not JSON")
+
+    records = json.loads(out.stdout, parse_constant=refuse)
+    assert {r["team.size"] for r in records} == {1, 3} and all("metric" in r for r in records)
+
+
+def test_a_sweep_folder_that_cannot_be_written_is_refused_before_running(tmp_path: Path) -> None:
+    base = _base(tmp_path)
+    target = tmp_path / "gone" / "deeper"
+    with pytest.raises(OrgsimError, match="does not exist"):
+        sweep(base, [parse_set("team.size=2")], replications=2, out=target, progress=_never)
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "nowhere")
+    with pytest.raises(OrgsimError, match="dangling"):
+        sweep(base, [parse_set("team.size=2")], replications=2, out=link, progress=_never)
+
+
+def _never(done: int) -> None:
+    raise AssertionError("simulated before the destination was checked")

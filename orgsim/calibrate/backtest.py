@@ -106,11 +106,12 @@ def key_figures(messages: pd.DataFrame, requests: pd.DataFrame, start: float, en
     return out
 
 
-def over_period(scenario: Scenario, window: Window) -> Scenario:
+def over_period(scenario: Scenario, window: Window, *, allow_large: bool = False) -> Scenario:
     """``scenario`` with its clock set to ``window`` (after a warm-up); bursts keep their dates.
 
     A burst wholly outside the simulated period is left out; one that starts
-    before it is clipped to the part inside.
+    before it is clipped to the part inside. ``allow_large`` lifts the size
+    limits (a period of logs longer than ten years) as for the loader.
     """
     shift = (scenario.run.start_date - window.start_date).days
     horizon = window.warmup_days + window.days
@@ -121,7 +122,7 @@ def over_period(scenario: Scenario, window: Window) -> Scenario:
             bursts[name] = b.model_copy(update={"start_day": max(start, 0.0), "days": end - max(start, 0.0)})
     moved = scenario.model_copy(update={"demand": scenario.demand.model_copy(update={"bursts": bursts})})
     return with_changes(moved, {"run.start_date": window.start_date, "run.warmup_days": window.warmup_days,
-                                "run.horizon_days": horizon})
+                                "run.horizon_days": horizon}, allow_large=allow_large)
 
 
 @dataclass
@@ -149,11 +150,12 @@ def _observed(logs: Logs, window: Window) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def backtest(scenario: Scenario, logs: Logs, replications: int = 5, seed: int | None = None,
              holdout_from: pd.Timestamp | None = None, level: float = 0.95, workers: int | None = 1,
-             familywise: bool = False) -> Backtest:
+             familywise: bool = False, allow_large: bool = False) -> Backtest:
     """Observed vs simulated key figures over the logs' period (or from ``holdout_from`` on).
 
     ``familywise`` widens every band (Bonferroni) so that ``level`` holds for
     the claim "all figures are inside" rather than for each figure alone.
+    ``allow_large`` lifts the size limits, as ``orgsim --allow-large`` does.
     """
     window = Window.of(logs, WARMUP_DAYS)
     if holdout_from is not None:
@@ -165,8 +167,8 @@ def backtest(scenario: Scenario, logs: Logs, replications: int = 5, seed: int | 
     if familywise:
         level = 1 - (1 - level) / len(key_figures(*tables, window.start, window.end, level))
     obs = key_figures(*tables, window.start, window.end, level)
-    sim_scenario = over_period(scenario, window)
-    runs = replicate(sim_scenario, replications, seed=seed, workers=workers)
+    sim_scenario = over_period(scenario, window, allow_large=allow_large)
+    runs = replicate(sim_scenario, replications, seed=seed, workers=workers, allow_large=allow_large)
     sims = [key_figures(res.messages, res.requests, window.start, window.end, level) for res in runs]
     by_key = [{(f, g): v for f, g, v, _, _ in s} for s in sims]
     rows = []

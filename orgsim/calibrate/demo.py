@@ -48,11 +48,12 @@ def _stamp(origin: pd.Timestamp, hours: pd.Series) -> pd.Series:
     return times.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(hours.notna(), "")
 
 
-def demo_logs(scenario: Scenario, days: float = 28.0, seed: int = 1, launch_day: float | None = None) -> DemoLogs:
+def demo_logs(scenario: Scenario, days: float = 28.0, seed: int = 1, launch_day: float | None = None, *,
+              allow_large: bool = False) -> DemoLogs:
     """Simulate ``days`` of exports from ``scenario`` (after a warm-up).
 
     ``launch_day`` moves the scenario's first burst to that day of the export
-    (short demos still show a launch).
+    (short demos still show a launch); ``allow_large`` lifts the size limits.
     """
     if days < 1:
         raise OrgsimError(f"--days: expected at least 1 day of logs, got {days}")
@@ -60,7 +61,7 @@ def demo_logs(scenario: Scenario, days: float = 28.0, seed: int = 1, launch_day:
     if launch_day is not None and scenario.demand.bursts:
         first = next(iter(scenario.demand.bursts))
         changes[f"demand.bursts.{first}.start_day"] = DEMO_WARMUP_DAYS + launch_day
-    truth = with_changes(scenario, changes)
+    truth = with_changes(scenario, changes, allow_large=allow_large)
     result = simulate(truth, seed=seed)
     arr = arrivals(truth, np.random.SeedSequence(seed))
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))

@@ -19,7 +19,7 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from ruamel.yaml import YAML
@@ -34,6 +34,10 @@ from orgsim.scenario.limits import check_work
 from orgsim.scenario.loading import load_variants
 from orgsim.scenario.overrides import apply_overrides
 from orgsim.sim.arguments import check_arguments
+from orgsim.writes import hold_folder, sibling
+
+if TYPE_CHECKING:
+    from orgsim.scenario.model import Scenario
 
 __all__ = ["apply_overrides", "expand_grid", "parse_set", "sweep"]
 
@@ -108,23 +112,54 @@ def sweep(
     # format 2: parts keyed by metric id (format 1 keyed them by label)
     manifest = {"format": 2, "base": str(base), "sets": [[k, v] for k, v in sets], "replications": n, "seed": s0,
                 "points": points}
+    if out is None:
+        return _run(scenarios, points, n, s0, {}, None, workers, scheduler, progress)
+    with hold_folder(out):
+        done = _resumed(out, manifest, resume)
+        try:
+            table = _run(scenarios, points, n, s0, done, out, workers, scheduler, progress)
+            _write_table(table, out)
+        except OSError as exc:  # a full disk, a quota: the parts written so far stay, so --resume continues
+            raise OrgsimError(f"--out {out}: could not write ({exc.strerror or exc}); the runs already written are "
+                              "kept: free space and pass --resume to continue") from None
+    return table
+
+
+def _resumed(out: Path, manifest: dict[str, Any], resume: bool) -> dict[tuple[int, int], dict[str, float]]:
+    """The runs an earlier, interrupted sweep into ``out`` already finished (none for a new sweep)."""
     done: dict[tuple[int, int], dict[str, float]] = {}
-    if out is not None:
-        if out.exists() and not out.is_dir():
-            raise OrgsimError(f"--out {out}: is a file, expected a folder")
-        parts = out / "parts"
-        if (out / "manifest.json").exists():
-            if not resume:
-                raise OrgsimError(f"--out {out}: holds a sweep already; pass --resume to continue it or choose another folder")
-            if json.loads((out / "manifest.json").read_text()) != json.loads(json.dumps(manifest, default=str)):
-                raise OrgsimError(f"--out {out}: holds a different sweep (base, --set, replications or seed differ)")
-        elif out.exists() and any(out.iterdir()):
-            raise OrgsimError(f"--out {out}: folder is not empty and holds no sweep; choose another folder")
-        parts.mkdir(parents=True, exist_ok=True)
-        _write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str))
-        for f in parts.glob("p*-r*.json"):
-            p, r = (int(x[1:]) for x in f.stem.split("-"))
-            done[p, r] = json.loads(f.read_text())
+    parts = out / "parts"
+    if (out / "manifest.json").exists():
+        if not resume:
+            raise OrgsimError(f"--out {out}: holds a sweep already; pass --resume to continue it or choose another folder")
+        if json.loads((out / "manifest.json").read_text()) != json.loads(json.dumps(manifest, default=str)):
+            raise OrgsimError(f"--out {out}: holds a different sweep (base, --set, replications or seed differ)")
+    elif out.exists() and any(out.iterdir()):
+        raise OrgsimError(f"--out {out}: folder is not empty and holds no sweep; choose another folder")
+    parts.mkdir(parents=True, exist_ok=True)
+    _write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str))
+    for f in parts.glob("p*-r*.json"):
+        p, r = (int(x[1:]) for x in f.stem.split("-"))
+        done[p, r] = json.loads(f.read_text())
+    return done
+
+
+def _write_table(table: pd.DataFrame, out: Path) -> None:
+    """sweep.parquet and sweep.csv, each written whole beside and renamed in (a full disk leaves no half file)."""
+    for name, write in (("sweep.parquet", lambda p: table.to_parquet(p, index=False)),
+                        ("sweep.csv", lambda p: table.to_csv(p, index=False))):
+        tmp = sibling(out / name)
+        try:
+            write(tmp)
+            os.replace(tmp, out / name)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+
+def _run(scenarios: Sequence[Scenario], points: Sequence[dict[str, Any]], n: int, s0: int,
+         done: dict[tuple[int, int], dict[str, float]], out: Path | None, workers: int | None, scheduler: Any,
+         progress: Callable[[int], None] | None) -> pd.DataFrame:
+    """Run what is not ``done`` yet (writing each part into ``out`` as it finishes) and summarise every point."""
     seeds = replication_seeds(s0, n)
     todo = [(p, r) for p in range(len(points)) for r in range(n) if (p, r) not in done]
 
@@ -151,8 +186,4 @@ def sweep(
             mean, low, high = mean_ci([done[p, r].get(mid, float("nan")) for r in range(n)])
             rows.append({"point": p, **point, "metric": mid, "label": m.label, "unit": m.unit, "mean": mean,
                          "ci_low": low, "ci_high": high, "replications": n, "unstable": unstable})
-    table = pd.DataFrame(rows)
-    if out is not None:
-        table.to_parquet(out / "sweep.parquet", index=False)
-        table.to_csv(out / "sweep.csv", index=False)
-    return table
+    return pd.DataFrame(rows)
