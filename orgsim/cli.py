@@ -148,7 +148,7 @@ def run(
     """Simulate one scenario and print its silo-latency summary."""
     from orgsim.experiment import replicate
     from orgsim.metrics import summarize
-    from orgsim.output import progress_bar, render_summary, write_run
+    from orgsim.output import progress_bar, render_summary, results_bytes, write_run
     from orgsim.scenario.overrides import with_run_settings
     from orgsim.writes import claim_folder
 
@@ -157,8 +157,9 @@ def run(
     base_seed = scenario.run.seed if seed is None else seed
     n = scenario.run.replications if replications is None else replications
     with contextlib.ExitStack() as claimed:
-        # claimed before simulating: a bad or busy --out fails now, and results appear only when all are written
-        stage = claimed.enter_context(claim_folder(out, force)) if out is not None else None
+        # claimed before simulating: a bad, busy or full --out fails now, and results appear only when all are written
+        need = results_bytes(scenario, n, summary_mode)
+        stage = claimed.enter_context(claim_folder(out, force, need_bytes=need)) if out is not None else None
         with progress_bar(n, quiet=as_json) as tick:
             results = replicate(scenario, n, base_seed, progress=tick, workers=workers, summary=summary_mode,
                                 scheduler=scheduler, allow_large=_allow_large(ctx))

@@ -57,6 +57,26 @@ def _check_place(out: Path, option: str) -> None:
         raise OrgsimError(f"{option} {out}: folder {parent} is not writable")
 
 
+def _check_space(out: Path, option: str, need_bytes: int) -> None:
+    if need_bytes <= 0:
+        return
+    try:
+        free = shutil.disk_usage(out.parent).free
+    except OSError:  # not knowable here: the write itself will tell
+        return
+    if free < need_bytes:
+        raise OrgsimError(f"{option} {out}: the disk holding it has {_size(free)} free and these results need about "
+                          f"{_size(need_bytes)}; free some space or choose another place")
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
+
+
 def _lock(out: Path, option: str) -> Path:
     lock = out.parent / f".{out.name}.orgsim-lock"
     for _ in range(2):
@@ -81,15 +101,17 @@ def _lock(out: Path, option: str) -> Path:
 
 
 @contextlib.contextmanager
-def claim_folder(out: Path, force: bool, option: str = "--out") -> Iterator[Path]:
+def claim_folder(out: Path, force: bool, option: str = "--out", need_bytes: int = 0) -> Iterator[Path]:
     """Claim ``out`` before simulating; yield the staging folder to write into; publish it on success.
 
     Raises :class:`~orgsim.errors.OrgsimError` at once (before any simulation
     the caller runs inside the block) if ``out`` is not writable, a dangling
-    link, a file, not empty without ``force``, or claimed by another run.
+    link, a file, not empty without ``force``, claimed by another run, or on a
+    disk with less free space than ``need_bytes`` (the caller's estimate).
     """
     out = Path(out)
     _check_destination(out, option, force)
+    _check_space(out, option, need_bytes)
     lock = _lock(out, option)
     stage = out.parent / f".{out.name}.orgsim-{os.getpid()}"
     try:

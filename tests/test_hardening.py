@@ -296,6 +296,23 @@ def test_a_full_disk_fails_cleanly_and_leaves_nothing(tmp_path: Path) -> None:
         subprocess.run(["umount", str(disk)], check=False)
 
 
+def test_too_little_free_space_is_refused_before_simulating(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from orgsim import writes
+    from orgsim.output import results_bytes
+    from orgsim.scenario.overrides import with_changes
+
+    network = load_scenario(NETWORK)
+    month, year = (with_changes(network, {"run.horizon_days": d, "run.warmup_days": 0}) for d in (30, 360))
+    assert results_bytes(year, 1, False) > 10 * results_bytes(month, 1, False) > 10 * results_bytes(month, 1, True)
+    need = results_bytes(month, 2, False)
+    monkeypatch.setattr(writes.shutil, "disk_usage", lambda _: shutil._ntuple_diskusage(10**9, 10**9 - need, need - 1))
+    with pytest.raises(OrgsimError, match="free some space"), claim_folder(tmp_path / "out", False, need_bytes=need):
+        raise AssertionError("simulated although the results cannot fit")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_failed_write_leaves_nothing_half_written(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with pytest.raises(OrgsimError, match="No space left"), claim_folder(out, force=False) as stage:
