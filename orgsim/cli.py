@@ -372,6 +372,51 @@ def sweep(
 
 @app.command()
 @friendly
+def explore(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Design files (scenario YAML), compared pairwise.", metavar="DESIGN...")],
+    vary: Annotated[list[str] | None, typer.Option("--vary", help="KEY=LOW..HIGH: a dotted key or a group "
+                                                   "(proficiency, handoff, volumes); repeat. None: the stated "
+                                                   "assumptions.")] = None,
+    method: Annotated[str, typer.Option(help="morris (screening) or sobol (first-order and total indices).")] = "morris",
+    samples: Annotated[int, typer.Option(min=1, help="Morris trajectories, or Sobol base points (a power of two).")] = 8,
+    replications: Annotated[int | None, typer.Option(min=1, help="Replications per point and design (default: "
+                                                     "run.replications).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the sample and of the runs (default: run.seed).")] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Write each run as it finishes, then the tables (CSV) and "
+                                             "exploration.json, here.")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue the exploration in --out, skipping runs already done.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
+) -> None:
+    """Where each design wins: sensitivity indices per primary metric and the rule of each pair's win region."""
+    from orgsim.explore import exploration_json, parse_vary
+    from orgsim.explore import explore as run_explore
+    from orgsim.explore.render import render_exploration
+    from orgsim.explore.run import METHODS, point_count
+    from orgsim.output import progress_bar
+
+    if method not in METHODS:
+        raise OrgsimError(f"--method {method}: expected one of {', '.join(METHODS)}")
+    if resume and out is None:
+        raise OrgsimError("--resume needs --out, the folder of the exploration to continue")
+    inputs = parse_vary(vary or [])
+    first = load_scenario(ctx, files[0])
+    total = point_count(inputs, method, samples) * len(files) * (replications or first.run.replications)
+    with progress_bar(total, quiet=as_json) as tick:
+        ex = run_explore(files, inputs, method, samples, replications, seed, workers=workers, scheduler=scheduler,
+                         out=out, resume=resume, progress=tick, allow_large=_allow_large(ctx))
+    if as_json:
+        sys.stdout.write(strict_json(exploration_json(ex)) + "\n")
+        return
+    render_exploration(ex, typer.echo)
+    if out is not None:
+        typer.echo(f"wrote {out}/exploration.json and the tables as CSV")
+
+
+@app.command()
+@friendly
 def graph(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
