@@ -258,6 +258,8 @@ def report(
     pptx: Annotated[Path | None, typer.Option("--pptx", help="Also write a short slide deck (python-pptx).")] = None,
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Also print the report to an A4 PDF (headless Chromium).")] = None,
     force: Annotated[bool, typer.Option(help="Overwrite the output files if they exist.")] = False,
+    explore_dir: Annotated[Path | None, typer.Option("--explore", help="Add the rules and tornadoes of an `orgsim "
+                                                     "explore --out DIR` folder.")] = None,
 ) -> None:
     """Write the HTML report a CMO reads: the decision on page one, then the appendix (works offline).
 
@@ -283,6 +285,11 @@ def report(
         from orgsim.report.pdf import chromium_path
 
         chromium_path()
+    explored = None
+    if explore_dir is not None:
+        from orgsim.explore.tables import read_exploration
+
+        explored = read_exploration(explore_dir)
     if from_dir is not None:
         if seed is not None or replications is not None:
             raise OrgsimError("--seed and --replications apply when running scenarios, not with --from")
@@ -296,7 +303,7 @@ def report(
     command = report_command(study, output)
     # each file is written whole beside its destination, then renamed into place: never half-written
     tmp = sibling(output)
-    write_study_report(study, tmp, command=command)
+    write_study_report(study, tmp, command=command, explore=explored)
     publish_file(tmp, output, force)
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")

@@ -138,3 +138,33 @@ def test_kill_and_resume_gives_the_same_tables(tmp_path: Path) -> None:
     for name in ("samples", "outcomes", "differences", "indices", "rules"):
         assert (whole / f"{name}.csv").read_text() == (cut / f"{name}.csv").read_text(), name
     assert (whole / "exploration.json").read_text() == (cut / "exploration.json").read_text()
+
+
+def test_the_report_shows_the_rule_the_share_and_a_tornado(tmp_path: Path) -> None:
+    from markupsafe import escape
+
+    from orgsim.experiment.study import run_study
+    from orgsim.explore import read_exploration
+    from orgsim.report import render_report
+    from orgsim.scenario import load_scenario
+
+    handoff, extra = handoff_pair(tmp_path)
+    key = "policies.request_handling_factor"
+    ex = explore([handoff, extra], parse_vary([f"{key}=1..5", f"{INERT}=0..1"]), method="sobol", samples=8,
+                 replications=1, seed=4, out=tmp_path / "ex")
+    data = read_exploration(tmp_path / "ex")
+    assert "NaN" not in (tmp_path / "ex" / "exploration.json").read_text()
+    study = run_study([load_scenario(handoff), load_scenario(extra)], replications=2, seed=4)
+    html = render_report(study, explore=data)
+    assert str(escape(ex.rules["rule"].iloc[0])) in html
+    assert 'id="explore"' in html and "tornado-" in html
+    share = f"{(ex.samples[key] >= THRESHOLD).mean():.0%}"  # the recommendation (keep "handoff") holds where f >= 3
+    assert f"in\n    {share} of sampled worlds" in html or f"in {share} of sampled worlds" in html
+    assert 'id="explore"' not in render_report(study)
+
+
+def test_read_exploration_refuses_a_folder_without_one(tmp_path: Path) -> None:
+    from orgsim.explore import read_exploration
+
+    with pytest.raises(OrgsimError, match="holds no exploration.json"):
+        read_exploration(tmp_path)
