@@ -11,6 +11,7 @@ recommended design and the design it is compared with).
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,12 +36,12 @@ def tornadoes(indices: pd.DataFrame, target: str, method: str) -> Figure:
     cols = min(3, max(len(metrics), 1))
     rows = max(math.ceil(len(metrics) / cols), 1)
     k = part["input"].nunique()
-    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, (0.35 * k + 0.9) * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, (0.3 * k + 1.3) * rows), squeeze=False)
     what = "μ* (mean |elementary effect|)" if method == "morris" else "total Sobol index ST"
     for ax, mid in zip(axes.flat, metrics, strict=False):
         m = part[part["metric"] == mid].sort_values("importance")
-        ax.barh(m["input"], m["importance"], color="#4c72b0")
-        ax.set_title(str(m["label"].iloc[0]), fontsize=9, loc="left")
+        ax.barh([str(i).rsplit(".", 1)[-1].replace("_", " ") for i in m["input"]], m["importance"], color="#4c72b0")
+        ax.set_title(textwrap.fill(str(m["label"].iloc[0]), 30), fontsize=9, loc="left")
         ax.tick_params(labelsize=8)
         ax.set_xlabel(what, fontsize=8)
     for ax in list(axes.flat)[len(metrics):]:
@@ -83,6 +84,7 @@ def explore_context(data: dict[str, Any], designs: Sequence[str], recommended: i
         "recommended": names[ids.index(rec)], "share": None if share is None else f"{share:.0%}",
         "metric": label, "rules": [r["rule"] for r in rules if rec in (r["winner"], r["loser"])] or
         [r["rule"] for r in rules],
-        "tornado": chart, "target": target, "method": data["method"], "points": data["points"],
+        "tornado": chart, "target": " minus ".join(f"“{names[ids.index(t)]}”" for t in target.split(" - "))
+        if target is not None else None, "method": data["method"], "points": data["points"],
         "replications": data["replications"], "inputs": inputs, "defaults_used": data["defaults_used"],
     }
