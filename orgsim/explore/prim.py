@@ -38,7 +38,11 @@ MIN_COVERAGE = 0.5
 
 @dataclass(frozen=True)
 class Box:
-    """Limits per input (``None``: not restricted), and how well the box holds the cases."""
+    """Limits per input (``None``: not restricted), and how well the box holds the cases.
+
+    A limit lies halfway between the last sampled world inside the box and the nearest one outside, so
+    it is known to within half the sampling resolution there.
+    """
 
     low: list[float | None]
     high: list[float | None]
@@ -55,8 +59,8 @@ def peel(x: np.ndarray, cases: np.ndarray, alpha: float = ALPHA, min_coverage: f
 
     >>> x = np.linspace(0, 1, 101).reshape(-1, 1)
     >>> box = peel(x, x[:, 0] > 0.7)
-    >>> round(box.low[0], 2), box.high[0], box.density
-    (0.71, None, 1.0)
+    >>> round(box.low[0], 3), box.high[0], box.density
+    (0.705, None, 1.0)
     """
     n, k = x.shape
     total = int(cases.sum())
@@ -97,6 +101,12 @@ def peel(x: np.ndarray, cases: np.ndarray, alpha: float = ALPHA, min_coverage: f
         if cases[loose].mean() >= density:
             low[j] = high[j] = None
             box = loose
+    for j in range(k):  # a limit halfway between the last world inside and the nearest one outside
+        lo, hi = low[j], high[j]
+        if lo is not None and (x[:, j] < lo).any():
+            low[j] = (float(x[:, j][x[:, j] < lo].max()) + lo) / 2
+        if hi is not None and (x[:, j] > hi).any():
+            high[j] = (float(x[:, j][x[:, j] > hi].min()) + hi) / 2
     coverage = float(cases[box].sum() / total) if total else 0.0
     return Box(low, high, float(cases[box].mean()) if box.any() else 0.0, coverage, float(box.mean()) if n else 0.0)
 
