@@ -168,3 +168,20 @@ def test_read_exploration_refuses_a_folder_without_one(tmp_path: Path) -> None:
 
     with pytest.raises(OrgsimError, match="holds no exploration.json"):
         read_exploration(tmp_path)
+
+
+def test_no_vary_explores_the_stated_assumptions_and_says_which(tmp_path: Path) -> None:
+    import json
+
+    from orgsim.explore import DEFAULT_INPUTS
+
+    base = mm1(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = [sys.executable, "-m", "orgsim", "explore", str(base), "--samples", "1", "--replications", "1"]
+    text = subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout
+    assert "no --vary: exploring the inputs that have no source in the field" in text
+    assert all(f"{i.name} from {i.low:g} to {i.high:g}" in text for i in DEFAULT_INPUTS)
+    data = json.loads(subprocess.run([*args, "--json"], env=env, capture_output=True, text=True, check=True).stdout,
+                      parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))
+    assert data["defaults_used"] and [i["input"] for i in data["inputs"]] == [i.name for i in DEFAULT_INPUTS]
+    assert data["points"] == 1 * (len(DEFAULT_INPUTS) + 1)
