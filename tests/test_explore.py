@@ -185,3 +185,12 @@ def test_no_vary_explores_the_stated_assumptions_and_says_which(tmp_path: Path) 
                       parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))
     assert data["defaults_used"] and [i["input"] for i in data["inputs"]] == [i.name for i in DEFAULT_INPUTS]
     assert data["points"] == 1 * (len(DEFAULT_INPUTS) + 1)
+
+
+def test_a_key_varied_twice_through_a_group_is_refused(tmp_path: Path) -> None:
+    base = mm1(tmp_path)
+    with pytest.raises(OrgsimError, match="structure.handoff_hours.cross_pod, which another --vary sets too"):
+        explore([base], parse_vary(["structure.handoff_hours.cross_pod=0..1", "handoff=0.5..2"]), samples=1,
+                replications=1)
+    with pytest.raises(OrgsimError, match="varied twice"):
+        parse_vary([f"{INERT}=0..1", f"{INERT}=1..2"])

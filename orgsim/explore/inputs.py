@@ -149,6 +149,8 @@ def overrides(design: Scenario, inputs: Sequence[Input], values: Sequence[float]
     for inp, v in zip(inputs, values, strict=True):
         group = inp.group
         if group is None:
+            if inp.name in out:
+                raise OrgsimError(f"{inp.spec}: {inp.name} is set by another --vary too; vary it once")
             base = _value_at(design, inp.name)
             whole = isinstance(base, int) and not isinstance(base, bool) and float(inp.low).is_integer()
             out[inp.name] = round(v) if whole else float(v)
@@ -156,6 +158,8 @@ def overrides(design: Scenario, inputs: Sequence[Input], values: Sequence[float]
         for key in group.keys(design):
             base = _value_at(design, key)
             if isinstance(base, (int, float)) and not isinstance(base, bool):
+                if key in out:
+                    raise OrgsimError(f"{inp.spec}: sets {key}, which another --vary sets too; vary it once")
                 out[key] = group.how(float(base), float(v))
     return out
 

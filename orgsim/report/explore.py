@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from orgsim.errors import OrgsimError
 from orgsim.metrics.registry import metric
 from orgsim.report.style import styled
 
@@ -69,8 +70,11 @@ def explore_context(data: dict[str, Any], designs: Sequence[str], recommended: i
 
     ids = data["design_ids"]
     names = data["designs"]
-    rec_name = designs[recommended] if recommended < len(designs) else names[0]
-    rec = ids[names.index(rec_name)] if rec_name in names else ids[0]
+    rec_name = designs[recommended]
+    if rec_name not in names:
+        raise OrgsimError(f"--explore: the exploration ran {', '.join(map(repr, names))}, not the recommended design "
+                          f"{rec_name!r}; explore the report's designs")
+    rec = ids[names.index(rec_name)]
     rules = data["rules"]
     metric_id = rules[0]["metric"] if rules else "silo_latency_rmst"
     indices = pd.DataFrame(data["indices"])
