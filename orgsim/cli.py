@@ -259,6 +259,8 @@ def report(
     pptx: Annotated[Path | None, typer.Option("--pptx", help="Also write a short slide deck (python-pptx).")] = None,
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Also print the report to an A4 PDF (headless Chromium).")] = None,
     force: Annotated[bool, typer.Option(help="Overwrite the output files if they exist.")] = False,
+    explore_dir: Annotated[Path | None, typer.Option("--explore", help="Add the rules and tornadoes of an `orgsim "
+                                                     "explore --out DIR` folder.")] = None,
 ) -> None:
     """Write the HTML report a CMO reads: the decision on page one, then the appendix (works offline).
 
@@ -284,6 +286,11 @@ def report(
         from orgsim.report.pdf import chromium_path
 
         chromium_path()
+    explored = None
+    if explore_dir is not None:
+        from orgsim.explore.tables import read_exploration
+
+        explored = read_exploration(explore_dir)
     if from_dir is not None:
         if seed is not None or replications is not None:
             raise OrgsimError("--seed and --replications apply when running scenarios, not with --from")
@@ -297,7 +304,7 @@ def report(
     command = report_command(study, output)
     # each file is written whole beside its destination, then renamed into place: never half-written
     tmp = sibling(output)
-    write_study_report(study, tmp, command=command)
+    write_study_report(study, tmp, command=command, explore=explored)
     publish_file(tmp, output, force)
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")
@@ -369,6 +376,51 @@ def sweep(
     render_sweep(table, [k for k, _ in sets], typer.echo)
     if out is not None:
         typer.echo(f"wrote {out}/sweep.parquet and sweep.csv")
+
+
+@app.command()
+@friendly
+def explore(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Design files (scenario YAML), compared pairwise.", metavar="DESIGN...")],
+    vary: Annotated[list[str] | None, typer.Option("--vary", help="KEY=LOW..HIGH: a dotted key or a group "
+                                                   "(proficiency, handoff, volumes); repeat. None: the stated "
+                                                   "assumptions.")] = None,
+    method: Annotated[str, typer.Option(help="morris (screening) or sobol (first-order and total indices).")] = "morris",
+    samples: Annotated[int, typer.Option(min=1, help="Morris trajectories, or Sobol base points (a power of two).")] = 8,
+    replications: Annotated[int | None, typer.Option(min=1, help="Replications per point and design (default: "
+                                                     "run.replications).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the sample and of the runs (default: run.seed).")] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Write each run as it finishes, then the tables (CSV) and "
+                                             "exploration.json, here.")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue the exploration in --out, skipping runs already done.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
+) -> None:
+    """Where each design wins: sensitivity indices per primary metric and the rule of each pair's win region."""
+    from orgsim.explore import exploration_json, parse_vary
+    from orgsim.explore import explore as run_explore
+    from orgsim.explore.render import render_exploration
+    from orgsim.explore.run import METHODS, point_count
+    from orgsim.output import progress_bar
+
+    if method not in METHODS:
+        raise OrgsimError(f"--method {method}: expected one of {', '.join(METHODS)}")
+    if resume and out is None:
+        raise OrgsimError("--resume needs --out, the folder of the exploration to continue")
+    inputs = parse_vary(vary or [])
+    first = load_scenario(ctx, files[0])
+    total = point_count(inputs, method, samples) * len(files) * (replications or first.run.replications)
+    with progress_bar(total, quiet=as_json) as tick:
+        ex = run_explore(files, inputs, method, samples, replications, seed, workers=workers, scheduler=scheduler,
+                         out=out, resume=resume, progress=tick, allow_large=_allow_large(ctx))
+    if as_json:
+        sys.stdout.write(strict_json(exploration_json(ex)) + "\n")
+        return
+    render_exploration(ex, typer.echo)
+    if out is not None:
+        typer.echo(f"wrote {out}/exploration.json and the tables as CSV")
 
 
 @app.command()

@@ -15,8 +15,6 @@ uninterrupted one.
 from __future__ import annotations
 
 import itertools
-import json
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +24,7 @@ from ruamel.yaml import YAML
 
 from orgsim.errors import OrgsimError
 from orgsim.experiment.parallel import Job, run_job, run_pool
+from orgsim.experiment.parts import open_parts, write_part, write_whole
 from orgsim.experiment.replications import replication_seeds
 from orgsim.metrics.registry import metrics_of, record
 from orgsim.metrics.stability import unstable_reasons
@@ -34,16 +33,41 @@ from orgsim.scenario.limits import check_work
 from orgsim.scenario.loading import load_variants
 from orgsim.scenario.overrides import apply_overrides
 from orgsim.sim.arguments import check_arguments
-from orgsim.writes import hold_folder, sibling
 
 if TYPE_CHECKING:
     from orgsim.scenario.model import Scenario
 
-__all__ = ["apply_overrides", "expand_grid", "parse_set", "sweep"]
+__all__ = ["apply_overrides", "expand_grid", "parse_range", "parse_set", "sweep"]
 
 
 def _scalar(text: str) -> Any:
     return YAML(typ="safe", pure=True).load(text) if text.strip() else ""
+
+
+def _split(spec: str, option: str, expected: str) -> tuple[str, str]:
+    key, sep, values = spec.partition("=")
+    if not sep or not key.strip():
+        raise OrgsimError(f"{option} {spec}: expected {expected}")
+    return key.strip(), values
+
+
+def parse_range(spec: str, option: str = "--vary") -> tuple[str, float, float]:
+    """``"a.b=0.5..2"`` -> ``("a.b", 0.5, 2.0)``: a continuous range, for ``orgsim explore --vary``.
+
+    >>> parse_range("policies.split_concept_share=0.1..0.5")
+    ('policies.split_concept_share', 0.1, 0.5)
+    """
+    key, values = _split(spec, option, "KEY=LOW..HIGH, e.g. policies.split_concept_share=0.1..0.5")
+    lo, sep, hi = values.partition("..")
+    try:
+        a, b = float(_scalar(lo)), float(_scalar(hi))
+    except (TypeError, ValueError):
+        a = b = float("nan")
+    if not sep or a != a or b != b or a in (float("inf"), float("-inf")) or b in (float("inf"), float("-inf")):
+        raise OrgsimError(f"{option} {spec}: expected a range of two numbers LOW..HIGH, like 0.5..2")
+    if b <= a:
+        raise OrgsimError(f"{option} {spec}: the range is empty or one point ({a:g} >= {b:g}); give LOW < HIGH")
+    return key, a, b
 
 
 def parse_set(spec: str) -> tuple[str, list[Any]]:
@@ -54,10 +78,7 @@ def parse_set(spec: str) -> tuple[str, list[Any]]:
     >>> parse_set("team.size=3..5")
     ('team.size', [3, 4, 5])
     """
-    key, sep, values = spec.partition("=")
-    if not sep or not key.strip():
-        raise OrgsimError(f"--set {spec}: expected KEY=VALUES, e.g. policies.approval_steps=0,1,2 or team.size=3..12")
-    key = key.strip()
+    key, values = _split(spec, "--set", "KEY=VALUES, e.g. policies.approval_steps=0,1,2 or team.size=3..12")
     if ".." in values and "," not in values:
         lo, _, hi = values.partition("..")
         try:
@@ -74,12 +95,6 @@ def expand_grid(sets: Sequence[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
     """Every combination of the values, in a stable order."""
     keys = [k for k, _ in sets]
     return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(v for _, v in sets))]
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def sweep(
@@ -112,67 +127,39 @@ def sweep(
     # format 2: parts keyed by metric id (format 1 keyed them by label)
     manifest = {"format": 2, "base": str(base), "sets": [[k, v] for k, v in sets], "replications": n, "seed": s0,
                 "points": points}
-    if out is None:
-        return _run(scenarios, points, n, s0, {}, None, workers, scheduler, progress)
-    with hold_folder(out):
-        done = _resumed(out, manifest, resume)
-        try:
-            table = _run(scenarios, points, n, s0, done, out, workers, scheduler, progress)
-            _write_table(table, out)
-        except OSError as exc:  # a full disk, a quota: the parts written so far stay, so --resume continues
-            raise OrgsimError(f"--out {out}: could not write ({exc.strerror or exc}); the runs already written are "
-                              "kept: free space and pass --resume to continue") from None
+    with open_parts(out, manifest, resume) as found:
+        done: dict[tuple[int, int], dict[str, float]] = {}
+        for name, part in found.items():
+            p, r = (int(x[1:]) for x in name.split("-"))
+            done[p, r] = part
+        _run_todo(scenarios, n, s0, done, out, workers, scheduler, progress)
+        table = _table(scenarios, points, n, done)
+        if out is not None:
+            write_whole(out / "sweep.parquet", lambda p: table.to_parquet(p, index=False))
+            write_whole(out / "sweep.csv", lambda p: table.to_csv(p, index=False))
     return table
 
 
-def _resumed(out: Path, manifest: dict[str, Any], resume: bool) -> dict[tuple[int, int], dict[str, float]]:
-    """The runs an earlier, interrupted sweep into ``out`` already finished (none for a new sweep)."""
-    done: dict[tuple[int, int], dict[str, float]] = {}
-    parts = out / "parts"
-    if (out / "manifest.json").exists():
-        if not resume:
-            raise OrgsimError(f"--out {out}: holds a sweep already; pass --resume to continue it or choose another folder")
-        if json.loads((out / "manifest.json").read_text()) != json.loads(json.dumps(manifest, default=str)):
-            raise OrgsimError(f"--out {out}: holds a different sweep (base, --set, replications or seed differ)")
-    elif out.exists() and any(out.iterdir()):
-        raise OrgsimError(f"--out {out}: folder is not empty and holds no sweep; choose another folder")
-    parts.mkdir(parents=True, exist_ok=True)
-    _write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str))
-    for f in parts.glob("p*-r*.json"):
-        p, r = (int(x[1:]) for x in f.stem.split("-"))
-        done[p, r] = json.loads(f.read_text())
-    return done
-
-
-def _write_table(table: pd.DataFrame, out: Path) -> None:
-    """sweep.parquet and sweep.csv, each written whole beside and renamed in (a full disk leaves no half file)."""
-    for name, write in (("sweep.parquet", lambda p: table.to_parquet(p, index=False)),
-                        ("sweep.csv", lambda p: table.to_csv(p, index=False))):
-        tmp = sibling(out / name)
-        try:
-            write(tmp)
-            os.replace(tmp, out / name)
-        finally:
-            tmp.unlink(missing_ok=True)
-
-
-def _run(scenarios: Sequence[Scenario], points: Sequence[dict[str, Any]], n: int, s0: int,
-         done: dict[tuple[int, int], dict[str, float]], out: Path | None, workers: int | None, scheduler: Any,
-         progress: Callable[[int], None] | None) -> pd.DataFrame:
-    """Run what is not ``done`` yet (writing each part into ``out`` as it finishes) and summarise every point."""
+def _run_todo(scenarios: Sequence[Scenario], n: int, s0: int, done: dict[tuple[int, int], dict[str, float]],
+              out: Path | None, workers: int | None, scheduler: Any, progress: Callable[[int], None] | None) -> None:
+    """Run every (point, replication) not ``done`` yet, adding it to ``done`` (and to ``out``) as it finishes."""
     seeds = replication_seeds(s0, n)
-    todo = [(p, r) for p in range(len(points)) for r in range(n) if (p, r) not in done]
+    todo = [(p, r) for p in range(len(scenarios)) for r in range(n) if (p, r) not in done]
 
     def finished(i: int, figures: dict[str, Any]) -> None:
         key = todo[i]
         done[key] = record(figures)  # a flat record of metric ids: small, and the same for every part
         if out is not None:
-            _write_atomic(out / "parts" / f"p{key[0]:04d}-r{key[1]:03d}.json", json.dumps(done[key]))
+            write_part(out, f"p{key[0]:04d}-r{key[1]:03d}", done[key])
 
     already = len(done)
     run_pool(run_job, [Job(scenarios[p], seeds[r]) for p, r in todo], workers, scheduler,
              None if progress is None else (lambda count: progress(already + count)), on_done=finished)
 
+
+def _table(scenarios: Sequence[Scenario], points: Sequence[dict[str, Any]], n: int,
+           done: dict[tuple[int, int], dict[str, float]]) -> pd.DataFrame:
+    """One tidy row per point × metric from the finished runs."""
     rows = []
     for p, point in enumerate(points):
         rise = mean_ci([done[p, r].get("backlog_rise", float("nan")) for r in range(n)])[0]

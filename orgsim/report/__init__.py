@@ -10,7 +10,7 @@ a report is made, so the CLI starts quickly.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from orgsim.experiment.study import Study
@@ -18,14 +18,17 @@ if TYPE_CHECKING:
 __all__ = ["render_report", "write_study_report"]
 
 
-def render_report(study: Study, command: str = "") -> str:
+def render_report(study: Study, command: str = "", explore: dict[str, Any] | None = None) -> str:
     """The report of a study as one HTML string (see :func:`orgsim.report.html.render_report`)."""
     from orgsim.report.html import render_report as render
 
-    return render(study, command=command)
+    return render(study, command=command, explore=explore)
 
 
-def write_study_report(study: Study, path: Path, command: str = "") -> Path:
-    """Write the HTML report of a study that has already run (e.g. loaded from a ``compare --out`` folder)."""
-    path.write_text(render_report(study, command=command), encoding="utf-8")
+def write_study_report(study: Study, path: Path, command: str = "", explore: dict[str, Any] | None = None) -> Path:
+    """Write the HTML report of a study that has already run (e.g. loaded from a ``compare --out`` folder).
+
+    ``explore``: an exploration's JSON (:func:`orgsim.explore.read_exploration`) for the "holds unless" block.
+    """
+    path.write_text(render_report(study, command=command, explore=explore), encoding="utf-8")
     return path

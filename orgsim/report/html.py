@@ -199,8 +199,11 @@ def report_title(study: Study) -> str:
     return f"{_company(study.designs)}: how should the social-media team be organised?"
 
 
-def render_report(study: Study, command: str = "") -> str:
-    """The report as one HTML string. ``command`` is shown as the way to reproduce it."""
+def render_report(study: Study, command: str = "", explore: dict[str, Any] | None = None) -> str:
+    """The report as one HTML string. ``command`` is shown as the way to reproduce it.
+
+    ``explore``: the JSON of an ``orgsim explore --out`` folder, shown after page one (:mod:`orgsim.report.explore`).
+    """
     env = Environment(loader=PackageLoader("orgsim.report", "templates"), autoescape=select_autoescape(["j2", "html"]),
                       trim_blocks=True, lstrip_blocks=True)
     names = study.designs
@@ -228,7 +231,17 @@ def render_report(study: Study, command: str = "") -> str:
         + f" --replications {study.replications} --seed {study.seed}",
         version=_version(), generated=dt.date.today().isoformat(),
         stability=_stability(study, short), correction_note=study.table.attrs.get("correction_note", ""),
+        explore=_explore(study, explore),
     )
+
+
+def _explore(study: Study, data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The exploration block (issue #17), or ``None`` without ``--explore``."""
+    if data is None:
+        return None
+    from orgsim.report.explore import explore_context
+
+    return explore_context(data, study.designs, decide(study).choice)
 
 
 def _stability(study: Study, short: list[str]) -> str:

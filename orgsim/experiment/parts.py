@@ -1,0 +1,83 @@
+"""A results folder written one finished run at a time, resumable after a kill (sweep, explore).
+
+Every finished run is written at once as its own part (to a temporary name,
+then renamed, so a half-written part is never read as done), beside a
+manifest that says what the runs are. Opening the folder again with
+``resume`` reads back the parts already there, and refuses a folder that
+holds another study, so an interrupted-then-resumed study ends with exactly
+the table of an uninterrupted one: nothing lost, nothing run twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from orgsim.errors import OrgsimError
+from orgsim.writes import hold_folder, sibling
+
+__all__ = ["open_parts", "write_atomic", "write_part", "write_whole"]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary name beside ``path``, then rename it into place."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def open_parts(out: Path | None, manifest: dict[str, Any], resume: bool, what: str = "sweep",
+               differs: str = "base, --set, replications or seed differ") -> Iterator[dict[str, Any]]:
+    """Hold ``out`` for the study described by ``manifest``; yield the parts already done, by name (empty when new).
+
+    A folder holding this kind of study needs ``resume``; one holding a different study
+    (another manifest), or anything else, is refused and left as it is. While the block
+    runs the folder is held (:func:`orgsim.writes.hold_folder`): a second study into it is
+    refused instead of interleaving its parts. A failed write (a full disk) keeps the parts
+    already written, so ``--resume`` continues. With no ``out`` nothing is written or held.
+    """
+    if out is None:
+        yield {}
+        return
+    with hold_folder(out):
+        found = _found_parts(out, manifest, resume, what, differs)
+        try:
+            yield found
+        except OSError as exc:
+            raise OrgsimError(f"--out {out}: could not write ({exc.strerror or exc}); the runs already written are "
+                              "kept: free some space and pass --resume to continue") from None
+
+
+def _found_parts(out: Path, manifest: dict[str, Any], resume: bool, what: str, differs: str) -> dict[str, Any]:
+    parts = out / "parts"
+    if (out / "manifest.json").exists():
+        if not resume:
+            raise OrgsimError(f"--out {out}: holds a {what} already; pass --resume to continue it or choose another "
+                              "folder")
+        if json.loads((out / "manifest.json").read_text()) != json.loads(json.dumps(manifest, default=str)):
+            raise OrgsimError(f"--out {out}: holds a different {what} ({differs})")
+    elif out.exists() and any(out.iterdir()):
+        raise OrgsimError(f"--out {out}: folder is not empty and holds no {what}; choose another folder")
+    parts.mkdir(parents=True, exist_ok=True)
+    write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str))
+    return {f.stem: json.loads(f.read_text()) for f in parts.glob("*.json")}
+
+
+def write_whole(path: Path, write: Callable[[Path], Any]) -> None:
+    """Call ``write`` on a sibling of ``path``, then rename it into place (a failed write leaves no half file)."""
+    tmp = sibling(path)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_part(out: Path, name: str, data: Any) -> None:
+    """One finished run, as ``out/parts/NAME.json``."""
+    write_atomic(out / "parts" / f"{name}.json", json.dumps(data))

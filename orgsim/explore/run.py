@@ -1,0 +1,180 @@
+"""Running an exploration: sample the inputs, run every point × design × replication, resumable on disk.
+
+The sample comes from SALib (Morris trajectories or Sobol/Saltelli points,
+seeded, so the same command draws the same worlds). Every design runs every
+point on the same child seeds (:func:`orgsim.experiment.replications.replication_seeds`),
+so at each point the designs face the same requests and messages and their
+difference is the design's (common random numbers). Each finished run is
+written as a part of ``out`` at once (:mod:`orgsim.experiment.parts`, as a
+sweep does); ``resume`` skips the parts already there, so a killed-then-resumed
+exploration ends with the tables of an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from orgsim.errors import OrgsimError
+from orgsim.experiment.paired import design_ids
+from orgsim.experiment.parallel import Job, run_job, run_pool
+from orgsim.experiment.parts import open_parts, write_part
+from orgsim.experiment.replications import replication_seeds
+from orgsim.explore.inputs import Input, check_ranges, default_inputs, inputs_table, scenarios_at
+from orgsim.metrics.registry import metrics_of, record
+from orgsim.scenario.limits import check_work
+from orgsim.scenario.loading import load_scenario
+from orgsim.sim.arguments import check_arguments
+
+__all__ = ["METHODS", "Exploration", "explore", "point_count", "sample_points"]
+
+#: Morris levels: SALib's default 4-level grid, the one Morris (1991) and Saltelli et al. (2008) use for screening
+LEVELS = 4
+METHODS = ("morris", "sobol")
+
+
+@dataclass
+class Exploration:
+    """An exploration's tables (DataFrames) and what it was asked."""
+
+    inputs: pd.DataFrame
+    #: one row per sample point: ``point`` and one column per input
+    samples: pd.DataFrame
+    #: one row per point × design × metric: ``mean`` over replications (primary metrics)
+    outcomes: pd.DataFrame
+    #: one row per point × pair × metric: ``diff`` = first minus second design, paired by replication
+    differences: pd.DataFrame
+    method: str
+    designs: list[str]
+    design_ids: list[str]
+    replications: int
+    seed: int
+    defaults_used: bool
+    indices: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rules: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def sample_points(inputs: Sequence[Input], method: str, samples: int, seed: int) -> np.ndarray:
+    """The sample, one row per world: SALib's Morris trajectories or Sobol (Saltelli) points.
+
+    ``samples`` Morris trajectories give ``samples × (k + 1)`` points; ``samples`` Sobol base points give
+    ``samples × (k + 2)`` (first-order and total indices only).
+    """
+    problem = _problem(inputs)
+    if method == "morris":
+        from SALib.sample import morris
+
+        return np.asarray(morris.sample(problem, samples, num_levels=LEVELS, seed=seed))
+    if method == "sobol":
+        if samples < 2 or samples & (samples - 1):
+            raise OrgsimError(f"--samples {samples}: Sobol sampling needs a power of two (8, 16, 32, ...)")
+        from SALib.sample import sobol
+
+        return np.asarray(sobol.sample(problem, samples, calc_second_order=False, seed=seed))
+    raise OrgsimError(f"--method {method}: expected one of {', '.join(METHODS)}")
+
+
+def point_count(inputs: Sequence[Input] | None, method: str, samples: int) -> int:
+    """How many worlds :func:`sample_points` draws: ``samples × (k + 1)`` (Morris) or ``samples × (k + 2)`` (Sobol)."""
+    k = len(inputs) if inputs else len(default_inputs())
+    return samples * (k + (1 if method == "morris" else 2))
+
+
+def _problem(inputs: Sequence[Input]) -> dict[str, Any]:
+    return {"num_vars": len(inputs), "names": [i.name for i in inputs], "bounds": [[i.low, i.high] for i in inputs]}
+
+
+def explore(
+    designs: Sequence[str | Path],
+    inputs: Sequence[Input] | None = None,
+    method: str = "morris",
+    samples: int = 8,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = 1,
+    scheduler: Any = None,
+    out: Path | None = None,
+    resume: bool = False,
+    progress: Callable[[int], None] | None = None,
+    allow_large: bool = False,
+    rule_metric: str = "silo_latency_rmst",
+) -> Exploration:
+    """Run an exploration of ``designs`` (scenario files) over ``inputs`` (default: :func:`default_inputs`).
+
+    Returns the tables, with the sensitivity ``indices`` (:mod:`orgsim.explore.indices`) and, for every pair
+    of designs, the rule of where each wins on ``rule_metric`` (:mod:`orgsim.explore.prim`). ``workers``,
+    ``scheduler`` are as in :func:`orgsim.experiment.parallel.run_pool`; ``out`` and ``resume`` as for a sweep.
+    """
+    from orgsim.explore.indices import indices_table
+    from orgsim.explore.prim import rules_table
+
+    defaults_used = not inputs
+    chosen = list(inputs) if inputs else default_inputs()
+    paths = [Path(d) for d in designs]
+    bases = [load_scenario(p, allow_large=allow_large) for p in paths]
+    check_ranges(paths, bases, chosen, allow_large=allow_large)
+    n = bases[0].run.replications if replications is None else replications
+    s0 = bases[0].run.seed if seed is None else seed
+    check_arguments(bases[0], n, s0, workers)
+    x = sample_points(chosen, method, samples, s0)
+    grid = [scenarios_at(p, b, chosen, x.tolist(), allow_large=allow_large) for p, b in zip(paths, bases, strict=True)]
+    check_work([s for design in grid for s in design], n, "exploration points", allow_large=allow_large)
+    manifest = {"format": 1, "kind": "explore", "designs": [str(p) for p in paths], "method": method,
+                "samples": samples, "replications": n, "seed": s0,
+                "inputs": [[i.name, i.low, i.high] for i in chosen], "points": x.tolist()}
+    done: dict[tuple[int, int, int], dict[str, float]] = {}
+    # the folder is held from here to the last table written: a second exploration into it is refused
+    with open_parts(out, manifest, resume, "exploration",
+                    "designs, --vary, --method, --samples, replications or seed differ") as found:
+        for name, part in found.items():
+            p, d, r = (int(v[1:]) for v in name.split("-"))
+            done[p, d, r] = part
+        seeds = replication_seeds(s0, n)
+        todo = [(p, d, r) for p in range(len(x)) for d in range(len(paths)) for r in range(n) if (p, d, r) not in done]
+
+        def finished(i: int, figures: dict[str, Any]) -> None:
+            key = todo[i]
+            done[key] = record(figures)
+            if out is not None:
+                write_part(out, f"p{key[0]:04d}-d{key[1]:02d}-r{key[2]:03d}", done[key])
+
+        already = len(done)
+        run_pool(run_job, [Job(grid[d][p], seeds[r]) for p, d, r in todo], workers, scheduler,
+                 None if progress is None else (lambda count: progress(already + count)), on_done=finished)
+
+        ids = design_ids([b.name for b in bases])
+        primary = [m for m in metrics_of(bases[0].run.reply_targets_hours, bases[0].demand.departments) if m.primary]
+        ran = set().union(*(set(v) for v in done.values())) if done else set()
+        primary = [m for m in primary if m.id in ran]
+        samples_df = pd.DataFrame(x, columns=[i.name for i in chosen]).rename_axis("point").reset_index()
+        rows, diffs = [], []
+        for p in range(len(x)):
+            for m in primary:
+                per = [[done[p, d, r].get(m.id, float("nan")) for r in range(n)] for d in range(len(paths))]
+                for d in range(len(paths)):
+                    rows.append({"point": p, "design_id": ids[d], "metric": m.id, "mean": _mean(per[d])})
+                for a in range(len(paths)):
+                    for b in range(a + 1, len(paths)):
+                        paired = [va - vb for va, vb in zip(per[a], per[b], strict=True)]
+                        diffs.append({"point": p, "first": ids[a], "second": ids[b], "metric": m.id, "diff": _mean(paired)})
+        result = Exploration(
+            inputs=pd.DataFrame(inputs_table(chosen)), samples=samples_df, outcomes=pd.DataFrame(rows),
+            differences=pd.DataFrame(diffs), method=method, designs=[b.name for b in bases], design_ids=ids,
+            replications=n, seed=s0, defaults_used=defaults_used)
+        result.indices = indices_table(result, chosen, x, primary, s0)
+        result.rules = rules_table(result, chosen, x, next((m for m in primary if m.id == rule_metric), primary[0]))
+        if out is not None:
+            from orgsim.explore.tables import write_exploration
+
+            write_exploration(result, out)
+    return result
+
+
+def _mean(values: Sequence[float]) -> float:
+    a = np.asarray(values, dtype=float)
+    return float(a.mean()) if a.size and np.isfinite(a).all() else float("nan")
