@@ -258,10 +258,14 @@ def report(
     pptx: Annotated[Path | None, typer.Option("--pptx", help="Also write a short slide deck (python-pptx).")] = None,
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Also print the report to an A4 PDF (headless Chromium).")] = None,
     force: Annotated[bool, typer.Option(help="Overwrite the output files if they exist.")] = False,
+    attribute: Annotated[bool, typer.Option("--attribute", help="Split the difference of each design that changes "
+                                            "two or more levers into each lever's share (runs every combination "
+                                            "of its levers; see docs/statistics.md).")] = False,
 ) -> None:
     """Write the HTML report a CMO reads: the decision on page one, then the appendix (works offline).
 
-    ``--pptx`` and ``--pdf`` also write a deck and a printed copy of the same study.
+    ``--pptx`` and ``--pdf`` also write a deck and a printed copy of the same study. ``--attribute`` adds a
+    waterfall per design that differs from the baseline in several levers (opt-in: it runs 2^k designs each).
     """
     from orgsim.experiment.study import Study, run_study
     from orgsim.output import check_output_file, progress_bar, report_command
@@ -293,10 +297,15 @@ def report(
         with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications)) as tick:
             study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
                               allow_large=_allow_large(ctx), sources=[str(f) for f in files])
-    command = report_command(study, output)
+    attributions = []
+    if attribute:
+        from orgsim.experiment.attribution import attribute_study
+
+        attributions = attribute_study(study, workers=workers, scheduler=scheduler)
+    command = report_command(study, output) + (" --attribute" if attribute else "")
     # each file is written whole beside its destination, then renamed into place: never half-written
     tmp = sibling(output)
-    write_study_report(study, tmp, command=command)
+    write_study_report(study, tmp, command=command, attributions=attributions)
     publish_file(tmp, output, force)
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")

@@ -13,19 +13,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from orgsim.experiment.attribution import Attribution
     from orgsim.experiment.study import Study
 
 __all__ = ["render_report", "write_study_report"]
 
 
-def render_report(study: Study, command: str = "") -> str:
+def render_report(study: Study, command: str = "", attributions: Sequence[Attribution] = ()) -> str:
     """The report of a study as one HTML string (see :func:`orgsim.report.html.render_report`)."""
     from orgsim.report.html import render_report as render
 
-    return render(study, command=command)
+    return render(study, command=command, attributions=attributions)
 
 
-def write_study_report(study: Study, path: Path, command: str = "") -> Path:
-    """Write the HTML report of a study that has already run (e.g. loaded from a ``compare --out`` folder)."""
-    path.write_text(render_report(study, command=command), encoding="utf-8")
+def write_study_report(study: Study, path: Path, command: str = "", attributions: Sequence[Attribution] = ()) -> Path:
+    """Write the HTML report of a study that has already run (e.g. loaded from a ``compare --out`` folder).
+
+    ``attributions``: each lever's share of a design's difference (``orgsim report --attribute``).
+    """
+    path.write_text(render_report(study, command=command, attributions=attributions), encoding="utf-8")
     return path

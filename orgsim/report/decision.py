@@ -16,12 +16,16 @@ to the scorecard alone (the one-person team's unanswered messages, the audience 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from orgsim.experiment.attribution import Attribution, lever_phrase
 from orgsim.experiment.study import Study
+from orgsim.metrics.registry import metric
 from orgsim.report.style import short_names
 from orgsim.report.verdicts import Finding, Scorecard, findings, scorecard
+from orgsim.scenario.model import Scenario
 
-__all__ = ["Decision", "decide", "tradeoff"]
+__all__ = ["Decision", "decide", "split_sentence", "tradeoff"]
 
 
 @dataclass(frozen=True)
@@ -159,3 +163,24 @@ def _worse_sentence(study: Study, card: Scorecard, j: int, names: list[str], uns
         return ""
     head = f"{names[j]} (unstable)" if unstable else names[j]
     return f"{head} is clearly worse than {names[0]} on {_listed(down)}."
+
+
+def split_sentence(attribution: Attribution, design: Scenario, metric_id: str = "silo_latency_rmst") -> str:
+    """Each lever's share of one metric's difference, in words ("" when that metric was not attributed).
+
+    "Of the −6.4 h in silo latency (95% CI −13.1 to +0.3 h): −4.1 h from grouping by function (CI …), …"
+    """
+    rows = {r["lever"]: r for r in attribution.rows if r["metric"] == metric_id}
+    if "total" not in rows:
+        return ""
+    m = metric(metric_id)
+
+    def ci(r: dict[str, Any]) -> str:
+        low, high = r["ci95"]
+        return "" if low is None or high is None else f" (95% CI {m.format_diff(low)} to {m.format_diff(high)})"
+
+    total = rows["total"]
+    parts = [f"{m.format_diff(rows[lv]['difference'])} from {lever_phrase(lv, design)}{ci(rows[lv])}"
+             for lv in attribution.levers if lv in rows]
+    return f"Of the {m.format_diff(total['difference'])} in {_SHORT.get(m.id, m.label)}{ci(total)}: " \
+        + "; ".join(parts) + "."

@@ -446,9 +446,9 @@ def _layout(G: nx.Graph) -> dict[str, tuple[float, float]]:
         turn = math.atan2(sum(map(math.sin, angles)), sum(map(math.cos, angles))) - math.pi / 2 \
             - 2 * math.pi * pods.index(first) / len(pods)
     pos.update(_ring(pods, 0.95 if len(pods) > 1 else 0.0, turn))
-    if len(pods) == 1:
-        pos[next(n for n in pos if G.nodes[n].get("lead"))] = (0.0, -0.5) if any(G.nodes[n].get("lead") for n in pos) \
-            else (0.0, 0.0)
+    lead = next((n for n in pos if G.nodes[n].get("lead")), None)
+    if len(pods) == 1 and lead is not None:  # one pod sits at the centre; its lead (if any) just below it
+        pos[lead] = (0.0, -0.5)
     pos.update(_ring([n for n, k in kinds.items() if k in ("department", "approver")], 2.9, 0.15))
     return pos
 
