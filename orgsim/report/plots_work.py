@@ -77,6 +77,8 @@ def attribution_waterfall(attribution: Attribution, metric_id: str = "silo_laten
                 ax.plot([i + 0.3, i + 0.7], [start + d] * 2, color="#888888", linewidth=1)
             start += d
     ax.axhline(0, color="#888888", linewidth=1)
+    ax.use_sticky_edges = False  # room above and below the bars, so the zero line never sits on the frame
+    ax.margins(y=0.08)
     labels = [("total" if n == "total" else lever_phrase(n, design) if design is not None else n) for n in names]
     ax.set_xticks(range(len(names)),
                   [textwrap.fill(lab, 24) + "\n" + m.format_diff(rows[n]["difference"]) for lab, n in zip(labels, names,
