@@ -95,7 +95,7 @@ def decide(study: Study, card: Scorecard | None = None) -> Decision:
 #: what a reader weighs, per scorecard measure (a noun phrase: "if X matters more to you than Y")
 _WANT = {
     "silo_latency_rmst": "fast answers to other departments", "silo_latency_km_p90": "fast answers to other departments",
-    "requests_answered_share": "answering every request", "silo_overhead_share": "less time lost between hands",
+    "requests_answered_share": "answering every request", "silo_overhead_share": "less time lost waiting",
     "handoffs_per_request": "fewer handoffs", "insight_reach_share": "insights reaching the departments that need them",
     "insight_reach_value_weighted": "insights reaching the departments that need them",
     "utilization_max": "a lighter load on the busiest person", "after_hours_share": "less work after hours",
