@@ -15,6 +15,7 @@ to the scorecard alone (the one-person team's unanswered messages, the audience 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,7 +169,7 @@ def _worse_sentence(study: Study, card: Scorecard, j: int, names: list[str], uns
 def split_sentence(attribution: Attribution, design: Scenario, metric_id: str = "silo_latency_rmst") -> str:
     """Each lever's share of one metric's difference, in words ("" when that metric was not attributed).
 
-    "Of the −6.4 h in silo latency (95% CI −13.1 to +0.3 h): −4.1 h from grouping by function (CI …), …"
+    "Of the −6.4 h in silo latency (95% CI −13.1 h to +0.3 h): −4.1 h from grouping by function (95% CI …); …"
     """
     rows = {r["lever"]: r for r in attribution.rows if r["metric"] == metric_id}
     if "total" not in rows:
@@ -182,5 +183,6 @@ def split_sentence(attribution: Attribution, design: Scenario, metric_id: str = 
     total = rows["total"]
     parts = [f"{m.format_diff(rows[lv]['difference'])} from {lever_phrase(lv, design)}{ci(rows[lv])}"
              for lv in attribution.levers if lv in rows]
-    return f"Of the {m.format_diff(total['difference'])} in {_SHORT.get(m.id, m.label)}{ci(total)}: " \
+    text = f"Of the {m.format_diff(total['difference'])} in {_SHORT.get(m.id, m.label)}{ci(total)}: " \
         + "; ".join(parts) + "."
+    return re.sub(r"(?<![\w-])-(?=\d)", "\u2212", text)  # a minus sign, not a hyphen, before a number
