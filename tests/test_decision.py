@@ -41,3 +41,22 @@ def test_a_design_not_chosen_still_has_its_losses_on_page_one() -> None:
     assert d.choice == 0 and d.lead.startswith("Keep “by network”")
     assert d.others_worse == ["“by audience” is clearly worse than “by network” on silo latency 31.5 h → 36.5 h; "
                               "silo latency p90 63.0 h → 73.0 h."]
+
+
+def test_the_one_person_team_is_never_shaded_best_nor_recommended() -> None:
+    from orgsim.experiment.study import run_study
+    from orgsim.report.verdicts import scorecard
+    from orgsim.scenario.overrides import with_run_settings
+    from tests.test_report import ROOT, load_scenario
+
+    network, solo = (with_run_settings(load_scenario(ROOT / "scenarios" / f), horizon_days=21.0, warmup_days=3.0)
+                     for f in ("network.yaml", "solo.yaml"))
+    study = run_study([network, solo], replications=2, seed=1, workers=1)
+    rows = {label: (cells, best) for label, _unit, _dir, cells, best in scorecard(study).rows}
+    # fewer handoffs and a far smaller salary bill, because it answers a fraction of its work: never "the best"
+    for label in ("handoffs per request", "cost per year"):
+        cells, best = rows[label]
+        assert cells[1][0] < cells[0][0] and best != 1
+    assert all(best != 1 for _cells, best in rows.values())
+    d = decide(study)
+    assert d.choice == 0 and d.others_worse[0].startswith("“one-person team” (unstable) is clearly worse")
