@@ -53,6 +53,9 @@ class Decision:
     #: page one's lead: the recommendation as a trade-off, then what it gains and loses with the means
     lead: str = ""
     detail: str = ""
+    #: the detail's two halves: the measures clearly better, the measures clearly worse (with both means)
+    gains_text: str = ""
+    losses_text: str = ""
     #: per other design (not the baseline, not the choice): a sentence naming each measure it is clearly worse on
     others_worse: list[str] = field(default_factory=list)
 
@@ -83,13 +86,14 @@ def decide(study: Study, card: Scorecard | None = None) -> Decision:
     runner = ranked[0] if ranked and not choice else None
     runner_losses = [row[0] for row in card.rows if runner and row[2] != 0 and row[3][runner][3] == "worse"]
     names = [f"“{n}”" for n in short_names(study.designs)]
-    lead, detail = tradeoff(study, card, choice, names)
+    lead, gains_text, losses_text = tradeoff(study, card, choice, names)
     others = [_worse_sentence(study, card, j, names, bool(shaky.get(study.design_ids[j])))
               for j in range(1, len(study.designs)) if j != choice]
     return Decision(choice, gains, losses, scores,
                     good=[f for f in mine if f.tone == "better"], bad=[f for f in mine if f.tone == "worse"],
                     unclear=[f for f in mine if f.tone == "unclear"], clear=clear, compared=compared,
-                    runner_up=runner, runner_losses=runner_losses, lead=lead, detail=detail,
+                    runner_up=runner, runner_losses=runner_losses, lead=lead,
+                    detail=f"{gains_text} {losses_text}".strip(), gains_text=gains_text, losses_text=losses_text,
                     others_worse=[o for o in others if o])
 
 
@@ -138,23 +142,23 @@ def _listed(rows: list[tuple[str, str, str]]) -> str:
     return "; ".join(f"{label} {change}" for _mid, label, change in rows)
 
 
-def tradeoff(study: Study, card: Scorecard, choice: int, names: list[str]) -> tuple[str, str]:
-    """The recommendation as a trade-off (lead), and what it gains and loses with both means (detail).
+def tradeoff(study: Study, card: Scorecard, choice: int, names: list[str]) -> tuple[str, str, str]:
+    """The recommendation as a trade-off (lead), what it gains and what it loses, each with both means.
 
     Every measure the choice is clearly worse on is named: the lead never carries only the good news.
     """
     base = names[0]
     measures = sum(1 for r in card.rows if r[2] != 0)
     if not choice:
-        return (f"Keep {base}: no design is clearly better on more measures than it is clearly worse.", "")
+        return f"Keep {base}: no design is clearly better on more measures than it is clearly worse.", "", ""
     up, down = _rows(study, card, choice, "better"), _rows(study, card, choice, "worse")
     me, wants = names[choice], _wants(up)
-    detail = f"Clearly better than {base} on {len(up)} of {measures} measures: {_listed(up)}."
+    gains = f"Clearly better than {base} on {len(up)} of {measures} measures: {_listed(up)}."
     if not down:
-        return f"Move to {me} for {_and(wants)}, with no measure clearly worse than {base}.", detail
+        return f"Move to {me} for {_and(wants)}, with no measure clearly worse than {base}.", gains, ""
     verb = "matters" if len(wants) == 1 else "matter"
     lead = f"Move to {me} if {_and(wants)} {verb} more to you than {_and(_wants(down))}."
-    return lead, detail + f" Clearly worse on {len(down)}: {_listed(down)}."
+    return lead, gains, f"Clearly worse on {len(down)}: {_listed(down)}."
 
 
 def _worse_sentence(study: Study, card: Scorecard, j: int, names: list[str], unstable: bool) -> str:

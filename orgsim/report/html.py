@@ -225,7 +225,7 @@ def _decision(study: Study, card: Scorecard, short: list[str], tag: list[str],
             "score": d.scores[d.choice], "measures": sum(1 for r in card.rows if r[2] != 0),
             "others": [{"name": tag[j], "up": up, "down": down} for j, (up, down) in enumerate(d.scores) if j],
             "runner_up": short[d.runner_up] if d.runner_up is not None else None, "runner_losses": d.runner_losses,
-            "lead": d.lead, "detail": d.detail, "others_worse": d.others_worse, "split": split}
+            "lead": d.lead, "gains_text": d.gains_text, "losses_text": d.losses_text, "others_worse": d.others_worse, "split": split}
 
 
 def report_title(study: Study) -> str:
