@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from orgsim.cli import app
 from orgsim.experiment.study import Study, run_study
 from orgsim.metrics import mean_ci
+from orgsim.report.decision import decide
 from orgsim.report.verdicts import findings
 from orgsim.scenario import load_scenario
 
@@ -66,6 +67,9 @@ def figures() -> dict[str, str]:
     reach = [t for t in said if t.startswith("Insights reach")]
     out["finding-latency"] = latency[0].rstrip(".") if latency else "no design answers other departments clearly faster"
     out["finding-reach"] = reach[0].rstrip(".") if reach else "no design reaches insights clearly differently"
+    decision = decide(study)
+    out["tradeoff-lead"] = f"{decision.lead} {decision.detail}"
+    out["tradeoff-others"] = " ".join(decision.others_worse) or "no other design is clearly worse on any measure"
 
     def hours(x: float) -> str:
         return f"{x:.1f} h"

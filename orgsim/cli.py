@@ -261,10 +261,14 @@ def report(
     force: Annotated[bool, typer.Option(help="Overwrite the output files if they exist.")] = False,
     explore_dir: Annotated[Path | None, typer.Option("--explore", help="Add the rules and tornadoes of an `orgsim "
                                                      "explore --out DIR` folder.")] = None,
+    attribute: Annotated[bool, typer.Option("--attribute", help="Split the difference of each design that changes "
+                                            "two or more levers into each lever's share (runs every combination "
+                                            "of its levers; see docs/statistics.md).")] = False,
 ) -> None:
     """Write the HTML report a CMO reads: the decision on page one, then the appendix (works offline).
 
-    ``--pptx`` and ``--pdf`` also write a deck and a printed copy of the same study.
+    ``--pptx`` and ``--pdf`` also write a deck and a printed copy of the same study. ``--attribute`` adds a
+    waterfall per design that differs from the baseline in several levers (opt-in: it runs 2^k designs each).
     """
     from orgsim.experiment.study import Study, run_study
     from orgsim.output import check_output_file, progress_bar, report_command
@@ -301,10 +305,16 @@ def report(
         with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications)) as tick:
             study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
                               allow_large=_allow_large(ctx), sources=[str(f) for f in files])
-    command = report_command(study, output)
+    attributions = []
+    if attribute:
+        from orgsim.experiment.attribution import attribute_study
+
+        attributions = attribute_study(study, workers=workers, scheduler=scheduler)
+    command = (report_command(study, output) + (" --attribute" if attribute else "")
+               + (f" --explore {explore_dir}" if explore_dir is not None else ""))
     # each file is written whole beside its destination, then renamed into place: never half-written
     tmp = sibling(output)
-    write_study_report(study, tmp, command=command, explore=explored)
+    write_study_report(study, tmp, command=command, attributions=attributions, explore=explored)
     publish_file(tmp, output, force)
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")

@@ -83,3 +83,36 @@ def test_waterfall_bars_end_at_the_total() -> None:
     fig = attribution_waterfall(Attribution("by audience", ["intake", "grouping"], rows))
     bars = fig.axes[0].patches
     assert [round(b.get_y() + b.get_height(), 6) for b in bars] == [-9.0, -12.0, -12.0]  # each ends where the next starts
+
+
+def test_levers_read_as_words_on_the_example_what_if() -> None:
+    from orgsim.experiment.attribution import lever_phrase
+    from orgsim.scenario import load_scenario
+    from tests.conftest import ROOT
+
+    base = load_scenario(ROOT / "scenarios" / "network.yaml")
+    design = load_scenario(ROOT / "scenarios" / "what-if" / "audience-pod-intake.yaml")
+    assert [lever_phrase(name, design) for name, _ in levers(base, design)] == \
+        ["grouping by audience", "sending requests straight to the pods"]
+
+
+def test_the_report_shows_each_levers_share_from_the_same_attribution() -> None:
+    import html
+
+    from orgsim.experiment.attribution import attribute_study
+    from orgsim.experiment.study import run_study
+    from orgsim.report import render_report
+    from orgsim.report.decision import split_sentence
+
+    base, design = _pair()
+    study = run_study([base, design], replications=2, seed=1, workers=1)
+    found = attribute_study(study)
+    assert [a.design for a in found] == [design.name]  # two or more levers: attributed
+    direct = attribute(base, design, 2, 1)
+    assert found[0].rows == direct.rows  # the same code and seeds as `compare --attribute`
+    page = html.unescape(render_report(study, attributions=found))
+    assert 'id="chart-attribution-0"' in page and "Where the difference comes from" in page
+    sentence = split_sentence(found[0], design)
+    assert sentence.startswith("Of the ") and "from handoff hours" in sentence and sentence in page
+    assert "Where it comes from:" in page  # page one: the recommended design's split
+    assert 'id="chart-attribution-0"' not in render_report(study)  # opt-in

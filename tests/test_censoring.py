@@ -128,5 +128,6 @@ def test_solo_is_unstable_in_run_compare_sweep_and_report(tmp_path: Any) -> None
     out = tmp_path / "r.html"
     _cli("report", network, solo, "--replications", "2", "--workers", "1", "-o", str(out))
     page = out.read_text()
-    assert "<h3>Stability</h3>" in page and "is unstable — offered load 1.44× capacity" in page  # page one
+    assert 'id="chart-backlog"' in page  # a growing backlog is charted
+    assert "Unstable first:" in page and "is unstable — offered load 1.44× capacity" in page  # page one
     assert "Holm-corrected" in page

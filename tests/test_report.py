@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,9 @@ def test_page_is_self_contained_with_every_chart(study: Study) -> None:
     assert all(r.startswith(("#", "data:image/png;base64,")) for r in refs), refs  # nothing outside the page
     assert "<script" not in page and "@import" not in page and "url(http" not in page
     assert 'id="recommendation"' in page and 'id="scorecard"' in page and "seed 7" in page
+    from orgsim.report.decision import decide
+
+    assert decide(study).lead in html.unescape(page)  # page one leads with the trade-off
 
 
 def _hostile(tmp_path: Path) -> Any:

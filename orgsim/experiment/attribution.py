@@ -29,7 +29,7 @@ import copy
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orgsim.errors import OrgsimError
 from orgsim.metrics.registry import Metric, metrics_for
@@ -37,7 +37,10 @@ from orgsim.metrics.stats import mean_ci
 from orgsim.scenario.loading import scenario_from_data
 from orgsim.scenario.model import Scenario
 
-__all__ = ["MAX_LEVERS", "Attribution", "attribute", "levers", "shapley"]
+if TYPE_CHECKING:
+    from orgsim.experiment.study import Study
+
+__all__ = ["MAX_LEVERS", "Attribution", "attribute", "attribute_study", "lever_phrase", "levers", "shapley"]
 
 MAX_LEVERS = 4
 
@@ -186,3 +189,47 @@ def attribute(base: Scenario, design: Scenario, replications: int, seed: int, *,
         mean, low, high = mean_ci(total)
         out.rows.append({"lever": "total", "metric": m.id, "label": m.label, "difference": mean, "ci95": [low, high]})
     return out
+
+
+def attribute_study(study: Study, *, workers: int | None = 1, scheduler: str | None = None,
+                    progress: Callable[[int], None] | None = None) -> list[Attribution]:
+    """The attributions a report shows: each design that differs from the baseline in two or more levers.
+
+    A design with one lever needs no split (the whole difference is that lever's). A design that does not
+    keep up with its work, or a baseline that does not, is left out: its latency has no steady state, so
+    splitting it would only split the length of the run. Runs on the study's own seed and replications.
+    """
+    shaky = study.table.attrs.get("unstable") or {}
+    ids = study.design_ids
+    if shaky.get(ids[0]):
+        return []
+    base = study.scenarios[0]
+    return [attribute(base, s, study.replications, study.seed, workers=workers, scheduler=scheduler,
+                      progress=progress)
+            for s, i in zip(study.scenarios[1:], ids[1:], strict=True)
+            if not shaky.get(i) and len(levers(base, s)) >= 2]
+
+
+def lever_phrase(lever: str, design: Scenario) -> str:
+    """A lever in words, from the design's value of it ("sending requests straight to the pods").
+
+    Levers attributed together ("grouping + team") read "grouping by function with the team".
+    """
+    parts = [p.strip() for p in lever.split(" + ")]
+    return " with ".join(_one_phrase(p, design) for p in parts)
+
+
+def _one_phrase(lever: str, design: Scenario) -> str:
+    st = design.structure
+    if lever == "grouping":
+        return f"grouping by {st.kind}"
+    if lever == "intake":
+        return "sending requests straight to the pods" if st.intake == "pod" else "routing requests through the lead"
+    if lever == "embedded":
+        where = sorted({link.department for link in st.embedded})
+        return "embedding experts in " + " and ".join(where) if where else "no embedded experts"
+    if lever == "liaisons":
+        return "liaisons to departments"
+    if lever == "team":
+        return "the team"
+    return lever.replace("policies.", "policy ").replace("_", " ")

@@ -13,22 +13,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from orgsim.experiment.attribution import Attribution
     from orgsim.experiment.study import Study
 
 __all__ = ["render_report", "write_study_report"]
 
 
-def render_report(study: Study, command: str = "", explore: dict[str, Any] | None = None) -> str:
+def render_report(study: Study, command: str = "", attributions: Sequence[Attribution] = (),
+                  explore: dict[str, Any] | None = None) -> str:
     """The report of a study as one HTML string (see :func:`orgsim.report.html.render_report`)."""
     from orgsim.report.html import render_report as render
 
-    return render(study, command=command, explore=explore)
+    return render(study, command=command, attributions=attributions, explore=explore)
 
 
-def write_study_report(study: Study, path: Path, command: str = "", explore: dict[str, Any] | None = None) -> Path:
+def write_study_report(study: Study, path: Path, command: str = "", attributions: Sequence[Attribution] = (),
+                       explore: dict[str, Any] | None = None) -> Path:
     """Write the HTML report of a study that has already run (e.g. loaded from a ``compare --out`` folder).
 
+    ``attributions``: each lever's share of a design's difference (``orgsim report --attribute``);
     ``explore``: an exploration's JSON (:func:`orgsim.explore.read_exploration`) for the "holds unless" block.
     """
-    path.write_text(render_report(study, command=command, explore=explore), encoding="utf-8")
+    path.write_text(render_report(study, command=command, attributions=attributions, explore=explore),
+                    encoding="utf-8")
     return path

@@ -87,14 +87,8 @@ def write_deck(study: Study, path: Path, title: str, command: str = "") -> Path:
     slide.placeholders[1].text = (f"{len(study.designs)} designs on the same simulated demand: {study.replications} "
                                   f"replications each, seed {study.seed}. Baseline: “{short[0]}”.")
 
-    base = short[0]
-    if decision.choice == 0:
-        headline = f"Keep “{base}”: no design is clearly better on more measures than it is clearly worse."
-    else:
-        up, down = decision.scores[decision.choice]
-        headline = (f"Move to “{short[decision.choice]}”: clearly better than “{base}” on {up} measures, "
-                f"clearly worse on {down}.")
-    lines = [headline] + [f"▲ {f.text}" for f in decision.good] + [f"▼ {f.text}" for f in decision.bad]
+    lines = [decision.lead] + [f"▲ {f.text}" for f in decision.good] + [f"▼ {f.text}" for f in decision.bad]
+    lines += [f"▼ {o}" for o in decision.others_worse]
     lines.append("Rule: clear improvements minus clear deteriorations over the scorecard (paired 95% intervals); "
                  "no measure weighed above another.")
     _text_slide(prs, SLIDES[1], lines, 15)

@@ -22,12 +22,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from matplotlib.figure import Figure
 
+from orgsim.experiment.attribution import Attribution
 from orgsim.experiment.study import Study
 from orgsim.report import plots
-from orgsim.report.decision import decide
+from orgsim.report.decision import decide, split_sentence
 from orgsim.report.inputs import key_inputs
 from orgsim.report.style import colours, rc, short_names, tags
-from orgsim.report.verdicts import Scorecard, findings, scorecard
+from orgsim.report.verdicts import LATENCY, Scorecard, findings, scorecard
 
 __all__ = ["render_report", "svg"]
 
@@ -71,7 +72,28 @@ def _chart(cid: str, fig: Figure, caption: str) -> _Chart:
     return _Chart(cid, svg(fig, cid), caption)
 
 
-def _sections(study: Study) -> list[_Section]:
+def _grows(study: Study) -> bool:
+    """Does any design's backlog grow (flagged unstable, or growing in most of its replications)?"""
+    if any((study.table.attrs.get("unstable") or {}).values()):
+        return True
+    return any(sum(bool(f.get("backlog", {}).get("growing")) for f in runs) * 2 > len(runs) for runs in study.runs)
+
+
+def _attribution_section(study: Study, attributions: Sequence[Attribution]) -> _Section | None:
+    """One waterfall per attributed design: each lever's share of its difference in silo latency."""
+    by_name = dict(zip(study.designs, study.scenarios, strict=True))
+    charts = [_chart(f"chart-attribution-{i}", plots.attribution_waterfall(a, LATENCY, by_name[a.design]),
+                     split_sentence(a, by_name[a.design]) + " Each lever's share is its Shapley value over every "
+                     "combination of the levers, run on the same demand; the shares add up to the total.")
+              for i, a in enumerate(attributions) if a.levers and any(r["metric"] == LATENCY for r in a.rows)]
+    if not charts:
+        return None
+    return _Section("attribution", "Where the difference comes from", charts=charts,
+                    intro="A design changes several levers at once; each chart splits its difference from the "
+                          "baseline in silo latency (restricted mean) lever by lever, with 95% intervals.")
+
+
+def _sections(study: Study, attributions: Sequence[Attribution] = ()) -> list[_Section]:
     has_insights = len(study.reach_curves()) > 0
     out = [
         _Section("tradeoff", "The trade-off", charts=[_chart(
@@ -90,6 +112,14 @@ def _sections(study: Study) -> list[_Section]:
                    "work, handoffs between people, pods and departments, and approval."),
         ]),
     ]
+    if _grows(study):
+        out[1].charts.insert(0, _chart(
+            "chart-backlog", plots.backlog_over_time(study),
+            "Requests open (arrived, not yet answered) through the measured window, mean over replications. A line "
+            "that keeps climbing is a team that does not keep up: its unanswered work grows without bound."))
+    split = _attribution_section(study, attributions)
+    if split is not None:
+        out.insert(1, split)
     if has_insights:
         out.append(_Section("insight-reach", "Do social insights reach the people who need them?", charts=[
             _chart("chart-reach", plots.reach_over_time(study),
@@ -183,15 +213,19 @@ def _currency(study: Study) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _decision(study: Study, card: Scorecard, short: list[str], tag: list[str]) -> dict[str, Any]:
+def _decision(study: Study, card: Scorecard, short: list[str], tag: list[str],
+              attributions: Sequence[Attribution] = ()) -> dict[str, Any]:
     """Page one's recommendation: the design, what it gains and loses, and how much of the card is signal."""
     d = decide(study, card)
     base = short[0]
+    mine = [a for a in attributions if d.choice and a.design == study.designs[d.choice] and a.levers]
+    split = split_sentence(mine[0], study.scenarios[d.choice]) if mine else ""
     return {"choice": short[d.choice], "keep": d.choice == 0, "base": base, "gains": d.gains, "losses": d.losses,
             "good": d.good, "bad": d.bad, "unclear": d.unclear, "n_clear": d.clear, "n_compared": d.compared,
             "score": d.scores[d.choice], "measures": sum(1 for r in card.rows if r[2] != 0),
             "others": [{"name": tag[j], "up": up, "down": down} for j, (up, down) in enumerate(d.scores) if j],
-            "runner_up": short[d.runner_up] if d.runner_up is not None else None, "runner_losses": d.runner_losses}
+            "runner_up": short[d.runner_up] if d.runner_up is not None else None, "runner_losses": d.runner_losses,
+            "lead": d.lead, "gains_text": d.gains_text, "losses_text": d.losses_text, "others_worse": d.others_worse, "split": split}
 
 
 def report_title(study: Study) -> str:
@@ -199,10 +233,14 @@ def report_title(study: Study) -> str:
     return f"{_company(study.designs)}: how should the social-media team be organised?"
 
 
-def render_report(study: Study, command: str = "", explore: dict[str, Any] | None = None) -> str:
+def render_report(study: Study, command: str = "", attributions: Sequence[Attribution] = (),
+                  explore: dict[str, Any] | None = None) -> str:
     """The report as one HTML string. ``command`` is shown as the way to reproduce it.
 
-    ``explore``: the JSON of an ``orgsim explore --out`` folder, shown after page one (:mod:`orgsim.report.explore`).
+    ``attributions`` (:func:`orgsim.experiment.attribution.attribute_study`, ``orgsim report --attribute``) add
+    a waterfall per design that differs from the baseline in several levers, and page one says where the
+    recommended design's difference in silo latency comes from. ``explore``: the JSON of an
+    ``orgsim explore --out`` folder, shown after page one (:mod:`orgsim.report.explore`).
     """
     env = Environment(loader=PackageLoader("orgsim.report", "templates"), autoescape=select_autoescape(["j2", "html"]),
                       trim_blocks=True, lstrip_blocks=True)
@@ -217,13 +255,13 @@ def render_report(study: Study, command: str = "", explore: dict[str, Any] | Non
     designs = [{"name": s.name, "short": sh, "tag": tg, "colour": col[s.name], "description": s.description,
                 "source": src, "inputs": [kv for kv in mine if kv not in shared]}
                for s, sh, tg, src, mine in zip(study.scenarios, short, tag, sources, inputs, strict=True)]
-    sections = _sections(study)
+    sections = _sections(study, attributions)
     card = scorecard(study)
     currency = _currency(study)
     return env.get_template("report.html.j2").render(
         title=report_title(study),
         designs=designs, shared_inputs=shared, **_headline(study, short), scorecard=_scorecard_rows(card, currency),
-        sections=sections, decision=_decision(study, card, short, tag), currency=currency,
+        sections=sections, decision=_decision(study, card, short, tag, attributions), currency=currency,
         few=study.replications < 5, has_insights=any("insight" in r[0] for r in card.rows),
         replications=study.replications, seed=study.seed,
         run_days=f"{base.horizon_days:g} simulated days after a {base.warmup_days:g}-day warm-up",

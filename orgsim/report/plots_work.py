@@ -5,14 +5,17 @@ Kept beside :mod:`orgsim.report.plots` (and re-exported there) so that module st
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from orgsim.experiment.attribution import Attribution
+from orgsim.experiment.attribution import Attribution, lever_phrase
 from orgsim.experiment.study import Study
 from orgsim.metrics.registry import metric
 from orgsim.report.style import colours, short_names, styled
+from orgsim.scenario.model import Scenario
 
 __all__ = ["attribution_waterfall", "backlog_over_time"]
 
@@ -38,15 +41,17 @@ def backlog_over_time(study: Study) -> Figure:
     ax.set_ylabel("requests open (backlog)")
     ax.set_title("Unanswered work over time")
     ax.set_ylim(bottom=0)
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="upper left")
     return fig
 
 
 @styled
-def attribution_waterfall(attribution: Attribution, metric_id: str = "silo_latency_rmst") -> Figure:
+def attribution_waterfall(attribution: Attribution, metric_id: str = "silo_latency_rmst",
+                          design: Scenario | None = None) -> Figure:
     """Each lever's share of one metric's difference, as a waterfall from the baseline to the design.
 
     Bars start where the previous lever ended; the last bar is the total. Error bars are each share's 95% CI.
+    With the ``design`` scenario, each lever is named in words ("sending requests straight to the pods").
     """
     m = metric(metric_id)
     rows = {r["lever"]: r for r in attribution.rows if r["metric"] == m.id}
@@ -62,16 +67,24 @@ def attribution_waterfall(attribution: Attribution, metric_id: str = "silo_laten
         low, high = (np.nan if v is None else v * scale for v in r["ci95"])
         bottom = 0.0 if name == "total" else start
         good = (d < 0) == (m.direction < 0) if m.direction else True
-        ax.bar(i, d, bottom=bottom, color="#2e7d32" if good else "#c62828", alpha=0.85 if name != "total" else 1.0)
+        ax.bar(i, d, bottom=bottom, width=0.6, color="#2e7d32" if good else "#c62828",
+               alpha=0.75 if name != "total" else 1.0)
         if np.isfinite(low) and np.isfinite(high):
-            ax.errorbar(i, bottom + d, yerr=[[d - low], [high - d]], color="#333333", capsize=4)
-        ax.annotate(m.format_diff(r["difference"]), (i, bottom + d), xytext=(0, 6 if d >= 0 else -14),
-                    textcoords="offset points", ha="center", fontsize=10)
+            # the share's interval, drawn around the bar's end (where this lever leaves the running total)
+            ax.errorbar(i, bottom + d, yerr=[[d - low], [high - d]], color="#333333", capsize=4, linewidth=1.2)
         if name != "total":
+            if i + 1 < len(names) - 1:  # a thin line carries the running total to the next bar
+                ax.plot([i + 0.3, i + 0.7], [start + d] * 2, color="#888888", linewidth=1)
             start += d
     ax.axhline(0, color="#888888", linewidth=1)
-    ax.set_xticks(range(len(names)), names)
+    ax.use_sticky_edges = False  # room above and below the bars, so the zero line never sits on the frame
+    ax.margins(y=0.08)
+    labels = [("total" if n == "total" else lever_phrase(n, design) if design is not None else n) for n in names]
+    ax.set_xticks(range(len(names)),
+                  [textwrap.fill(lab, 24) + "\n" + m.format_diff(rows[n]["difference"]) for lab, n in zip(labels, names,
+                                                                                                    strict=True)])
     unit = "points" if m.fmt == "percent" else m.unit
     ax.set_ylabel(f"difference from the baseline ({unit})")
-    ax.set_title(f"Where the difference in {m.label} comes from:\n{attribution.design}")
+    what = "silo latency" if m.id == "silo_latency_rmst" else m.label
+    ax.set_title(textwrap.fill(f"Where the difference in {what} comes from: {attribution.design}", 70))
     return fig
