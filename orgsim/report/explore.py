@@ -64,8 +64,13 @@ def _not_worse_share(data: dict[str, Any], recommended: str, metric_id: str) -> 
     return float((~per_point).mean()) if len(per_point) else None
 
 
-def explore_context(data: dict[str, Any], designs: Sequence[str], recommended: int) -> dict[str, Any]:
-    """What the template's exploration block shows; ``recommended`` indexes ``designs`` (the report's choice)."""
+def explore_context(data: dict[str, Any], designs: Sequence[str], recommended: int,
+                    short: dict[str, str] | None = None) -> dict[str, Any]:
+    """What the template's exploration block shows; ``recommended`` indexes ``designs`` (the report's choice).
+
+    ``short`` maps a design's full name to the name page one uses for it, so the
+    rules and captions name the designs as the rest of the report does.
+    """
     from orgsim.report.html import svg  # here: html imports this module
 
     ids = data["design_ids"]
@@ -84,11 +89,18 @@ def explore_context(data: dict[str, Any], designs: Sequence[str], recommended: i
     share = _not_worse_share(data, rec, metric_id)
     label = rules[0]["label"] if rules else metric_id
     inputs = [f"{i['input']} {i['low']:g}–{i['high']:g}" for i in data["inputs"]]
+    short = short or {}
+
+    def named(text: str) -> str:
+        for full in sorted(short, key=len, reverse=True):  # the longest first: one name may contain another
+            text = text.replace(full, short[full])
+        return text
+
     return {
-        "recommended": names[ids.index(rec)], "share": None if share is None else f"{share:.0%}",
-        "metric": label, "rules": [r["rule"] for r in rules if rec in (r["winner"], r["loser"])] or
-        [r["rule"] for r in rules],
-        "tornado": chart, "target": " minus ".join(f"“{names[ids.index(t)]}”" for t in target.split(" - "))
+        "recommended": named(names[ids.index(rec)]), "share": None if share is None else f"{share:.0%}",
+        "metric": label, "rules": [named(r["rule"]) for r in rules if rec in (r["winner"], r["loser"])] or
+        [named(r["rule"]) for r in rules],
+        "tornado": chart, "target": " minus ".join(f"“{named(names[ids.index(t)])}”" for t in target.split(" - "))
         if target is not None else None, "method": data["method"], "points": data["points"],
         "replications": data["replications"], "inputs": inputs, "defaults_used": data["defaults_used"],
     }

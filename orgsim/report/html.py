@@ -269,17 +269,17 @@ def render_report(study: Study, command: str = "", attributions: Sequence[Attrib
         + f" --replications {study.replications} --seed {study.seed}",
         version=_version(), generated=dt.date.today().isoformat(),
         stability=_stability(study, short), correction_note=study.table.attrs.get("correction_note", ""),
-        explore=_explore(study, explore),
+        explore=_explore(study, explore, short),
     )
 
 
-def _explore(study: Study, data: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The exploration block (issue #17), or ``None`` without ``--explore``."""
+def _explore(study: Study, data: dict[str, Any] | None, short: list[str]) -> dict[str, Any] | None:
+    """The exploration block (issue #17), or ``None`` without ``--explore``; designs named as on page one."""
     if data is None:
         return None
     from orgsim.report.explore import explore_context
 
-    return explore_context(data, study.designs, decide(study).choice)
+    return explore_context(data, study.designs, decide(study).choice, dict(zip(study.designs, short, strict=True)))
 
 
 def _stability(study: Study, short: list[str]) -> str:
