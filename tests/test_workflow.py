@@ -103,3 +103,34 @@ def test_a_step_no_one_in_the_team_can_do() -> None:
         p["proficiency"] = {"functions": {"paid": "none"}}
     with pytest.raises(ScenarioError, match="no one in the team can do 'paid'"):
         scenario_from_data(copy.deepcopy(d), file="wf.yaml")
+
+
+def test_an_approver_named_twice_with_different_calendars_is_a_positioned_error() -> None:
+    d = _data([{**STEP, **CMO}, {"name": "sign", "effort_hours": _fixed(0.5), "external": "CMO", "hours": "09:00-17:00"}])
+    with pytest.raises(ScenarioError, match=r"steps\.1\.hours.*CMO already has a different hours"):
+        scenario_from_data(d, file="wf.yaml")
+
+
+def test_other_work_belongs_to_outside_approvers_only() -> None:
+    d = _data([{**STEP, "person": "p0", "other_work": {"share": 0.5}}])
+    with pytest.raises(ScenarioError, match="other_work is an outside approver's"):
+        scenario_from_data(d, file="wf.yaml")
+
+
+def test_an_approvers_own_work_is_queued_with_the_approvals_and_drawn_apart_from_demand() -> None:
+    # the CMO's own work (2 tasks an hour of 1 h: more than she can do) sits in the queue the approval waits in
+    steps = [{"name": "draft", "effort_hours": _fixed(1.0), "person": "p0"},
+             {"name": "approve", "effort_hours": _fixed(0.5), **CMO,
+              "other_work": {"per_day": 48, "effort_hours": _fixed(1.0)}}]
+    d = _data(steps)
+    del d["demand"]["departments"]["Product"]["requests"]["ask"]["per_day"]
+    d["demand"]["departments"]["Product"]["requests"]["ask"]["at_hours"] = [1.0]
+    busy = Model(Scenario.model_validate(d), 1, trace=True).run()
+    d["demand"]["departments"]["Product"]["requests"]["ask"]["steps"][1].pop("other_work")
+    free = Model(Scenario.model_validate(d), 1, trace=True).run()
+    assert free.requests.iloc[0].approval_hours == 0.5
+    assert busy.requests.iloc[0].approval_hours > 0.5  # waited behind her own work
+    assert busy.requests.iloc[0].work_hours == free.requests.iloc[0].work_hours == 1.0
+    assert busy.log is not None and "other work" in set(busy.log["kind"])
+    cmo = busy.people.set_index("person").loc["approver:CMO"]
+    assert cmo.busy_hours > 0.5

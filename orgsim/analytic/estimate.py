@@ -6,7 +6,7 @@ M/M/c station in steady state:
 - ``c`` = Σ over its servers of (share of the horizon they are on duty ×
   capacity), rounded to the nearest whole person (at least one);
 - its load = Σ over what reaches it (request parts, triage, merges, reviews,
-  community messages) of arrival rate × mean effort (× off-skill factor when
+  community messages, an outside approver's ``other_work``) of arrival rate × mean effort (× off-skill factor when
   nobody serving it has the skills is ignored);
 - its mean wait = Erlang C at that load, with the station's mean service
   time, plus the mean time an arrival at a random moment waits for anyone
@@ -41,6 +41,7 @@ import numpy as np
 
 from orgsim.analytic.queueing import mmc_wait
 from orgsim.org.plan import KindPlan, routing_plan
+from orgsim.scenario.approvers import approver_calendars
 from orgsim.scenario.model import Scenario
 from orgsim.sim.calendar import Calendar, _merge, calendar_for
 
@@ -67,9 +68,8 @@ def _calendars(scenario: Scenario, horizon: float) -> dict[str, tuple[Calendar, 
         out[f"person:{pid}"] = (calendar_for(p.hours, p.days, p.timezone, start, horizon,
                                              [(a.start_day * 24, (a.start_day + a.days) * 24) for a in p.absences],
                                              p.holidays), p.capacity)
-    for step in s.policies.approval_chain:
-        if step.external is not None and step.node not in out:
-            out[step.node] = (calendar_for(step.hours, step.days, step.timezone, start, horizon), 1.0)
+    for node, spec in approver_calendars(s).items():
+        out[node] = (calendar_for(spec.hours, spec.days, spec.timezone, start, horizon), 1.0)  # type: ignore[attr-defined]
     return out
 
 
@@ -148,8 +148,12 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
             rate[q] += lam * share / total
             work[q] += lam * share / total * h
 
-    stations = {}
     calendars = _calendars(s, horizon)
+    for q, ow in plan.other_work.items():  # an outside approver's own work shares their queue
+        lam = ow.per_hour(calendars[q][0].duty_between(0, horizon) / horizon if horizon > 0 else 0.0)
+        rate[q] += lam
+        work[q] += lam * ow.effort_hours.expected
+    stations = {}
     for name, who in plan.servers.items():
         if rate[name] == 0:
             continue

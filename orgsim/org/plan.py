@@ -25,7 +25,7 @@ reply, and the chance of one round of rework.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import networkx as nx
@@ -33,6 +33,7 @@ import networkx as nx
 from orgsim.errors import OrgsimError
 from orgsim.org.graph import Leg, build_org, dept, handoff_legs, person, pod
 from orgsim.org.structures import Structure, Work, structure_for
+from orgsim.scenario.approvers import OtherWork, other_work
 from orgsim.scenario.distributions import _Distribution
 from orgsim.scenario.kinds import RequestKind, request_kinds
 from orgsim.scenario.model import PRIORITY_RANK, Scenario
@@ -81,8 +82,9 @@ class StepPlan:
     skills: tuple[tuple[tuple[str, ...], str, str | None], ...]  # (channels, function, audience) per queue
     holder: str
     effort: _Distribution
-    approval: bool  # an outside approver: its time counts as approval wait
+    approval: bool  # its time counts as approval wait (an outside approver's, or ``approval: true``)
     exits: tuple[tuple[int, float, tuple[Leg, ...]], ...]
+    outside: bool = False  # done by an outside approver: not the team's person-hours
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ class RoutingPlan:
     #: queue → the workers (graph nodes: ``person:<id>`` or ``approver:<name>``) who serve it, in order
     servers: Mapping[str, tuple[str, ...]]
     graph: nx.DiGraph
+    #: outside approver queue → their own work (:class:`~orgsim.scenario.approvers.OtherWork`)
+    other_work: Mapping[str, OtherWork] = field(default_factory=lambda: MappingProxyType({}))
 
     def node(self, queue: str) -> str:
         """The graph node that stands for a work queue (an embedded expert's queue is the expert)."""
@@ -212,7 +216,8 @@ def routing_plan(scenario: Scenario, structure: Structure | None = None) -> Rout
     for c, ch in enumerate(s.channels):
         for a in range(-1, len(s.audiences)):
             messages[c, a] = structure.message_queue(ch, s.audiences[a] if a >= 0 else None)
-    return RoutingPlan(s.name, tuple(kinds), MappingProxyType(messages), MappingProxyType(servers), graph)
+    return RoutingPlan(s.name, tuple(kinds), MappingProxyType(messages), MappingProxyType(servers), graph,
+                       MappingProxyType(other_work(s)))
 
 
 def _workflow(s: Scenario, kind: RequestKind, structure: Structure, channels: tuple[str, ...], intake: str,
@@ -239,5 +244,5 @@ def _workflow(s: Scenario, kind: RequestKind, structure: Structure, channels: tu
                     for j, p in go)
         fn, aud = st.function or spec.function, st.audience or spec.audience
         out.append(StepPlan(st.name, tuple(w), tuple((c, fn, aud) for c in w.values()), holders[i], st.effort_hours,
-                            st.external is not None, nxt))
+                            st.is_approval, nxt, st.external is not None))
     return tuple(out), tuple(leg(intake, node(q)) for q in who[0])

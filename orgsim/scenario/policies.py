@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from orgsim.scenario.approvers import OtherWork
 from orgsim.scenario.clock import Hours, TimeZone
 from orgsim.scenario.distributions import Distribution, _Distribution
 from orgsim.scenario.types import NonNegFloat, PositiveFloat, Priority, Strict, Weekday, workweek
@@ -22,11 +23,15 @@ class ApprovalStep(Strict):
     hours: Hours = "09:00-18:00"
     days: list[Weekday] = Field(default_factory=workweek)
     timezone: TimeZone = "UTC"
+    #: an outside approver's own work, competing with the reviews (see orgsim.scenario.approvers)
+    other_work: OtherWork | None = None
 
     @model_validator(mode="after")
     def _one_approver(self) -> ApprovalStep:
         if (self.person is None) == (self.external is None):
             raise ValueError("give exactly one of person (a team member) or external (a name)")
+        if self.other_work is not None and self.external is None:
+            raise ValueError("other_work is an outside approver's (external:); a team member's other work is the team's")
         return self
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from orgsim.scenario.approvers import approver_conflicts
 from orgsim.scenario.workflow import check_workflow
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ def check_references(s: Scenario) -> None:
             if rt.audience is not None:
                 bad += _unknown_one(rt.audience, s.audiences, "audience", (*at, "audience"))
             bad += check_workflow(s, rt, at)
+    bad += approver_conflicts(s)
     bad += _unknown(s.demand.messages, s.channels, "channel", ("demand", "messages"), keyed=True)
     for ch, stream in s.demand.messages.items():
         bad += _unknown(stream.audience_mix, s.audiences, "audience", ("demand", "messages", ch, "audience_mix"), keyed=True)

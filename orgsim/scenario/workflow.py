@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
+from orgsim.scenario.approvers import OtherWork, approver_calendars
 from orgsim.scenario.clock import Hours, TimeZone
 from orgsim.scenario.distributions import Distribution
 from orgsim.scenario.types import Share, Strict, Weekday, workweek
@@ -66,6 +67,10 @@ class Step(Strict):
     hours: Hours = "09:00-18:00"
     days: list[Weekday] = Field(default_factory=workweek)
     timezone: TimeZone = "UTC"
+    #: an outside approver's own work, competing with the approvals (see orgsim.scenario.approvers)
+    other_work: OtherWork | None = None
+    #: the step is an approval: its time counts as approval wait (default: true for ``external``)
+    approval: bool | None = None
     then: str | None = None
     branches: dict[str, Branch] = Field(default_factory=dict)
 
@@ -73,7 +78,14 @@ class Step(Strict):
     def _one_doer(self) -> Step:
         if (self.pod is not None) + (self.person is not None) + (self.external is not None) > 1:
             raise ValueError("name at most one of pod, person or external (none: the structure decides)")
+        if self.other_work is not None and self.external is None:
+            raise ValueError("other_work is an outside approver's (external:); a team member's other work is the team's")
         return self
+
+    @property
+    def is_approval(self) -> bool:
+        """Its time counts as approval wait: an outside approver's step, or one marked ``approval: true``."""
+        return self.approval if self.approval is not None else self.external is not None
 
     @property
     def external_node(self) -> str | None:
@@ -86,15 +98,7 @@ def external_steps(s: Scenario) -> dict[str, Step]:
 
     One named in ``policies.approval_chain`` too keeps the chain's calendar.
     """
-    chain = {a.node for a in s.policies.approval_chain if a.external is not None}
-    out: dict[str, Step] = {}
-    for d in s.demand.departments.values():
-        for rt in d.requests.values():
-            for st in rt.steps or []:
-                node = st.external_node
-                if node is not None and node not in chain:
-                    out.setdefault(node, st)
-    return out
+    return {node: spec for node, spec in approver_calendars(s).items() if isinstance(spec, Step)}
 
 
 def exits(steps: list[Step]) -> list[list[tuple[int, float]]]:

@@ -24,6 +24,7 @@ from orgsim.org.structures import structure_for
 from orgsim.scenario.model import PRIORITY_RANK, Scenario
 from orgsim.scenario.team import DIMENSIONS
 from orgsim.scenario.workflow import external_steps
+from orgsim.sim.approvals import start_other_work
 from orgsim.sim.arguments import check_scenario, check_seed
 from orgsim.sim.calendar import INF, calendar_for
 from orgsim.sim.demand import Arrivals, arrival_blocks, arrivals, draw, stream
@@ -168,7 +169,7 @@ class Model:
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _trace(self, t: float, event: str, task: Task, where: str) -> None:
-        kind = "message" if task.done is None else "request"
+        kind = "message" if task.done is None else "request" if task.item >= 0 else "other work"
         self.log.append((t, event, kind, task.item, where))  # type: ignore[union-attr]
 
     def _count(self, what: str, delta: int) -> None:
@@ -458,7 +459,7 @@ class Model:
                 if h:
                     yield env.timeout(h)
                 q, w = yield from self._task(r, queues[0], effort, st.skills[0], route.prio)
-                if not st.approval:  # an outside approver's time is not the team's
+                if not st.outside:  # an outside approver's time is not the team's
                     person_hours += w
                 if self.warmup <= env.now - q - w < self.horizon:
                     waited = self.step_waits.setdefault((kind, i), [0, 0.0])
@@ -522,6 +523,7 @@ class Model:
 
     def run(self) -> Result:
         self.arrivals()
+        self.other_work = start_other_work(self)
         if self.insight_spread is not None:
             self.insight_spread.start()
         with _frozen_heap():
