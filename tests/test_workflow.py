@@ -134,3 +134,51 @@ def test_an_approvers_own_work_is_queued_with_the_approvals_and_drawn_apart_from
     assert busy.log is not None and "other work" in set(busy.log["kind"])
     cmo = busy.people.set_index("person").loc["approver:CMO"]
     assert cmo.busy_hours > 0.5
+
+
+def test_an_escalation_to_another_department_waits_for_its_hours_by_hand() -> None:
+    # 1:00 the request; p0 drafts 1:00-2:00; Care (09:00-17:00 UTC, every day) works its 1 h 9:00-10:00;
+    # the CMO (always in) approves 10:00-10:30. Care's 8 hours (7 closed, 1 working) are silo overhead: handoff.
+    d = _data([{"name": "draft", "effort_hours": _fixed(1.0), "person": "p0"},
+               {"name": "care", "effort_hours": _fixed(1.0), "department": "Care"},
+               {"name": "approve", "effort_hours": _fixed(0.5), **CMO}])
+    d["demand"]["departments"]["Care"] = {"hours": "09:00-17:00", "days": ALL_DAYS, "timezone": "UTC"}
+    ask = d["demand"]["departments"]["Product"]["requests"]["ask"]
+    del ask["per_day"]
+    ask["at_hours"] = [1.0]
+    r = Model(Scenario.model_validate(d), 1, trace=True).run()
+    assert r.log is not None
+    assert list(r.log[["time", "event", "where"]].itertuples(index=False, name=None)) == [
+        (1.0, "arrive", "Product/ask"),
+        (1.0, "queue", "person:p0"), (1.0, "start", "p0"), (2.0, "finish", "p0"),
+        (10.0, "queue", "approver:CMO"), (10.0, "start", "approver:CMO"), (10.5, "finish", "approver:CMO"),
+        (10.5, "answer", "Product/ask")]
+    row = r.requests.iloc[0]
+    assert (row.latency_hours, row.work_hours, row.handoff_hours, row.approval_hours, row.person_hours) == (
+        9.5, 1.0, 8.0, 0.5, 1.0)
+
+
+def test_a_role_step_is_one_queue_of_everyone_with_the_role() -> None:
+    d = _data([{"name": "check", "effort_hours": _fixed(1.0), "role": "reviewer"}])
+    d["team"]["people"]["p1"]["role"] = "reviewer"
+    plan = routing_plan(Scenario.model_validate(d))
+    assert plan.kinds[0].steps[0].queues == ("role:reviewer",)
+    assert plan.servers["role:reviewer"] == ("person:p1",)
+    ask = d["demand"]["departments"]["Product"]["requests"]["ask"]
+    del ask["per_day"]
+    ask["at_hours"] = [1.0, 1.0]  # two at once: p1 does both, one after the other; p0 (no such role) none
+    r = Model(Scenario.model_validate(d), 1, trace=True).run()
+    assert r.log is not None
+    assert set(r.log.loc[r.log.event == "start", "where"]) == {"p1"}
+    assert sorted(r.requests.latency_hours) == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(("step", "where", "what"), [
+    ({**STEP, "department": "Nowhere"}, "steps.0.department", "unknown department 'Nowhere'"),
+    ({**STEP, "role": "wizard"}, "steps.0.role", "no one in the team has role 'wizard'"),
+    ({**STEP, "role": "wizard", "pod": "pod"}, "steps.0", "name at most one of pod, person, role, department"),
+], ids=["department", "role", "two-doers"])
+def test_bad_doers_get_positioned_errors(step: dict[str, Any], where: str, what: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_data(_data([step]), file="wf.yaml")
+    assert where in str(info.value) and what in str(info.value), str(info.value)

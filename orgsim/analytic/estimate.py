@@ -118,7 +118,7 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         if route.steps:
             visits = visit_ratios(route)
             for v, st in zip(visits, route.steps, strict=True):
-                for q in st.queues:
+                for q in st.queues if st.department is None else ():
                     rate[q] += lam * v
                     work[q] += lam * v * st.effort.expected * p.request_handling_factor / len(st.queues)
             for name, hours in stages:
@@ -169,6 +169,14 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         """A station's mean wait; a queue no work reaches (rate 0) has none."""
         return stations[queue]["mean_wait_hours"] if queue in stations else 0.0
 
+    def opens(department: str) -> float:
+        """Mean wait, from a random moment, for a department with ``hours`` to be open."""
+        d = s.demand.departments[department]
+        if d.hours is None:
+            return 0.0
+        cal = calendar_for(d.hours, d.days, d.timezone or s.demand.timezone, s.run.start_date, horizon)
+        return _off_duty_wait([cal.bounds], horizon)
+
     by_kind, weights = {}, {}
     for kind, route, lam, stages in kinds:
         if route.steps:
@@ -176,8 +184,11 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
             for name, hours in stages[:1] if route.triage is not None else []:
                 lat += waited(name) + hours
             for v, st in zip(visit_ratios(route), route.steps, strict=True):
-                lat += v * (max(waited(q) for q in st.queues)
-                            + st.effort.expected * p.request_handling_factor / len(st.queues))
+                if st.department is not None:  # no queue: the wait for it to open, then its own time
+                    lat += v * (opens(st.department) + st.effort.expected)
+                else:
+                    lat += v * (max(waited(q) for q in st.queues)
+                                + st.effort.expected * p.request_handling_factor / len(st.queues))
                 lat += v * sum(pj * max(leg.delay_hours for leg in legs) for _, pj, legs in st.exits)
             by_kind[kind.key] = lat
             weights[kind.key] = lam

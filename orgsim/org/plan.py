@@ -85,6 +85,8 @@ class StepPlan:
     approval: bool  # its time counts as approval wait (an outside approver's, or ``approval: true``)
     exits: tuple[tuple[int, float, tuple[Leg, ...]], ...]
     outside: bool = False  # done by an outside approver: not the team's person-hours
+    #: another department does it (its queue is the department's node, ``dept:<name>``; no one in the run serves it)
+    department: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ class RoutingPlan:
 
     def node(self, queue: str) -> str:
         """The graph node that stands for a work queue (an embedded expert's queue is the expert)."""
-        return self.servers[queue][0] if queue.startswith("embedded:") else queue
+        return self.servers[queue][0] if queue.startswith(("embedded:", "role:")) else queue
 
     def queues_used(self) -> set[str]:
         """Every queue some request or message is routed to."""
@@ -165,6 +167,11 @@ def _servers(scenario: Scenario) -> dict[str, tuple[str, ...]]:
             out.setdefault(step.node, [step.node])
     for node in external_steps(scenario):
         out.setdefault(node, [node])
+    for d in scenario.demand.departments.values():  # a workflow step's role: everyone with it, as one queue
+        for rt in d.requests.values():
+            for st in rt.steps or []:
+                if st.role is not None and f"role:{st.role}" not in out:
+                    out[f"role:{st.role}"] = [person(pid) for pid, p in scenario.team.people.items() if p.role == st.role]
     return {q: tuple(v) for q, v in out.items()}
 
 
@@ -177,8 +184,8 @@ def routing_plan(scenario: Scenario, structure: Structure | None = None) -> Rout
     servers = _servers(s)
 
     def node(queue: str) -> str:
-        # an embedded expert's queue stands for the expert
-        return servers[queue][0] if queue.startswith("embedded:") else queue
+        # an embedded expert's queue stands for the expert; a role's for its first member
+        return servers[queue][0] if queue.startswith(("embedded:", "role:")) else queue
 
     def leg(src: str, dst: str) -> Leg:
         if src == dst:
@@ -234,6 +241,10 @@ def _workflow(s: Scenario, kind: RequestKind, structure: Structure, channels: tu
             who.append({person(st.person): ch})
         elif st.external_node is not None:
             who.append({st.external_node: ch})
+        elif st.role is not None:
+            who.append({f"role:{st.role}": ch})
+        elif st.department is not None:
+            who.append({dept(st.department): ch})
         else:
             who.append(structure.queues(Work(kind.department, ch, st.function or spec.function, st.audience or spec.audience)))
     holders = [node(next(iter(w))) for w in who]
@@ -244,5 +255,5 @@ def _workflow(s: Scenario, kind: RequestKind, structure: Structure, channels: tu
                     for j, p in go)
         fn, aud = st.function or spec.function, st.audience or spec.audience
         out.append(StepPlan(st.name, tuple(w), tuple((c, fn, aud) for c in w.values()), holders[i], st.effort_hours,
-                            st.is_approval, nxt, st.external is not None))
+                            st.is_approval, nxt, st.external is not None, st.department))
     return tuple(out), tuple(leg(intake, node(q)) for q in who[0])

@@ -5,8 +5,11 @@ and the structure's routing): the shorthand every example uses. With steps,
 each step says what it is (``function``, optionally ``channels`` and
 ``audience``, else the request's), how long it takes (``effort_hours``), who
 does it (nobody named: the structure routes it like a request; or one of
-``pod``, ``person``, or ``external`` — an outside approver with their own
-``hours``, ``days`` and ``timezone``), and what follows: ``then`` (a step's
+``pod``, ``person``, ``role`` — everyone in the team with that role, as one
+queue —, ``department`` — another department, on its own hours, an
+escalation out of the team and back — or ``external`` — an outside approver
+with their own ``hours``, ``days``, ``timezone`` and ``other_work``, see
+:mod:`orgsim.scenario.approvers`), and what follows: ``then`` (a step's
 name, or ``done``; default the next step in the list, ``done`` after the
 last) unless one of its ``branches`` is taken — each a ``to`` step and a
 ``probability``, drawn once when the step is finished::
@@ -62,6 +65,10 @@ class Step(Strict):
     effort_hours: Distribution
     pod: str | None = None
     person: str | None = None
+    #: everyone in the team whose ``role`` is exactly this, as one queue
+    role: str | None = None
+    #: another department does the step (an escalation out of the team and back), on its own hours
+    department: str | None = None
     external: str | None = None
     #: an outside approver's working hours (only with ``external``); the approval chain's default
     hours: Hours = "09:00-18:00"
@@ -76,8 +83,8 @@ class Step(Strict):
 
     @model_validator(mode="after")
     def _one_doer(self) -> Step:
-        if (self.pod is not None) + (self.person is not None) + (self.external is not None) > 1:
-            raise ValueError("name at most one of pod, person or external (none: the structure decides)")
+        if sum(x is not None for x in (self.pod, self.person, self.role, self.department, self.external)) > 1:
+            raise ValueError("name at most one of pod, person, role, department or external (none: the structure decides)")
         if self.other_work is not None and self.external is None:
             raise ValueError("other_work is an outside approver's (external:); a team member's other work is the team's")
         return self
@@ -178,7 +185,17 @@ def _doer(s: Scenario, st: Step, function: str, here: Path) -> list[tuple[Path, 
     """A named doer must exist, and someone who may do the step must have done its function before."""
     if st.external is not None:
         return []
-    if st.pod is not None:
+    if st.department is not None:
+        if st.department not in s.demand.departments:
+            return [((*here, "department"),
+                     f"unknown department {st.department!r}; expected one of: {', '.join(s.demand.departments)}")]
+        return []
+    if st.role is not None:
+        who = [pid for pid, p in s.team.people.items() if p.role == st.role]
+        if not who:
+            roles = sorted({p.role for p in s.team.people.values()})
+            return [((*here, "role"), f"no one in the team has role {st.role!r}; expected one of: {', '.join(roles)}")]
+    elif st.pod is not None:
         if st.pod not in s.structure.pods:
             return [((*here, "pod"), f"unknown pod {st.pod!r}; expected one of: {', '.join(s.structure.pods)}")]
         who = [m for m in s.structure.pods[st.pod].members if m in s.team.people]
@@ -189,6 +206,7 @@ def _doer(s: Scenario, st: Step, function: str, here: Path) -> list[tuple[Path, 
     else:
         who = list(s.team.people)
     if function in s.functions and who and all(s.team.people[p].level("functions", function) == "none" for p in who):
-        doer = f"pod {st.pod!r}" if st.pod else f"{st.person}" if st.person else "the team"
+        doer = (f"pod {st.pod!r}" if st.pod else f"{st.person}" if st.person
+                else f"role {st.role!r}" if st.role else "the team")
         return [((*here, "function"), f"no one in {doer} can do {function!r} (proficiency none for all)")]
     return []

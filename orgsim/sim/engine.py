@@ -24,6 +24,7 @@ from orgsim.org.structures import structure_for
 from orgsim.scenario.model import PRIORITY_RANK, Scenario
 from orgsim.scenario.team import DIMENSIONS
 from orgsim.scenario.workflow import external_steps
+from orgsim.sim import departments
 from orgsim.sim.approvals import start_other_work
 from orgsim.sim.arguments import check_scenario, check_seed
 from orgsim.sim.calendar import INF, calendar_for
@@ -120,6 +121,10 @@ class Model:
             cal = calendar_for(st.hours, st.days, st.timezone, start, self.horizon)
             w = self.workers[node] = Worker(self.disp, node, cal, 1.0, neutral)
             self._serve(node, w)
+        for queue, who in self.plan.servers.items():  # queues only the plan knows (a workflow step's role:)
+            if queue not in self.queues:
+                for node in who:
+                    self._serve(queue, self.workers[node])
 
     def _build_department_hours(self) -> None:
         """Calendars of the departments that say when they are there to receive (``hours``)."""
@@ -160,7 +165,7 @@ class Model:
             # one done-handler per route, shared by its requests (hops are per route)
             answered = _Answered(self, i, sum(leg.hops for leg in legs), sum(leg.cross_group_hops for leg in legs))
             rt.direct = (parts[0][0], parts[0][3], rt.prio, answered) if simple and not k.steps else None
-            rt.steps = [(st, [qs[q] for q in st.queues], st.exits) for st in k.steps]
+            rt.steps = [(st, [qs.get(q) for q in st.queues], st.exits) for st in k.steps]  # a department: None
             rt.first = k.first
             self.routes.append(rt)
         self.msg_queue: dict[tuple[int, int], tuple[WorkQueue, tuple[Any, ...]]] = {}
@@ -454,7 +459,9 @@ class Model:
             again |= seen >> i & 1
             seen |= 1 << i
             effort = float(draw(st.effort, flow, 1)[0]) * factor / len(queues)
-            if len(queues) == 1:
+            if st.department is not None:  # out of the team and back (orgsim.sim.departments): its own hours
+                h, q, w = yield from departments.visit(self, legs[0], st.department, effort / factor)
+            elif len(queues) == 1:
                 h = self._delay(legs[0])
                 if h:
                     yield env.timeout(h)
@@ -578,7 +585,7 @@ class _Route:
         self.prio, self.leg_in, self.triage, self.parts, self.merge = prio, leg_in, triage, parts, merge
         self.approvals, self.reply, self.rework = approvals, reply, rework
         self.direct: tuple[Any, ...] | None = None
-        self.steps: list[tuple[Any, list[WorkQueue], tuple[tuple[int, float, tuple[Leg, ...]], ...]]] = []
+        self.steps: list[tuple[Any, list[Any], tuple[tuple[int, float, tuple[Leg, ...]], ...]]] = []  # queues: None for a department
         self.first: tuple[Leg, ...] = ()
 
 
