@@ -19,6 +19,7 @@ from orgsim.sim.engine import Model
 def _data(steps: list[dict[str, Any]], **ask: Any) -> dict[str, Any]:
     d = tandem_data(2, 1.0, 1.0, horizon_days=1, warmup_days=0)
     req = d["demand"]["departments"]["Product"]["requests"]["ask"]
+    del req["effort_hours"]  # each step gives its own
     req.update(ask)
     req["steps"] = steps
     return d
@@ -182,3 +183,55 @@ def test_bad_doers_get_positioned_errors(step: dict[str, Any], where: str, what:
     with pytest.raises(ScenarioError) as info:
         scenario_from_data(_data([step]), file="wf.yaml")
     assert where in str(info.value) and what in str(info.value), str(info.value)
+
+
+def test_effort_hours_beside_steps_must_agree_with_them_or_be_left_out() -> None:
+    steps = [{"name": "draft", "effort_hours": _fixed(1.0)}, {"name": "check", "effort_hours": _fixed(0.5)}]
+    rt = Scenario.model_validate(_data(steps)).demand.departments["Product"].requests["ask"]
+    assert rt.effort_hours.expected == 1.5  # one pass's total, for readers; the run draws each step's own
+    with pytest.raises(ScenarioError, match=r"ask\.effort_hours: 2 h disagrees with the steps' 1\.5 h"):
+        scenario_from_data(_data(steps, effort_hours=2.0), file="wf.yaml")
+    d = _data(steps)
+    del d["demand"]["departments"]["Product"]["requests"]["ask"]["steps"]
+    with pytest.raises(ScenarioError, match="give effort_hours"):
+        scenario_from_data(d, file="wf.yaml")
+
+
+def test_a_planning_seat_removes_the_late_rework_branch_only() -> None:
+    steps = [{"name": "draft", "effort_hours": _fixed(1.0)},
+             {"name": "approve", "effort_hours": _fixed(0.5), **CMO,
+              "branches": {"rejected": {"to": "draft", "probability": 0.1},
+                           "late": {"to": "draft", "probability": 0.3, "late_rework": True}}}]
+    d = _data(steps)
+    without = routing_plan(Scenario.model_validate(d)).kinds[0].steps[1].exits
+    d["policies"]["planning_seat"] = True
+    seat = routing_plan(Scenario.model_validate(d)).kinds[0].steps[1].exits
+    assert [(j, round(p, 9)) for j, p, _ in without] == [(0, 0.1), (0, 0.3), (2, 0.6)]
+    assert [(j, round(p, 9)) for j, p, _ in seat] == [(0, 0.1), (2, 0.9)]
+
+
+def test_a_step_may_be_less_urgent_than_its_request() -> None:
+    # an executive idea at 1:00: the triage (executive) calls the off-duty lead out; the work (normal) waits for 9:00
+    d = _data([{"name": "triage", "effort_hours": _fixed(0.25), "person": "p0"},
+               {"name": "work", "effort_hours": _fixed(1.0), "person": "p0", "priority": "normal"}],
+              priority="executive")
+    for p in d["team"]["people"].values():
+        p["hours"], p["days"] = "09:00-17:00", ALL_DAYS
+    ask = d["demand"]["departments"]["Product"]["requests"]["ask"]
+    del ask["per_day"]
+    ask["at_hours"] = [1.0]
+    row = Model(Scenario.model_validate(d), 1).run().requests.iloc[0]
+    assert (row.answered, row.queue_hours, row.work_hours) == (10.0, 7.75, 1.25)
+
+
+def test_leaderships_idea_as_a_small_project_is_checked_and_planned() -> None:
+    d = _data([STEP])
+    d["policies"]["interruptions"] = {"per_week": 3, "department": "Product", "function": "insights",
+                                      "steps": [{"name": "triage", "effort_hours": _fixed(0.25), "person": "p0"},
+                                                {"name": "work", "effort_hours": _fixed(2.0), "priority": "normal"}]}
+    k = routing_plan(Scenario.model_validate(d)).kinds[-1]
+    assert k.key == "Product/adhoc_idea" and [s.name for s in k.steps] == ["triage", "work"]
+    assert k.steps[1].priority == 4 and k.priority == 1  # the work is normal; the message itself executive
+    d["policies"]["interruptions"]["steps"][1]["then"] = "nowhere"
+    with pytest.raises(ScenarioError, match=r"policies\.interruptions\.steps\.1\.then: no step 'nowhere'"):
+        scenario_from_data(d, file="wf.yaml")

@@ -87,6 +87,8 @@ class StepPlan:
     outside: bool = False  # done by an outside approver: not the team's person-hours
     #: another department does it (its queue is the department's node, ``dept:<name>``; no one in the run serves it)
     department: str | None = None
+    #: PRIORITY_RANK of the step's own priority (None: the request's)
+    priority: int | None = None
 
 
 @dataclass(frozen=True)
@@ -250,10 +252,11 @@ def _workflow(s: Scenario, kind: RequestKind, structure: Structure, channels: tu
     holders = [node(next(iter(w))) for w in who]
     home = dept(kind.department)
     out = []
-    for i, (st, w, go) in enumerate(zip(steps, who, exits(steps), strict=True)):
+    for i, (st, w, go) in enumerate(zip(steps, who, exits(steps, s.policies.planning_seat), strict=True)):
         nxt = tuple((j, p, (leg(holders[i], home),) if j == len(steps) else tuple(leg(holders[i], node(q)) for q in who[j]))
                     for j, p in go)
         fn, aud = st.function or spec.function, st.audience or spec.audience
         out.append(StepPlan(st.name, tuple(w), tuple((c, fn, aud) for c in w.values()), holders[i], st.effort_hours,
-                            st.is_approval, nxt, st.external is not None, st.department))
+                            st.is_approval, nxt, st.external is not None, st.department,
+                            None if st.priority is None else PRIORITY_RANK[st.priority]))
     return tuple(out), tuple(leg(intake, node(q)) for q in who[0])

@@ -11,6 +11,7 @@ from orgsim.scenario.approvers import OtherWork
 from orgsim.scenario.clock import Hours, TimeZone
 from orgsim.scenario.distributions import Distribution, _Distribution
 from orgsim.scenario.types import NonNegFloat, PositiveFloat, Priority, Strict, Weekday, workweek
+from orgsim.scenario.workflow import Step
 
 __all__ = ["ApprovalStep", "Interruptions", "Policies", "ProficiencyFactors", "RunSettings"]
 
@@ -49,6 +50,9 @@ class Interruptions(Strict):
     department: str = "Executive"
     function: str = "content"
     effort_hours: Distribution = _Distribution(dist="exponential", mean=1.5)
+    #: the idea as a small project (a workflow: triage, then work; see orgsim.scenario.workflow)
+    #: instead of one task of ``effort_hours``
+    steps: list[Step] | None = None
 
 
 class ProficiencyFactors(Strict):

@@ -84,6 +84,11 @@ def check_references(s: Scenario) -> None:
             if rt.audience is not None:
                 bad += _unknown_one(rt.audience, s.audiences, "audience", (*at, "audience"))
             bad += check_workflow(s, rt, at)
+    intr = s.policies.interruptions
+    if intr is not None and intr.steps is not None:  # leadership's idea as a small project
+        from orgsim.scenario.kinds import interruption_type  # kinds imports the model, which imports this
+
+        bad += check_workflow(s, interruption_type(intr), ("policies", "interruptions"))
     bad += approver_conflicts(s)
     bad += _unknown(s.demand.messages, s.channels, "channel", ("demand", "messages"), keyed=True)
     for ch, stream in s.demand.messages.items():

@@ -36,7 +36,7 @@ from pydantic import Field, model_validator
 from orgsim.scenario.approvers import OtherWork, approver_calendars
 from orgsim.scenario.clock import Hours, TimeZone
 from orgsim.scenario.distributions import Distribution
-from orgsim.scenario.types import Share, Strict, Weekday, workweek
+from orgsim.scenario.types import Priority, Share, Strict, Weekday, workweek
 
 if TYPE_CHECKING:
     from orgsim.scenario.demand import RequestType
@@ -53,6 +53,8 @@ class Branch(Strict):
 
     to: str
     probability: Share
+    #: the rework of a team told about a campaign after it was decided: ``policies.planning_seat`` removes it
+    late_rework: bool = False
 
 
 class Step(Strict):
@@ -78,6 +80,9 @@ class Step(Strict):
     other_work: OtherWork | None = None
     #: the step is an approval: its time counts as approval wait (default: true for ``external``)
     approval: bool | None = None
+    #: how urgent the step's work is (default: the request's priority); a triage at 1 a.m. can be
+    #: ``executive`` while the project it starts waits its turn as ``normal``
+    priority: Priority | None = None
     then: str | None = None
     branches: dict[str, Branch] = Field(default_factory=dict)
 
@@ -108,14 +113,18 @@ def external_steps(s: Scenario) -> dict[str, Step]:
     return {node: spec for node, spec in approver_calendars(s).items() if isinstance(spec, Step)}
 
 
-def exits(steps: list[Step]) -> list[list[tuple[int, float]]]:
-    """For each step, where it goes next and with what chance (index ``len(steps)`` is done)."""
+def exits(steps: list[Step], planning_seat: bool = False) -> list[list[tuple[int, float]]]:
+    """For each step, where it goes next and with what chance (index ``len(steps)`` is done).
+
+    With ``planning_seat`` the ``late_rework`` branches are gone (their chance goes to ``then``).
+    """
     index = {st.name: i for i, st in enumerate(steps)}
     index[DONE] = len(steps)
     out = []
     for i, st in enumerate(steps):
-        go = [(index[b.to], b.probability) for b in st.branches.values() if b.to in index and b.probability > 0]
-        rest = 1 - sum(b.probability for b in st.branches.values())
+        taken = [b for b in st.branches.values() if not (planning_seat and b.late_rework)]
+        go = [(index[b.to], b.probability) for b in taken if b.to in index and b.probability > 0]
+        rest = 1 - sum(b.probability for b in taken)
         then = st.then if st.then is not None else (steps[i + 1].name if i + 1 < len(steps) else DONE)
         if rest > 1e-12 and then in index:
             go.append((index[then], rest))
@@ -132,6 +141,10 @@ def check_workflow(s: Scenario, rt: RequestType, at: Path) -> list[tuple[Path, s
     bad: list[tuple[Path, str]] = []
     if steps and rt.rework_probability:
         bad.append(((*at, "rework_probability"), "give rework as a branch of a step when the type has steps"))
+    total = sum(st.effort_hours.expected for st in steps)
+    if steps and abs(rt.effort_hours.expected - total) > 1e-9 * max(1.0, total):
+        bad.append(((*at, "effort_hours"), f"{rt.effort_hours.expected:g} h disagrees with the steps' "
+                    f"{total:g} h; each step gives its own: leave it out (null in a file that extends one that sets it)"))
     if steps and rt.needs_approval:
         bad.append(((*at, "needs_approval"), "give approval as a step (external: or person:) when the type has steps"))
     names = [st.name for st in steps]

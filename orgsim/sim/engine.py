@@ -459,13 +459,14 @@ class Model:
             again |= seen >> i & 1
             seen |= 1 << i
             effort = float(draw(st.effort, flow, 1)[0]) * factor / len(queues)
+            prio = route.prio if st.priority is None else st.priority
             if st.department is not None:  # out of the team and back (orgsim.sim.departments): its own hours
                 h, q, w = yield from departments.visit(self, legs[0], st.department, effort / factor)
             elif len(queues) == 1:
                 h = self._delay(legs[0])
                 if h:
                     yield env.timeout(h)
-                q, w = yield from self._task(r, queues[0], effort, st.skills[0], route.prio)
+                q, w = yield from self._task(r, queues[0], effort, st.skills[0], prio)
                 if not st.outside:  # an outside approver's time is not the team's
                     person_hours += w
                 if self.warmup <= env.now - q - w < self.horizon:
@@ -473,7 +474,7 @@ class Model:
                     waited[0] += 1
                     waited[1] += q
             else:
-                procs = [env.process(self._part(r, (qu, leg, NO_LEG, sk), effort, route.prio))
+                procs = [env.process(self._part(r, (qu, leg, NO_LEG, sk), effort, prio))
                          for qu, leg, sk in zip(queues, legs, st.skills, strict=True)]
                 yield env.all_of(procs)
                 results = [cast(tuple[float, float, float], p.value) for p in procs]
