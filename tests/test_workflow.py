@@ -235,3 +235,30 @@ def test_leaderships_idea_as_a_small_project_is_checked_and_planned() -> None:
     d["policies"]["interruptions"]["steps"][1]["then"] = "nowhere"
     with pytest.raises(ScenarioError, match=r"policies\.interruptions\.steps\.1\.then: no step 'nowhere'"):
         scenario_from_data(d, file="wf.yaml")
+
+
+def test_recurring_work_lands_in_the_persons_queue_at_its_local_hour() -> None:
+    # a weekly 1-hour meeting at 10:00 London (UTC in January) for p0; nothing else arrives
+    d = _data([STEP])
+    ask = d["demand"]["departments"]["Product"]["requests"]["ask"]
+    del ask["per_day"]
+    ask["at_hours"] = []
+    d["run"]["horizon_days"] = 15
+    d["team"]["people"]["p0"]["timezone"] = "Europe/London"
+    d["policies"]["recurring_work"] = {"planning": {"person": "p0", "every_days": 7, "at_hour": 10, "hours": 1,
+                                                   "priority": "executive"}}
+    m = Model(Scenario.model_validate(d), 1, trace=True)
+    r = m.run()
+    assert r.log is not None
+    starts = r.log[(r.log.event == "start")]
+    assert list(zip(starts.time, starts["where"], starts.kind, strict=True)) == [
+        (10.0, "p0", "other work"), (178.0, "p0", "other work"), (346.0, "p0", "other work")]
+    assert m.recurring["planning"].tasks == 3 and m.recurring["planning"].hours == 3.0
+    assert r.people.set_index("person").loc["p0"].busy_hours == 3.0
+
+
+def test_recurring_work_names_a_person_in_the_team() -> None:
+    d = _data([STEP])
+    d["policies"]["recurring_work"] = {"planning": {"person": "nobody", "every_days": 7, "hours": 1}}
+    with pytest.raises(ScenarioError, match=r"policies\.recurring_work\.planning\.person: unknown person 'nobody'"):
+        scenario_from_data(d, file="wf.yaml")

@@ -141,6 +141,8 @@ def check_references(s: Scenario) -> None:
             if name not in nodes:
                 bad.append((("structure", "ties", i, end), f"unknown person, pod or department {name!r}"))
 
+    for name, rw in s.policies.recurring_work.items():
+        bad += _unknown_one(rw.person, people, "person", ("policies", "recurring_work", name, "person"))
     for i, step in enumerate(s.policies.approval_chain):
         if step.person is not None:
             bad += _unknown_one(step.person, people, "person", ("policies", "approval_chain", i, "person"))

@@ -156,8 +156,8 @@ def check_workflow(s: Scenario, rt: RequestType, at: Path) -> list[tuple[Path, s
         if st.then is not None and st.then not in known:
             bad.append(((*here, "then"), f"no step {st.then!r}; expected one of: {', '.join(known)}"))
         for b, br in st.branches.items():
-            if br.to not in names:
-                bad.append(((*here, "branches", b, "to"), f"no step {br.to!r}; expected one of: {', '.join(names)}"))
+            if br.to not in known:  # done: the branch ends the work (an idea dropped at triage)
+                bad.append(((*here, "branches", b, "to"), f"no step {br.to!r}; expected one of: {', '.join(known)}"))
         total = sum(br.probability for br in st.branches.values())
         if total > 1 + 1e-9:
             bad.append(((*here, "branches"), f"probabilities sum to {total:g}; expected at most 1"))

@@ -30,6 +30,7 @@ from orgsim.sim.arguments import check_scenario, check_seed
 from orgsim.sim.calendar import INF, calendar_for
 from orgsim.sim.demand import Arrivals, arrival_blocks, arrivals, draw, stream
 from orgsim.sim.insights import InsightSpread
+from orgsim.sim.recurring import start_recurring
 from orgsim.sim.result import REQUEST_FIELDS, Result
 from orgsim.sim.tally import LocalClock, Tally
 from orgsim.sim.workers import Dispatcher, Task, Worker, WorkQueue
@@ -532,6 +533,7 @@ class Model:
     def run(self) -> Result:
         self.arrivals()
         self.other_work = start_other_work(self)
+        self.recurring = start_recurring(self)
         if self.insight_spread is not None:
             self.insight_spread.start()
         with _frozen_heap():
