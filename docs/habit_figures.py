@@ -1,4 +1,4 @@
-"""The leadership-habit what-ifs side by side (README, "Scenarios"): python -m docs.habit_figures
+"""The leadership-habit what-ifs side by side (README, "Scenarios"), run as ``python -m docs.habit_figures``.
 
 Paired replications (5, the files' seed) of each design; mean silo latency, its approval part, the
 lead's busy hours in the measured window, the CMO's utilisation, and one request kind's latency.
