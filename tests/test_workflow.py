@@ -262,3 +262,27 @@ def test_recurring_work_names_a_person_in_the_team() -> None:
     d["policies"]["recurring_work"] = {"planning": {"person": "nobody", "every_days": 7, "hours": 1}}
     with pytest.raises(ScenarioError, match=r"policies\.recurring_work\.planning\.person: unknown person 'nobody'"):
         scenario_from_data(d, file="wf.yaml")
+
+
+def test_a_split_step_joins_at_the_structures_merger_before_the_next_step() -> None:
+    from orgsim.scenario import load_scenario
+
+    s = load_scenario("scenarios/what-if/network-content-pipeline.yaml")
+    plan = routing_plan(s)
+    k = next(k for k in plan.kinds if k.kind.name == "launch_campaign")
+    draft = k.steps[1]
+    assert len(draft.queues) == 4 and draft.merge == "person:maya" and draft.holder == "person:maya"
+    assert len(draft.merge_legs) == 4 and k.steps[0].merge is None  # the brief is maya's alone: no join
+    m = Model(s, 1, trace=True)
+    r = m.run()
+    assert r.log is not None
+    kind = m.kinds.index(k.kind)
+    log = r.log[(r.log.kind == "request") & (r.log.event == "queue")]
+    launches = r.requests.loc[(r.requests.request_type == "launch_campaign") & r.requests.answered.notna(), "request"]
+    assert len(launches) > 0
+    for item in launches:
+        mine = log[log.item == item]
+        # maya queues it once for triage, once for the brief, and once per visit of a split step (its join);
+        # each split-step visit queues one part at instagram's pod
+        assert (mine["where"] == "person:maya").sum() == 2 + (mine["where"] == "pod:instagram").sum()
+    assert m.step_visits[kind, 1] >= len(launches)

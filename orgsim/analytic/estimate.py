@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from orgsim.analytic.queueing import mmc_wait
-from orgsim.org.plan import KindPlan, routing_plan
+from orgsim.org.plan import NO_LEG, KindPlan, routing_plan
 from orgsim.scenario.approvers import approver_calendars
 from orgsim.scenario.model import Scenario
 from orgsim.sim.calendar import Calendar, _merge, calendar_for
@@ -121,6 +121,9 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
                 for q in st.queues if st.department is None else ():
                     rate[q] += lam * v
                     work[q] += lam * v * st.effort.expected * p.request_handling_factor / len(st.queues)
+                if st.merge is not None:  # a split step joins before the next
+                    rate[st.merge] += lam * v
+                    work[st.merge] += lam * v * p.merge_hours
             for name, hours in stages:
                 rate[name] += lam
                 work[name] += lam * hours
@@ -187,8 +190,11 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
                 if st.department is not None:  # no queue: the wait for it to open, then its own time
                     lat += v * (opens(st.department) + st.effort.expected)
                 else:
-                    lat += v * (max(waited(q) for q in st.queues)
-                                + st.effort.expected * p.request_handling_factor / len(st.queues))
+                    slowest = max(waited(q) + leg.delay_hours for q, leg in
+                                  zip(st.queues, st.merge_legs or [NO_LEG] * len(st.queues), strict=True))
+                    lat += v * (slowest + st.effort.expected * p.request_handling_factor / len(st.queues))
+                if st.merge is not None:
+                    lat += v * (waited(st.merge) + p.merge_hours)
                 lat += v * sum(pj * max(leg.delay_hours for leg in legs) for _, pj, legs in st.exits)
             by_kind[kind.key] = lat
             weights[kind.key] = lam

@@ -71,7 +71,8 @@ class StepPlan:
 
     ``queues`` split the step in parallel, equal shares (one queue unless the
     structure splits the work, as a by-network team splits a cross-channel
-    step); there is no merge. ``holder`` is the node that passes the work on.
+    step), joined by ``merge`` before the next step. ``holder`` is the node that
+    passes the work on (the merger, for a split step).
     ``exits`` are (next step index, probability, the legs to each of its
     queues' nodes); the index ``len(steps)`` is done, with the one leg of the
     reply to the department.
@@ -89,6 +90,10 @@ class StepPlan:
     department: str | None = None
     #: PRIORITY_RANK of the step's own priority (None: the request's)
     priority: int | None = None
+    #: a step split over several queues joins here before the next step (the structure's merger:
+    #: the lead, else the first part), ``policies.merge_hours`` of coordination; ``merge_legs`` from each part
+    merge: str | None = None
+    merge_legs: tuple[Leg, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,9 @@ class RoutingPlan:
             out.update(p.queue for p in k.parts)
             out.update(a.queue for a in k.approvals)
             for st in k.steps:
-                out.update(st.queues)
+                out.update(q for q in st.queues if st.department is None)
+                if st.merge is not None:
+                    out.add(st.merge)
         return out
 
 
@@ -249,7 +256,10 @@ def _workflow(s: Scenario, kind: RequestKind, structure: Structure, channels: tu
             who.append({dept(st.department): ch})
         else:
             who.append(structure.queues(Work(kind.department, ch, st.function or spec.function, st.audience or spec.audience)))
-    holders = [node(next(iter(w))) for w in who]
+    merges = [(structure.route(Work(kind.department, tuple(c for cs in w.values() for c in cs),
+                                    st.function or spec.function, st.audience or spec.audience)).merger
+               or next(iter(w))) if len(w) > 1 else None for st, w in zip(steps, who, strict=True)]
+    holders = [node(m) if m is not None else node(next(iter(w))) for m, w in zip(merges, who, strict=True)]
     home = dept(kind.department)
     out = []
     for i, (st, w, go) in enumerate(zip(steps, who, exits(steps, s.policies.planning_seat), strict=True)):
@@ -258,5 +268,6 @@ def _workflow(s: Scenario, kind: RequestKind, structure: Structure, channels: tu
         fn, aud = st.function or spec.function, st.audience or spec.audience
         out.append(StepPlan(st.name, tuple(w), tuple((c, fn, aud) for c in w.values()), holders[i], st.effort_hours,
                             st.is_approval, nxt, st.external is not None, st.department,
-                            None if st.priority is None else PRIORITY_RANK[st.priority]))
+                            None if st.priority is None else PRIORITY_RANK[st.priority], merges[i],
+                            tuple(leg(node(q), holders[i]) for q in w) if merges[i] is not None else ()))
     return tuple(out), tuple(leg(intake, node(q)) for q in who[0])

@@ -19,7 +19,7 @@ import numpy as np
 import simpy
 
 from orgsim.org.graph import Leg, person
-from orgsim.org.plan import NO_LEG, routing_plan
+from orgsim.org.plan import routing_plan
 from orgsim.org.structures import structure_for
 from orgsim.scenario.model import PRIORITY_RANK, Scenario
 from orgsim.scenario.team import DIMENSIONS
@@ -446,7 +446,8 @@ class Model:
         A step's effort is drawn from its own ``effort_hours`` when it starts (×
         ``policies.request_handling_factor``), from the run's ``workflow`` stream,
         which also draws the branch; a step split over several queues is worked
-        in equal parallel shares and the slowest share counts. An outside
+        in equal parallel shares, the slowest share counts, and the structure's
+        merger joins them (``policies.merge_hours``) before the next step. An outside
         approver's step (``external``) adds to the approval clock, every other
         step to queue, work and handoff. The exit to done crosses the reply leg.
         """
@@ -475,12 +476,18 @@ class Model:
                     waited[0] += 1
                     waited[1] += q
             else:
-                procs = [env.process(self._part(r, (qu, leg, NO_LEG, sk), effort, prio))
-                         for qu, leg, sk in zip(queues, legs, st.skills, strict=True)]
+                procs = [env.process(self._part(r, (qu, leg, out, sk), effort, prio))
+                         for qu, leg, out, sk in zip(queues, legs, st.merge_legs, st.skills, strict=True)]
                 yield env.all_of(procs)
                 results = [cast(tuple[float, float, float], p.value) for p in procs]
                 h, q, w = max(results, key=lambda x: x[0] + x[1] + x[2])
                 person_hours += sum(x[2] for x in results)
+                for leg in st.merge_legs:
+                    hops += leg.hops
+                    cross += leg.cross_group_hops
+                qm, wm = yield from self._task(r, self.queues[st.merge], self.scenario.policies.merge_hours,
+                                               COORDINATION, prio)  # the split step joins before the next
+                q, w, person_hours = q + qm, w + wm, person_hours + wm
             for leg in legs:
                 hops += leg.hops
                 cross += leg.cross_group_hops
