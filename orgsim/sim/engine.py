@@ -89,7 +89,11 @@ class Model:
         self.step_visits: dict[tuple[int, int], int] = {}
         #: (kind, step) → [tasks queued inside the measured window, their hours of queueing] (one-queue steps)
         self.step_waits: dict[tuple[int, int], list[float]] = {}
-        self.flow = stream(self.seed, "workflow")  # step efforts and branches: drawn only by workflows
+        self.flow = stream(self.seed, "workflow")  # step efforts: drawn only by workflows, a batch per step
+        self.branch_draws = stream(self.seed, "workflow/branches")  # the uniforms that pick a branch
+        #: pre-drawn efforts per (kind, step) and branch uniforms, popped from the end (see _workflow)
+        self._step_efforts: dict[tuple[int, int], list[float]] = {}
+        self._branch_u: list[float] = []
         self.level = {"requests": [0, 0.0, self.warmup], "messages": [0, 0.0, self.warmup]}
         self.insight_spread = InsightSpread(self) if s.insights is not None else None
 
@@ -443,9 +447,10 @@ class Model:
                   hops: int, cross: int) -> Any:
         """The rest of a request whose type has ``steps:``: step after step, branches drawn as each ends.
 
-        A step's effort is drawn from its own ``effort_hours`` when it starts (×
-        ``policies.request_handling_factor``), from the run's ``workflow`` stream,
-        which also draws the branch; a step split over several queues is worked
+        A step's effort is drawn from its own ``effort_hours`` (×
+        ``policies.request_handling_factor``), from the run's ``workflow`` stream
+        in batches per step; the branch from ``workflow/branches`` (only where
+        there is a choice); a step split over several queues is worked
         in equal parallel shares, the slowest share counts, and the structure's
         merger joins them (``policies.merge_hours``) before the next step. An outside
         approver's step (``external``) adds to the approval clock, every other
@@ -460,7 +465,10 @@ class Model:
             ledger[kind, i] = ledger.get((kind, i), 0) + 1
             again |= seen >> i & 1
             seen |= 1 << i
-            effort = float(draw(st.effort, flow, 1)[0]) * factor / len(queues)
+            drawn = self._step_efforts.get((kind, i))
+            if not drawn:  # a batch at a time: one numpy call per step was a fifth of the workflow path
+                drawn = self._step_efforts[kind, i] = draw(st.effort, flow, DRAW_BATCH).tolist()[::-1]
+            effort = drawn.pop() * factor / len(queues)
             prio = route.prio if st.priority is None else st.priority
             if st.department is not None:  # out of the team and back (orgsim.sim.departments): its own hours
                 h, q, w = yield from departments.visit(self, legs[0], st.department, effort / factor)
@@ -495,7 +503,12 @@ class Model:
                 clocks[3] += h + q + w
             else:
                 clocks += (q, w, h, 0.0)
-            u, acc = flow.random(), 0.0
+            if len(exits) == 1:  # one way on: nothing to draw
+                i, _, legs = exits[0]
+                continue
+            if not self._branch_u:
+                self._branch_u = self.branch_draws.random(DRAW_BATCH).tolist()
+            u, acc = self._branch_u.pop(), 0.0
             for i, p, legs in exits:  # noqa: B007 - the last exit is taken when rounding leaves u above the sum
                 acc += p
                 if u < acc:
@@ -572,6 +585,9 @@ def _frozen_heap() -> Iterator[None]:
     finally:
         gc.unfreeze()
 
+
+#: workflow step efforts and branch uniforms are drawn this many at a time (see ``Model._workflow``)
+DRAW_BATCH = 256
 
 #: arrivals read into Python lists this many at a time (see ``Model.arrivals``)
 CHUNK = 1 << 14
