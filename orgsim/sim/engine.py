@@ -459,15 +459,17 @@ class Model:
         env, flow = self.env, self.flow
         factor = self.scenario.policies.request_handling_factor
         steps, legs, i, n = route.steps, route.first, 0, len(route.steps)
-        seen, again, ledger = 0, 0, self.step_visits
+        seen, again, ledger, efforts = 0, 0, self.step_visits, self._step_efforts
+        cq = cw = ch = ca = 0.0  # the four clocks, as floats until the end (a numpy add per step cost more)
         while i < n:
             st, queues, exits = steps[i]
-            ledger[kind, i] = ledger.get((kind, i), 0) + 1
+            key = (kind, i)
+            ledger[key] = ledger.get(key, 0) + 1
             again |= seen >> i & 1
             seen |= 1 << i
-            drawn = self._step_efforts.get((kind, i))
+            drawn = efforts.get(key)
             if not drawn:  # a batch at a time: one numpy call per step was a fifth of the workflow path
-                drawn = self._step_efforts[kind, i] = draw(st.effort, flow, DRAW_BATCH).tolist()[::-1]
+                drawn = efforts[key] = draw(st.effort, flow, DRAW_BATCH).tolist()[::-1]
             effort = drawn.pop() * factor / len(queues)
             prio = route.prio if st.priority is None else st.priority
             if st.department is not None:  # out of the team and back (orgsim.sim.departments): its own hours
@@ -480,7 +482,7 @@ class Model:
                 if not st.outside:  # an outside approver's time is not the team's
                     person_hours += w
                 if self.warmup <= env.now - q - w < self.horizon:
-                    waited = self.step_waits.setdefault((kind, i), [0, 0.0])
+                    waited = self.step_waits.setdefault(key, [0, 0.0])
                     waited[0] += 1
                     waited[1] += q
             else:
@@ -500,9 +502,9 @@ class Model:
                 hops += leg.hops
                 cross += leg.cross_group_hops
             if st.approval:
-                clocks[3] += h + q + w
+                ca += h + q + w
             else:
-                clocks += (q, w, h, 0.0)
+                cq, cw, ch = cq + q, cw + w, ch + h
             if len(exits) == 1:  # one way on: nothing to draw
                 i, _, legs = exits[0]
                 continue
@@ -519,7 +521,7 @@ class Model:
         closed = self.received(self.kinds[kind].department)
         if closed:
             yield env.timeout(closed)
-        clocks[2] += h + closed
+        clocks += (cq, cw, ch + h + closed, ca)
         hops += legs[0].hops
         cross += legs[0].cross_group_hops
         # a workflow is one part; "reworked" says whether it went back to a step it had done
