@@ -287,3 +287,13 @@ def test_a_split_step_joins_at_the_structures_merger_before_the_next_step() -> N
         joins = (mine == "maya").sum() - 2
         assert joins >= 3 and (~mine.isin(["maya", "approver:CMO"])).sum() == 4 * joins
     assert m.step_visits[kind, 1] >= len(launches)
+
+
+def test_estimate_counts_recurring_work_in_the_persons_load() -> None:
+    from orgsim.analytic.estimate import estimate
+
+    d = _data([{**STEP, "person": "p0"}], per_day=2.4)  # 0.1 an hour of 1 h at p0
+    before = estimate(Scenario.model_validate(d))["stations"]["person:p0"]["load"]
+    d["policies"]["recurring_work"] = {"m": {"person": "p0", "every_days": 1, "hours": 2.4}}  # 0.1 h an hour
+    after = estimate(Scenario.model_validate(d))["stations"]["person:p0"]["load"]
+    assert (before, after) == (pytest.approx(0.1), pytest.approx(0.2))

@@ -6,7 +6,7 @@ M/M/c station in steady state:
 - ``c`` = Σ over its servers of (share of the horizon they are on duty ×
   capacity), rounded to the nearest whole person (at least one);
 - its load = Σ over what reaches it (request parts, triage, merges, reviews,
-  community messages, an outside approver's ``other_work``) of arrival rate × mean effort (× off-skill factor when
+  community messages, an outside approver's ``other_work``, ``recurring_work``) of arrival rate × mean effort (× off-skill factor when
   nobody serving it has the skills is ignored);
 - its mean wait = Erlang C at that load, with the station's mean service
   time, plus the mean time an arrival at a random moment waits for anyone
@@ -156,6 +156,9 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         lam = ow.per_hour(calendars[q][0].duty_between(0, horizon) / horizon if horizon > 0 else 0.0)
         rate[q] += lam
         work[q] += lam * ow.effort_hours.expected
+    for rw in p.recurring_work.values():  # a habit's meetings and preparation in one person's queue
+        rate[f"person:{rw.person}"] += 1 / (rw.every_days * 24)
+        work[f"person:{rw.person}"] += rw.hours.expected / (rw.every_days * 24)
     stations = {}
     for name, who in plan.servers.items():
         if rate[name] == 0:
