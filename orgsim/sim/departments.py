@@ -32,7 +32,7 @@ def finish_on(cal: Calendar, t: float, hours: float) -> float:
 
     >>> from orgsim.sim.calendar import Calendar
     >>> cal = Calendar.from_intervals([(9, 17), (33, 41)])
-    >>> finish_on(cal, 16, 3), finish_on(cal, 0, 1), finish_on(cal, 10, 0)
+    >>> finish_on(cal, 16, 3), finish_on(cal, 0, 1), finish_on(cal, 10.0, 0)
     (35.0, 10.0, 10.0)
     """
     if hours <= 0:
