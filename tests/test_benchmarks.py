@@ -69,3 +69,11 @@ def test_quick_run_of_every_case() -> None:
         assert list(rows(lines, case)) == list(names)
     assert any("identical numbers serial vs pool: yes" in x for x in lines)
     assert any(re.match(r"\s+base\s+orgsim items per CPU-s\s", x) for x in lines)
+
+
+def test_steps_benchmark_times_the_same_tandem_both_ways(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.steps import main as steps_main
+
+    table = steps_main(["--days", "1", "--rounds", "1"])
+    assert set(table) == {"task path", "workflow path"} and all(v > 0 for v in table.values())
+    assert "workflow / task, per visit" in capsys.readouterr().out

@@ -6,7 +6,7 @@ M/M/c station in steady state:
 - ``c`` = Σ over its servers of (share of the horizon they are on duty ×
   capacity), rounded to the nearest whole person (at least one);
 - its load = Σ over what reaches it (request parts, triage, merges, reviews,
-  community messages) of arrival rate × mean effort (× off-skill factor when
+  community messages, an outside approver's ``other_work``, ``recurring_work``) of arrival rate × mean effort (× off-skill factor when
   nobody serving it has the skills is ignored);
 - its mean wait = Erlang C at that load, with the station's mean service
   time, plus the mean time an arrival at a random moment waits for anyone
@@ -40,7 +40,8 @@ from typing import Any
 import numpy as np
 
 from orgsim.analytic.queueing import mmc_wait
-from orgsim.org.plan import KindPlan, routing_plan
+from orgsim.org.plan import NO_LEG, KindPlan, routing_plan
+from orgsim.scenario.approvers import approver_calendars
 from orgsim.scenario.model import Scenario
 from orgsim.sim.calendar import Calendar, _merge, calendar_for
 
@@ -67,9 +68,8 @@ def _calendars(scenario: Scenario, horizon: float) -> dict[str, tuple[Calendar, 
         out[f"person:{pid}"] = (calendar_for(p.hours, p.days, p.timezone, start, horizon,
                                              [(a.start_day * 24, (a.start_day + a.days) * 24) for a in p.absences],
                                              p.holidays), p.capacity)
-    for step in s.policies.approval_chain:
-        if step.external is not None and step.node not in out:
-            out[step.node] = (calendar_for(step.hours, step.days, step.timezone, start, horizon), 1.0)
+    for node, spec in approver_calendars(s).items():
+        out[node] = (calendar_for(spec.hours, spec.days, spec.timezone, start, horizon), 1.0)  # type: ignore[attr-defined]
     return out
 
 
@@ -118,9 +118,12 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         if route.steps:
             visits = visit_ratios(route)
             for v, st in zip(visits, route.steps, strict=True):
-                for q in st.queues:
+                for q in st.queues if st.department is None else ():
                     rate[q] += lam * v
                     work[q] += lam * v * st.effort.expected * p.request_handling_factor / len(st.queues)
+                if st.merge is not None:  # a split step joins before the next
+                    rate[st.merge] += lam * v
+                    work[st.merge] += lam * v * p.merge_hours
             for name, hours in stages:
                 rate[name] += lam
                 work[name] += lam * hours
@@ -148,8 +151,15 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
             rate[q] += lam * share / total
             work[q] += lam * share / total * h
 
-    stations = {}
     calendars = _calendars(s, horizon)
+    for q, ow in plan.other_work.items():  # an outside approver's own work shares their queue
+        lam = ow.per_hour(calendars[q][0].duty_between(0, horizon) / horizon if horizon > 0 else 0.0)
+        rate[q] += lam
+        work[q] += lam * ow.effort_hours.expected
+    for rw in p.recurring_work.values():  # a habit's meetings and preparation in one person's queue
+        rate[f"person:{rw.person}"] += 1 / (rw.every_days * 24)
+        work[f"person:{rw.person}"] += rw.hours.expected / (rw.every_days * 24)
+    stations = {}
     for name, who in plan.servers.items():
         if rate[name] == 0:
             continue
@@ -165,6 +175,14 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         """A station's mean wait; a queue no work reaches (rate 0) has none."""
         return stations[queue]["mean_wait_hours"] if queue in stations else 0.0
 
+    def opens(department: str) -> float:
+        """Mean wait, from a random moment, for a department with ``hours`` to be open."""
+        d = s.demand.departments[department]
+        if d.hours is None:
+            return 0.0
+        cal = calendar_for(d.hours, d.days, d.timezone or s.demand.timezone, s.run.start_date, horizon)
+        return _off_duty_wait([cal.bounds], horizon)
+
     by_kind, weights = {}, {}
     for kind, route, lam, stages in kinds:
         if route.steps:
@@ -172,8 +190,14 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
             for name, hours in stages[:1] if route.triage is not None else []:
                 lat += waited(name) + hours
             for v, st in zip(visit_ratios(route), route.steps, strict=True):
-                lat += v * (max(waited(q) for q in st.queues)
-                            + st.effort.expected * p.request_handling_factor / len(st.queues))
+                if st.department is not None:  # no queue: the wait for it to open, then its own time
+                    lat += v * (opens(st.department) + st.effort.expected)
+                else:
+                    slowest = max(waited(q) + leg.delay_hours for q, leg in
+                                  zip(st.queues, st.merge_legs or [NO_LEG] * len(st.queues), strict=True))
+                    lat += v * (slowest + st.effort.expected * p.request_handling_factor / len(st.queues))
+                if st.merge is not None:
+                    lat += v * (waited(st.merge) + p.merge_hours)
                 lat += v * sum(pj * max(leg.delay_hours for leg in legs) for _, pj, legs in st.exits)
             by_kind[kind.key] = lat
             weights[kind.key] = lam

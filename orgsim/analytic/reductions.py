@@ -95,7 +95,6 @@ def jackson_data(stations: dict[str, tuple[int, float]], flows: dict[str, tuple[
         pods[steps[0]["at"]]["covers"]["departments"].append(dname)
         departments[dname] = {"daily_profile": "flat", "weekly_profile": "flat", "requests": {"work": {
             "per_day": per_hour * 24, "function": "insights", "channels": ["web"], "audience": "all",
-            "effort_hours": {"dist": "exponential", "mean": 1.0},
             "steps": [{"name": st.get("name", st["at"]), "pod": st["at"],
                        "effort_hours": {"dist": "exponential", "mean": stations[st["at"]][1]},
                        **{k: v for k, v in st.items() if k in ("then", "branches")}} for st in steps]}}}

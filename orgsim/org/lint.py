@@ -156,10 +156,7 @@ def _idle(scenario: Scenario) -> list[Finding]:
     for _, work, _ in _work(scenario):
         if work.department is None:
             reached.update(structure.queues(work))
-    for k in plan.kinds:  # requests (and leadership's ideas): intake, triage, parts, merge, approvers
-        reached.update(q for q in (k.intake, k.merge) if q)
-        reached.update(p.queue for p in k.parts)
-        reached.update(a.queue for a in k.approvals)
+    reached |= plan.queues_used()  # requests (and leadership's ideas): intake, triage, parts, merge, approvers, steps
     policies = scenario.policies
     for step in policies.approval_chain[: policies.approval_steps]:
         if step.person is not None:  # an approver in the chain counts as used, whichever types need approval
@@ -169,12 +166,11 @@ def _idle(scenario: Scenario) -> list[Finding]:
     for name in st.pods:
         if pod(name) not in reached:
             out.append((("structure", "pods", name), "gets no work: no request, message or insight is routed to this pod"))
-    served: dict[str, set[str]] = {pid: {person(pid)} for pid in scenario.team.people}
-    for name, p in st.pods.items():
-        for m in p.members:
-            served[m].add(pod(name))
-    for link in st.embedded:
-        served[link.person].add(f"embedded:{link.department}")
+    served: dict[str, set[str]] = {pid: set() for pid in scenario.team.people}
+    for queue, who in plan.servers.items():  # own queue, pods, embedded desks, workflow roles
+        for node in who:
+            if node.startswith("person:"):
+                served[node.removeprefix("person:")].add(queue)
     for pid, queues in served.items():
         if not queues & reached:
             out.append((("team", "people", pid), "gets no work: in no pod that work reaches, and no lead, "

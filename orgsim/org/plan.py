@@ -25,7 +25,7 @@ reply, and the chance of one round of rework.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import networkx as nx
@@ -33,6 +33,7 @@ import networkx as nx
 from orgsim.errors import OrgsimError
 from orgsim.org.graph import Leg, build_org, dept, handoff_legs, person, pod
 from orgsim.org.structures import Structure, Work, structure_for
+from orgsim.scenario.approvers import OtherWork, other_work
 from orgsim.scenario.distributions import _Distribution
 from orgsim.scenario.kinds import RequestKind, request_kinds
 from orgsim.scenario.model import PRIORITY_RANK, Scenario
@@ -70,7 +71,8 @@ class StepPlan:
 
     ``queues`` split the step in parallel, equal shares (one queue unless the
     structure splits the work, as a by-network team splits a cross-channel
-    step); there is no merge. ``holder`` is the node that passes the work on.
+    step), joined by ``merge`` before the next step. ``holder`` is the node that
+    passes the work on (the merger, for a split step).
     ``exits`` are (next step index, probability, the legs to each of its
     queues' nodes); the index ``len(steps)`` is done, with the one leg of the
     reply to the department.
@@ -81,8 +83,17 @@ class StepPlan:
     skills: tuple[tuple[tuple[str, ...], str, str | None], ...]  # (channels, function, audience) per queue
     holder: str
     effort: _Distribution
-    approval: bool  # an outside approver: its time counts as approval wait
+    approval: bool  # its time counts as approval wait (an outside approver's, or ``approval: true``)
     exits: tuple[tuple[int, float, tuple[Leg, ...]], ...]
+    outside: bool = False  # done by an outside approver: not the team's person-hours
+    #: another department does it (its queue is the department's node, ``dept:<name>``; no one in the run serves it)
+    department: str | None = None
+    #: PRIORITY_RANK of the step's own priority (None: the request's)
+    priority: int | None = None
+    #: a step split over several queues joins here before the next step (the structure's merger:
+    #: the lead, else the first part), ``policies.merge_hours`` of coordination; ``merge_legs`` from each part
+    merge: str | None = None
+    merge_legs: tuple[Leg, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,10 +141,12 @@ class RoutingPlan:
     #: queue → the workers (graph nodes: ``person:<id>`` or ``approver:<name>``) who serve it, in order
     servers: Mapping[str, tuple[str, ...]]
     graph: nx.DiGraph
+    #: outside approver queue → their own work (:class:`~orgsim.scenario.approvers.OtherWork`)
+    other_work: Mapping[str, OtherWork] = field(default_factory=lambda: MappingProxyType({}))
 
     def node(self, queue: str) -> str:
         """The graph node that stands for a work queue (an embedded expert's queue is the expert)."""
-        return self.servers[queue][0] if queue.startswith("embedded:") else queue
+        return self.servers[queue][0] if queue.startswith(("embedded:", "role:")) else queue
 
     def queues_used(self) -> set[str]:
         """Every queue some request or message is routed to."""
@@ -143,7 +156,9 @@ class RoutingPlan:
             out.update(p.queue for p in k.parts)
             out.update(a.queue for a in k.approvals)
             for st in k.steps:
-                out.update(st.queues)
+                out.update(q for q in st.queues if st.department is None)
+                if st.merge is not None:
+                    out.add(st.merge)
         return out
 
 
@@ -161,6 +176,11 @@ def _servers(scenario: Scenario) -> dict[str, tuple[str, ...]]:
             out.setdefault(step.node, [step.node])
     for node in external_steps(scenario):
         out.setdefault(node, [node])
+    for d in scenario.demand.departments.values():  # a workflow step's role: everyone with it, as one queue
+        for rt in d.requests.values():
+            for st in rt.steps or []:
+                if st.role is not None and f"role:{st.role}" not in out:
+                    out[f"role:{st.role}"] = [person(pid) for pid, p in scenario.team.people.items() if p.role == st.role]
     return {q: tuple(v) for q, v in out.items()}
 
 
@@ -173,8 +193,8 @@ def routing_plan(scenario: Scenario, structure: Structure | None = None) -> Rout
     servers = _servers(s)
 
     def node(queue: str) -> str:
-        # an embedded expert's queue stands for the expert
-        return servers[queue][0] if queue.startswith("embedded:") else queue
+        # an embedded expert's queue stands for the expert; a role's for its first member
+        return servers[queue][0] if queue.startswith(("embedded:", "role:")) else queue
 
     def leg(src: str, dst: str) -> Leg:
         if src == dst:
@@ -212,7 +232,8 @@ def routing_plan(scenario: Scenario, structure: Structure | None = None) -> Rout
     for c, ch in enumerate(s.channels):
         for a in range(-1, len(s.audiences)):
             messages[c, a] = structure.message_queue(ch, s.audiences[a] if a >= 0 else None)
-    return RoutingPlan(s.name, tuple(kinds), MappingProxyType(messages), MappingProxyType(servers), graph)
+    return RoutingPlan(s.name, tuple(kinds), MappingProxyType(messages), MappingProxyType(servers), graph,
+                       MappingProxyType(other_work(s)))
 
 
 def _workflow(s: Scenario, kind: RequestKind, structure: Structure, channels: tuple[str, ...], intake: str,
@@ -229,15 +250,24 @@ def _workflow(s: Scenario, kind: RequestKind, structure: Structure, channels: tu
             who.append({person(st.person): ch})
         elif st.external_node is not None:
             who.append({st.external_node: ch})
+        elif st.role is not None:
+            who.append({f"role:{st.role}": ch})
+        elif st.department is not None:
+            who.append({dept(st.department): ch})
         else:
             who.append(structure.queues(Work(kind.department, ch, st.function or spec.function, st.audience or spec.audience)))
-    holders = [node(next(iter(w))) for w in who]
+    merges = [(structure.route(Work(kind.department, tuple(c for cs in w.values() for c in cs),
+                                    st.function or spec.function, st.audience or spec.audience)).merger
+               or next(iter(w))) if len(w) > 1 else None for st, w in zip(steps, who, strict=True)]
+    holders = [node(m) if m is not None else node(next(iter(w))) for m, w in zip(merges, who, strict=True)]
     home = dept(kind.department)
     out = []
-    for i, (st, w, go) in enumerate(zip(steps, who, exits(steps), strict=True)):
+    for i, (st, w, go) in enumerate(zip(steps, who, exits(steps, s.policies.planning_seat), strict=True)):
         nxt = tuple((j, p, (leg(holders[i], home),) if j == len(steps) else tuple(leg(holders[i], node(q)) for q in who[j]))
                     for j, p in go)
         fn, aud = st.function or spec.function, st.audience or spec.audience
         out.append(StepPlan(st.name, tuple(w), tuple((c, fn, aud) for c in w.values()), holders[i], st.effort_hours,
-                            st.external is not None, nxt))
+                            st.is_approval, nxt, st.external is not None, st.department,
+                            None if st.priority is None else PRIORITY_RANK[st.priority], merges[i],
+                            tuple(leg(node(q), holders[i]) for q in w) if merges[i] is not None else ()))
     return tuple(out), tuple(leg(intake, node(q)) for q in who[0])

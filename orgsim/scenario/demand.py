@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from orgsim.scenario.clock import DAILY_PROFILES, WEEKLY_PROFILES, DailyProfile, Hours, TimeZone, WeeklyProfile
-from orgsim.scenario.distributions import Distribution
+from orgsim.scenario.distributions import Distribution, _Distribution
 from orgsim.scenario.types import NonNegFloat, PositiveFloat, Priority, Share, Strict, Weekday, workweek
 from orgsim.scenario.workflow import Step
 
@@ -41,7 +41,8 @@ class RequestType(Rate):
 
     description: str = ""
     at_hours: list[NonNegFloat] | None = None
-    effort_hours: Distribution
+    #: hours of hands-on work; with ``steps`` (each gives its own) leave it out: it is then one pass's total
+    effort_hours: Distribution = _Distribution.model_construct(dist="fixed", mean=0.0)  # unset: see the validator
     function: str
     channels: list[str] | Literal["all"] = Field(default_factory=list)
     audience: str | None = None
@@ -60,6 +61,13 @@ class RequestType(Rate):
         given = (self.per_day is not None) + (self.per_week is not None) + (self.at_hours is not None)
         if given != 1:
             raise ValueError("give exactly one of per_day, per_week or at_hours")
+        if "effort_hours" not in self.model_fields_set:
+            if self.steps is None:
+                raise ValueError("give effort_hours (hours of hands-on work), or steps that each give theirs")
+            # one pass through the steps, for readers of the type's total (none draws it for the run)
+            total = _Distribution(dist="fixed", mean=sum(st.effort_hours.expected for st in self.steps))
+            object.__setattr__(self, "effort_hours", total)  # frozen; so that a dump validates again
+            self.__pydantic_fields_set__.add("effort_hours")
         return self
 
     @property

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from orgsim.scenario.model import DAILY_PROFILES, WEEKLY_PROFILES, Interruptions, RequestType, Scenario
 
-__all__ = ["ADHOC", "RequestKind", "request_kinds"]
+__all__ = ["ADHOC", "RequestKind", "interruption_type", "request_kinds"]
 
 #: name of the request type that ``policies.interruptions`` adds
 ADHOC = "adhoc_idea"
@@ -30,18 +30,21 @@ class RequestKind:
         return f"{self.department}/{self.name}"
 
 
-def _interruption_type(intr: Interruptions) -> RequestType:
+def interruption_type(intr: Interruptions) -> RequestType:
+    """The request type ``policies.interruptions`` adds (as ``<department>/adhoc_idea``)."""
     # A 1 a.m. direct message arrives at any hour and is expected by 8 a.m.;
     # the same idea sent by email waits for office hours like any request.
+    # As a workflow (``steps``), the idea is a small project: its steps, not one effort.
     dm = intr.style == "direct_message"
+    work = {"steps": intr.steps} if intr.steps is not None else {"effort_hours": intr.effort_hours}
     return RequestType(
         description=f"ad-hoc idea from leadership ({intr.style.replace('_', ' ')})",
         per_week=intr.per_week,
-        effort_hours=intr.effort_hours,
         function=intr.function,
         priority="executive" if dm else "normal",
         daily_profile=DAILY_PROFILES["flat" if dm else "office_hours"],
         weekly_profile=WEEKLY_PROFILES["flat" if dm else "weekdays"],
+        **work,  # type: ignore[arg-type]
     )
 
 
@@ -50,5 +53,5 @@ def request_kinds(scenario: Scenario) -> list[RequestKind]:
     kinds = [RequestKind(d, r, spec) for d, dept in scenario.demand.departments.items() for r, spec in dept.requests.items()]
     if scenario.policies.interruptions is not None:
         intr = scenario.policies.interruptions
-        kinds.append(RequestKind(intr.department, ADHOC, _interruption_type(intr)))
+        kinds.append(RequestKind(intr.department, ADHOC, interruption_type(intr)))
     return kinds

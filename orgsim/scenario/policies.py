@@ -7,11 +7,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from orgsim.scenario.approvers import OtherWork
 from orgsim.scenario.clock import Hours, TimeZone
 from orgsim.scenario.distributions import Distribution, _Distribution
 from orgsim.scenario.types import NonNegFloat, PositiveFloat, Priority, Strict, Weekday, workweek
+from orgsim.scenario.workflow import Step
 
-__all__ = ["ApprovalStep", "Interruptions", "Policies", "ProficiencyFactors", "RunSettings"]
+__all__ = ["ApprovalStep", "Interruptions", "Policies", "ProficiencyFactors", "RecurringWork", "RunSettings"]
 
 class ApprovalStep(Strict):
     """One approver: a team member (``person``) or someone outside the team."""
@@ -22,11 +24,15 @@ class ApprovalStep(Strict):
     hours: Hours = "09:00-18:00"
     days: list[Weekday] = Field(default_factory=workweek)
     timezone: TimeZone = "UTC"
+    #: an outside approver's own work, competing with the reviews (see orgsim.scenario.approvers)
+    other_work: OtherWork | None = None
 
     @model_validator(mode="after")
     def _one_approver(self) -> ApprovalStep:
         if (self.person is None) == (self.external is None):
             raise ValueError("give exactly one of person (a team member) or external (a name)")
+        if self.other_work is not None and self.external is None:
+            raise ValueError("other_work is an outside approver's (external:); a team member's other work is the team's")
         return self
 
     @property
@@ -44,6 +50,9 @@ class Interruptions(Strict):
     department: str = "Executive"
     function: str = "content"
     effort_hours: Distribution = _Distribution(dist="exponential", mean=1.5)
+    #: the idea as a small project (a workflow: triage, then work; see orgsim.scenario.workflow)
+    #: instead of one task of ``effort_hours``
+    steps: list[Step] | None = None
 
 
 class ProficiencyFactors(Strict):
@@ -71,12 +80,33 @@ class ProficiencyFactors(Strict):
         return self
 
 
+class RecurringWork(Strict):
+    """Time a habit costs one person in the team on a cadence: a planning meeting, a briefing's preparation.
+
+    A task of ``hours`` lands in the person's own queue at ``at_hour`` (their
+    local time) every ``every_days`` from ``first_day``; it is worked like any
+    task at its ``priority`` — ``executive`` pushes other work aside, as a
+    meeting that starts at its time does (with the default
+    ``preempt_priority``); ``normal`` waits its turn, as preparation does.
+    """
+
+    description: str = ""
+    person: str
+    every_days: Annotated[float, Field(ge=1)]
+    first_day: NonNegFloat = 0.0
+    at_hour: Annotated[float, Field(ge=0, lt=24)] = 10.0
+    hours: Distribution
+    priority: Priority = "normal"
+
+
 class Policies(Strict):
     """Leadership levers and the engine's working rules."""
 
     approval_steps: Annotated[int, Field(ge=0, le=5)] = 0
     approval_chain: list[ApprovalStep] = Field(default_factory=list)
     interruptions: Interruptions | None = None
+    #: leadership habits that cost someone's time on a cadence, by name (see :class:`RecurringWork`)
+    recurring_work: dict[str, RecurringWork] = Field(default_factory=dict)
     #: the social lead is in the room when campaigns are planned (no rework)
     planning_seat: bool = False
     #: share of the original effort that a rework costs

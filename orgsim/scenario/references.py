@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from orgsim.scenario.approvers import approver_conflicts
 from orgsim.scenario.workflow import check_workflow
 
 if TYPE_CHECKING:
@@ -83,6 +84,12 @@ def check_references(s: Scenario) -> None:
             if rt.audience is not None:
                 bad += _unknown_one(rt.audience, s.audiences, "audience", (*at, "audience"))
             bad += check_workflow(s, rt, at)
+    intr = s.policies.interruptions
+    if intr is not None and intr.steps is not None:  # leadership's idea as a small project
+        from orgsim.scenario.kinds import interruption_type  # kinds imports the model, which imports this
+
+        bad += check_workflow(s, interruption_type(intr), ("policies", "interruptions"))
+    bad += approver_conflicts(s)
     bad += _unknown(s.demand.messages, s.channels, "channel", ("demand", "messages"), keyed=True)
     for ch, stream in s.demand.messages.items():
         bad += _unknown(stream.audience_mix, s.audiences, "audience", ("demand", "messages", ch, "audience_mix"), keyed=True)
@@ -134,6 +141,8 @@ def check_references(s: Scenario) -> None:
             if name not in nodes:
                 bad.append((("structure", "ties", i, end), f"unknown person, pod or department {name!r}"))
 
+    for name, rw in s.policies.recurring_work.items():
+        bad += _unknown_one(rw.person, people, "person", ("policies", "recurring_work", name, "person"))
     for i, step in enumerate(s.policies.approval_chain):
         if step.person is not None:
             bad += _unknown_one(step.person, people, "person", ("policies", "approval_chain", i, "person"))

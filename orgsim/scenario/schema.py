@@ -6,6 +6,8 @@ Generated from the pydantic model, then adapted:
 - ``extends`` is allowed at the top, since files use it;
 - the YAML shorthands stay valid: a bare number is a fixed distribution,
   and a daily/weekly profile may be given by name (``office_hours``);
+- ``effort_hours`` may be ``null`` (a file that extends one removes the base's
+  value that way, as a request type given ``steps`` must);
 - no key is *required*: a file that ``extends:`` a base is partial, and an
   editor that flagged its "missing" keys would be wrong. Completeness is
   checked by ``orgsim validate``, which sees the merged file.
@@ -24,6 +26,9 @@ DRAFT7 = "http://json-schema.org/draft-07/schema#"
 
 
 _DIST_REF = "#/definitions/_Distribution"
+#: keys a file that extends a base may set to null to remove the base's value (the loader's rule), where
+#: leaving the base's value in would be an error: a request type with ``steps`` takes no ``effort_hours``
+_NULL_REMOVES = {"effort_hours"}
 _NAMED = {"daily_profile": sorted(DAILY_PROFILES), "weekly_profile": sorted(WEEKLY_PROFILES)}
 
 
@@ -32,11 +37,14 @@ def _adapt(node: Any) -> Any:
         if node.get("$ref") in (_DIST_REF, "#/$defs/_Distribution"):
             return {"anyOf": [{"type": "number", "minimum": 0}, {"$ref": _DIST_REF}]}
         out: dict[str, Any] = {}
+        required = set(node.get("required", ()))
         for key, value in node.items():
             if key == "properties" and isinstance(value, dict):
                 value = {k: ({"anyOf": [_adapt(v), {"enum": _NAMED[k]}]} if k in _NAMED else v)
                          for k, v in value.items()}
                 out[key] = {k: (v if k in _NAMED else _adapt(v)) for k, v in value.items()}
+                for k in _NULL_REMOVES & set(value) - required:
+                    out[key][k] = {"anyOf": [out[key][k], {"type": "null"}]}
                 continue
             if key == "required":
                 continue  # partial files (extends:) are valid in the editor

@@ -5,8 +5,11 @@ and the structure's routing): the shorthand every example uses. With steps,
 each step says what it is (``function``, optionally ``channels`` and
 ``audience``, else the request's), how long it takes (``effort_hours``), who
 does it (nobody named: the structure routes it like a request; or one of
-``pod``, ``person``, or ``external`` — an outside approver with their own
-``hours``, ``days`` and ``timezone``), and what follows: ``then`` (a step's
+``pod``, ``person``, ``role`` — everyone in the team with that role, as one
+queue —, ``department`` — another department, on its own hours, an
+escalation out of the team and back — or ``external`` — an outside approver
+with their own ``hours``, ``days``, ``timezone`` and ``other_work``, see
+:mod:`orgsim.scenario.approvers`), and what follows: ``then`` (a step's
 name, or ``done``; default the next step in the list, ``done`` after the
 last) unless one of its ``branches`` is taken — each a ``to`` step and a
 ``probability``, drawn once when the step is finished::
@@ -30,9 +33,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
+from orgsim.scenario.approvers import OtherWork, approver_calendars
 from orgsim.scenario.clock import Hours, TimeZone
 from orgsim.scenario.distributions import Distribution
-from orgsim.scenario.types import Share, Strict, Weekday, workweek
+from orgsim.scenario.types import Priority, Share, Strict, Weekday, workweek
 
 if TYPE_CHECKING:
     from orgsim.scenario.demand import RequestType
@@ -49,6 +53,8 @@ class Branch(Strict):
 
     to: str
     probability: Share
+    #: the rework of a team told about a campaign after it was decided: ``policies.planning_seat`` removes it
+    late_rework: bool = False
 
 
 class Step(Strict):
@@ -61,19 +67,37 @@ class Step(Strict):
     effort_hours: Distribution
     pod: str | None = None
     person: str | None = None
+    #: everyone in the team whose ``role`` is exactly this, as one queue
+    role: str | None = None
+    #: another department does the step (an escalation out of the team and back), on its own hours
+    department: str | None = None
     external: str | None = None
     #: an outside approver's working hours (only with ``external``); the approval chain's default
     hours: Hours = "09:00-18:00"
     days: list[Weekday] = Field(default_factory=workweek)
     timezone: TimeZone = "UTC"
+    #: an outside approver's own work, competing with the approvals (see orgsim.scenario.approvers)
+    other_work: OtherWork | None = None
+    #: the step is an approval: its time counts as approval wait (default: true for ``external``)
+    approval: bool | None = None
+    #: how urgent the step's work is (default: the request's priority); a triage at 1 a.m. can be
+    #: ``executive`` while the project it starts waits its turn as ``normal``
+    priority: Priority | None = None
     then: str | None = None
     branches: dict[str, Branch] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _one_doer(self) -> Step:
-        if (self.pod is not None) + (self.person is not None) + (self.external is not None) > 1:
-            raise ValueError("name at most one of pod, person or external (none: the structure decides)")
+        if sum(x is not None for x in (self.pod, self.person, self.role, self.department, self.external)) > 1:
+            raise ValueError("name at most one of pod, person, role, department or external (none: the structure decides)")
+        if self.other_work is not None and self.external is None:
+            raise ValueError("other_work is an outside approver's (external:); a team member's other work is the team's")
         return self
+
+    @property
+    def is_approval(self) -> bool:
+        """Its time counts as approval wait: an outside approver's step, or one marked ``approval: true``."""
+        return self.approval if self.approval is not None else self.external is not None
 
     @property
     def external_node(self) -> str | None:
@@ -86,25 +110,21 @@ def external_steps(s: Scenario) -> dict[str, Step]:
 
     One named in ``policies.approval_chain`` too keeps the chain's calendar.
     """
-    chain = {a.node for a in s.policies.approval_chain if a.external is not None}
-    out: dict[str, Step] = {}
-    for d in s.demand.departments.values():
-        for rt in d.requests.values():
-            for st in rt.steps or []:
-                node = st.external_node
-                if node is not None and node not in chain:
-                    out.setdefault(node, st)
-    return out
+    return {node: spec for node, spec in approver_calendars(s).items() if isinstance(spec, Step)}
 
 
-def exits(steps: list[Step]) -> list[list[tuple[int, float]]]:
-    """For each step, where it goes next and with what chance (index ``len(steps)`` is done)."""
+def exits(steps: list[Step], planning_seat: bool = False) -> list[list[tuple[int, float]]]:
+    """For each step, where it goes next and with what chance (index ``len(steps)`` is done).
+
+    With ``planning_seat`` the ``late_rework`` branches are gone (their chance goes to ``then``).
+    """
     index = {st.name: i for i, st in enumerate(steps)}
     index[DONE] = len(steps)
     out = []
     for i, st in enumerate(steps):
-        go = [(index[b.to], b.probability) for b in st.branches.values() if b.to in index and b.probability > 0]
-        rest = 1 - sum(b.probability for b in st.branches.values())
+        taken = [b for b in st.branches.values() if not (planning_seat and b.late_rework)]
+        go = [(index[b.to], b.probability) for b in taken if b.to in index and b.probability > 0]
+        rest = 1 - sum(b.probability for b in taken)
         then = st.then if st.then is not None else (steps[i + 1].name if i + 1 < len(steps) else DONE)
         if rest > 1e-12 and then in index:
             go.append((index[then], rest))
@@ -121,6 +141,10 @@ def check_workflow(s: Scenario, rt: RequestType, at: Path) -> list[tuple[Path, s
     bad: list[tuple[Path, str]] = []
     if steps and rt.rework_probability:
         bad.append(((*at, "rework_probability"), "give rework as a branch of a step when the type has steps"))
+    total = sum(st.effort_hours.expected for st in steps)
+    if steps and abs(rt.effort_hours.expected - total) > 1e-9 * max(1.0, total):
+        bad.append(((*at, "effort_hours"), f"{rt.effort_hours.expected:g} h disagrees with the steps' "
+                    f"{total:g} h; each step gives its own: leave it out (null in a file that extends one that sets it)"))
     if steps and rt.needs_approval:
         bad.append(((*at, "needs_approval"), "give approval as a step (external: or person:) when the type has steps"))
     names = [st.name for st in steps]
@@ -132,8 +156,8 @@ def check_workflow(s: Scenario, rt: RequestType, at: Path) -> list[tuple[Path, s
         if st.then is not None and st.then not in known:
             bad.append(((*here, "then"), f"no step {st.then!r}; expected one of: {', '.join(known)}"))
         for b, br in st.branches.items():
-            if br.to not in names:
-                bad.append(((*here, "branches", b, "to"), f"no step {br.to!r}; expected one of: {', '.join(names)}"))
+            if br.to not in known:  # done: the branch ends the work (an idea dropped at triage)
+                bad.append(((*here, "branches", b, "to"), f"no step {br.to!r}; expected one of: {', '.join(known)}"))
         total = sum(br.probability for br in st.branches.values())
         if total > 1 + 1e-9:
             bad.append(((*here, "branches"), f"probabilities sum to {total:g}; expected at most 1"))
@@ -174,7 +198,17 @@ def _doer(s: Scenario, st: Step, function: str, here: Path) -> list[tuple[Path, 
     """A named doer must exist, and someone who may do the step must have done its function before."""
     if st.external is not None:
         return []
-    if st.pod is not None:
+    if st.department is not None:
+        if st.department not in s.demand.departments:
+            return [((*here, "department"),
+                     f"unknown department {st.department!r}; expected one of: {', '.join(s.demand.departments)}")]
+        return []
+    if st.role is not None:
+        who = [pid for pid, p in s.team.people.items() if p.role == st.role]
+        if not who:
+            roles = sorted({p.role for p in s.team.people.values()})
+            return [((*here, "role"), f"no one in the team has role {st.role!r}; expected one of: {', '.join(roles)}")]
+    elif st.pod is not None:
         if st.pod not in s.structure.pods:
             return [((*here, "pod"), f"unknown pod {st.pod!r}; expected one of: {', '.join(s.structure.pods)}")]
         who = [m for m in s.structure.pods[st.pod].members if m in s.team.people]
@@ -185,6 +219,7 @@ def _doer(s: Scenario, st: Step, function: str, here: Path) -> list[tuple[Path, 
     else:
         who = list(s.team.people)
     if function in s.functions and who and all(s.team.people[p].level("functions", function) == "none" for p in who):
-        doer = f"pod {st.pod!r}" if st.pod else f"{st.person}" if st.person else "the team"
+        doer = (f"pod {st.pod!r}" if st.pod else f"{st.person}" if st.person
+                else f"role {st.role!r}" if st.role else "the team")
         return [((*here, "function"), f"no one in {doer} can do {function!r} (proficiency none for all)")]
     return []

@@ -19,15 +19,18 @@ import numpy as np
 import simpy
 
 from orgsim.org.graph import Leg, person
-from orgsim.org.plan import NO_LEG, routing_plan
+from orgsim.org.plan import routing_plan
 from orgsim.org.structures import structure_for
 from orgsim.scenario.model import PRIORITY_RANK, Scenario
 from orgsim.scenario.team import DIMENSIONS
 from orgsim.scenario.workflow import external_steps
+from orgsim.sim import departments
+from orgsim.sim.approvals import start_other_work
 from orgsim.sim.arguments import check_scenario, check_seed
 from orgsim.sim.calendar import INF, calendar_for
 from orgsim.sim.demand import Arrivals, arrival_blocks, arrivals, draw, stream
 from orgsim.sim.insights import InsightSpread
+from orgsim.sim.recurring import start_recurring
 from orgsim.sim.result import REQUEST_FIELDS, Result
 from orgsim.sim.tally import LocalClock, Tally
 from orgsim.sim.workers import Dispatcher, Task, Worker, WorkQueue
@@ -86,7 +89,11 @@ class Model:
         self.step_visits: dict[tuple[int, int], int] = {}
         #: (kind, step) → [tasks queued inside the measured window, their hours of queueing] (one-queue steps)
         self.step_waits: dict[tuple[int, int], list[float]] = {}
-        self.flow = stream(self.seed, "workflow")  # step efforts and branches: drawn only by workflows
+        self.flow = stream(self.seed, "workflow")  # step efforts: drawn only by workflows, a batch per step
+        self.branch_draws = stream(self.seed, "workflow/branches")  # the uniforms that pick a branch
+        #: pre-drawn efforts per (kind, step) and branch uniforms, popped from the end (see _workflow)
+        self._step_efforts: dict[tuple[int, int], list[float]] = {}
+        self._branch_u: list[float] = []
         self.level = {"requests": [0, 0.0, self.warmup], "messages": [0, 0.0, self.warmup]}
         self.insight_spread = InsightSpread(self) if s.insights is not None else None
 
@@ -119,6 +126,10 @@ class Model:
             cal = calendar_for(st.hours, st.days, st.timezone, start, self.horizon)
             w = self.workers[node] = Worker(self.disp, node, cal, 1.0, neutral)
             self._serve(node, w)
+        for queue, who in self.plan.servers.items():  # queues only the plan knows (a workflow step's role:)
+            if queue not in self.queues:
+                for node in who:
+                    self._serve(queue, self.workers[node])
 
     def _build_department_hours(self) -> None:
         """Calendars of the departments that say when they are there to receive (``hours``)."""
@@ -159,7 +170,7 @@ class Model:
             # one done-handler per route, shared by its requests (hops are per route)
             answered = _Answered(self, i, sum(leg.hops for leg in legs), sum(leg.cross_group_hops for leg in legs))
             rt.direct = (parts[0][0], parts[0][3], rt.prio, answered) if simple and not k.steps else None
-            rt.steps = [(st, [qs[q] for q in st.queues], st.exits) for st in k.steps]
+            rt.steps = [(st, [qs.get(q) for q in st.queues], st.exits) for st in k.steps]  # a department: None
             rt.first = k.first
             self.routes.append(rt)
         self.msg_queue: dict[tuple[int, int], tuple[WorkQueue, tuple[Any, ...]]] = {}
@@ -168,7 +179,7 @@ class Model:
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _trace(self, t: float, event: str, task: Task, where: str) -> None:
-        kind = "message" if task.done is None else "request"
+        kind = "message" if task.done is None else "request" if task.item >= 0 else "other work"
         self.log.append((t, event, kind, task.item, where))  # type: ignore[union-attr]
 
     def _count(self, what: str, delta: int) -> None:
@@ -436,49 +447,70 @@ class Model:
                   hops: int, cross: int) -> Any:
         """The rest of a request whose type has ``steps:``: step after step, branches drawn as each ends.
 
-        A step's effort is drawn from its own ``effort_hours`` when it starts (×
-        ``policies.request_handling_factor``), from the run's ``workflow`` stream,
-        which also draws the branch; a step split over several queues is worked
-        in equal parallel shares and the slowest share counts. An outside
+        A step's effort is drawn from its own ``effort_hours`` (×
+        ``policies.request_handling_factor``), from the run's ``workflow`` stream
+        in batches per step; the branch from ``workflow/branches`` (only where
+        there is a choice); a step split over several queues is worked
+        in equal parallel shares, the slowest share counts, and the structure's
+        merger joins them (``policies.merge_hours``) before the next step. An outside
         approver's step (``external``) adds to the approval clock, every other
         step to queue, work and handoff. The exit to done crosses the reply leg.
         """
         env, flow = self.env, self.flow
         factor = self.scenario.policies.request_handling_factor
         steps, legs, i, n = route.steps, route.first, 0, len(route.steps)
-        seen, again, ledger = 0, 0, self.step_visits
+        seen, again, ledger, efforts = 0, 0, self.step_visits, self._step_efforts
+        cq = cw = ch = ca = 0.0  # the four clocks, as floats until the end (a numpy add per step cost more)
         while i < n:
             st, queues, exits = steps[i]
-            ledger[kind, i] = ledger.get((kind, i), 0) + 1
+            key = (kind, i)
+            ledger[key] = ledger.get(key, 0) + 1
             again |= seen >> i & 1
             seen |= 1 << i
-            effort = float(draw(st.effort, flow, 1)[0]) * factor / len(queues)
-            if len(queues) == 1:
+            drawn = efforts.get(key)
+            if not drawn:  # a batch at a time: one numpy call per step was a fifth of the workflow path
+                drawn = efforts[key] = draw(st.effort, flow, DRAW_BATCH).tolist()[::-1]
+            effort = drawn.pop() * factor / len(queues)
+            prio = route.prio if st.priority is None else st.priority
+            if st.department is not None:  # out of the team and back (orgsim.sim.departments): its own hours
+                h, q, w = yield from departments.visit(self, legs[0], st.department, effort / factor)
+            elif len(queues) == 1:
                 h = self._delay(legs[0])
                 if h:
                     yield env.timeout(h)
-                q, w = yield from self._task(r, queues[0], effort, st.skills[0], route.prio)
-                if not st.approval:  # an outside approver's time is not the team's
+                q, w = yield from self._task(r, queues[0], effort, st.skills[0], prio)
+                if not st.outside:  # an outside approver's time is not the team's
                     person_hours += w
                 if self.warmup <= env.now - q - w < self.horizon:
-                    waited = self.step_waits.setdefault((kind, i), [0, 0.0])
+                    waited = self.step_waits.setdefault(key, [0, 0.0])
                     waited[0] += 1
                     waited[1] += q
             else:
-                procs = [env.process(self._part(r, (qu, leg, NO_LEG, sk), effort, route.prio))
-                         for qu, leg, sk in zip(queues, legs, st.skills, strict=True)]
+                procs = [env.process(self._part(r, (qu, leg, out, sk), effort, prio))
+                         for qu, leg, out, sk in zip(queues, legs, st.merge_legs, st.skills, strict=True)]
                 yield env.all_of(procs)
                 results = [cast(tuple[float, float, float], p.value) for p in procs]
                 h, q, w = max(results, key=lambda x: x[0] + x[1] + x[2])
                 person_hours += sum(x[2] for x in results)
+                for leg in st.merge_legs:
+                    hops += leg.hops
+                    cross += leg.cross_group_hops
+                qm, wm = yield from self._task(r, self.queues[st.merge], self.scenario.policies.merge_hours,
+                                               COORDINATION, prio)  # the split step joins before the next
+                q, w, person_hours = q + qm, w + wm, person_hours + wm
             for leg in legs:
                 hops += leg.hops
                 cross += leg.cross_group_hops
             if st.approval:
-                clocks[3] += h + q + w
+                ca += h + q + w
             else:
-                clocks += (q, w, h, 0.0)
-            u, acc = flow.random(), 0.0
+                cq, cw, ch = cq + q, cw + w, ch + h
+            if len(exits) == 1:  # one way on: nothing to draw
+                i, _, legs = exits[0]
+                continue
+            if not self._branch_u:
+                self._branch_u = self.branch_draws.random(DRAW_BATCH).tolist()
+            u, acc = self._branch_u.pop(), 0.0
             for i, p, legs in exits:  # noqa: B007 - the last exit is taken when rounding leaves u above the sum
                 acc += p
                 if u < acc:
@@ -489,7 +521,7 @@ class Model:
         closed = self.received(self.kinds[kind].department)
         if closed:
             yield env.timeout(closed)
-        clocks[2] += h + closed
+        clocks += (cq, cw, ch + h + closed, ca)
         hops += legs[0].hops
         cross += legs[0].cross_group_hops
         # a workflow is one part; "reworked" says whether it went back to a step it had done
@@ -522,6 +554,8 @@ class Model:
 
     def run(self) -> Result:
         self.arrivals()
+        self.other_work = start_other_work(self)
+        self.recurring = start_recurring(self)
         if self.insight_spread is not None:
             self.insight_spread.start()
         with _frozen_heap():
@@ -554,6 +588,9 @@ def _frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
+#: workflow step efforts and branch uniforms are drawn this many at a time (see ``Model._workflow``)
+DRAW_BATCH = 256
+
 #: arrivals read into Python lists this many at a time (see ``Model.arrivals``)
 CHUNK = 1 << 14
 
@@ -576,7 +613,7 @@ class _Route:
         self.prio, self.leg_in, self.triage, self.parts, self.merge = prio, leg_in, triage, parts, merge
         self.approvals, self.reply, self.rework = approvals, reply, rework
         self.direct: tuple[Any, ...] | None = None
-        self.steps: list[tuple[Any, list[WorkQueue], tuple[tuple[int, float, tuple[Leg, ...]], ...]]] = []
+        self.steps: list[tuple[Any, list[Any], tuple[tuple[int, float, tuple[Leg, ...]], ...]]] = []  # queues: None for a department
         self.first: tuple[Leg, ...] = ()
 
 
