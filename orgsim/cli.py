@@ -8,6 +8,7 @@ Each command imports what it needs when it runs, so that ``orgsim --help``,
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -57,6 +58,9 @@ def friendly(fn: F) -> F:
             raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # the reader went away (`orgsim estimate ... | head`): stop quietly, as the docs advise
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
+            raise typer.Exit(1) from None
         except Exception as exc:  # the last line of defence: never a traceback
             if _debug():
                 raise

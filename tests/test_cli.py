@@ -78,3 +78,16 @@ def test_validate() -> None:
     assert res.exit_code == 0 and res.output.count(": ok") == 2
     res = runner.invoke(app, ["validate", NETWORK, "missing.yaml"])
     assert res.exit_code == 1 and "missing.yaml: no such file" in res.stderr
+
+
+def test_a_reader_that_goes_away_is_no_internal_error() -> None:
+    """`orgsim estimate FILE | head -1`: the pipe closes early; orgsim stops quietly, never a traceback."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "orgsim", "estimate", str(ROOT / "scenarios" / "base.yaml")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.close()  # as `head` does once it has its lines: here before orgsim has even started printing
+    err = proc.stderr.read().decode() if proc.stderr is not None else ""
+    assert proc.wait() in (0, 1) and "internal error" not in err and "Traceback" not in err, err
