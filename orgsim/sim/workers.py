@@ -79,7 +79,7 @@ class Worker:
         self.current: Task | None = None
         #: not None while idle: the shift alarm that will re-check (or a token when none is set)
         self.waiting: object | None = None
-        self.timer: _Call | None = None  # the end of the chunk of work in hand
+        self.timer: Call | None = None  # the end of the chunk of work in hand
         self.since, self.on, self.need, self.f = 0.0, False, 0.0, 1.0  # that chunk's start, duty, hours, factor
         self.idle_since = 0.0
         self.preempted = False
@@ -90,7 +90,7 @@ class Worker:
         self.heap: list[Any] = self.env._queue
         self.eid = self.env._eid
         # started as a SimPy process would be: a call now, before anything else due now
-        heappush(self.heap, (self.env._now, URGENT, next(self.eid), _Call(self._pass)))  # type: ignore[misc]
+        heappush(self.heap, (self.env._now, URGENT, next(self.eid), Call(self._pass)))  # type: ignore[misc]
 
     def available(self, prio: int, now: float) -> bool:
         """May take work of priority ``prio`` now: on duty, or called out for it (see :class:`Dispatcher`)."""
@@ -118,13 +118,13 @@ class Worker:
         if self.waiting is not None:
             self.waiting = None
             # what ``Event.succeed`` did: a call now, after what is already due now
-            heappush(self.heap, (self.env._now, NORMAL, next(self.eid), _Call(self._pass)))
+            heappush(self.heap, (self.env._now, NORMAL, next(self.eid), Call(self._pass)))
 
     def interrupt(self) -> None:
         """Stop the work in hand now, before anything else due now (where SimPy's ``Process.interrupt`` put it)."""
-        heappush(self.heap, (self.env._now, URGENT, next(self.eid), _Call(self._interrupted)))
+        heappush(self.heap, (self.env._now, URGENT, next(self.eid), Call(self._interrupted)))
 
-    def _alarm(self, ev: _Call) -> None:
+    def _alarm(self, ev: Call) -> None:
         if self.waiting is ev:
             self.wake()
 
@@ -168,7 +168,7 @@ class Worker:
                 # None at or after the horizon, where the run stops first: an
                 # always-on worker left one pending alarm per idle spell there,
                 # and they filled the event heap (and the garbage collector's work).
-                self.waiting = alarm = _Call(self._alarm)
+                self.waiting = alarm = Call(self._alarm)
                 heappush(self.heap, (now + (change - now), NORMAL, next(self.eid), alarm))
             else:
                 self.waiting = _IDLE
@@ -180,7 +180,7 @@ class Worker:
         trace = self.disp.trace
         if trace is not None:
             trace(now, "start", task, self.name)
-        self.timer = timer = _Call(self._worked)
+        self.timer = timer = Call(self._worked)
         heappush(self.heap, (now + (min(need, change - now) if on else need), NORMAL, next(self.eid), timer))
 
     def _interrupted(self, _ev: Any = None) -> None:
@@ -224,7 +224,7 @@ URGENT, NORMAL = 0, 1
 _IDLE = object()
 
 
-class _Call:
+class Call:
     """A scheduled call: all that ``Environment.step`` asks of an event (``callbacks``, ``_ok``).
 
     Pushed straight onto the environment's heap as ``(time, priority, id, call)``,
