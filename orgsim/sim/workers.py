@@ -81,6 +81,8 @@ class Worker:
         self.waiting: object | None = None
         self.timer: Call | None = None  # the end of the chunk of work in hand
         self.since, self.on, self.need, self.f = 0.0, False, 0.0, 1.0  # that chunk's start, duty, hours, factor
+        #: on duty or not, as the last pass found it, and until when that holds (see :meth:`on_duty`)
+        self.duty, self.until = False, -INF
         self.idle_since = 0.0
         self.preempted = False
         self.busy = 0.0  # hours worked inside the measured window
@@ -92,9 +94,19 @@ class Worker:
         # started as a SimPy process would be: a call now, before anything else due now
         heappush(self.heap, (self.env._now, URGENT, next(self.eid), Call(self._pass)))  # type: ignore[misc]
 
+    def on_duty(self, now: float) -> bool:
+        """On duty at ``now`` (not before this worker's last pass).
+
+        The last pass found the duty state and the next shift boundary; until
+        then the answer is known without a search of the calendar. Pushing a
+        task asks it of every idle server of the queue: at 1,000 people the
+        calendar searches were a quarter of the run.
+        """
+        return self.duty if now < self.until else self.cal.on_duty(now)
+
     def available(self, prio: int, now: float) -> bool:
         """May take work of priority ``prio`` now: on duty, or called out for it (see :class:`Dispatcher`)."""
-        return self.cal.on_duty(now) or (prio <= self.disp.call_out_rank and not self.cal.absent(now))
+        return (self.duty if now < self.until else self.cal.on_duty(now)) or (prio <= self.disp.call_out_rank and not self.cal.absent(now))
 
     def factor(self, skill: tuple[Any, ...]) -> float:
         """Clock hours per hour of effort: capacity times proficiency on what the work concerns.
@@ -141,7 +153,7 @@ class Worker:
                 return None
             # Called out only when nobody on duty is free for it (they would have been woken first).
             for w in best.servers:
-                if w is not self and w.waiting is not None and w.cal.on_duty(now):
+                if w is not self and w.waiting is not None and (w.duty if now < w.until else w.cal.on_duty(now)):
                     return None
         return heapq.heappop(best.heap)[2]
 
@@ -160,6 +172,7 @@ class Worker:
         i = bisect_right(bounds, now)
         on = i & 1 == 1
         change = bounds[i] if i < len(bounds) else INF
+        self.duty, self.until = on, change
         task = self._take(now, on)
         if task is None:
             self.idle_since = now
@@ -274,7 +287,7 @@ class Dispatcher:
         best: Worker | None = None
         best_key = (INF, INF)
         for w in q.servers:
-            if w.waiting is not None and w.cal.on_duty(now):
+            if w.waiting is not None and (w.duty if now < w.until else w.cal.on_duty(now)):
                 key = (w._factor.get(task.skill) or w.factor(task.skill), w.idle_since)
                 if key < best_key:
                     best, best_key = w, key
