@@ -5,6 +5,7 @@ Run from the repository root::
     PYTHONPATH=$PWD python -m benchmarks.bench                 # the record: 5 rounds, ~15-25 min
     PYTHONPATH=$PWD python -m benchmarks.bench --quick         # small sizes, a smoke test
     PYTHONPATH=$PWD python -m benchmarks.bench --only mmc --repeats 7
+    PYTHONPATH=$PWD python -m benchmarks.bench --baseline /tmp/before   # before/after, interleaved
 
 The protocol:
 
@@ -26,7 +27,15 @@ The protocol:
 The cases: ``mmc`` (M/M/5 at utilisation 0.9), ``tandem`` (the M/M/5 pod then
 five M/M/1 approvers), ``base`` (a year of ``scenarios/base.yaml``, messages
 and requests per CPU-second) and ``pool`` (3 designs x 30 replications,
-serial vs a process pool of 2, speed-up from wall time, identical numbers).
+serial vs a process pool of 2, speed-up from wall time, identical numbers) and
+``scale`` (generated organisations of 100 and 1,000 people, 30 days, and the
+100-person one over 120 days, in summary mode: CPU per answered item of the run
+apart from building the model, and peak resident memory).
+
+``--baseline DIR`` adds, to ``mmc``, ``base`` and ``scale``, every orgsim
+contender run on the ``orgsim`` of another checkout (``DIR``, say an older
+commit's ``git archive``), named ``<contender>@before`` and interleaved with the
+rest: the before/after ratios of engine work come from one run.
 """
 
 from __future__ import annotations
@@ -42,22 +51,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.child import LAM, MEAN, REVIEWS, TANDEM_LAM, C
+from benchmarks.child import LAM, MEAN, REVIEWS, SCALE, TANDEM_LAM, C
 
 ROOT = Path(__file__).resolve().parents[1]
 __all__ = ["LAM", "MEAN", "C", "CASES", "orgsim_run", "main"]
 
-CASES = ("mmc", "tandem", "base", "pool")
+CASES = ("mmc", "tandem", "base", "pool", "scale")
 CONTENDERS = {
     "mmc": ("orgsim", "orgsim-summary", "simpy-store", "simpy-resource", "simpy-hand", "ciw"),
     "tandem": ("orgsim", "simpy-resource", "ciw"),
     "base": ("orgsim", "orgsim-summary"),
     "pool": ("serial", "pool"),
+    "scale": tuple(SCALE),
 }
+BEFORE = "@before"
 #: the issue's targets (#20): (case, numerator, denominator, minimum ratio); base is a rate, not a ratio
 RATIO_TARGETS = [("mmc", "orgsim", "simpy-store", 1.5), ("mmc", "orgsim", "simpy-hand", 0.8),
                  ("mmc", "orgsim", "ciw", 4.0), ("pool", "pool", "serial", 1.8)]
 BASE_TARGET = 250_000  # messages and requests per CPU-second, a year of base.yaml
+SCALE_TARGET = 1.15  # CPU per item at 1,000 people over that at 100, at most
 
 
 def orgsim_run(scenario: Any, seed: int = 1) -> tuple[int, int]:
@@ -72,9 +84,9 @@ def sizes(quick: bool) -> dict[str, dict[str, Any]]:
     """Per case, what every contender is given (the same horizon and arrival rate for all)."""
     if quick:
         return {"mmc": {"days": 60, "warmup": 5}, "tandem": {"days": 60, "warmup": 5},
-                "base": {"days": 30}, "pool": {"pool_days": 7, "reps": 2, "workers": 2}}
+                "base": {"days": 30}, "pool": {"pool_days": 7, "reps": 2, "workers": 2}, "scale": {"days": 3}}
     return {"mmc": {"days": 365, "warmup": 30}, "tandem": {"days": 365, "warmup": 30},
-            "base": {"days": 365}, "pool": {"pool_days": 28, "reps": 30, "workers": 2}}
+            "base": {"days": 365}, "pool": {"pool_days": 28, "reps": 30, "workers": 2}, "scale": {"days": 30}}
 
 
 @dataclass
@@ -107,9 +119,13 @@ def interval(runs: Runs) -> tuple[float, float | None]:
     return m, float(t.ppf(0.975, len(xs) - 1)) * statistics.stdev(xs) / len(xs) ** 0.5
 
 
-def run_child(case: str, who: str, seed: int, size: dict[str, Any]) -> dict[str, Any]:
-    spec = {"case": case, "who": who, "seed": seed, **size}
+def run_child(case: str, who: str, seed: int, size: dict[str, Any], baseline: str | None = None) -> dict[str, Any]:
+    """One contender's run in a fresh process; ``<who>@before`` runs on the baseline checkout's orgsim."""
+    spec = {"case": case, "who": who.removesuffix(BEFORE), "seed": seed, **size}
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env.pop("ORGSIM_ROOT", None)
+    if who.endswith(BEFORE):
+        env["ORGSIM_ROOT"] = str(baseline)
     p = subprocess.run([sys.executable, "-m", "benchmarks.child", json.dumps(spec)], cwd=ROOT, env=env,
                        capture_output=True, text=True)
     if p.returncode != 0:
@@ -122,14 +138,22 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def run_case(case: str, repeats: int, size: dict[str, Any], say: Any) -> dict[str, Runs]:
+def contenders(case: str, baseline: str | None) -> tuple[str, ...]:
+    """The case's contenders, and with a baseline its orgsim ones again on the baseline's code."""
     names = CONTENDERS[case]
+    if baseline is None or case not in ("mmc", "base", "scale"):
+        return names
+    return names + tuple(n + BEFORE for n in names if n.startswith(("orgsim", "people")))
+
+
+def run_case(case: str, repeats: int, size: dict[str, Any], say: Any, baseline: str | None = None) -> dict[str, Runs]:
+    names = contenders(case, baseline)
     runs = {n: Runs() for n in names}
     say(f"[{case}] load average before: {load()}")
     for r in range(repeats):
         order = names[r % len(names):] + names[:r % len(names)]
         for who in order:
-            runs[who].out.append(run_child(case, who, r + 1, size))
+            runs[who].out.append(run_child(case, who, r + 1, size, baseline))
         say(f"[{case}] round {r + 1}/{repeats} done ({', '.join(order)})")
     say(f"[{case}] load average after: {load()}")
     return runs
@@ -137,7 +161,7 @@ def run_case(case: str, repeats: int, size: dict[str, Any], say: Any) -> dict[st
 
 def paired(runs: dict[str, Runs], num: str, den: str, case: str) -> list[float]:
     """Round-by-round speed ratio num/den: den's time over num's (wall for the pool, CPU otherwise)."""
-    key = "wall" if case == "pool" else "cpu"
+    key = {"pool": "wall", "scale": "run_cpu"}.get(case, "cpu")
     return [(b[key] / b["items"]) / (a[key] / a["items"]) for a, b in zip(runs[num].out, runs[den].out, strict=True)]
 
 
@@ -166,6 +190,19 @@ def report(results: dict[str, dict[str, Runs]], size: dict[str, dict[str, Any]],
         elif case == "base":
             lines.append(f"\nbase: scenarios/base.yaml, {sz['days']} days, requests + messages answered")
             lines.append(head)
+        elif case == "scale":
+            lines.append(f"\nscale: generated organisations (benchmarks.scale), summary mode, {sz['days']} days "
+                         f"(-long: {4 * sz['days']}); answered items; CPU apart for building the model and running it")
+            lines.append(f"  {'contender':<24}{'items':>10}{'build CPU s':>14}{'run CPU s':>22}{'us/item':>9}"
+                         f"{'peak RSS MB':>13}{'above start':>13}")
+            for who, rr in runs.items():
+                run = quartiles(rr.col("run_cpu"))
+                items = statistics.median(rr.col("items"))
+                lines.append(f"  {who:<24}{items:>10,.0f}{statistics.median(rr.col('build_cpu')):>14.2f}"
+                             + f"{run[1]:>8.2f} [{run[0]:.2f}-{run[2]:.2f}]".rjust(22)
+                             + f"{1e6 * run[1] / items:>9.1f}{statistics.median(rr.col('peak_mb')):>13,.0f}"
+                             + f"{statistics.median([o['peak_mb'] - o['base_mb'] for o in rr.out]):>13,.0f}")
+            continue
         else:
             lines.append(f"\npool: 3 designs x {sz['reps']} replications x {sz['pool_days']} days, "
                          f"serial vs a pool of {sz['workers']}; the speed-up is from wall time")
@@ -205,11 +242,28 @@ def report(results: dict[str, dict[str, Runs]], size: dict[str, dict[str, Any]],
         for den in ("simpy-resource", "ciw"):
             lo, med, hi = quartiles(paired(results["tandem"], "orgsim", den, "tandem"))
             lines.append(f"  {'tandem':<7}{'orgsim / ' + den:<34}{med:>6.2f} [{lo:.2f}-{hi:.2f}]   (no target)")
+    if "scale" in results:
+        for after in ("", BEFORE):
+            if "people-100" + after not in results["scale"]:
+                continue
+            lo, med, hi = quartiles(paired(results["scale"], "people-100" + after, "people-1000" + after, "scale"))
+            verdict = f"target <= {SCALE_TARGET} {'met' if med <= SCALE_TARGET else 'not met'}" if not after else "(before)"
+            lines.append(f"  {'scale':<7}{'CPU/item 1,000 / 100 people' + after:<42}{med:>6.2f} [{lo:.2f}-{hi:.2f}]   {verdict}")
+            peak = {w: statistics.median(results["scale"][w + after].col("peak_mb")) for w in SCALE}
+            lines.append(f"  {'scale':<7}{'peak RSS MB 100 / 1,000 / 100-long' + after:<42}"
+                         f"{peak['people-100']:,.0f} / {peak['people-1000']:,.0f} / {peak['people-100-long']:,.0f}")
+    befores = [(c, w) for c, runs in results.items() for w in runs if w.endswith(BEFORE)]
+    if befores:
+        lines.append("\nbefore/after (the baseline checkout's orgsim, interleaved): speed-up, paired round by round")
+        for case, who in befores:
+            now = who.removesuffix(BEFORE)
+            lo, med, hi = quartiles(paired(results[case], now, who, case))
+            lines.append(f"  {case:<7}{now + ' now / before':<42}{med:>6.2f} [{lo:.2f}-{hi:.2f}]")
     if "base" in results:
-        for who in ("orgsim", "orgsim-summary"):
+        for who in results["base"]:
             rates = [o["items"] / o["cpu"] for o in results["base"][who].out]
             lo, med, hi = quartiles(rates)
-            lines.append(f"  {'base':<7}{who + ' items per CPU-s':<34}{med:>6,.0f} [{lo:,.0f}-{hi:,.0f}]"
+            lines.append(f"  {'base':<7}{who + ' items per CPU-s':<42}{med:>6,.0f} [{lo:,.0f}-{hi:,.0f}]"
                          f"   target >= {BASE_TARGET:,} {'met' if med >= BASE_TARGET else 'not met'}")
     return lines
 
@@ -219,6 +273,7 @@ def main(argv: list[str] | None = None) -> list[str]:
     ap.add_argument("--repeats", type=int, default=None, help="rounds per case (default 5; 2 with --quick)")
     ap.add_argument("--quick", action="store_true", help="small sizes, a smoke test (not for the record)")
     ap.add_argument("--only", choices=CASES, action="append", help="run only this case (may repeat)")
+    ap.add_argument("--baseline", metavar="DIR", help="also run the orgsim contenders on DIR's orgsim (before/after)")
     a = ap.parse_args(argv)
     repeats = a.repeats or (2 if a.quick else 5)
     if repeats < 1:
@@ -234,7 +289,9 @@ def main(argv: list[str] | None = None) -> list[str]:
             loads.append(msg)
 
     say(f"load average (1, 5, 15 min) at the start: {load()}; cores: {os.cpu_count()}")
-    results = {c: run_case(c, repeats, size[c], say) for c in cases}
+    if a.baseline and not (Path(a.baseline) / "orgsim" / "__init__.py").is_file():
+        ap.error(f"--baseline {a.baseline}: no orgsim package there")
+    results = {c: run_case(c, repeats, size[c], say, a.baseline) for c in cases}
     say(f"load average (1, 5, 15 min) at the end: {load()}")
     lines = [*loads, *report(results, size, repeats)]
     print("\n".join(lines), flush=True)

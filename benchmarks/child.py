@@ -9,6 +9,10 @@ the first call of anything pays for that, which is not simulation); the clock co
 result tables it builds. CPU time is ``time.process_time()`` of this process
 (plus its reaped children's, for the process pool), wall time
 ``time.perf_counter()``. Prints one JSON line.
+
+``ORGSIM_ROOT=/path/to/a/checkout`` runs the orgsim contenders on that
+checkout's ``orgsim`` (this file's harness and models): ``bench --baseline``
+uses it for a before/after comparison inside one interleaved run.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing as mp
+import os
 import resource
 import sys
 import time
@@ -31,6 +36,8 @@ TANDEM_LAM, REVIEWS = 4.0, (0.15,) * 5
 #: waits are cut into this many batches (in order of arrival) for a batch-means interval
 BATCHES = 10
 DESIGNS = ("network", "function", "audience")
+#: the scale case's contenders: (people in the generated organisation, horizon as a multiple of ``days``)
+SCALE = {"people-100": (100, 1), "people-1000": (1000, 1), "people-100-long": (100, 4)}
 
 
 def batch_means(waits: list[float], k: int = BATCHES) -> list[float]:
@@ -127,25 +134,51 @@ def prepare(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
             items = sum(a + b for a, b, _ in out)
             return {"done": items, "items": items, "digest": digest}
         return pool_run
+    if case == "scale":
+        from benchmarks.scale import generated
+        from orgsim.sim.engine import Model
+
+        people, longer = SCALE[who]
+        sc = generated(people, days * longer)  # summary mode: the mode of long runs and explorations
+
+        def scale_run() -> dict[str, Any]:
+            c0 = time.process_time()
+            model = Model(sc, seed, summary=True)
+            c1 = time.process_time()
+            t = model.run().tally
+            c2 = time.process_time()
+            items = sum(k.latency.n for k in t.kinds) + t.replies.n  # answers, after the warm-up
+            return {"done": items, "items": items, "build_cpu": c1 - c0, "run_cpu": c2 - c1}
+        return scale_run
     raise SystemExit(f"unknown case {case!r}")
 
 
 #: the untimed warm-up: the same contender on one day (the pool: one serial job, before the fork)
 WARM_UP = {"mmc": {"days": 1, "warmup": 0}, "tandem": {"days": 1, "warmup": 0}, "base": {"days": 1},
-           "pool": {"pool_days": 1, "reps": 1, "who": "serial"}}
+           "pool": {"pool_days": 1, "reps": 1, "who": "serial"}, "scale": {"days": 1, "who": "people-100"}}
 
 
 def main(argv: list[str]) -> None:
     spec = json.loads(argv[0])
+    root = os.environ.get("ORGSIM_ROOT")
+    if root:
+        sys.path.insert(0, root)
+        import orgsim
+
+        if not Path(orgsim.__file__).resolve().is_relative_to(Path(root).resolve()):
+            raise SystemExit(f"ORGSIM_ROOT={root}: orgsim came from {orgsim.__file__}")
     prepare({**spec, **WARM_UP.get(spec["case"], {}), "seed": spec["seed"] + 1000})()
     run = prepare(spec)
     kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu0, wall0 = time.process_time(), time.perf_counter()
+    base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out = run()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu += (kids.ru_utime - kids0.ru_utime) + (kids.ru_stime - kids0.ru_stime)
-    print(json.dumps({**out, "cpu": cpu, "wall": wall}))
+    # peak resident memory of the process, and before the timed call (after the warm-up)
+    print(json.dumps({**out, "cpu": cpu, "wall": wall, "peak_mb": peak_mb, "base_mb": base_mb}))
 
 
 if __name__ == "__main__":

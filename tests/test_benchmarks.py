@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from benchmarks.bench import CONTENDERS, RATIO_TARGETS, main
+from benchmarks.bench import CONTENDERS, RATIO_TARGETS, contenders, main
 from benchmarks.child import LAM, MEAN, C, batch_means
 from benchmarks.models import simpy_hand, simpy_resource, simpy_store
 from orgsim.analytic.queueing import mmc_wait
@@ -69,6 +69,14 @@ def test_quick_run_of_every_case() -> None:
         assert list(rows(lines, case)) == list(names)
     assert any("identical numbers serial vs pool: yes" in x for x in lines)
     assert any(re.match(r"\s+base\s+orgsim items per CPU-s\s", x) for x in lines)
+    assert any(re.match(r"\s+scale\s+CPU/item 1,000 / 100 people\s.*target <= 1.15", x) for x in lines)
+
+
+def test_a_baseline_adds_the_orgsim_contenders_again_and_only_them() -> None:
+    assert contenders("mmc", None) == CONTENDERS["mmc"]
+    assert contenders("mmc", "/elsewhere") == (*CONTENDERS["mmc"], "orgsim@before", "orgsim-summary@before")
+    assert contenders("scale", "/elsewhere")[3:] == tuple(n + "@before" for n in CONTENDERS["scale"])
+    assert contenders("pool", "/elsewhere") == CONTENDERS["pool"]
 
 
 def test_steps_benchmark_times_the_same_tandem_both_ways(capsys: pytest.CaptureFixture[str]) -> None:

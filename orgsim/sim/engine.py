@@ -13,6 +13,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
+from heapq import heappush
 from typing import Any, cast
 
 import numpy as np
@@ -33,7 +34,7 @@ from orgsim.sim.insights import InsightSpread
 from orgsim.sim.recurring import start_recurring
 from orgsim.sim.result import REQUEST_FIELDS, Result
 from orgsim.sim.tally import LocalClock, Tally
-from orgsim.sim.workers import Dispatcher, Task, Worker, WorkQueue
+from orgsim.sim.workers import NORMAL, Call, Dispatcher, Task, Worker, WorkQueue
 
 __all__ = ["simulate", "Model"]
 
@@ -222,7 +223,9 @@ class Model:
         factor = self.scenario.policies.message_handling_factor
         req_factor = self.scenario.policies.request_handling_factor
         directs = [route.direct for route in self.routes]
-        msg_queue, level, log, timeout = self.msg_queue, self.level["messages"], self.log, env.timeout
+        msg_queue, level, log = self.msg_queue, self.level["messages"], self.log
+        heap: list[Any] = env._queue  # type: ignore[assignment]
+        eid = env._eid
         horizon, seq = self.horizon, disp.seq
         a = self.arr
         req_cols = (a.req_time, a.req_kind, a.req_effort, a.req_rework, a.req_review)
@@ -289,8 +292,13 @@ class Model:
             while t == INF and next_block():
                 t = rt[0] if rt[0] <= mt[0] else mt[0]
             if t < INF:
-                timeout(t - env.now).callbacks.append(release)
+                # what ``env.timeout(t - now)`` scheduled, without building a Timeout: one
+                # reused call (a single arrival is pending at a time), same time and place in line
+                now = env._now
+                call.callbacks = [release]
+                heappush(heap, (now + (t - now), NORMAL, next(eid), call))
 
+        call = Call(release)
         schedule()
 
     def _direct_request(self, r: int, direct: tuple[Any, ...], effort: float) -> None:

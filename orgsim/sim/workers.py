@@ -1,7 +1,8 @@
-"""People as SimPy processes that pull work from priority queues.
+"""People who pull work from priority queues, on SimPy's event loop.
 
-Each person (and each approver outside the team) is one generator process:
-take the most urgent task from the queues they serve, work on it until it is
+Each person (and each approver outside the team) works in a loop, written as
+callbacks on SimPy's event heap rather than a generator process (see
+:meth:`Worker._pass`): take the most urgent task from the queues they serve, work on it until it is
 done, their shift ends, or something more urgent pushes it aside, then put
 any unfinished remainder back at its place in line. Outside their hours a
 person only takes work urgent enough to be done after hours, and that time
@@ -18,7 +19,7 @@ import heapq
 import itertools
 from bisect import bisect_right
 from collections.abc import Callable
-from functools import partial
+from heapq import heappush
 from typing import Any
 
 import simpy
@@ -76,17 +77,37 @@ class Worker:
         self.base = 1 / capacity
         self._factor: dict[tuple[Any, ...], float] = {}
         self.current: Task | None = None
-        self.waiting: simpy.Event | None = None
+        #: not None while idle: the shift alarm that will re-check (or a token when none is set)
+        self.waiting: object | None = None
+        self.timer: Call | None = None  # the end of the chunk of work in hand
+        self.since, self.on, self.need, self.f = 0.0, False, 0.0, 1.0  # that chunk's start, duty, hours, factor
+        #: on duty or not, as the last pass found it, and until when that holds (see :meth:`on_duty`)
+        self.duty, self.until = False, -INF
         self.idle_since = 0.0
         self.preempted = False
         self.busy = 0.0  # hours worked inside the measured window
         self.after = 0.0  # ... of which outside their hours
         self.done = 0  # tasks finished
-        self.proc = self.env.process(self.run())
+        #: SimPy's event heap and event ids, which the callbacks below schedule on directly
+        self.heap: list[Any] = self.env._queue
+        self.eid = self.env._eid
+        # started as a SimPy process would be: a call now, before anything else due now
+        heappush(self.heap, (self.env._now, URGENT, next(self.eid), Call(self._pass)))  # type: ignore[misc]
+
+    def on_duty(self, now: float) -> bool:
+        """On duty at ``now`` (not before this worker's last pass).
+
+        The last pass found the duty state and the next shift boundary; until
+        then the answer is known without a search of the calendar. Pushing a
+        task asks it of every idle server of the queue (the hot loops inline
+        this test): at 1,000 people the calendar searches were a quarter of
+        the run under cProfile.
+        """
+        return self.duty if now < self.until else self.cal.on_duty(now)
 
     def available(self, prio: int, now: float) -> bool:
         """May take work of priority ``prio`` now: on duty, or called out for it (see :class:`Dispatcher`)."""
-        return self.cal.on_duty(now) or (prio <= self.disp.call_out_rank and not self.cal.absent(now))
+        return self.on_duty(now) or (prio <= self.disp.call_out_rank and not self.cal.absent(now))
 
     def factor(self, skill: tuple[Any, ...]) -> float:
         """Clock hours per hour of effort: capacity times proficiency on what the work concerns.
@@ -107,11 +128,16 @@ class Worker:
         return f
 
     def wake(self) -> None:
-        ev, self.waiting = self.waiting, None
-        if ev is not None and not ev.triggered:
-            ev.succeed()
+        if self.waiting is not None:
+            self.waiting = None
+            # what ``Event.succeed`` did: a call now, after what is already due now
+            heappush(self.heap, (self.env._now, NORMAL, next(self.eid), Call(self._pass)))
 
-    def _alarm(self, ev: simpy.Event, _fired: simpy.Event) -> None:
+    def interrupt(self) -> None:
+        """Stop the work in hand now, before anything else due now (where SimPy's ``Process.interrupt`` put it)."""
+        heappush(self.heap, (self.env._now, URGENT, next(self.eid), Call(self._interrupted)))
+
+    def _alarm(self, ev: Call) -> None:
         if self.waiting is ev:
             self.wake()
 
@@ -128,71 +154,103 @@ class Worker:
                 return None
             # Called out only when nobody on duty is free for it (they would have been woken first).
             for w in best.servers:
-                if w is not self and w.waiting is not None and w.cal.on_duty(now):
+                if w is not self and w.waiting is not None and (w.duty if now < w.until else w.cal.on_duty(now)):
                     return None
         return heapq.heappop(best.heap)[2]
 
-    def run(self) -> Any:
-        # The hot loop of every run: one bisect per pass answers both "on duty?"
-        # and "until when?", and attribute lookups are hoisted out of the loop.
-        env, disp, cal = self.env, self.disp, self.cal
-        bounds, nb = cal.bounds, len(cal.bounds)
-        timeout, factors = env.timeout, self._factor
-        w0, w1 = disp.window
-        while True:
-            self.preempted = False
-            now = env.now
-            i = bisect_right(bounds, now)
-            on = i & 1 == 1
-            change = bounds[i] if i < nb else INF
-            task = self._take(now, on)
-            if task is None:
-                self.waiting = ev = env.event()
-                self.idle_since = now
-                if change < w1:
-                    # Re-check at the next shift boundary: queued work may become takeable.
-                    # None at or after the horizon, where the run stops first: an
-                    # always-on worker left one pending alarm per idle spell there,
-                    # and they filled the event heap (and the garbage collector's work).
-                    timeout(change - now).callbacks.append(partial(self._alarm, ev))
-                try:
-                    yield ev
-                except simpy.Interrupt:
-                    pass
-                continue
-            self.current = task
-            f = factors.get(task.skill) or self.factor(task.skill)
-            need = task.left * f
-            chunk = min(need, change - now) if on else need
-            trace = disp.trace
-            if trace is not None:
-                trace(now, "start", task, self.name)
-            try:
-                yield timeout(chunk)
-            except simpy.Interrupt:
-                pass
-            end = env.now
-            self.current = None
-            elapsed = end - now
-            after = 0.0 if on else elapsed - cal.duty_between(now, end)
-            task.left = 0.0 if elapsed >= need - DONE_EPS else task.left - elapsed / f
-            task.work += elapsed
-            task.after += after
-            a = now if now > w0 else w0
-            b = end if end < w1 else w1
-            if b > a:
-                self.busy += b - a
-                if not on:
-                    self.after += (b - a) - cal.duty_between(a, b)
-            if task.left <= DONE_EPS:
-                self.done += 1
-                if trace is not None:
-                    trace(end, "finish", task, self.name)
-                disp.finish(task)
+    # The hot loop of every run, as callbacks rather than a generator process:
+    # the profile of base.yaml showed resuming a process (``Process._resume``,
+    # the generator's ``send``) and building ``Timeout`` events as about a sixth
+    # of the run. Each call below is scheduled at exactly the time, priority and
+    # place in line where the process's event was (the event ids keep their
+    # order), so a run is the same, event for event.
+    def _pass(self, _ev: Any = None) -> None:
+        """Take the most urgent takeable task and start on it, or go idle until woken."""
+        self.preempted = False
+        now = self.env._now
+        bounds = self.cal.bounds
+        # one bisect answers both "on duty?" and "until when?"
+        i = bisect_right(bounds, now)
+        on = i & 1 == 1
+        change = bounds[i] if i < len(bounds) else INF
+        self.duty, self.until = on, change
+        task = self._take(now, on)
+        if task is None:
+            self.idle_since = now
+            if change < self.disp.window[1]:
+                # Re-check at the next shift boundary: queued work may become takeable.
+                # None at or after the horizon, where the run stops first: an
+                # always-on worker left one pending alarm per idle spell there,
+                # and they filled the event heap (and the garbage collector's work).
+                self.waiting = alarm = Call(self._alarm)
+                heappush(self.heap, (now + (change - now), NORMAL, next(self.eid), alarm))
             else:
-                if trace is not None:
-                    trace(end, "pause", task, self.name)
-                disp.push(task)
+                self.waiting = _IDLE
+            return
+        self.current = task
+        f = self._factor.get(task.skill) or self.factor(task.skill)
+        need = task.left * f
+        self.since, self.on, self.need, self.f = now, on, need, f
+        trace = self.disp.trace
+        if trace is not None:
+            trace(now, "start", task, self.name)
+        self.timer = timer = Call(self._worked)
+        heappush(self.heap, (now + (min(need, change - now) if on else need), NORMAL, next(self.eid), timer))
+
+    def _interrupted(self, _ev: Any = None) -> None:
+        self.timer.callbacks.clear()  # type: ignore[union-attr]  # the chunk's end no longer concerns it
+        self._worked()
+
+    def _worked(self, _ev: Any = None) -> None:
+        """The chunk of work ends (done, shift over, or pre-empted): count it, hand the task on, take the next."""
+        end = self.env._now
+        task, now, on, f, cal, disp = self.current, self.since, self.on, self.f, self.cal, self.disp
+        assert task is not None
+        self.current = self.timer = None
+        w0, w1 = disp.window
+        elapsed = end - now
+        after = 0.0 if on else elapsed - cal.duty_between(now, end)
+        task.left = 0.0 if elapsed >= self.need - DONE_EPS else task.left - elapsed / f
+        task.work += elapsed
+        task.after += after
+        a = now if now > w0 else w0
+        b = end if end < w1 else w1
+        if b > a:
+            self.busy += b - a
+            if not on:
+                self.after += (b - a) - cal.duty_between(a, b)
+        trace = disp.trace
+        if task.left <= DONE_EPS:
+            self.done += 1
+            if trace is not None:
+                trace(end, "finish", task, self.name)
+            disp.finish(task)
+        else:
+            if trace is not None:
+                trace(end, "pause", task, self.name)
+            disp.push(task)
+        self._pass()
+
+
+#: SimPy's event priorities (``simpy.events.URGENT`` / ``NORMAL``)
+URGENT, NORMAL = 0, 1
+#: what an idle worker waits on when no shift alarm is set for it
+_IDLE = object()
+
+
+class Call:
+    """A scheduled call: all that ``Environment.step`` asks of an event (``callbacks``, ``_ok``).
+
+    Pushed straight onto the environment's heap as ``(time, priority, id, call)``,
+    the tuple ``Environment.schedule`` builds, at a fraction of a ``Timeout``'s cost.
+    """
+
+    __slots__ = ("callbacks", "_ok", "_value")
+
+    def __init__(self, fn: Callable[[Any], None]) -> None:
+        self.callbacks = [fn]
+        self._ok = True
+        self._value = None
 
 
 class Dispatcher:
@@ -230,7 +288,7 @@ class Dispatcher:
         best: Worker | None = None
         best_key = (INF, INF)
         for w in q.servers:
-            if w.waiting is not None and w.cal.on_duty(now):
+            if w.waiting is not None and (w.duty if now < w.until else w.cal.on_duty(now)):
                 key = (w._factor.get(task.skill) or w.factor(task.skill), w.idle_since)
                 if key < best_key:
                     best, best_key = w, key
@@ -246,7 +304,7 @@ class Dispatcher:
                     victim = w
             if victim is not None:
                 victim.preempted = True
-                victim.proc.interrupt("pre-empted")
+                victim.interrupt()
                 return
         if task.prio <= self.call_out_rank:
             for w in q.servers:
