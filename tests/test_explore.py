@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ from orgsim.errors import OrgsimError
 from orgsim.explore import explore, parse_vary
 from orgsim.explore.prim import peel
 from tests.explore_cases import THRESHOLD, handoff_pair, mm1
+from tests.helpers import stalled_child
 
 ROOT = Path(__file__).resolve().parents[1]
 RATE = "demand.departments.Product.requests.ask.per_day"
@@ -116,17 +115,8 @@ def test_kill_and_resume_gives_the_same_tables(tmp_path: Path) -> None:
     whole = tmp_path / "whole"
     explore([handoff, extra], inputs, samples=2, replications=1, seed=2, out=whole)
     cut, ready = tmp_path / "cut", tmp_path / "ready"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", _STALL, str(handoff), str(extra), str(cut), str(ready)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120  # a bound on a hang, not a timing: the child waits for the kill
-        while not ready.exists() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert ready.exists(), "the exploration never reached its third run"
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    with stalled_child(_STALL, [str(handoff), str(extra), str(cut), str(ready)], ready):
+        pass  # killed once its third run is on disk
     assert len(list((cut / "parts").glob("*.json"))) == 3  # killed with three runs of eight on disk
     with pytest.raises(OrgsimError, match="--resume"):
         explore([handoff, extra], inputs, samples=2, replications=1, seed=2, out=cut)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +16,7 @@ from orgsim.errors import OrgsimError
 from orgsim.experiment.sweep import apply_overrides, expand_grid, parse_set, sweep
 from orgsim.scenario import load_data
 from tests.conftest import ROOT
-from tests.helpers import mmc_data
+from tests.helpers import mmc_data, stalled_child
 
 
 def test_grid_expansion() -> None:
@@ -85,19 +83,10 @@ def test_kill_and_resume_gives_the_same_table(tmp_path: Path) -> None:
     whole = tmp_path / "whole"
     subprocess.run([*args, "--out", str(whole)], check=True, env=env, capture_output=True)
     cut, ready = tmp_path / "cut", tmp_path / "ready"
-    proc = subprocess.Popen([sys.executable, "-c", _STALL, str(base), str(cut), str(ready)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120  # a bound on a hang, not a timing: the child waits for the kill
-        while not ready.exists() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert ready.exists(), "the sweep never reached its third run"
+    with stalled_child(_STALL, [str(base), str(cut), str(ready)], ready):
         rival = subprocess.run([*args, "--out", str(cut), "--resume"], env=env, capture_output=True, text=True)
         assert rival.returncode == 1 and "another orgsim run" in rival.stderr, rival.stderr  # refused, not merged
         assert len(list((cut / "parts").glob("p*.json"))) == 3
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
     assert len(list((cut / "parts").glob("p*.json"))) == 3  # killed with exactly three runs of twelve on disk
     # the killed sweep's lock names a dead process: it is taken over, not obeyed for ever
     again = subprocess.run([*args, "--out", str(cut)], env=env, capture_output=True, text=True)

@@ -14,6 +14,7 @@ from orgsim.org.plan import routing_plan
 from orgsim.scenario.loading import scenario_from_data
 from orgsim.scenario.model import Scenario
 from orgsim.sim.engine import Model
+from orgsim.sim.result import Result
 
 
 def _data(steps: list[dict[str, Any]], **ask: Any) -> dict[str, Any]:
@@ -23,6 +24,21 @@ def _data(steps: list[dict[str, Any]], **ask: Any) -> dict[str, Any]:
     req.update(ask)
     req["steps"] = steps
     return d
+
+
+def _at(d: dict[str, Any], *hours: float) -> dict[str, Any]:
+    """``d`` with its one request type arriving exactly at ``hours`` instead of at a rate (for hand-checked logs)."""
+    ask = d["demand"]["departments"]["Product"]["requests"]["ask"]
+    del ask["per_day"]
+    ask["at_hours"] = list(hours)
+    return d
+
+
+def _traced(d: dict[str, Any]) -> tuple[Result, list[tuple[float, str, str]]]:
+    """One replication of ``d`` with its event log, and the log as (time, event, where)."""
+    r = Model(Scenario.model_validate(d), 1, trace=True).run()
+    assert r.log is not None
+    return r, list(r.log[["time", "event", "where"]].itertuples(index=False, name=None))
 
 
 def _fixed(h: float) -> dict[str, Any]:
@@ -36,11 +52,9 @@ def test_a_tiny_workflow_has_the_event_log_worked_out_by_hand() -> None:
     # One request at 1:00; p0 drafts for 1 h, the CMO (always in) approves in 0.5 h; no handoff delays.
     d = _data([{"name": "draft", "effort_hours": _fixed(1.0), "person": "p0"},
                {"name": "approve", "effort_hours": _fixed(0.5), **CMO}])
-    del d["demand"]["departments"]["Product"]["requests"]["ask"]["per_day"]
-    d["demand"]["departments"]["Product"]["requests"]["ask"]["at_hours"] = [1.0]
-    r = Model(Scenario.model_validate(d), 1, trace=True).run()
-    assert r.log is not None
-    assert list(r.log[["time", "event", "where"]].itertuples(index=False, name=None)) == [
+    _at(d, 1.0)
+    r, log = _traced(d)
+    assert log == [
         (1.0, "arrive", "Product/ask"),
         (1.0, "queue", "person:p0"), (1.0, "start", "p0"), (2.0, "finish", "p0"),
         (2.0, "queue", "approver:CMO"), (2.0, "start", "approver:CMO"), (2.5, "finish", "approver:CMO"),
@@ -124,8 +138,7 @@ def test_an_approvers_own_work_is_queued_with_the_approvals_and_drawn_apart_from
              {"name": "approve", "effort_hours": _fixed(0.5), **CMO,
               "other_work": {"per_day": 48, "effort_hours": _fixed(1.0)}}]
     d = _data(steps)
-    del d["demand"]["departments"]["Product"]["requests"]["ask"]["per_day"]
-    d["demand"]["departments"]["Product"]["requests"]["ask"]["at_hours"] = [1.0]
+    _at(d, 1.0)
     busy = Model(Scenario.model_validate(d), 1, trace=True).run()
     d["demand"]["departments"]["Product"]["requests"]["ask"]["steps"][1].pop("other_work")
     free = Model(Scenario.model_validate(d), 1, trace=True).run()
@@ -144,12 +157,9 @@ def test_an_escalation_to_another_department_waits_for_its_hours_by_hand() -> No
                {"name": "care", "effort_hours": _fixed(1.0), "department": "Care"},
                {"name": "approve", "effort_hours": _fixed(0.5), **CMO}])
     d["demand"]["departments"]["Care"] = {"hours": "09:00-17:00", "days": ALL_DAYS, "timezone": "UTC"}
-    ask = d["demand"]["departments"]["Product"]["requests"]["ask"]
-    del ask["per_day"]
-    ask["at_hours"] = [1.0]
-    r = Model(Scenario.model_validate(d), 1, trace=True).run()
-    assert r.log is not None
-    assert list(r.log[["time", "event", "where"]].itertuples(index=False, name=None)) == [
+    _at(d, 1.0)
+    r, log = _traced(d)
+    assert log == [
         (1.0, "arrive", "Product/ask"),
         (1.0, "queue", "person:p0"), (1.0, "start", "p0"), (2.0, "finish", "p0"),
         (10.0, "queue", "approver:CMO"), (10.0, "start", "approver:CMO"), (10.5, "finish", "approver:CMO"),
@@ -165,9 +175,7 @@ def test_a_role_step_is_one_queue_of_everyone_with_the_role() -> None:
     plan = routing_plan(Scenario.model_validate(d))
     assert plan.kinds[0].steps[0].queues == ("role:reviewer",)
     assert plan.servers["role:reviewer"] == ("person:p1",)
-    ask = d["demand"]["departments"]["Product"]["requests"]["ask"]
-    del ask["per_day"]
-    ask["at_hours"] = [1.0, 1.0]  # two at once: p1 does both, one after the other; p0 (no such role) none
+    _at(d, 1.0, 1.0)  # two at once: p1 does both, one after the other; p0 (no such role) none
     r = Model(Scenario.model_validate(d), 1, trace=True).run()
     assert r.log is not None
     assert set(r.log.loc[r.log.event == "start", "where"]) == {"p1"}
@@ -217,9 +225,7 @@ def test_a_step_may_be_less_urgent_than_its_request() -> None:
               priority="executive")
     for p in d["team"]["people"].values():
         p["hours"], p["days"] = "09:00-17:00", ALL_DAYS
-    ask = d["demand"]["departments"]["Product"]["requests"]["ask"]
-    del ask["per_day"]
-    ask["at_hours"] = [1.0]
+    _at(d, 1.0)
     row = Model(Scenario.model_validate(d), 1).run().requests.iloc[0]
     assert (row.answered, row.queue_hours, row.work_hours) == (10.0, 7.75, 1.25)
 
@@ -240,9 +246,7 @@ def test_leaderships_idea_as_a_small_project_is_checked_and_planned() -> None:
 def test_recurring_work_lands_in_the_persons_queue_at_its_local_hour() -> None:
     # a weekly 1-hour meeting at 10:00 London (UTC in January) for p0; nothing else arrives
     d = _data([STEP])
-    ask = d["demand"]["departments"]["Product"]["requests"]["ask"]
-    del ask["per_day"]
-    ask["at_hours"] = []
+    _at(d)
     d["run"]["horizon_days"] = 15
     d["team"]["people"]["p0"]["timezone"] = "Europe/London"
     d["policies"]["recurring_work"] = {"planning": {"person": "p0", "every_days": 7, "at_hour": 10, "hours": 1,
