@@ -33,7 +33,10 @@ from orgsim.scenario.types import NonNegFloat, Priority, Strict
 if TYPE_CHECKING:
     from orgsim.scenario.model import Scenario
 
-__all__ = ["OtherWork", "approver_calendars", "approver_conflicts", "other_work"]
+__all__ = ["TEAM_MEMBERS_OTHER_WORK", "OtherWork", "approver_calendars", "approver_conflicts", "other_work"]
+
+#: the one refusal of ``other_work`` on a team member's approval, in the chain or in a step
+TEAM_MEMBERS_OTHER_WORK = "other_work is an outside approver's (external:); a team member's other work is the team's"
 
 Path = tuple[str | int, ...]
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from orgsim.scenario.approvers import OtherWork
+from orgsim.scenario.approvers import TEAM_MEMBERS_OTHER_WORK, OtherWork
 from orgsim.scenario.clock import Hours, TimeZone
 from orgsim.scenario.distributions import Distribution, _Distribution
 from orgsim.scenario.types import NonNegFloat, PositiveFloat, Priority, Strict, Weekday, workweek
@@ -32,7 +32,7 @@ class ApprovalStep(Strict):
         if (self.person is None) == (self.external is None):
             raise ValueError("give exactly one of person (a team member) or external (a name)")
         if self.other_work is not None and self.external is None:
-            raise ValueError("other_work is an outside approver's (external:); a team member's other work is the team's")
+            raise ValueError(TEAM_MEMBERS_OTHER_WORK)
         return self
 
     @property

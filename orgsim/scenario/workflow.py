@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
-from orgsim.scenario.approvers import OtherWork, approver_calendars
+from orgsim.scenario.approvers import TEAM_MEMBERS_OTHER_WORK, OtherWork, approver_calendars
 from orgsim.scenario.clock import Hours, TimeZone
 from orgsim.scenario.distributions import Distribution
 from orgsim.scenario.types import Priority, Share, Strict, Weekday, workweek
@@ -91,7 +91,7 @@ class Step(Strict):
         if sum(x is not None for x in (self.pod, self.person, self.role, self.department, self.external)) > 1:
             raise ValueError("name at most one of pod, person, role, department or external (none: the structure decides)")
         if self.other_work is not None and self.external is None:
-            raise ValueError("other_work is an outside approver's (external:); a team member's other work is the team's")
+            raise ValueError(TEAM_MEMBERS_OTHER_WORK)
         return self
 
     @property
