@@ -13,14 +13,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from orgsim.errors import OrgsimError
+from orgsim.experiment.parallel import Job, run_job, run_pool
+from orgsim.metrics.registry import record
 from orgsim.writes import hold_folder, sibling
 
-__all__ = ["open_parts", "write_atomic", "write_part", "write_whole"]
+__all__ = ["open_parts", "run_parts", "write_atomic", "write_part", "write_whole"]
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -81,3 +83,21 @@ def write_whole(path: Path, write: Callable[[Path], Any]) -> None:
 def write_part(out: Path, name: str, data: Any) -> None:
     """One finished run, as ``out/parts/NAME.json``."""
     write_atomic(out / "parts" / f"{name}.json", json.dumps(data))
+
+
+def run_parts(jobs: Mapping[str, Job], done: dict[str, Any], out: Path | None, workers: int | None,
+              scheduler: Any, progress: Callable[[int], None] | None) -> None:
+    """Run every job (by part name) not ``done`` yet; add each record to ``done``, and to ``out``, as it finishes.
+
+    ``progress`` is told how many parts are done in all, those found on disk included.
+    """
+    todo = [name for name in jobs if name not in done]
+
+    def finished(i: int, figures: dict[str, Any]) -> None:
+        done[todo[i]] = record(figures)  # a flat record of metric ids: small, and the same for every part
+        if out is not None:
+            write_part(out, todo[i], done[todo[i]])
+
+    already = len(done)
+    run_pool(run_job, [jobs[name] for name in todo], workers, scheduler,
+             None if progress is None else (lambda count: progress(already + count)), on_done=finished)

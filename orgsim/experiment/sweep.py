@@ -23,10 +23,10 @@ import pandas as pd
 from ruamel.yaml import YAML
 
 from orgsim.errors import OrgsimError
-from orgsim.experiment.parallel import Job, run_job, run_pool
-from orgsim.experiment.parts import open_parts, write_part, write_whole
+from orgsim.experiment.parallel import Job
+from orgsim.experiment.parts import open_parts, run_parts, write_whole
 from orgsim.experiment.replications import replication_seeds
-from orgsim.metrics.registry import metrics_of, record
+from orgsim.metrics.registry import metrics_of
 from orgsim.metrics.stability import unstable_reasons
 from orgsim.metrics.stats import mean_ci
 from orgsim.scenario.limits import check_work
@@ -127,12 +127,10 @@ def sweep(
     # format 2: parts keyed by metric id (format 1 keyed them by label)
     manifest = {"format": 2, "base": str(base), "sets": [[k, v] for k, v in sets], "replications": n, "seed": s0,
                 "points": points}
-    with open_parts(out, manifest, resume) as found:
-        done: dict[tuple[int, int], dict[str, float]] = {}
-        for name, part in found.items():
-            p, r = (int(x[1:]) for x in name.split("-"))
-            done[p, r] = part
-        _run_todo(scenarios, n, s0, done, out, workers, scheduler, progress)
+    seeds = replication_seeds(s0, n)
+    jobs = {_part(p, r): Job(scenarios[p], seeds[r]) for p in range(len(points)) for r in range(n)}
+    with open_parts(out, manifest, resume) as done:
+        run_parts(jobs, done, out, workers, scheduler, progress)
         table = _table(scenarios, points, n, done)
         if out is not None:
             write_whole(out / "sweep.parquet", lambda p: table.to_parquet(p, index=False))
@@ -140,27 +138,15 @@ def sweep(
     return table
 
 
-def _run_todo(scenarios: Sequence[Scenario], n: int, s0: int, done: dict[tuple[int, int], dict[str, float]],
-              out: Path | None, workers: int | None, scheduler: Any, progress: Callable[[int], None] | None) -> None:
-    """Run every (point, replication) not ``done`` yet, adding it to ``done`` (and to ``out``) as it finishes."""
-    seeds = replication_seeds(s0, n)
-    todo = [(p, r) for p in range(len(scenarios)) for r in range(n) if (p, r) not in done]
-
-    def finished(i: int, figures: dict[str, Any]) -> None:
-        key = todo[i]
-        done[key] = record(figures)  # a flat record of metric ids: small, and the same for every part
-        if out is not None:
-            write_part(out, f"p{key[0]:04d}-r{key[1]:03d}", done[key])
-
-    already = len(done)
-    run_pool(run_job, [Job(scenarios[p], seeds[r]) for p, r in todo], workers, scheduler,
-             None if progress is None else (lambda count: progress(already + count)), on_done=finished)
+def _part(point: int, replication: int) -> str:
+    return f"p{point:04d}-r{replication:03d}"
 
 
 def _table(scenarios: Sequence[Scenario], points: Sequence[dict[str, Any]], n: int,
-           done: dict[tuple[int, int], dict[str, float]]) -> pd.DataFrame:
-    """One tidy row per point × metric from the finished runs."""
+           parts: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """One tidy row per point × metric from the finished runs (``parts`` by part name)."""
     rows = []
+    done = {(p, r): parts[_part(p, r)] for p in range(len(points)) for r in range(n)}
     for p, point in enumerate(points):
         rise = mean_ci([done[p, r].get("backlog_rise", float("nan")) for r in range(n)])[0]
         backlog = mean_ci([done[p, r].get("backlog_mean", float("nan")) for r in range(n)])[0]

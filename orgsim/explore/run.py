@@ -15,21 +15,24 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from orgsim.errors import OrgsimError
 from orgsim.experiment.paired import design_ids
-from orgsim.experiment.parallel import Job, run_job, run_pool
-from orgsim.experiment.parts import open_parts, write_part
+from orgsim.experiment.parallel import Job
+from orgsim.experiment.parts import open_parts, run_parts
 from orgsim.experiment.replications import replication_seeds
 from orgsim.explore.inputs import Input, check_ranges, default_inputs, inputs_table, scenarios_at
-from orgsim.metrics.registry import metrics_of, record
+from orgsim.metrics.registry import metrics_of
 from orgsim.scenario.limits import check_work
 from orgsim.scenario.loading import load_scenario
 from orgsim.sim.arguments import check_arguments
+
+if TYPE_CHECKING:
+    from orgsim.scenario.model import Scenario
 
 __all__ = ["METHODS", "Exploration", "explore", "point_count", "sample_points"]
 
@@ -110,9 +113,6 @@ def explore(
     of designs, the rule of where each wins on ``rule_metric`` (:mod:`orgsim.explore.prim`). ``workers``,
     ``scheduler`` are as in :func:`orgsim.experiment.parallel.run_pool`; ``out`` and ``resume`` as for a sweep.
     """
-    from orgsim.explore.indices import indices_table
-    from orgsim.explore.prim import rules_table
-
     defaults_used = not inputs
     chosen = list(inputs) if inputs else default_inputs()
     paths = [Path(d) for d in designs]
@@ -127,51 +127,54 @@ def explore(
     manifest = {"format": 1, "kind": "explore", "designs": [str(p) for p in paths], "method": method,
                 "samples": samples, "replications": n, "seed": s0,
                 "inputs": [[i.name, i.low, i.high] for i in chosen], "points": x.tolist()}
-    done: dict[tuple[int, int, int], dict[str, float]] = {}
+    seeds = replication_seeds(s0, n)
+    jobs = {_part(p, d, r): Job(grid[d][p], seeds[r])
+            for p in range(len(x)) for d in range(len(paths)) for r in range(n)}
     # the folder is held from here to the last table written: a second exploration into it is refused
     with open_parts(out, manifest, resume, "exploration",
-                    "designs, --vary, --method, --samples, replications or seed differ") as found:
-        for name, part in found.items():
-            p, d, r = (int(v[1:]) for v in name.split("-"))
-            done[p, d, r] = part
-        seeds = replication_seeds(s0, n)
-        todo = [(p, d, r) for p in range(len(x)) for d in range(len(paths)) for r in range(n) if (p, d, r) not in done]
-
-        def finished(i: int, figures: dict[str, Any]) -> None:
-            key = todo[i]
-            done[key] = record(figures)
-            if out is not None:
-                write_part(out, f"p{key[0]:04d}-d{key[1]:02d}-r{key[2]:03d}", done[key])
-
-        already = len(done)
-        run_pool(run_job, [Job(grid[d][p], seeds[r]) for p, d, r in todo], workers, scheduler,
-                 None if progress is None else (lambda count: progress(already + count)), on_done=finished)
-
-        ids = design_ids([b.name for b in bases])
-        primary = [m for m in metrics_of(bases[0].run.reply_targets_hours, bases[0].demand.departments) if m.primary]
-        ran = set().union(*(set(v) for v in done.values())) if done else set()
-        primary = [m for m in primary if m.id in ran]
-        samples_df = pd.DataFrame(x, columns=[i.name for i in chosen]).rename_axis("point").reset_index()
-        rows, diffs = [], []
-        for p in range(len(x)):
-            for m in primary:
-                per = [[done[p, d, r].get(m.id, float("nan")) for r in range(n)] for d in range(len(paths))]
-                for d in range(len(paths)):
-                    rows.append({"point": p, "design_id": ids[d], "metric": m.id, "mean": _mean(per[d])})
-                for a in range(len(paths)):
-                    for b in range(a + 1, len(paths)):
-                        paired = [va - vb for va, vb in zip(per[a], per[b], strict=True)]
-                        diffs.append({"point": p, "first": ids[a], "second": ids[b], "metric": m.id, "diff": _mean(paired)})
-        result = Exploration(
-            inputs=pd.DataFrame(inputs_table(chosen)), samples=samples_df, outcomes=pd.DataFrame(rows),
-            differences=pd.DataFrame(diffs), method=method, designs=[b.name for b in bases], design_ids=ids,
-            replications=n, seed=s0, defaults_used=defaults_used)
-        result.indices = indices_table(result, chosen, x, primary, s0)
-        result.rules = rules_table(result, chosen, x, next((m for m in primary if m.id == rule_metric), primary[0]))
+                    "designs, --vary, --method, --samples, replications or seed differ") as parts:
+        run_parts(jobs, parts, out, workers, scheduler, progress)
+        done = {(p, d, r): parts[_part(p, d, r)] for p in range(len(x)) for d in range(len(paths)) for r in range(n)}
+        result = _summarised(done, bases, chosen, x, method, n, s0, defaults_used, rule_metric)
         if out is not None:
             from orgsim.explore.tables import write_exploration
 
             write_exploration(result, out)
+    return result
+
+
+def _part(point: int, design: int, replication: int) -> str:
+    return f"p{point:04d}-d{design:02d}-r{replication:03d}"
+
+
+def _summarised(done: dict[tuple[int, int, int], dict[str, float]], bases: Sequence[Scenario],
+                chosen: Sequence[Input], x: np.ndarray, method: str, n: int, s0: int, defaults_used: bool,
+                rule_metric: str) -> Exploration:
+    """The exploration's tables from every finished run (``done`` by point, design and replication)."""
+    from orgsim.explore.indices import indices_table
+    from orgsim.explore.prim import rules_table
+
+    ids = design_ids([b.name for b in bases])
+    primary = [m for m in metrics_of(bases[0].run.reply_targets_hours, bases[0].demand.departments) if m.primary]
+    ran = set().union(*(set(v) for v in done.values())) if done else set()
+    primary = [m for m in primary if m.id in ran]
+    samples_df = pd.DataFrame(x, columns=[i.name for i in chosen]).rename_axis("point").reset_index()
+    rows, diffs = [], []
+    for p in range(len(x)):
+        for m in primary:
+            per = [[done[p, d, r].get(m.id, float("nan")) for r in range(n)] for d in range(len(bases))]
+            for d in range(len(bases)):
+                rows.append({"point": p, "design_id": ids[d], "metric": m.id, "mean": _mean(per[d])})
+            for a in range(len(bases)):
+                for b in range(a + 1, len(bases)):
+                    paired = [va - vb for va, vb in zip(per[a], per[b], strict=True)]
+                    diffs.append({"point": p, "first": ids[a], "second": ids[b], "metric": m.id, "diff": _mean(paired)})
+    result = Exploration(
+        inputs=pd.DataFrame(inputs_table(chosen)), samples=samples_df, outcomes=pd.DataFrame(rows),
+        differences=pd.DataFrame(diffs), method=method, designs=[b.name for b in bases], design_ids=ids,
+        replications=n, seed=s0, defaults_used=defaults_used)
+    result.indices = indices_table(result, chosen, x, primary, s0)
+    result.rules = rules_table(result, chosen, x, next((m for m in primary if m.id == rule_metric), primary[0]))
     return result
 
 
