@@ -70,11 +70,14 @@ def _check_space(out: Path, option: str, need_bytes: int) -> None:
 
 
 def _size(n: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+    """Bytes as a reader says them: ``512 bytes``, ``65.5 KB``, ``1.2 GB``."""
+    if n < 1000:
+        return f"{n:.0f} bytes"
+    for unit in ("KB", "MB"):
         n /= 1000
-    return f"{n:.1f} GB"
+        if n < 1000:
+            return f"{n:.1f} {unit}"
+    return f"{n / 1000:.1f} GB"
 
 
 def _lock(out: Path, option: str) -> Path:
