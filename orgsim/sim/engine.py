@@ -285,7 +285,7 @@ class Model:
                 level[0] += 1
                 if log is not None:
                     log.append((now, "arrive", "message", m0 + j, ""))
-                push(Task(mp[j], next(seq), me[j] * factor, q, skill, None, m0 + j))
+                push(Task(mp[j], next(seq), me[j] * factor, q, skill, None, m0 + j), True)
                 j += 1
                 if j == CHUNK and mc0 + j < n_msg:
                     m0, mc0, j = m0 + CHUNK, mc0 + CHUNK, 0
@@ -320,7 +320,8 @@ class Model:
         if self.log is not None:
             self.log.append((self.env.now, "arrive", "request", r, self.kinds[direct[3].kind].key))
         # _Answered quacks like the done event: Dispatcher.finish only calls .succeed(task)
-        self.disp.push(Task(prio, next(self.disp.seq), effort, queue, skill, answered, r))  # type: ignore[arg-type]
+        # released by the run loop between events: whoever takes it looks at once (Dispatcher.push)
+        self.disp.push(Task(prio, next(self.disp.seq), effort, queue, skill, answered, r), True)  # type: ignore[arg-type]
 
     def _answered(self, task: Task, kind: int, hops: int, cross: int) -> None:
         now = self.env.now

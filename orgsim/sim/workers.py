@@ -79,6 +79,12 @@ class Worker:
         self.current: Task | None = None
         #: not None while idle: the shift alarm that will re-check (or a token when none is set)
         self.waiting: object | None = None
+        #: this person's one shift alarm on the heap and its time (None: none pending); see :meth:`_pass`
+        self.alarm: Call | None = None
+        self.alarm_at = -INF
+        #: where this person's alarm stands among events at the same instant: after every other
+        #: event, in the order people were listed (see ``ALARM_ORDER``)
+        self.order = ALARM_ORDER + next(disp.people)
         self.timer: Call | None = None  # the end of the chunk of work in hand
         self.since, self.on, self.need, self.f = 0.0, False, 0.0, 1.0  # that chunk's start, duty, hours, factor
         #: on duty or not, as the last pass found it, and until when that holds (see :meth:`on_duty`)
@@ -138,8 +144,12 @@ class Worker:
         heappush(self.heap, (self.env._now, URGENT, next(self.eid), Call(self._interrupted)))
 
     def _alarm(self, ev: Call) -> None:
+        """The shift boundary this person idled towards: look at the queues again (now, not as another event)."""
+        if self.alarm is ev:  # (one set for the next boundary by a pass at this instant may be pending)
+            self.alarm = None
         if self.waiting is ev:
-            self.wake()
+            self.waiting = None
+            self._pass()
 
     def _take(self, now: float, on_duty: bool) -> Task | None:
         best: WorkQueue | None = None
@@ -168,12 +178,15 @@ class Worker:
         """Take the most urgent takeable task and start on it, or go idle until woken."""
         self.preempted = False
         now = self.env._now
-        bounds = self.cal.bounds
-        # one bisect answers both "on duty?" and "until when?"
-        i = bisect_right(bounds, now)
-        on = i & 1 == 1
-        change = bounds[i] if i < len(bounds) else INF
-        self.duty, self.until = on, change
+        if now < self.until:  # no shift boundary since the last pass: its answer holds
+            on, change = self.duty, self.until
+        else:
+            bounds = self.cal.bounds
+            # one bisect answers both "on duty?" and "until when?"
+            i = bisect_right(bounds, now)
+            on = i & 1 == 1
+            change = bounds[i] if i < len(bounds) else INF
+            self.duty, self.until = on, change
         task = self._take(now, on)
         if task is None:
             self.idle_since = now
@@ -182,8 +195,16 @@ class Worker:
                 # None at or after the horizon, where the run stops first: an
                 # always-on worker left one pending alarm per idle spell there,
                 # and they filled the event heap (and the garbage collector's work).
-                self.waiting = alarm = Call(self._alarm)
-                heappush(self.heap, (now + (change - now), NORMAL, next(self.eid), alarm))
+                # One alarm per person: an alarm still pending is for this same
+                # boundary (none has passed since it was set) and is reused; a
+                # new one per idle spell left one stale alarm on the heap for
+                # every time the person was woken before their shift changed.
+                if self.alarm is not None and self.alarm_at == change:
+                    self.waiting = self.alarm
+                else:
+                    self.waiting = self.alarm = alarm = Call(self._alarm)
+                    self.alarm_at = change
+                    heappush(self.heap, (now + (change - now), NORMAL, self.order, alarm))
             else:
                 self.waiting = _IDLE
             return
@@ -195,7 +216,9 @@ class Worker:
         if trace is not None:
             trace(now, "start", task, self.name)
         self.timer = timer = Call(self._worked)
-        heappush(self.heap, (now + (min(need, change - now) if on else need), NORMAL, next(self.eid), timer))
+        if on and need > change - now:  # the chunk ends with the shift
+            need = change - now
+        heappush(self.heap, (now + need, NORMAL, next(self.eid), timer))
 
     def _interrupted(self, _ev: Any = None) -> None:
         self.timer.callbacks.clear()  # type: ignore[union-attr]  # the chunk's end no longer concerns it
@@ -236,6 +259,12 @@ class Worker:
 URGENT, NORMAL = 0, 1
 #: what an idle worker waits on when no shift alarm is set for it
 _IDLE = object()
+#: the place in line of the shift alarms (SimPy's heap orders events at one instant by
+#: priority, then event id): above any event id SimPy will hand out, so that at a shift
+#: boundary the people whose shift changes look at their queues after everything else due
+#: then (a colleague's chunk of work ending at the same boundary has put its task back),
+#: one after another in the order they are listed in the scenario
+ALARM_ORDER = 1 << 62
 
 
 class Call:
@@ -268,14 +297,24 @@ class Dispatcher:
         self.trace = trace
         #: first come, first served among equals: hot paths build ``Task(prio, next(disp.seq), ...)`` directly
         self.seq = itertools.count(1)
+        #: numbers the people in the order they are built (see ``Worker.order``)
+        self.people = itertools.count()
 
     def task(self, prio: int, effort: float, queue: WorkQueue, skill: tuple[Any, ...], done: simpy.Event | None,
              item: int) -> Task:
         return Task(prio, next(self.seq), effort, queue, skill, done, item)
 
-    def push(self, task: Task) -> None:
-        """Queue ``task`` (again, if it was paused) and get someone onto it."""
-        now = self.env.now
+    def push(self, task: Task, at_once: bool = False) -> None:
+        """Queue ``task`` (again, if it was paused) and get someone onto it.
+
+        The person woken (or pulled off other work) looks at their queues in
+        a call of its own, after whatever else is due now. ``at_once=True``
+        makes that look now, inside this call: for an arrival, which the run
+        loop releases between events (``Model._loop``), the call would have
+        been the very next event anyway, so it is the same run without an
+        event (two in every five messages of ``base.yaml``).
+        """
+        now = self.env._now
         if task.enqueued < 0:
             task.enqueued = now
         q = task.queue
@@ -293,7 +332,11 @@ class Dispatcher:
                 if key < best_key:
                     best, best_key = w, key
         if best is not None:
-            best.wake()
+            if at_once:
+                best.waiting = None
+                best._pass()
+            else:
+                best.wake()
             return
         if task.prio <= self.preempt_rank:
             victim: Worker | None = None
@@ -304,7 +347,10 @@ class Dispatcher:
                     victim = w
             if victim is not None:
                 victim.preempted = True
-                victim.interrupt()
+                if at_once:
+                    victim._interrupted()
+                else:
+                    victim.interrupt()
                 return
         if task.prio <= self.call_out_rank:
             for w in q.servers:
@@ -312,7 +358,11 @@ class Dispatcher:
                                                                w.idle_since) < best_key) and w.available(task.prio, now):
                     best, best_key = w, (w._factor.get(task.skill) or w.factor(task.skill), w.idle_since)
             if best is not None:
-                best.wake()
+                if at_once:
+                    best.waiting = None
+                    best._pass()
+                else:
+                    best.wake()
 
     def finish(self, task: Task) -> None:
         if task.done is None:
