@@ -187,19 +187,19 @@ class Model:
         lv = self.level[what]
         now = self.env.now
         if now > lv[2]:
-            lv[1] += lv[0] * (min(now, self.horizon) - lv[2])
+            lv[1] += lv[0] * ((now if now < self.horizon else self.horizon) - lv[2])
             lv[2] = now
         lv[0] += delta
 
     def _message_done(self, task: Task) -> None:
-        now = self.env.now
+        now = self.env._now
         if self.tally is None:
             self.msg_done[task.item] = now
         else:
             self.tally.message(task.enqueued, now)  # a message is queued the moment it arrives
         lv = self.level["messages"]  # _count("messages", -1), inlined: called once per message
         if now > lv[2]:
-            lv[1] += lv[0] * (min(now, self.horizon) - lv[2])
+            lv[1] += lv[0] * ((now if now < self.horizon else self.horizon) - lv[2])
             lv[2] = now
         lv[0] -= 1
 
@@ -280,7 +280,7 @@ class Model:
                 q, skill = msg_queue[mc[j], ma[j]]
                 now = env._now
                 if now > level[2]:  # _count("messages", +1), inlined
-                    level[1] += level[0] * (min(now, horizon) - level[2])
+                    level[1] += level[0] * ((now if now < horizon else horizon) - level[2])
                     level[2] = now
                 level[0] += 1
                 if log is not None:
@@ -311,23 +311,23 @@ class Model:
         largest cost after SimPy's own loop.
         """
         queue, skill, prio, answered = direct
-        now = self.env.now
+        now = self.env._now
         lv = self.level["requests"]  # _count("requests", +1), inlined
         if now > lv[2]:
-            lv[1] += lv[0] * (min(now, self.horizon) - lv[2])
+            lv[1] += lv[0] * ((now if now < self.horizon else self.horizon) - lv[2])
             lv[2] = now
         lv[0] += 1
         if self.log is not None:
             self.log.append((self.env.now, "arrive", "request", r, self.kinds[direct[3].kind].key))
-        # _Answered quacks like the done event: Dispatcher.finish only calls .succeed(task)
-        # released by the run loop between events: whoever takes it looks at once (Dispatcher.push)
+        # _Answered quacks like the done event: Dispatcher.finish only calls .succeed(task);
+        # released by the run loop between events, whoever takes it looks at once (Dispatcher.push)
         self.disp.push(Task(prio, next(self.disp.seq), effort, queue, skill, answered, r), True)  # type: ignore[arg-type]
 
     def _answered(self, task: Task, kind: int, hops: int, cross: int) -> None:
-        now = self.env.now
+        now = self.env._now
         lv = self.level["requests"]  # _count("requests", -1), inlined
         if now > lv[2]:
-            lv[1] += lv[0] * (min(now, self.horizon) - lv[2])
+            lv[1] += lv[0] * ((now if now < self.horizon else self.horizon) - lv[2])
             lv[2] = now
         lv[0] -= 1
         if self.log is not None:
