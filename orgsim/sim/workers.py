@@ -324,13 +324,16 @@ class Dispatcher:
         # Who a team lead would give it to: someone on duty and free, the most
         # proficient of them, then the longest idle; else pull someone on duty
         # off less urgent work; only then call someone off duty out.
+        # (The order is (factor, idle since) compared field by field, written
+        # out: a tuple per idle person was a fifth of this call at 1,000 people.)
         best: Worker | None = None
-        best_key = (INF, INF)
+        bf = bi = INF
+        skill = task.skill
         for w in q.servers:
             if w.waiting is not None and (w.duty if now < w.until else w.cal.on_duty(now)):
-                key = (w._factor.get(task.skill) or w.factor(task.skill), w.idle_since)
-                if key < best_key:
-                    best, best_key = w, key
+                f = w._factor.get(skill) or w.factor(skill)
+                if f < bf or (f == bf and w.idle_since < bi):
+                    best, bf, bi = w, f, w.idle_since
         if best is not None:
             if at_once:
                 best.waiting = None
@@ -354,9 +357,10 @@ class Dispatcher:
                 return
         if task.prio <= self.call_out_rank:
             for w in q.servers:
-                if w.waiting is not None and (best is None or (w._factor.get(task.skill) or w.factor(task.skill),
-                                                               w.idle_since) < best_key) and w.available(task.prio, now):
-                    best, best_key = w, (w._factor.get(task.skill) or w.factor(task.skill), w.idle_since)
+                if w.waiting is not None:
+                    f = w._factor.get(skill) or w.factor(skill)
+                    if (best is None or f < bf or (f == bf and w.idle_since < bi)) and w.available(task.prio, now):
+                        best, bf, bi = w, f, w.idle_since
             if best is not None:
                 if at_once:
                     best.waiting = None
