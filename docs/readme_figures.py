@@ -110,9 +110,13 @@ def figures() -> dict[str, str]:
     a, b = _mean(what_if, "after_hours_share", 0), _mean(what_if, "after_hours_share", 1)
     m, low, high = what_if.relative("silo_latency_mean_dept_executive", 1)
     word = "longer" if m > 0 else "shorter"
-    out["notebook-what-if"] = (f"work after hours falls from {100 * a:.1f}% to {100 * b:.1f}%, and the Executive "
-                               f"department's own requests wait {abs(100 * m):.0f}% {word}, 95% CI "
-                               f"{100 * (low or 0):.0f}% to {100 * (high or 0):.0f}%")
+    ci = f"95% CI {100 * (low or 0):.0f}% to {100 * (high or 0):.0f}%"
+    if low is not None and high is not None and low <= 0 <= high:  # an interval across zero says no clear change
+        executive = (f"with no clear change in how long the Executive department's own requests wait "
+                     f"({abs(100 * m):.0f}% {word} on average, {ci})")
+    else:
+        executive = f"and the Executive department's own requests wait {abs(100 * m):.0f}% {word}, {ci}"
+    out["notebook-what-if"] = f"work after hours falls from {100 * a:.1f}% to {100 * b:.1f}%, {executive}"
 
     platform = _designs("network.yaml", "what-if/network-insight-platform.yaml", replications=3)
     reach = [_mean(platform, "insight_reach_share", j) for j in (0, 1)]
