@@ -621,13 +621,27 @@ def _frozen_heap() -> Iterator[None]:
     and the scenario's included — and a long run triggers dozens of them: on a
     1,000-person organisation they were a sixth of the run. ``gc.freeze`` sets
     what exists before the run aside (nothing of it is freed during the run
-    anyway); ``unfreeze`` hands it back afterwards. Results are unaffected.
+    anyway); ``unfreeze`` hands it back afterwards.
+
+    The youngest generation is collected every ``GC_YOUNG`` net new objects
+    instead of Python's 700: a run's objects are freed by reference counting
+    (a finished task, a spent call), so a collection finds almost nothing and
+    only walks the work in flight again — 5% of a 1,000-person run, in 623
+    collections over 30 days. Cyclic garbage (if any) waits at most that many
+    objects longer. Results are unaffected.
     """
+    threshold = gc.get_threshold()
     gc.freeze()
+    gc.set_threshold(max(threshold[0], GC_YOUNG), *threshold[1:])
     try:
         yield
     finally:
+        gc.set_threshold(*threshold)
         gc.unfreeze()
+
+
+#: the youngest generation's collection threshold during a run (see ``_frozen_heap``)
+GC_YOUNG = 50_000
 
 
 #: workflow step efforts and branch uniforms are drawn this many at a time (see ``Model._workflow``)
