@@ -85,7 +85,9 @@ class Worker:
         #: where this person's alarm stands among events at the same instant: after every other
         #: event, in the order people were listed (see ``ALARM_ORDER``)
         self.order = ALARM_ORDER + next(disp.people)
-        self.timer: Call | None = None  # the end of the chunk of work in hand
+        #: the end of the chunk of work in hand: one call, pushed again for every chunk (see :meth:`_interrupted`)
+        self.timer = Call(self._worked)
+        self._worked_calls = self.timer.callbacks  # what the loop calls when a chunk ends (only read, never changed)
         self.since, self.on, self.need, self.f = 0.0, False, 0.0, 1.0  # that chunk's start, duty, hours, factor
         #: on duty or not, as the last pass found it, and until when that holds (see :meth:`on_duty`)
         self.duty, self.until = False, -INF
@@ -215,13 +217,18 @@ class Worker:
         trace = self.disp.trace
         if trace is not None:
             trace(now, "start", task, self.name)
-        self.timer = timer = Call(self._worked)
+        timer = self.timer
+        timer.callbacks = self._worked_calls
         if on and need > change - now:  # the chunk ends with the shift
             need = change - now
         heappush(self.heap, (now + need, NORMAL, next(self.eid), timer))
 
     def _interrupted(self, _ev: Any = None) -> None:
-        self.timer.callbacks.clear()  # type: ignore[union-attr]  # the chunk's end no longer concerns it
+        # The chunk's end stays on the heap and no longer concerns anyone: it calls nothing
+        # when it comes; the next chunk gets a call of its own.
+        self.timer.callbacks = []
+        self.timer = Call(self._worked)
+        self._worked_calls = self.timer.callbacks
         self._worked()
 
     def _worked(self, _ev: Any = None) -> None:
@@ -229,7 +236,7 @@ class Worker:
         end = self.env._now
         task, now, on, f, cal, disp = self.current, self.since, self.on, self.f, self.cal, self.disp
         assert task is not None
-        self.current = self.timer = None
+        self.current = None
         w0, w1 = disp.window
         elapsed = end - now
         after = 0.0 if on else elapsed - cal.duty_between(now, end)
