@@ -26,7 +26,9 @@ The protocol:
 
 The cases: ``mmc`` (M/M/5 at utilisation 0.9), ``tandem`` (the M/M/5 pod then
 five M/M/1 approvers), ``base`` (a year of ``scenarios/base.yaml``, messages
-and requests per CPU-second) and ``pool`` (3 designs x 30 replications,
+and requests per CPU-second, beside ``simpy-floor``: the same number of items
+as bare SimPy events, one arrival and one completion each with no queue and no
+work, the ceiling of any SimPy model that needs two events an item) and ``pool`` (3 designs x 30 replications,
 serial vs a process pool of 2, speed-up from wall time, identical numbers) and
 ``scale`` (generated organisations of 100 and 1,000 people, 30 days, and the
 100-person one over 120 days, in summary mode: CPU per answered item of the run
@@ -60,7 +62,7 @@ CASES = ("mmc", "tandem", "base", "pool", "scale")
 CONTENDERS = {
     "mmc": ("orgsim", "orgsim-summary", "simpy-store", "simpy-resource", "simpy-hand", "ciw"),
     "tandem": ("orgsim", "simpy-resource", "ciw"),
-    "base": ("orgsim", "orgsim-summary"),
+    "base": ("orgsim", "orgsim-summary", "simpy-floor"),
     "pool": ("serial", "pool"),
     "scale": tuple(SCALE),
 }
@@ -259,8 +261,17 @@ def report(results: dict[str, dict[str, Runs]], size: dict[str, dict[str, Any]],
             now = who.removesuffix(BEFORE)
             lo, med, hi = quartiles(paired(results[case], now, who, case))
             lines.append(f"  {case:<7}{now + ' now / before':<42}{med:>6.2f} [{lo:.2f}-{hi:.2f}]")
+    if "base" in results and "simpy-floor" in results["base"]:
+        rates = [o["items"] / o["cpu"] for o in results["base"]["simpy-floor"].out]
+        lo, med, hi = quartiles(rates)
+        lines.append(f"  {'base':<7}{'simpy-floor items per CPU-s':<42}{med:>6,.0f} [{lo:,.0f}-{hi:,.0f}]"
+                     "   (SimPy alone, two events an item and nothing else)")
+        lo, med, hi = quartiles(paired(results["base"], "orgsim", "simpy-floor", "base"))
+        lines.append(f"  {'base':<7}{'orgsim / simpy-floor':<42}{med:>6.2f} [{lo:.2f}-{hi:.2f}]")
     if "base" in results:
         for who in results["base"]:
+            if who == "simpy-floor":
+                continue
             rates = [o["items"] / o["cpu"] for o in results["base"][who].out]
             lo, med, hi = quartiles(rates)
             lines.append(f"  {'base':<7}{who + ' items per CPU-s':<42}{med:>6,.0f} [{lo:,.0f}-{hi:,.0f}]"

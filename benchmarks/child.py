@@ -36,6 +36,8 @@ TANDEM_LAM, REVIEWS = 4.0, (0.15,) * 5
 #: waits are cut into this many batches (in order of arrival) for a batch-means interval
 BATCHES = 10
 DESIGNS = ("network", "function", "audience")
+#: base.yaml's messages and requests answered per hour (298,248 in its year, seed 1): the floor's rate
+BASE_ITEMS_PER_HOUR = 298_248 / 8760
 #: the scale case's contenders: (people in the generated organisation, horizon as a multiple of ``days``)
 SCALE = {"people-100": (100, 1), "people-1000": (1000, 1), "people-100-long": (100, 4)}
 
@@ -106,6 +108,13 @@ def prepare(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
         # no warm-up, so that summary mode's tallies count every answer, as the full tables do
         sc = with_run_settings(load_scenario(ROOT / "scenarios" / "base.yaml"), horizon_days=days, warmup_days=0)
         summary = who.endswith("summary")
+        if who == "simpy-floor":  # SimPy's floor at base.yaml's rate of items (its year: 298,248 answered)
+            from benchmarks import models
+
+            def floor_run() -> dict[str, Any]:
+                r = models.simpy_floor(BASE_ITEMS_PER_HOUR, 1.0, days * 24.0, seed)
+                return {"done": r.done, "items": r.done}
+            return floor_run
 
         def base_run() -> dict[str, Any]:
             r = simulate(sc, seed=seed, summary=summary)

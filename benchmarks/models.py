@@ -31,7 +31,8 @@ from typing import Any
 
 import simpy
 
-__all__ = ["Run", "simpy_store", "simpy_resource", "simpy_hand", "ciw_network", "orgsim_mmc", "orgsim_tandem"]
+__all__ = ["Run", "simpy_store", "simpy_resource", "simpy_hand", "simpy_floor", "ciw_network", "orgsim_mmc",
+           "orgsim_tandem"]
 
 
 @dataclass
@@ -146,6 +147,31 @@ def simpy_hand(c: int, lam: float, mean: float, horizon: float, warmup: float, s
     env.run(until=horizon)
     waits.sort()
     return Run(done[0], [w for _, w in waits])
+
+
+def simpy_floor(lam: float, mean: float, horizon: float, seed: int) -> Run:
+    """SimPy's floor: each item is one arrival and one completion timeout, with no queue and no work.
+
+    What any SimPy model costs per item when an item needs two events and
+    does nothing else (an M/M/infinity system, callbacks on timeouts, no
+    process): the ceiling of items per CPU-second on SimPy for such a model.
+    """
+    rng = random.Random(seed)
+    expo = rng.expovariate
+    env = simpy.Environment()
+    done = [0]
+    rate = 1 / mean
+
+    def finish(_: object) -> None:
+        done[0] += 1
+
+    def arrive(_: object) -> None:
+        env.timeout(expo(rate)).callbacks.append(finish)
+        env.timeout(expo(lam)).callbacks.append(arrive)
+
+    env.timeout(expo(lam)).callbacks.append(arrive)
+    env.run(until=horizon)
+    return Run(done[0])
 
 
 def ciw_network(stations: Sequence[tuple[int, float]], lam: float, horizon: float, warmup: float, seed: int) -> Run:
