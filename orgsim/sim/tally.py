@@ -46,9 +46,11 @@ LOW, HIGH, RATIO = 1e-3, 1e5, 1.01
 _LOG_RATIO = math.log(RATIO)
 _BINS = int(math.ceil(math.log(HIGH / LOW) / _LOG_RATIO)) + 2  # + one bin below LOW, one above HIGH
 
-#: answers a tally holds before folding them in with numpy: numpy's fixed cost per call (a few µs) is then
-#: spread over thousands of answers, and the buffer stays small (under 1 MB) whatever the horizon (measured:
-#: base.yaml, see docs/validation.md; 1,024 to 16,384 run at the same speed)
+#: answers a tally holds before folding them in with numpy: numpy's fixed cost per call (µs) is then spread
+#: over thousands of answers, and what is held stays small whatever the horizon (4,096 messages as Python floats
+#: ~0.3 MB, 4,096 request rows ~1.5 MB). Measured by replaying a base.yaml year's 297,676 answers through the
+#: tally alone (2 shared cores, load ~2.3): 0.56-0.87 µs an answer at 4,096, 0.61-0.88 at 16,384, 0.81-1.02
+#: at 1,024; 2.9-4.1 µs folded one answer at a time (the tally before batches)
 BATCH = 4096
 
 #: how close (in bins) to a bin edge a value is binned again with math.log: np.log may differ from math.log in
