@@ -16,9 +16,10 @@ from orgsim.metrics.censored import FULL_MODE_ONLY
 from orgsim.scenario import load_scenario
 from orgsim.scenario.overrides import with_run_settings
 from orgsim.sim import simulate
+from orgsim.sim import tally as tally_module
 from orgsim.sim.demand import BLOCK_HOURS
 from orgsim.sim.engine import Model
-from orgsim.sim.tally import Histogram
+from orgsim.sim.tally import HIGH, LOW, RATIO, Histogram, Tally
 from tests.conftest import ROOT
 
 PERCENTILES = {"p50", "p90", "p95"}
@@ -91,3 +92,75 @@ def test_cli_run_summary_writes_no_per_request_tables(tmp_path: Any) -> None:
     assert res.exit_code == 0, res.output
     assert (out / "summary.json").exists() and (out / "people.csv").exists()
     assert not (out / "requests.parquet").exists() and not (out / "messages.parquet").exists()
+
+
+def _answer_by_answer(t: Tally, messages: list[tuple[float, float]], requests: list[tuple[Any, ...]]) -> Tally:
+    """A tally of the same answers folded one at a time, in plain Python (the tally before it held a batch)."""
+    ref = Tally(t.names, t.warmup, t.horizon, t.targets, t.clock)
+    replies, within, kinds, arrival_sum = ref._replies, ref._within, ref._kinds, 0.0
+    for arrived, answered in messages:
+        if arrived >= t.warmup:
+            replies.add(answered - arrived)
+            for j, target in enumerate(t.targets):
+                if arrived <= t.due_by[j] and answered - arrived <= target:
+                    within[0, j] += 1
+                    within[1, j] += t.clock.off_hours_at(arrived)
+    for kind, arrived, answered, queue, work, handoff, approval, person_hours, hops, cross in requests:
+        if arrived >= t.warmup:
+            k = kinds[kind]
+            arrival_sum += arrived
+            k.latency.add(answered - arrived)
+            k.clocks += (queue, work, handoff, approval)
+            k.person_hours += person_hours
+            k.handoffs += hops
+            k.cross_group_handoffs += cross
+    ref._answered_arrival_sum = arrival_sum
+    return ref
+
+
+def _histogram_state(h: Histogram) -> tuple[Any, ...]:
+    return h.counts.tolist(), h.n, h.total, h.low, h.high
+
+
+def test_answers_folded_in_batches_tally_as_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # base.yaml's demand keeps London time: the run crosses the clocks going forward (29 March 2026)
+    scenario = with_run_settings(load_scenario(ROOT / "scenarios/base.yaml"), horizon_days=21, warmup_days=2,
+                                 start_date="2026-03-20")
+    monkeypatch.setattr(tally_module, "BATCH", 50)  # many full batches, and a part-full one at the end
+    messages: list[tuple[float, float]] = []
+    requests: list[tuple[Any, ...]] = []
+    message, request = Tally.message, Tally.request
+
+    def seen_message(self: Tally, *answer: Any) -> None:
+        messages.append(answer)
+        message(self, *answer)
+
+    def seen_request(self: Tally, *answer: Any) -> None:
+        requests.append(answer)
+        request(self, *answer)
+
+    monkeypatch.setattr(Tally, "message", seen_message)
+    monkeypatch.setattr(Tally, "request", seen_request)
+    t = simulate(scenario, seed=4, summary=True).tally
+    assert t is not None and t.clock.changes  # the clocks change inside the run
+    assert len(messages) > 10 * 50 and len(requests) > 3 * 50 and len(requests) % 50  # several batches
+    ref = _answer_by_answer(t, messages, requests)
+    # exactly: counts, bins, and sums to the bit (added in the same order)
+    assert _histogram_state(t.replies) == _histogram_state(ref.replies)
+    assert t.within.tolist() == ref.within.tolist() and t.within[1].sum() > 0
+    assert t.answered_arrival_sum == ref.answered_arrival_sum
+    for k, r in zip(t.kinds, ref.kinds, strict=True):
+        assert _histogram_state(k.latency) == _histogram_state(r.latency)
+        assert (k.clocks.tolist(), k.person_hours, k.handoffs, k.cross_group_handoffs) == \
+            (r.clocks.tolist(), r.person_hours, r.handoffs, r.cross_group_handoffs)
+
+
+def test_histogram_bins_many_as_one_at_a_time_at_the_bin_edges() -> None:
+    edges = LOW * RATIO ** np.arange(0, 1900, 7.0)  # values on and beside the bin edges, where np.log may round off
+    values = np.concatenate([[0.0, LOW / 2, HIGH, 2 * HIGH], edges, np.nextafter(edges, 0), np.nextafter(edges, 1e9)])
+    one, many = Histogram(), Histogram()
+    for x in values:
+        one.add(float(x))
+    many.add_many(values[:100])
+    many.add_many(values[100:])
+    assert _histogram_state(many) == _histogram_state(one)

@@ -8,6 +8,12 @@ so memory no longer grows with the horizon. Counts, sums and means are the
 same numbers the full tables give; percentiles come from a log-binned
 :class:`Histogram` whose bins are 1% wide, so they are within 1% of the
 exact order statistics.
+
+An answer costs one list append: the tally holds up to :data:`BATCH` answers
+and folds them in together with numpy, which gives the same counts, bins and
+(bit for bit) the same sums as adding them one at a time. What is held is
+folded in whenever a figure is read (``replies``, ``within``, ``kinds``,
+``answered_arrival_sum``), so no reader can see a tally short of its answers.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from orgsim.scenario.clock import utc_offset_hours
 if TYPE_CHECKING:
     from orgsim.sim.demand import Arrivals
 
-__all__ = ["DAYTIME", "REPLY_TARGETS_HOURS", "Histogram", "KindTally", "LocalClock", "Tally"]
+__all__ = ["BATCH", "DAYTIME", "REPLY_TARGETS_HOURS", "Histogram", "KindTally", "LocalClock", "Tally"]
 
 #: default reply targets (hours): about half of consumers expect a reply on social within 1 h and
 #: about 79% within 24 h (Arise 2017, n ~1,500; HubSpot the same 79%; DOMAIN.md); 4 h sits between
@@ -40,6 +46,47 @@ LOW, HIGH, RATIO = 1e-3, 1e5, 1.01
 _LOG_RATIO = math.log(RATIO)
 _BINS = int(math.ceil(math.log(HIGH / LOW) / _LOG_RATIO)) + 2  # + one bin below LOW, one above HIGH
 
+#: answers a tally holds before folding them in with numpy: numpy's fixed cost per call (µs) is then spread
+#: over thousands of answers, and what is held stays small whatever the horizon (4,096 messages as Python floats
+#: ~0.3 MB, 4,096 request rows ~1.5 MB). Measured by replaying a base.yaml year's 297,676 answers through the
+#: tally alone (2 shared cores, load ~2.3): 0.56-0.87 µs an answer at 4,096, 0.61-0.88 at 16,384, 0.81-1.02
+#: at 1,024; 2.9-4.1 µs folded one answer at a time (the tally before batches)
+BATCH = 4096
+
+#: how close (in bins) to a bin edge a value is binned again with math.log: np.log may differ from math.log in
+#: the last bit, about 1e-12 bins here, so 1e-9 puts every value in the bin Histogram.add gives it
+_EDGE = 1e-9
+
+
+def _bin(x: float) -> int:
+    if x < LOW:
+        return 0
+    if x >= HIGH:
+        return _BINS - 1
+    return 1 + int(math.log(x / LOW) / _LOG_RATIO)
+
+
+def _bins(x: np.ndarray) -> np.ndarray:
+    """:func:`_bin` of every value of ``x``, vectorised."""
+    out = np.zeros(len(x), dtype=np.int64)
+    out[x >= HIGH] = _BINS - 1
+    mid = np.flatnonzero((x >= LOW) & (x < HIGH))
+    scaled = np.log(x[mid] / LOW) / _LOG_RATIO
+    b = scaled.astype(np.int64)  # truncation, as int(): scaled >= 0
+    frac = scaled - b
+    for i in np.flatnonzero((frac < _EDGE) | (frac > 1 - _EDGE)):
+        b[i] = _bin(float(x[mid[i]])) - 1
+    out[mid] = 1 + b
+    return out
+
+
+def _running_sum(start: Any, x: np.ndarray) -> Any:
+    """``start`` plus the rows of ``x`` added one at a time, in order: the same bits as a running ``+=``.
+
+    ``np.add.accumulate`` adds strictly in order (``np.sum`` adds pairwise, which rounds differently).
+    """
+    return np.add.accumulate(np.concatenate([np.asarray(start, dtype=float)[None], x]), axis=0)[-1]
+
 
 class Histogram:
     """Counts of non-negative values in geometric bins, with exact count, sum, min and max."""
@@ -47,26 +94,30 @@ class Histogram:
     __slots__ = ("counts", "n", "total", "low", "high")
 
     def __init__(self) -> None:
-        self.counts = [0] * _BINS  # a list: one increment per answer is the hot path
+        self.counts = np.zeros(_BINS, dtype=np.int64)
         self.n = 0
         self.total = 0.0
         self.low = math.inf
         self.high = -math.inf
 
     def add(self, x: float) -> None:
-        if x < LOW:
-            b = 0
-        elif x >= HIGH:
-            b = _BINS - 1
-        else:
-            b = 1 + int(math.log(x / LOW) / _LOG_RATIO)
-        self.counts[b] += 1
+        self.counts[_bin(x)] += 1
         self.n += 1
         self.total += x
         if x < self.low:
             self.low = x
         if x > self.high:
             self.high = x
+
+    def add_many(self, x: np.ndarray) -> None:
+        """:meth:`add` of each value of ``x`` in turn, at once: the same counts, and the same total to the bit."""
+        if not len(x):
+            return
+        self.counts += np.bincount(_bins(x), minlength=_BINS)
+        self.n += len(x)
+        self.total = float(_running_sum(self.total, x))
+        self.low = min(self.low, float(x.min()))
+        self.high = max(self.high, float(x.max()))
 
     @classmethod
     def combine(cls, parts: Iterable[Histogram]) -> Histogram:
@@ -78,7 +129,7 @@ class Histogram:
             out.n += h.n
             out.total += h.total
             out.low, out.high = min(out.low, h.low), max(out.high, h.high)
-        out.counts = counts.tolist()
+        out.counts = counts
         return out
 
     @property
@@ -186,23 +237,26 @@ class KindTally:
 class Tally:
     """Everything summary mode keeps of one run: per-kind request tallies and message replies.
 
-    Only what arrived after the warm-up counts, as in the full tables.
+    Only what arrived after the warm-up counts, as in the full tables. The engine
+    calls :meth:`message`, :meth:`request` and :meth:`count_arrivals`; answers
+    are held and folded in :data:`BATCH` at a time, and reading ``replies``,
+    ``within``, ``kinds`` or ``answered_arrival_sum`` folds in what is held first.
     """
 
     def __init__(self, kinds: list[tuple[str, str]], warmup: float, horizon: float,
                  targets: tuple[float, ...] = REPLY_TARGETS_HOURS, clock: LocalClock = LocalClock()) -> None:
         #: (department, request type) of each request kind, in the engine's order
         self.names = kinds
-        self.kinds = [KindTally() for _ in kinds]
+        self._kinds = [KindTally() for _ in kinds]
         self.warmup = warmup
         self.targets = tuple(targets)
         self.clock = clock
         # a message arriving later than this has no mark for the target inside the run
         self.due_by = [horizon - t for t in self.targets]
-        self.replies = Histogram()
-        #: per target: messages due / answered within the target; [0] all, [1] at night or on a weekend
+        self._replies = Histogram()
+        #: per target: messages due; [0] all, [1] at night or on a weekend (``within``: answered within the target)
         self.due = np.zeros((2, len(self.targets)), dtype=np.int64)
-        self.within = np.zeros((2, len(self.targets)), dtype=np.int64)
+        self._within = np.zeros((2, len(self.targets)), dtype=np.int64)
         # arrivals in the window, counted from the drawn arrivals when the run ends
         self.arrived = np.zeros(len(kinds), dtype=np.int64)
         self.messages_arrived = 0
@@ -210,7 +264,34 @@ class Tally:
         #: sums of the arrival times of requests arrived in the window, and of those answered: with the counts
         #: they give the total age of the requests still open at the horizon (the censored lower bound)
         self.arrived_time_sum = 0.0
-        self.answered_arrival_sum = 0.0
+        self._answered_arrival_sum = 0.0
+        #: answers not yet folded in: messages as arrived, answered, arrived, ...; requests as rows
+        self.batch = BATCH  # read when built, so that a test can set the module's BATCH
+        self._msg: list[float] = []
+        self._req: list[tuple[float, ...]] = []
+
+    @property
+    def replies(self) -> Histogram:
+        """Reply hours of the messages answered."""
+        self.flush()
+        return self._replies
+
+    @property
+    def within(self) -> np.ndarray:
+        """Per target: messages answered within it; [0] all, [1] arrived at night or on a weekend."""
+        self.flush()
+        return self._within
+
+    @property
+    def kinds(self) -> list[KindTally]:
+        """The requests answered, per kind."""
+        self.flush()
+        return self._kinds
+
+    @property
+    def answered_arrival_sum(self) -> float:
+        self.flush()
+        return self._answered_arrival_sum
 
     def count_arrivals(self, block: Arrivals) -> None:
         """Count what arrived in the window (answered or not), a block of arrivals at a time."""
@@ -227,26 +308,51 @@ class Tally:
 
     def request(self, kind: int, arrived: float, answered: float, queue: float, work: float, handoff: float,
                 approval: float, person_hours: float, hops: int, cross: int) -> None:
-        if arrived < self.warmup:
-            return
-        k = self.kinds[kind]
-        self.answered_arrival_sum += arrived
-        k.latency.add(answered - arrived)
-        k.clocks += (queue, work, handoff, approval)
-        k.person_hours += person_hours
-        k.handoffs += hops
-        k.cross_group_handoffs += cross
+        if arrived >= self.warmup:
+            held = self._req
+            held.append((kind, arrived, answered, queue, work, handoff, approval, person_hours, hops, cross))
+            if len(held) >= self.batch:
+                self._fold_requests()
 
     def message(self, arrived: float, answered: float) -> None:
-        if arrived < self.warmup:
-            return
-        reply = answered - arrived
-        self.replies.add(reply)
-        off = None
+        if arrived >= self.warmup:
+            held = self._msg
+            held.append(arrived)
+            held.append(answered)
+            if len(held) >= 2 * self.batch:
+                self._fold_messages()
+
+    def flush(self) -> None:
+        """Fold in the answers held (reading a figure does this; calling it again is harmless)."""
+        if self._msg:
+            self._fold_messages()
+        if self._req:
+            self._fold_requests()
+
+    def _fold_messages(self) -> None:
+        pairs = np.array(self._msg, dtype=float).reshape(-1, 2)
+        self._msg.clear()
+        arrived = pairs[:, 0]
+        reply = pairs[:, 1] - arrived
+        self._replies.add_many(reply)
+        off = self.clock.off_hours(arrived)
         for j, target in enumerate(self.targets):
-            if arrived <= self.due_by[j] and reply <= target:
-                self.within[0, j] += 1
-                if off is None:
-                    off = self.clock.off_hours_at(arrived)
-                if off:
-                    self.within[1, j] += 1
+            hit = (arrived <= self.due_by[j]) & (reply <= target)
+            self._within[0, j] += int(np.count_nonzero(hit))
+            self._within[1, j] += int(np.count_nonzero(hit & off))
+
+    def _fold_requests(self) -> None:
+        rows = np.array(self._req, dtype=float)  # kinds, hops and cross are small integers: exact as floats
+        self._req.clear()
+        kind = rows[:, 0].astype(np.int64)
+        self._answered_arrival_sum = float(_running_sum(self._answered_arrival_sum, rows[:, 1]))
+        order = np.argsort(kind, kind="stable")  # each kind's answers in the order they came
+        kind, rows = kind[order], rows[order]
+        starts = np.flatnonzero(np.r_[True, kind[1:] != kind[:-1]])
+        for lo, hi in zip(starts, [*starts[1:], len(kind)], strict=True):
+            k, part = self._kinds[int(kind[lo])], rows[lo:hi]
+            k.latency.add_many(part[:, 2] - part[:, 1])
+            k.clocks = _running_sum(k.clocks, part[:, 3:7])
+            k.person_hours = float(_running_sum(k.person_hours, part[:, 7]))
+            k.handoffs += int(part[:, 8].sum())
+            k.cross_group_handoffs += int(part[:, 9].sum())
