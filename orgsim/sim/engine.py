@@ -290,7 +290,8 @@ class Model:
                 if j == CHUNK and mc0 + j < n_msg:
                     m0, mc0, j = m0 + CHUNK, mc0 + CHUNK, 0
                     mt, mc, ma, me, mp = _chunk(msg_cols, mc0)
-            return first()
+            t = rt[i] if rt[i] <= mt[j] else mt[j]
+            return t if t < INF else first()  # (first() draws the next year in summary mode)
 
         def first() -> float:
             t = rt[i] if rt[i] <= mt[j] else mt[j]
@@ -323,7 +324,7 @@ class Model:
         # released by the run loop between events, whoever takes it looks at once (Dispatcher.push)
         self.disp.push(Task(prio, next(self.disp.seq), effort, queue, skill, answered, r), True)  # type: ignore[arg-type]
 
-    def _answered(self, task: Task, kind: int, hops: int, cross: int) -> None:
+    def _answered(self, kind: int, hops: int, cross: int, task: Task) -> None:
         now = self.env._now
         lv = self.level["requests"]  # _count("requests", -1), inlined
         if now > lv[2]:
@@ -684,7 +685,7 @@ class _Answered:
 
     def __init__(self, model: Model, kind: int, hops: int, cross: int) -> None:
         self.kind = kind
-        self.succeed = partial(model._answered, kind=kind, hops=hops, cross=cross)
+        self.succeed = partial(model._answered, kind, hops, cross)  # positional: a keyword partial cost more
 
 
 def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = None, trace: bool = False,

@@ -189,7 +189,12 @@ class Worker:
             on = i & 1 == 1
             change = bounds[i] if i < len(bounds) else INF
             self.duty, self.until = on, change
-        task = self._take(now, on)
+        # the most urgent task of the queues served (what ``_take`` does, inlined: one call less a pass)
+        best: WorkQueue | None = None
+        for q in self.queues:
+            if q.heap and (best is None or q.heap[0] < best.heap[0]):
+                best = q
+        task = None if best is None else heapq.heappop(best.heap)[2] if on else self._take(now, on)
         if task is None:
             self.idle_since = now
             if change < self.disp.window[1]:
@@ -376,7 +381,8 @@ class Dispatcher:
                     best.wake()
 
     def finish(self, task: Task) -> None:
-        if task.done is None:
+        done = task.done
+        if done is None:
             self.on_message_done(task)
         else:
-            task.done.succeed(task)
+            done.succeed(task)
