@@ -64,6 +64,11 @@ class WorkQueue:
 class Worker:
     """One person (or outside approver): a calendar, skills and the queues they serve."""
 
+    # slots: fixed attributes read on every event (and 1,000 people's state packed closer in memory)
+    __slots__ = ("disp", "env", "name", "cal", "queues", "proficiency", "base", "_factor", "current", "waiting",
+                 "alarm", "alarm_at", "order", "timer", "_worked_calls", "since", "on", "need", "f", "duty", "until",
+                 "idle_since", "preempted", "busy", "after", "done", "heap", "eid")
+
     def __init__(self, disp: Dispatcher, name: str, calendar: Calendar, capacity: float,
                  proficiency: tuple[dict[str, float], dict[str, float], dict[str, float]]) -> None:
         self.disp = disp
