@@ -10,7 +10,9 @@ is counted as after-hours work (the burnout signal).
 
 Messages and request parts are plain :class:`Task` objects in a queue, not
 processes of their own: hundreds of thousands of messages a year cost one
-event to arrive and one to be worked.
+event each, the end of their work (their arrivals are merged into the run
+loop, ``Model._loop``, and the person woken by one looks at once). Each
+person has one pending shift alarm at most (:meth:`Worker._pass`).
 """
 
 from __future__ import annotations
