@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gc
+from collections import Counter
+from collections.abc import Generator
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -12,6 +15,7 @@ from orgsim.scenario import load_scenario
 from orgsim.scenario.overrides import with_run_settings
 from orgsim.sim import engine
 from orgsim.sim.engine import Model, simulate
+from orgsim.sim.workers import ALARM_ORDER
 from tests.conftest import ROOT
 
 
@@ -36,3 +40,54 @@ def test_arrivals_read_in_chunks_give_the_same_run(monkeypatch: pytest.MonkeyPat
     pd.testing.assert_frame_equal(whole.requests, chunked.requests)
     pd.testing.assert_frame_equal(whole.messages, chunked.messages)
     pd.testing.assert_frame_equal(whole.people, chunked.people)
+
+
+def test_the_run_hands_back_the_collectors_thresholds() -> None:
+    before = gc.get_threshold()
+    simulate(mmc_scenario(2, 1.0, 1.0, horizon_days=3, warmup_days=0), seed=1)
+    assert gc.get_threshold() == before
+
+
+def _alarms_per_person(model: Model) -> Counter[int]:
+    return Counter(entry[2] for entry in model.env._queue if entry[2] >= ALARM_ORDER)  # type: ignore[attr-defined]
+
+
+def test_a_person_keeps_one_shift_alarm_however_often_they_are_woken() -> None:
+    # network.yaml: office hours, people woken by messages many times a shift. Each idle
+    # spell used to push an alarm of its own and leave it behind when the person was woken.
+    scenario = with_run_settings(load_scenario(ROOT / "scenarios/network.yaml"), horizon_days=10, warmup_days=1)
+    model = Model(scenario, seed=3)
+    most: list[int] = []
+
+    def watch() -> Generator[Any, Any, None]:
+        while True:
+            yield model.env.timeout(0.25)
+            most.append(max(_alarms_per_person(model).values(), default=0))
+
+    model.env.process(watch())
+    model.run()
+    assert len(most) > 900
+    # one, and two only for the instant a pass at a boundary has set the next one before the old one fires
+    assert max(most) <= 2
+    assert sum(m == 1 for m in most) > 0.9 * len(most)
+
+
+def test_the_run_loop_leaves_what_is_due_at_the_horizon_and_ends_its_clock_there() -> None:
+    model = Model(mmc_scenario(1, 1.0, 0.5, horizon_days=2, warmup_days=0), seed=1)
+    seen: list[float] = []
+    for t in (47.5, 48.0, 50.0):
+        model.env.timeout(t).callbacks.append(lambda _ev: seen.append(model.env.now))
+    model.run()
+    assert seen == [47.5] and model.env.now == 48.0
+
+
+def test_the_run_loop_raises_a_failure_nobody_handled() -> None:
+    model = Model(mmc_scenario(1, 1.0, 0.5, horizon_days=2, warmup_days=0), seed=1)
+
+    def broken() -> Generator[Any, Any, None]:
+        yield model.env.timeout(5.0)
+        raise RuntimeError("a request flow went wrong")
+
+    model.env.process(broken())
+    with pytest.raises(RuntimeError, match="went wrong"):
+        model.run()
