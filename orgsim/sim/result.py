@@ -79,13 +79,18 @@ class Result:
         kinds = m.kinds
         summary = m.tally is not None
         req_kind = a.req_kind[:0] if summary else a.req_kind  # summary mode: empty tables, same columns
+        # per request, looked up from per-kind arrays (a Python loop over every request cost more than the run's
+        # tables took otherwise)
+        departments = list(dict.fromkeys(k.department for k in kinds))
+        names = list(dict.fromkeys(k.name for k in kinds))
+        dept_code = np.array([departments.index(k.department) for k in kinds], dtype=np.intp)
+        name_code = np.array([names.index(k.name) for k in kinds], dtype=np.intp)
+        priority = np.array([k.spec.priority for k in kinds], dtype=object)
         requests = pd.DataFrame({
             "request": np.arange(len(req_kind)),
-            "department": pd.Categorical([kinds[k].department for k in req_kind],
-                                         categories=list(dict.fromkeys(k.department for k in kinds))),
-            "request_type": pd.Categorical([kinds[k].name for k in req_kind],
-                                           categories=list(dict.fromkeys(k.name for k in kinds))),
-            "priority": [kinds[k].spec.priority for k in req_kind],
+            "department": pd.Categorical.from_codes(dept_code[req_kind], categories=departments),
+            "request_type": pd.Categorical.from_codes(name_code[req_kind], categories=names),
+            "priority": priority[req_kind].tolist(),
             "arrived": a.req_time[: len(req_kind)],
             **m.rec,
         })
