@@ -266,7 +266,11 @@ class Worker:
             self.done += 1
             if trace is not None:
                 trace(end, "finish", task, self.name)
-            disp.finish(task)
+            done = task.done  # Dispatcher.finish, inlined: once per task
+            if done is None:
+                disp.on_message_done(task)
+            else:
+                done.succeed(task)
         else:
             if trace is not None:
                 trace(end, "pause", task, self.name)
@@ -388,6 +392,7 @@ class Dispatcher:
                     best.wake()
 
     def finish(self, task: Task) -> None:
+        """``task`` is done: a message's handler, or the done event of what waits for it (``Worker._worked`` inlines this)."""
         done = task.done
         if done is None:
             self.on_message_done(task)
