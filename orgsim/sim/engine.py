@@ -97,6 +97,7 @@ class Model:
         self._step_efforts: dict[tuple[int, int], list[float]] = {}
         self._branch_u: list[float] = []
         self.level = {"requests": [0, 0.0, self.warmup], "messages": [0, 0.0, self.warmup]}
+        self._msg_level, self._req_level = self.level["messages"], self.level["requests"]  # (read per item)
         self.insight_spread = InsightSpread(self) if s.insights is not None else None
 
     # -- construction ---------------------------------------------------------------------
@@ -198,7 +199,7 @@ class Model:
             self.msg_done[task.item] = now
         else:
             self.tally.message(task.enqueued, now)  # a message is queued the moment it arrives
-        lv = self.level["messages"]  # _count("messages", -1), inlined: called once per message
+        lv = self._msg_level  # _count("messages", -1), inlined: called once per message
         if now > lv[2]:
             lv[1] += lv[0] * ((now if now < self.horizon else self.horizon) - lv[2])
             lv[2] = now
@@ -314,7 +315,7 @@ class Model:
         """
         queue, skill, prio, answered = direct
         now = self.env._now
-        lv = self.level["requests"]  # _count("requests", +1), inlined
+        lv = self._req_level  # _count("requests", +1), inlined
         if now > lv[2]:
             lv[1] += lv[0] * ((now if now < self.horizon else self.horizon) - lv[2])
             lv[2] = now
@@ -323,11 +324,12 @@ class Model:
             self.log.append((self.env.now, "arrive", "request", r, self.kinds[direct[3].kind].key))
         # _Answered quacks like the done event: Dispatcher.finish only calls .succeed(task);
         # released by the run loop between events, whoever takes it looks at once (Dispatcher.push)
-        self.disp.push(Task(prio, next(self.disp.seq), effort, queue, skill, answered, r), True)  # type: ignore[arg-type]
+        disp = self.disp
+        disp.push(Task(prio, next(disp.seq), effort, queue, skill, answered, r), True)  # type: ignore[arg-type]
 
     def _answered(self, kind: int, hops: int, cross: int, task: Task) -> None:
         now = self.env._now
-        lv = self.level["requests"]  # _count("requests", -1), inlined
+        lv = self._req_level  # _count("requests", -1), inlined
         if now > lv[2]:
             lv[1] += lv[0] * ((now if now < self.horizon else self.horizon) - lv[2])
             lv[2] = now
