@@ -160,22 +160,13 @@ class Worker:
             self.waiting = None
             self._pass()
 
-    def _take(self, now: float, on_duty: bool) -> Task | None:
-        best: WorkQueue | None = None
-        for q in self.queues:
-            if q.heap and (best is None or q.heap[0] < best.heap[0]):
-                best = q
-        if best is None:
-            return None
-        if not on_duty:
-            prio = best.heap[0][0]
-            if prio > self.disp.call_out_rank or self.cal.absent(now):
-                return None
-            # Called out only when nobody on duty is free for it (they would have been woken first).
-            for w in best.servers:
-                if w is not self and w.waiting is not None and (w.duty if now < w.until else w.cal.on_duty(now)):
-                    return None
-        return heapq.heappop(best.heap)[2]
+    def _called_out(self, best: WorkQueue, now: float) -> bool:
+        """Off duty: whether the most urgent task of ``best`` calls this person out to do it now."""
+        if best.heap[0][0] > self.disp.call_out_rank or self.cal.absent(now):
+            return False
+        # Called out only when nobody on duty is free for it (they would have been woken first).
+        return not any(w is not self and w.waiting is not None and (w.duty if now < w.until else w.cal.on_duty(now))
+                       for w in best.servers)
 
     # The hot loop of every run, as callbacks rather than a generator process:
     # the profile of base.yaml showed resuming a process (``Process._resume``,
@@ -196,12 +187,12 @@ class Worker:
             on = i & 1 == 1
             change = bounds[i] if i < len(bounds) else INF
             self.duty, self.until = on, change
-        # the most urgent task of the queues served (what ``_take`` does, inlined: one call less a pass)
+        # the most urgent task of the queues served; off duty, only if it calls this person out
         best: WorkQueue | None = None
         for q in self.queues:
             if q.heap and (best is None or q.heap[0] < best.heap[0]):
                 best = q
-        task = None if best is None else heapq.heappop(best.heap)[2] if on else self._take(now, on)
+        task = None if best is None or not (on or self._called_out(best, now)) else heapq.heappop(best.heap)[2]
         if task is None:
             self.idle_since = now
             if change < self.disp.window[1]:
