@@ -173,7 +173,8 @@ class Worker:
     # the generator's ``send``) and building ``Timeout`` events as about a sixth
     # of the run. Each call below is scheduled at exactly the time, priority and
     # place in line where the process's event was (the event ids keep their
-    # order), so a run is the same, event for event.
+    # order), so a run is the same, event for event, but for the shift alarms:
+    # one per person, in the team's order at a shared instant (``ALARM_ORDER``).
     def _pass(self, _ev: Any = None) -> None:
         """Take the most urgent takeable task and start on it, or go idle until woken."""
         self.preempted = False
