@@ -35,7 +35,10 @@ apart from building the model, and peak resident memory).
 ``--baseline DIR`` adds, to ``mmc``, ``base`` and ``scale``, every orgsim
 contender run on the ``orgsim`` of another checkout (``DIR``, say an older
 commit's ``git archive``), named ``<contender>@before`` and interleaved with the
-rest: the before/after ratios of engine work come from one run.
+rest: the before/after ratios of engine work come from one run. To ``pool`` it
+adds both contenders (both are orgsim's own ``run_study``), so the pool's
+speed-up before and after a change of ``orgsim.experiment.parallel`` comes
+from one run too.
 """
 
 from __future__ import annotations
@@ -141,8 +144,10 @@ def load() -> str:
 def contenders(case: str, baseline: str | None) -> tuple[str, ...]:
     """The case's contenders, and with a baseline its orgsim ones again on the baseline's code."""
     names = CONTENDERS[case]
-    if baseline is None or case not in ("mmc", "base", "scale"):
+    if baseline is None or case not in ("mmc", "base", "scale", "pool"):
         return names
+    if case == "pool":  # serial and pool both run orgsim's run_study
+        return names + tuple(n + BEFORE for n in names)
     return names + tuple(n + BEFORE for n in names if n.startswith(("orgsim", "people")))
 
 
@@ -224,7 +229,8 @@ def report(results: dict[str, dict[str, Runs]], size: dict[str, dict[str, Any]],
             lines.append(row)
         if case == "pool":
             digests = {d for rr in runs.values() for d in rr.col("digest")}
-            lines.append(f"  identical numbers serial vs pool: {'yes' if len(digests) == 1 else 'NO'}; "
+            lines.append(f"  identical numbers serial vs pool{' (before and after)' if len(runs) > 2 else ''}: "
+                         f"{'yes' if len(digests) == 1 else 'NO'}; "
                          f"a pool of {sz['workers']} can give at most {min(sz['workers'], os.cpu_count() or 1)}x")
     lines.append("\ntargets (issue #20), ratios paired round by round: median [IQR]")
     for case, num, den, goal in RATIO_TARGETS:
@@ -232,6 +238,10 @@ def report(results: dict[str, dict[str, Runs]], size: dict[str, dict[str, Any]],
             lo, med, hi = quartiles(paired(results[case], num, den, case))
             lines.append(f"  {case:<7}{num + ' / ' + den:<34}{med:>6.2f} [{lo:.2f}-{hi:.2f}]   target >= {goal:<5}"
                          f"{'met' if med >= goal else 'not met'}")
+            if num + BEFORE in results[case]:
+                lo, med, hi = quartiles(paired(results[case], num + BEFORE, den + BEFORE, case))
+                lines.append(f"  {case:<7}{num + BEFORE + ' / ' + den + BEFORE:<34}{med:>6.2f} [{lo:.2f}-{hi:.2f}]"
+                             "   (before)")
     if "mmc" in results:
         for den in ("simpy-store", "simpy-resource", "simpy-hand", "ciw"):
             lo, med, hi = quartiles(paired(results["mmc"], "orgsim-summary", den, "mmc"))

@@ -76,7 +76,8 @@ def test_a_baseline_adds_the_orgsim_contenders_again_and_only_them() -> None:
     assert contenders("mmc", None) == CONTENDERS["mmc"]
     assert contenders("mmc", "/elsewhere") == (*CONTENDERS["mmc"], "orgsim@before", "orgsim-summary@before")
     assert contenders("scale", "/elsewhere")[3:] == tuple(n + "@before" for n in CONTENDERS["scale"])
-    assert contenders("pool", "/elsewhere") == CONTENDERS["pool"]
+    assert contenders("pool", "/elsewhere") == ("serial", "pool", "serial@before", "pool@before")
+    assert contenders("tandem", "/elsewhere") == CONTENDERS["tandem"]
 
 
 def test_steps_benchmark_times_the_same_tandem_both_ways(capsys: pytest.CaptureFixture[str]) -> None:
