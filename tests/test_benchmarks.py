@@ -67,7 +67,7 @@ def test_quick_run_of_every_case() -> None:
     lines = "\n".join(main(["--quick", "--repeats", "1"])).splitlines()
     for case, names in CONTENDERS.items():
         assert list(rows(lines, case)) == list(names)
-    assert any("identical numbers serial vs pool: yes" in x for x in lines)
+    assert any("identical numbers serial vs pool, round by round: yes" in x for x in lines)
     assert any(re.match(r"\s+base\s+orgsim items per CPU-s\s", x) for x in lines)
     assert any(re.match(r"\s+scale\s+CPU/item 1,000 / 100 people\s.*target <= 1.15", x) for x in lines)
 
