@@ -37,7 +37,10 @@ apart from building the model, and peak resident memory).
 ``--baseline DIR`` adds, to ``mmc``, ``base`` and ``scale``, every orgsim
 contender run on the ``orgsim`` of another checkout (``DIR``, say an older
 commit's ``git archive``), named ``<contender>@before`` and interleaved with the
-rest: the before/after ratios of engine work come from one run.
+rest: the before/after ratios of engine work come from one run. To ``pool`` it
+adds both contenders (both are orgsim's own ``run_study``), so the pool's
+speed-up before and after a change of ``orgsim.experiment.parallel`` comes
+from one run too.
 """
 
 from __future__ import annotations
@@ -143,8 +146,10 @@ def load() -> str:
 def contenders(case: str, baseline: str | None) -> tuple[str, ...]:
     """The case's contenders, and with a baseline its orgsim ones again on the baseline's code."""
     names = CONTENDERS[case]
-    if baseline is None or case not in ("mmc", "base", "scale"):
+    if baseline is None or case not in ("mmc", "base", "scale", "pool"):
         return names
+    if case == "pool":  # serial and pool both run orgsim's run_study
+        return names + tuple(n + BEFORE for n in names)
     return names + tuple(n + BEFORE for n in names if n.startswith(("orgsim", "people")))
 
 
@@ -222,11 +227,13 @@ def report(results: dict[str, dict[str, Runs]], size: dict[str, dict[str, Any]],
                 ok = "-" if hw is None else ("yes" if abs(m - theory(case)) <= hw else "NO")
                 row += (f"{m:.3f} +- {hw:.3f}" if hw is not None else f"{m:.3f}").rjust(30) + f"{ok:>8}"
             elif case == "pool":
-                row += f"{' '.join(sorted(set(rr.col('digest')))):>20}"
+                row += f"{rr.out[0]['digest']:>20}"
             lines.append(row)
         if case == "pool":
-            digests = {d for rr in runs.values() for d in rr.col("digest")}
-            lines.append(f"  identical numbers serial vs pool: {'yes' if len(digests) == 1 else 'NO'}; "
+            # every round has its own seed: within a round, every contender must print the same digest
+            same = all(len({rr.out[r]["digest"] for rr in runs.values()}) == 1 for r in range(repeats))
+            lines.append(f"  identical numbers serial vs pool{' (before and after)' if len(runs) > 2 else ''}, "
+                         f"round by round: {'yes' if same else 'NO'} (the digest shown is round 1's, seed 1); "
                          f"a pool of {sz['workers']} can give at most {min(sz['workers'], os.cpu_count() or 1)}x")
     lines.append("\ntargets (issue #20), ratios paired round by round: median [IQR]")
     for case, num, den, goal in RATIO_TARGETS:
@@ -234,6 +241,10 @@ def report(results: dict[str, dict[str, Runs]], size: dict[str, dict[str, Any]],
             lo, med, hi = quartiles(paired(results[case], num, den, case))
             lines.append(f"  {case:<7}{num + ' / ' + den:<34}{med:>6.2f} [{lo:.2f}-{hi:.2f}]   target >= {goal:<5}"
                          f"{'met' if med >= goal else 'not met'}")
+            if num + BEFORE in results[case]:
+                lo, med, hi = quartiles(paired(results[case], num + BEFORE, den + BEFORE, case))
+                lines.append(f"  {case:<7}{num + BEFORE + ' / ' + den + BEFORE:<34}{med:>6.2f} [{lo:.2f}-{hi:.2f}]"
+                             "   (before)")
     if "mmc" in results:
         for den in ("simpy-store", "simpy-resource", "simpy-hand", "ciw"):
             lo, med, hi = quartiles(paired(results["mmc"], "orgsim-summary", den, "mmc"))

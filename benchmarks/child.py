@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing as mp
 import os
 import resource
 import sys
@@ -46,19 +45,6 @@ def batch_means(waits: list[float], k: int = BATCHES) -> list[float]:
     """Means of ``k`` equal consecutive batches (the remainder at the end is dropped)."""
     size = len(waits) // k
     return [sum(waits[i * size:(i + 1) * size]) / size for i in range(k)] if size else []
-
-
-def design_run(job: tuple[str, int, int]) -> tuple[int, int, float]:
-    """One seeded replication of one design: (requests answered, messages answered, summed latency)."""
-    from orgsim.scenario import load_scenario
-    from orgsim.scenario.overrides import with_run_settings
-    from orgsim.sim.engine import simulate
-
-    path, days, seed = job
-    s = with_run_settings(load_scenario(path), horizon_days=days, warmup_days=min(7, days / 4))
-    r = simulate(s, seed=seed)
-    req, msg = r.requests["answered"], r.messages["answered"]
-    return int(req.notna().sum()), int(msg.notna().sum()), round(float(r.requests["latency_hours"].sum()), 9)
 
 
 def prepare(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
@@ -126,21 +112,22 @@ def prepare(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
             return {"done": req + msg, "items": req + msg, "requests": req, "messages": msg}
         return base_run
     if case == "pool":
-        import orgsim.sim.engine  # noqa: F401  (imported once, before the clock and the fork)
+        # what `orgsim compare network function audience --replications N --workers W` runs:
+        # run_study (detail=False, as compare without --out) -> run_jobs -> the local pool
+        from orgsim.experiment.study import run_study
+        from orgsim.scenario import load_scenario
+        from orgsim.scenario.overrides import with_run_settings
 
-        jobs = [(str(ROOT / "scenarios" / f"{d}.yaml"), spec["pool_days"], i) for d in DESIGNS
-                for i in range(spec["reps"])]
+        days = spec["pool_days"]
+        designs = [with_run_settings(load_scenario(ROOT / "scenarios" / f"{d}.yaml"), horizon_days=days,
+                                     warmup_days=min(7, days / 4)) for d in DESIGNS]
+        workers = 1 if who == "serial" else spec["workers"]
 
         def pool_run() -> dict[str, Any]:
-            if who == "serial":
-                out = [design_run(j) for j in jobs]
-            else:
-                pool = mp.get_context("fork").Pool(spec["workers"])
-                out = pool.map(design_run, jobs, chunksize=1)
-                pool.close()
-                pool.join()
-            digest = hashlib.sha256(repr(out).encode()).hexdigest()[:16]
-            items = sum(a + b for a, b, _ in out)
+            study = run_study(designs, spec["reps"], seed, workers=workers, detail=False)
+            runs = [f for design in study.runs for f in design]
+            digest = hashlib.sha256(json.dumps(runs, sort_keys=True, default=str).encode()).hexdigest()[:16]
+            items = sum(f["requests"]["completed"] + f["messages"]["answered"] for f in runs)
             return {"done": items, "items": items, "digest": digest}
         return pool_run
     if case == "scale":
@@ -162,9 +149,9 @@ def prepare(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
     raise SystemExit(f"unknown case {case!r}")
 
 
-#: the untimed warm-up: the same contender on one day (the pool: one serial job, before the fork)
+#: the untimed warm-up: the same contender on one day (the pool: serially, in this process, before any fork)
 WARM_UP = {"mmc": {"days": 1, "warmup": 0}, "tandem": {"days": 1, "warmup": 0}, "base": {"days": 1},
-           "pool": {"pool_days": 1, "reps": 1, "who": "serial"}, "scale": {"days": 1, "who": "people-100"}}
+           "pool": {"pool_days": 1, "reps": 2, "who": "serial"}, "scale": {"days": 1, "who": "people-100"}}
 
 
 def main(argv: list[str]) -> None:

@@ -67,7 +67,7 @@ def test_quick_run_of_every_case() -> None:
     lines = "\n".join(main(["--quick", "--repeats", "1"])).splitlines()
     for case, names in CONTENDERS.items():
         assert list(rows(lines, case)) == list(names)
-    assert any("identical numbers serial vs pool: yes" in x for x in lines)
+    assert any("identical numbers serial vs pool, round by round: yes" in x for x in lines)
     assert any(re.match(r"\s+base\s+orgsim items per CPU-s\s", x) for x in lines)
     assert any(re.match(r"\s+base\s+orgsim / simpy-floor\s+\d", x) for x in lines)
     assert any(re.match(r"\s+scale\s+CPU/item 1,000 / 100 people\s.*target <= 1.15", x) for x in lines)
@@ -77,7 +77,8 @@ def test_a_baseline_adds_the_orgsim_contenders_again_and_only_them() -> None:
     assert contenders("mmc", None) == CONTENDERS["mmc"]
     assert contenders("mmc", "/elsewhere") == (*CONTENDERS["mmc"], "orgsim@before", "orgsim-summary@before")
     assert contenders("scale", "/elsewhere")[3:] == tuple(n + "@before" for n in CONTENDERS["scale"])
-    assert contenders("pool", "/elsewhere") == CONTENDERS["pool"]
+    assert contenders("pool", "/elsewhere") == ("serial", "pool", "serial@before", "pool@before")
+    assert contenders("tandem", "/elsewhere") == CONTENDERS["tandem"]
 
 
 def test_steps_benchmark_times_the_same_tandem_both_ways(capsys: pytest.CaptureFixture[str]) -> None:

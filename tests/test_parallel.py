@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -57,3 +58,36 @@ def test_replicate_and_sweep_run_on_dask_with_the_same_numbers(tmp_path: Path) -
         pd.testing.assert_frame_equal(x.requests, y.requests)
     pd.testing.assert_frame_equal(serial_sweep, dask_sweep)
     assert sorted(ticks) == [1, 2, 3, 4] and len(list((tmp_path / "out" / "parts").glob("*.json"))) == 4
+
+
+def test_run_jobs_sends_each_scenario_once_and_the_longest_first() -> None:
+    from orgsim.experiment.parallel import Job, _pack
+    from orgsim.experiment.replications import replication_seeds
+
+    short, long_ = _designs()
+    heavier = scenario_from_data({**mmc_data(2, 0.8, horizon_days=16, warmup_days=1), "name": "longer"})
+    seeds = replication_seeds(4, 2)
+    jobs = [Job(short, seeds[0]), Job(heavier, seeds[0]), Job(short, seeds[1]), Job(long_, seeds[1], detail=True),
+            Job(heavier, seeds[1])]
+    scenarios, light, order = _pack(jobs)
+    assert scenarios == [short, heavier, long_]  # each once, in order of first use
+    assert light == [(0, seeds[0], False), (1, seeds[0], False), (0, seeds[1], False), (2, seeds[1], True),
+                     (1, seeds[1], False)]
+    # expected arrivals: 16 days x 1.6/h (two people at 0.8), then 8 days x 2.4/h (three), then 8 days x 1.6/h;
+    # ties keep their order
+    assert order == [1, 4, 3, 0, 2]
+
+
+def test_run_jobs_on_the_pool_equals_serial_in_the_jobs_order() -> None:
+    from orgsim.experiment.parallel import Job, run_jobs
+    from orgsim.experiment.replications import replication_seeds
+
+    short, other = _designs()
+    heavier = scenario_from_data({**mmc_data(2, 0.8, horizon_days=12, warmup_days=1), "name": "longer"})
+    jobs = [Job(s, seed) for s in (short, heavier, other) for seed in replication_seeds(6, 2)]
+    done: list[int] = []
+    ticks: list[int] = []
+    serial = run_jobs(jobs, workers=1)
+    pooled = run_jobs(jobs, workers=2, progress=ticks.append, on_done=lambda i, f: done.append(i))
+    assert json.dumps(pooled) == json.dumps(serial)  # as text: NaN figures compare equal
+    assert sorted(done) == list(range(len(jobs))) and ticks == list(range(1, len(jobs) + 1))

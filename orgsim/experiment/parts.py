@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from orgsim.errors import OrgsimError
-from orgsim.experiment.parallel import Job, run_job, run_pool
+from orgsim.experiment.parallel import Job, run_jobs
 from orgsim.metrics.registry import record
 from orgsim.writes import hold_folder, sibling
 
@@ -99,5 +99,5 @@ def run_parts(jobs: Mapping[str, Job], done: dict[str, Any], out: Path | None, w
             write_part(out, todo[i], done[todo[i]])
 
     already = len(done)
-    run_pool(run_job, [jobs[name] for name in todo], workers, scheduler,
+    run_jobs([jobs[name] for name in todo], workers, scheduler,
              None if progress is None else (lambda count: progress(already + count)), on_done=finished)
