@@ -211,12 +211,12 @@ class Model:
         return float(self.routing.exponential(leg.delay_hours))
 
     # -- processes ----------------------------------------------------------------------------
-    def arrivals(self) -> Callable[[], float]:
+    def arrivals(self) -> tuple[Callable[[], float], float]:
         """The run's arrivals, merged into the event loop from their pre-sorted arrays (see :meth:`_loop`).
 
-        Returns ``release``: it releases the next pre-drawn request or message
-        at the current time and returns the time of the one after it (``INF``
-        when there is none). An arrival is not an event on SimPy's heap: the
+        Returns ``release`` and the first arrival's time: ``release`` releases
+        the next pre-drawn request or message at the current time and returns
+        the time of the one after it (``INF`` when there is none). An arrival is not an event on SimPy's heap: the
         loop compares the next arrival's time with the heap's first event
         (the issue's "arrivals merged from pre-sorted arrays"); a timeout or
         reused call per arrival was a heap push, a pop and a dispatch each,
@@ -301,8 +301,7 @@ class Model:
                 t = rt[0] if rt[0] <= mt[0] else mt[0]
             return t
 
-        self._first_arrival = first()
-        return release
+        return release, first()
 
     def _direct_request(self, r: int, direct: tuple[Any, ...], effort: float) -> None:
         """A request whose whole flow is one task: queue it without a process of its own.
@@ -603,13 +602,13 @@ class Model:
         return len(self.env._queue)
 
     def run(self) -> Result:
-        release = self.arrivals()
+        release, arrival = self.arrivals()
         self.other_work = start_other_work(self)
         self.recurring = start_recurring(self)
         if self.insight_spread is not None:
             self.insight_spread.start()
         with _frozen_heap():
-            self._loop(release, self._first_arrival, self.horizon)
+            self._loop(release, arrival, self.horizon)
         self._store_direct()
         for what in self.level:
             self._count(what, 0)
