@@ -30,7 +30,7 @@ BATCH = 256
 
 
 class OtherWorkDone:
-    """Stands in for a done event: ``Dispatcher.finish`` calls ``succeed``; the work just ends.
+    """Stands in for a done event: ``Worker._worked`` calls ``succeed``; the work just ends.
 
     ``tasks`` and ``hours`` count what was finished (hours of the approver's clock).
     """

@@ -321,7 +321,7 @@ class Model:
         lv[0] += 1
         if self.log is not None:
             self.log.append((self.env.now, "arrive", "request", r, self.kinds[direct[3].kind].key))
-        # _Answered quacks like the done event: Dispatcher.finish only calls .succeed(task);
+        # _Answered quacks like the done event: Worker._worked only calls .succeed(task);
         # released by the run loop between events, whoever takes it looks at once (Dispatcher.push)
         disp = self.disp
         disp.push(Task(prio, next(disp.seq), effort, queue, skill, answered, r), True)  # type: ignore[arg-type]
@@ -683,7 +683,7 @@ class _Route:
 class _Answered:
     """Stands in for the done event of a request that needs no process (see ``Model._direct_request``).
 
-    ``Dispatcher.finish`` calls ``done.succeed(task)``; here that goes straight
+    ``Worker._worked`` calls ``done.succeed(task)``; here that goes straight
     to :meth:`Model._answered` through a ``partial`` (no method frame of its own).
     """
 

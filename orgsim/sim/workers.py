@@ -142,15 +142,21 @@ class Worker:
             f = self._factor[skill] = self.base * c * fn.get(function, 1.0) * au.get(audience, 1.0)
         return f
 
-    def wake(self) -> None:
+    def wake(self, at_once: bool = False) -> None:
+        """Look at the queues now, after what is already due now; ``at_once``: in this call (see ``Dispatcher.push``)."""
         if self.waiting is not None:
             self.waiting = None
-            # what ``Event.succeed`` did: a call now, after what is already due now
-            heappush(self.heap, (self.env._now, NORMAL, next(self.eid), Call(self._pass)))
+            if at_once:
+                self._pass()
+            else:  # what ``Event.succeed`` did: a call now, after what is already due now
+                heappush(self.heap, (self.env._now, NORMAL, next(self.eid), Call(self._pass)))
 
-    def interrupt(self) -> None:
+    def interrupt(self, at_once: bool = False) -> None:
         """Stop the work in hand now, before anything else due now (where SimPy's ``Process.interrupt`` put it)."""
-        heappush(self.heap, (self.env._now, URGENT, next(self.eid), Call(self._interrupted)))
+        if at_once:
+            self._interrupted()
+        else:
+            heappush(self.heap, (self.env._now, URGENT, next(self.eid), Call(self._interrupted)))
 
     def _alarm(self, ev: Call) -> None:
         """The shift boundary this person idled towards: look at the queues again (now, not as another event)."""
@@ -258,7 +264,7 @@ class Worker:
             self.done += 1
             if trace is not None:
                 trace(end, "finish", task, self.name)
-            done = task.done  # Dispatcher.finish, inlined: once per task
+            done = task.done  # a message's handler, or the done event of what waits for the task
             if done is None:
                 disp.on_message_done(task)
             else:
@@ -350,11 +356,7 @@ class Dispatcher:
                 if f < bf or (f == bf and w.idle_since < bi):
                     best, bf, bi = w, f, w.idle_since
         if best is not None:
-            if at_once:
-                best.waiting = None
-                best._pass()
-            else:
-                best.wake()
+            best.wake(at_once)
             return
         if task.prio <= self.preempt_rank:
             victim: Worker | None = None
@@ -365,10 +367,7 @@ class Dispatcher:
                     victim = w
             if victim is not None:
                 victim.preempted = True
-                if at_once:
-                    victim._interrupted()
-                else:
-                    victim.interrupt()
+                victim.interrupt(at_once)
                 return
         if task.prio <= self.call_out_rank:
             for w in q.servers:
@@ -377,16 +376,4 @@ class Dispatcher:
                     if (best is None or f < bf or (f == bf and w.idle_since < bi)) and w.available(task.prio, now):
                         best, bf, bi = w, f, w.idle_since
             if best is not None:
-                if at_once:
-                    best.waiting = None
-                    best._pass()
-                else:
-                    best.wake()
-
-    def finish(self, task: Task) -> None:
-        """``task`` is done: a message's handler, or the done event of what waits for it (``Worker._worked`` inlines this)."""
-        done = task.done
-        if done is None:
-            self.on_message_done(task)
-        else:
-            done.succeed(task)
+                best.wake(at_once)
