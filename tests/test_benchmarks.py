@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from benchmarks.bench import CONTENDERS, RATIO_TARGETS, contenders, main
+from benchmarks.bench import BEFORE, CONTENDERS, RATIO_TARGETS, Runs, contenders, main, report
 from benchmarks.child import LAM, MEAN, C, batch_means
 from benchmarks.models import simpy_hand, simpy_resource, simpy_store
 from orgsim.analytic.queueing import mmc_wait
@@ -79,6 +79,20 @@ def test_a_baseline_adds_the_orgsim_contenders_again_and_only_them() -> None:
     assert contenders("scale", "/elsewhere")[3:] == tuple(n + "@before" for n in CONTENDERS["scale"])
     assert contenders("pool", "/elsewhere") == ("serial", "pool", "serial@before", "pool@before")
     assert contenders("tandem", "/elsewhere") == CONTENDERS["tandem"]
+
+
+def test_a_baseline_pairs_the_code_before_with_the_same_references() -> None:
+    # --baseline reruns only orgsim: its "before" ratios divide by the SimPy and Ciw runs of the same round
+    def runs(cpu: float) -> Runs:
+        out = {"done": 100, "items": 100, "cpu": cpu, "wall": cpu, "mean": 2.0, "batches": [2.0] * 10}
+        return Runs([out, {**out, "cpu": 2 * cpu, "wall": 2 * cpu}])
+
+    cpu = {"orgsim": 1.0, "orgsim-summary": 1.0, "orgsim@before": 2.0, "orgsim-summary@before": 2.0}
+    results = {"mmc": {who: runs(cpu.get(who, 1.5)) for who in contenders("mmc", "/elsewhere")}}
+    lines = report(results, {"mmc": {"days": 1, "warmup": 0}}, 2)
+    now = next(x for x in lines if re.match(r"\s+mmc\s+orgsim / simpy-store\s", x))
+    before = next(x for x in lines if re.match(rf"\s+mmc\s+orgsim{BEFORE} / simpy-store\s", x))
+    assert now.split()[4] == "1.50" and before.split()[4] == "0.75"
 
 
 def test_steps_benchmark_times_the_same_tandem_both_ways(capsys: pytest.CaptureFixture[str]) -> None:
