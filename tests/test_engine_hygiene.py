@@ -91,3 +91,26 @@ def test_the_run_loop_raises_a_failure_nobody_handled() -> None:
     model.env.process(broken())
     with pytest.raises(RuntimeError, match="went wrong"):
         model.run()
+
+
+def test_each_queue_counts_its_idle_servers_throughout_a_run() -> None:
+    # Dispatcher.push skips looking at a queue's servers when its count says none is idle:
+    # the count must follow every way a person goes idle and stops idling (woken by work,
+    # by a shift alarm) in an organisation where people serve several queues.
+    scenario = with_run_settings(load_scenario(ROOT / "scenarios/network.yaml"), horizon_days=10, warmup_days=1)
+    model = Model(scenario, seed=3)
+    checks: list[bool] = []
+    idle_seen = 0
+
+    def watch() -> Generator[Any, Any, None]:
+        nonlocal idle_seen
+        while True:
+            yield model.env.timeout(0.25)
+            for q in model.queues.values():
+                waiting = sum(w.waiting is not None for w in q.servers)
+                checks.append(q.idle == waiting)
+                idle_seen += waiting
+    model.env.process(watch())
+    model.run()
+    assert len(checks) > 900 and all(checks)
+    assert idle_seen > 0 and any(len(w.queues) > 1 for w in model.workers.values())
