@@ -51,7 +51,7 @@ class Model:
         """Set up one run.
 
         ``direct=False`` sends every request through the full request process, never the direct path
-        of a single-task request (see :meth:`_direct_request`): the same run, slower; for checking that.
+        of a single-task request (see the ``release`` of :meth:`arrivals`): the same run, slower; for checking that.
         """
         self.scenario = s = scenario
         self.direct = direct
@@ -96,7 +96,8 @@ class Model:
         #: pre-drawn efforts per (kind, step) and branch uniforms, popped from the end (see _workflow)
         self._step_efforts: dict[tuple[int, int], list[float]] = {}
         self._branch_u: list[float] = []
-        self.level = {"requests": [0, 0.0, self.warmup], "messages": [0, 0.0, self.warmup]}
+        #: [open now, hours in system over the window so far] per what (Little's law; see :meth:`_count`)
+        self.level = {"requests": [0, 0.0], "messages": [0, 0.0]}
         self._msg_level, self._req_level = self.level["messages"], self.level["requests"]  # (read per item)
         self.insight_spread = InsightSpread(self) if s.insights is not None else None
 
@@ -186,12 +187,25 @@ class Model:
         self.log.append((t, event, kind, task.item, where))  # type: ignore[union-attr]
 
     def _count(self, what: str, delta: int) -> None:
+        """``delta`` items of ``what`` arrive (+1) or leave (-1) now: the count open and Little's ledger.
+
+        The hours in system over the window, the integral of the number open,
+        is the sum over items of their time inside the window: (leaving time
+        - arrival time), each clipped to the window. So an arrival subtracts
+        its clipped time and a departure adds its own; an item still open
+        at the horizon adds the horizon (:meth:`_close_levels`). Two
+        operations an item, where integrating the count between events took
+        a comparison and four (the hot paths inline this).
+        """
         lv = self.level[what]
-        now = self.env.now
-        if now > lv[2]:
-            lv[1] += lv[0] * ((now if now < self.horizon else self.horizon) - lv[2])
-            lv[2] = now
+        now = self.env._now
         lv[0] += delta
+        lv[1] -= delta * (now if now > self.warmup else self.warmup)
+
+    def _close_levels(self) -> None:
+        """At the horizon: what is still open has been in the system until then."""
+        for lv in self.level.values():
+            lv[1] += lv[0] * self.horizon
 
     def _message_done(self, task: Task) -> None:
         now = self.env._now
@@ -200,10 +214,8 @@ class Model:
         else:
             self.tally.message(task.enqueued, now)  # a message is queued the moment it arrives
         lv = self._msg_level  # _count("messages", -1), inlined: called once per message
-        if now > lv[2]:
-            lv[1] += lv[0] * ((now if now < self.horizon else self.horizon) - lv[2])
-            lv[2] = now
         lv[0] -= 1
+        lv[1] += now if now > self.warmup else self.warmup
 
     def _delay(self, leg: Leg) -> float:
         if leg.delay_hours == 0 or self.fixed_delays:
@@ -231,9 +243,9 @@ class Model:
         factor = self.scenario.policies.message_handling_factor
         req_factor = self.scenario.policies.request_handling_factor
         directs = [route.direct for route in self.routes]
-        msg_queue, level, log = self.msg_queue, self.level["messages"], self.log
-        horizon, seq = self.horizon, disp.seq
-        push, direct_request, request_flow, process = disp.push, self._direct_request, self.request_flow, env.process
+        msg_queue, level, req_level, log = self.msg_queue, self._msg_level, self._req_level, self.log
+        warmup, seq = self.warmup, disp.seq
+        push, request_flow, process = disp.push, self.request_flow, env.process
         a = self.arr
         req_cols = (a.req_time, a.req_kind, a.req_effort, a.req_rework, a.req_review)
         msg_cols = (a.msg_time, a.msg_channel, a.msg_audience, a.msg_effort, a.msg_priority)
@@ -273,7 +285,20 @@ class Model:
                 if direct is None:
                     process(request_flow(r0 + i, kind[i], effort[i], rework[i], review[i]))
                 else:
-                    direct_request(r0 + i, direct, effort[i] * req_factor)
+                    # A request whose whole flow is one task: queued without a process of its own.
+                    # Same clocks and records as request_flow would give (its handoffs all take
+                    # zero time, so it draws no random numbers either), at a third of the
+                    # events: the profile of an always-on pod showed the per-request process,
+                    # its start event and its done event as the largest cost after SimPy's loop.
+                    queue, skill, prio, answered = direct
+                    now = env._now
+                    req_level[0] += 1  # _count("requests", +1), inlined
+                    req_level[1] -= now if now > warmup else warmup
+                    if log is not None:
+                        log.append((now, "arrive", "request", r0 + i, self.kinds[answered.kind].key))
+                    # _Answered quacks like the done event: Worker._worked only calls .succeed(task);
+                    # released between events, whoever takes it looks at once (Dispatcher.push)
+                    push(Task(prio, next(seq), effort[i] * req_factor, queue, skill, answered, r0 + i), True)
                 i += 1
                 if i == CHUNK and rc + i < n_req:
                     r0, rc, i = r0 + CHUNK, rc + CHUNK, 0
@@ -281,10 +306,8 @@ class Model:
             else:
                 q, skill = msg_queue[mc[j], ma[j]]
                 now = env._now
-                if now > level[2]:  # _count("messages", +1), inlined
-                    level[1] += level[0] * ((now if now < horizon else horizon) - level[2])
-                    level[2] = now
-                level[0] += 1
+                level[0] += 1  # _count("messages", +1), inlined
+                level[1] -= now if now > warmup else warmup
                 if log is not None:
                     log.append((now, "arrive", "message", m0 + j, ""))
                 push(Task(mp[j], next(seq), me[j] * factor, q, skill, None, m0 + j), True)
@@ -303,36 +326,11 @@ class Model:
 
         return release, first()
 
-    def _direct_request(self, r: int, direct: tuple[Any, ...], effort: float) -> None:
-        """A request whose whole flow is one task: queue it without a process of its own.
-
-        Same clocks and records as :meth:`request_flow` would give (its
-        handoffs all take zero time, so it draws no random numbers either),
-        at a third of the events: the profile of an always-on pod showed
-        the per-request process, its start event and its done event as the
-        largest cost after SimPy's own loop.
-        """
-        queue, skill, prio, answered = direct
-        now = self.env._now
-        lv = self._req_level  # _count("requests", +1), inlined
-        if now > lv[2]:
-            lv[1] += lv[0] * ((now if now < self.horizon else self.horizon) - lv[2])
-            lv[2] = now
-        lv[0] += 1
-        if self.log is not None:
-            self.log.append((self.env.now, "arrive", "request", r, self.kinds[direct[3].kind].key))
-        # _Answered quacks like the done event: Worker._worked only calls .succeed(task);
-        # released by the run loop between events, whoever takes it looks at once (Dispatcher.push)
-        disp = self.disp
-        disp.push(Task(prio, next(disp.seq), effort, queue, skill, answered, r), True)  # type: ignore[arg-type]
-
     def _answered(self, kind: int, hops: int, cross: int, task: Task) -> None:
         now = self.env._now
         lv = self._req_level  # _count("requests", -1), inlined
-        if now > lv[2]:
-            lv[1] += lv[0] * ((now if now < self.horizon else self.horizon) - lv[2])
-            lv[2] = now
         lv[0] -= 1
+        lv[1] += now if now > self.warmup else self.warmup
         if self.log is not None:
             self.log.append((now, "answer", "request", task.item, self.kinds[kind].key))
         if self.tally is not None:  # no handoffs on this path: queued on arrival
@@ -610,8 +608,7 @@ class Model:
         with _frozen_heap():
             self._loop(release, arrival, self.horizon)
         self._store_direct()
-        for what in self.level:
-            self._count(what, 0)
+        self._close_levels()
         return Result.collect(self)
 
 
@@ -681,7 +678,7 @@ class _Route:
 
 
 class _Answered:
-    """Stands in for the done event of a request that needs no process (see ``Model._direct_request``).
+    """Stands in for the done event of a request that needs no process (see the direct path in ``Model.arrivals``).
 
     ``Worker._worked`` calls ``done.succeed(task)``; here that goes straight
     to :meth:`Model._answered` through a ``partial`` (no method frame of its own).
