@@ -49,7 +49,10 @@ def test_the_run_hands_back_the_collectors_thresholds() -> None:
 
 
 def _alarms_per_person(model: Model) -> Counter[int]:
-    return Counter(entry[2] for entry in model.env._queue if entry[2] >= ALARM_ORDER)  # type: ignore[attr-defined]
+    alarms = Counter(entry[1] for entry in model.disp.alarms)
+    assert all(order >= ALARM_ORDER for order in alarms)
+    assert not any(entry[2] >= ALARM_ORDER for entry in model.env._queue)  # type: ignore[attr-defined]
+    return alarms
 
 
 def test_a_person_keeps_one_shift_alarm_however_often_they_are_woken() -> None:

@@ -572,14 +572,24 @@ class Model:
         """
         env = self.env
         heap: list[Any] = env._queue  # type: ignore[assignment]
+        alarms = self.disp.alarms  # the shift alarms: after every other event at their instant (Dispatcher.alarms)
         pop = heappop
         while True:
             top = heap[0][0] if heap else INF
-            if arrival < top:
+            alarm = alarms[0][0] if alarms else INF
+            if arrival < top and arrival < alarm:
                 if arrival >= until:
                     break
                 env._now = arrival
                 arrival = release()
+                continue
+            if alarm < top:
+                if alarm >= until:
+                    break
+                env._now, _, call = pop(alarms)
+                callbacks, call.callbacks = call.callbacks, None
+                for callback in callbacks:
+                    callback(call)
                 continue
             if top >= until:
                 break
@@ -596,8 +606,8 @@ class Model:
 
     @property
     def pending_events(self) -> int:
-        """Events on the simulation's heap now (after :meth:`run`: what was left at the horizon)."""
-        return len(self.env._queue)
+        """Events pending now, shift alarms included (after :meth:`run`: what was left at the horizon)."""
+        return len(self.env._queue) + len(self.disp.alarms)
 
     def run(self) -> Result:
         release, arrival = self.arrivals()

@@ -12,7 +12,8 @@ Messages and request parts are plain :class:`Task` objects in a queue, not
 processes of their own: hundreds of thousands of messages a year cost one
 event each, the end of their work (their arrivals are merged into the run
 loop, ``Model._loop``, and the person woken by one looks at once). Each
-person has one pending shift alarm at most (:meth:`Worker._pass`).
+person has one pending shift alarm at most (:meth:`Worker._pass`), on a heap
+of alarms apart from SimPy's (``Dispatcher.alarms``).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class Worker:
     # slots: fixed attributes read on every event (and 1,000 people's state packed closer in memory)
     __slots__ = ("disp", "env", "name", "cal", "queues", "proficiency", "base", "_factor", "current", "waiting",
                  "alarm", "alarm_at", "order", "timer", "_worked_calls", "since", "on", "need", "f", "duty", "until",
-                 "idle_since", "preempted", "busy", "after", "done", "heap", "eid")
+                 "idle_since", "preempted", "busy", "after", "done", "heap", "eid", "alarms")
 
     def __init__(self, disp: Dispatcher, name: str, calendar: Calendar, capacity: float,
                  proficiency: tuple[dict[str, float], dict[str, float], dict[str, float]]) -> None:
@@ -89,7 +90,7 @@ class Worker:
         self.current: Task | None = None
         #: not None while idle: the shift alarm that will re-check (or a token when none is set)
         self.waiting: object | None = None
-        #: this person's one shift alarm on the heap and its time (None: none pending); see :meth:`_pass`
+        #: this person's one shift alarm pending (on ``Dispatcher.alarms``) and its time (None: none pending); see :meth:`_pass`
         self.alarm: Call | None = None
         self.alarm_at = -INF
         #: where this person's alarm stands among events at the same instant: after every other
@@ -109,6 +110,8 @@ class Worker:
         #: SimPy's event heap and event ids, which the callbacks below schedule on directly
         self.heap: list[Any] = self.env._queue
         self.eid = self.env._eid
+        #: the run's heap of shift alarms, apart from SimPy's (see ``Dispatcher.alarms``)
+        self.alarms = disp.alarms
         # started as a SimPy process would be: a call now, before anything else due now
         heappush(self.heap, (self.env._now, URGENT, next(self.eid), Call(self._pass)))  # type: ignore[misc]
 
@@ -225,7 +228,7 @@ class Worker:
                 else:
                     self.waiting = self.alarm = alarm = Call(self._alarm)
                     self.alarm_at = change
-                    heappush(self.heap, (now + (change - now), NORMAL, self.order, alarm))
+                    heappush(self.alarms, (now + (change - now), self.order, alarm))
             else:
                 self.waiting = _IDLE
             return
@@ -290,7 +293,8 @@ URGENT, NORMAL = 0, 1
 #: what an idle worker waits on when no shift alarm is set for it
 _IDLE = object()
 #: the place in line of the shift alarms (SimPy's heap orders events at one instant by
-#: priority, then event id): above any event id SimPy will hand out, so that at a shift
+#: priority, then event id; the alarms, on their own heap, come after every event due at
+#: their instant and among themselves in this order): above any event id SimPy will hand out, so that at a shift
 #: boundary the people whose shift changes look at their queues after everything else due
 #: then (a colleague's chunk of work ending at the same boundary has put its task back),
 #: one after another in the order they are listed in the scenario
@@ -329,6 +333,15 @@ class Dispatcher:
         self.seq = itertools.count(1)
         #: numbers the people in the order they are built (see ``Worker.order``)
         self.people = itertools.count()
+        #: the shift alarms, ``(time, Worker.order, call)``, on a heap of their own that the run
+        #: loop merges with SimPy's (``Model._loop``). Nine in ten events pending are alarms (each
+        #: person idle off shift has one, hours ahead): on SimPy's heap every push and pop sifted
+        #: through them. Apart, the heap that turns over ~3 times an item holds what is due soon
+        #: (~110 events at 1,000 people instead of ~1,100) and stays in the processor's caches.
+        #: The order is unchanged: an alarm sorted after every other event at its instant (its
+        #: place in line was ``ALARM_ORDER`` plus the person's number), so the loop takes an
+        #: alarm only when it is strictly earlier than SimPy's next event.
+        self.alarms: list[tuple[float, int, Call]] = []
 
     def task(self, prio: int, effort: float, queue: WorkQueue, skill: tuple[Any, ...], done: simpy.Event | None,
              item: int) -> Task:
