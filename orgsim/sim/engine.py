@@ -587,9 +587,7 @@ class Model:
                 if alarm >= until:
                     break
                 env._now, _, call = pop(alarms)
-                callbacks, call.callbacks = call.callbacks, None
-                for callback in callbacks:
-                    callback(call)
+                call.callbacks[0](call)  # an alarm's one call: its person's Worker._alarm
                 continue
             if top >= until:
                 break
