@@ -36,7 +36,7 @@ DONE_EPS = 1e-9
 class Task:
     """A piece of work waiting in, or taken from, a :class:`WorkQueue`."""
 
-    __slots__ = ("prio", "seq", "left", "queue", "skill", "done", "item", "enqueued", "work", "after")
+    __slots__ = ("prio", "seq", "left", "queue", "skill", "done", "item", "enqueued", "work")
 
     def __init__(self, prio: int, seq: int, effort: float, queue: WorkQueue, skill: tuple[Any, ...],
                  done: simpy.Event | None, item: int) -> None:
@@ -49,7 +49,6 @@ class Task:
         self.item = item  # message index, or request index (for the log)
         self.enqueued = -1.0
         self.work = 0.0  # clock hours spent on it
-        self.after = 0.0  # of which outside the worker's hours
 
 
 class WorkQueue:
@@ -253,21 +252,19 @@ class Worker:
     def _worked(self, _ev: Any = None) -> None:
         """The chunk of work ends (done, shift over, or pre-empted): count it, hand the task on, take the next."""
         end = self.env._now
-        task, now, on, f, cal, disp = self.current, self.since, self.on, self.f, self.cal, self.disp
+        task, now, disp = self.current, self.since, self.disp
         assert task is not None
         self.current = None
-        w0, w1 = disp.window
         elapsed = end - now
-        after = 0.0 if on else elapsed - cal.duty_between(now, end)
-        task.left = 0.0 if elapsed >= self.need - DONE_EPS else task.left - elapsed / f
+        task.left = 0.0 if elapsed >= self.need - DONE_EPS else task.left - elapsed / self.f
         task.work += elapsed
-        task.after += after
+        w0, w1 = disp.window
         a = now if now > w0 else w0
         b = end if end < w1 else w1
         if b > a:
             self.busy += b - a
-            if not on:
-                self.after += (b - a) - cal.duty_between(a, b)
+            if not self.on:
+                self.after += (b - a) - self.cal.duty_between(a, b)
         trace = disp.trace
         if task.left <= DONE_EPS:
             self.done += 1
