@@ -17,11 +17,10 @@ person has one pending shift alarm at most (:meth:`Worker._pass`).
 
 from __future__ import annotations
 
-import heapq
 import itertools
 from bisect import bisect_right
 from collections.abc import Callable
-from heapq import heappush
+from heapq import heappop, heappush
 from typing import Any
 
 import simpy
@@ -205,7 +204,7 @@ class Worker:
         for q in self.queues:
             if q.heap and (best is None or q.heap[0] < best.heap[0]):
                 best = q
-        task = None if best is None or not (on or self._called_out(best, now)) else heapq.heappop(best.heap)[2]
+        task = None if best is None or not (on or self._called_out(best, now)) else heappop(best.heap)[2]
         if task is None:
             self.idle_since = now
             for q in self.queues:  # (a pass only ever runs while not idle: wake and the alarm end idling first)
@@ -231,7 +230,10 @@ class Worker:
         self.current = task
         f = self._factor.get(task.skill) or self.factor(task.skill)
         need = task.left * f
-        self.since, self.on, self.need, self.f = now, on, need, f
+        self.since = now  # (four assignments: a four-tuple on the right was built and unpacked)
+        self.on = on
+        self.need = need
+        self.f = f
         trace = self.disp.trace
         if trace is not None:
             trace(now, "start", task, self.name)
@@ -345,7 +347,7 @@ class Dispatcher:
         if task.enqueued < 0:
             task.enqueued = now
         q = task.queue
-        heapq.heappush(q.heap, (task.prio, task.seq, task))
+        heappush(q.heap, (task.prio, task.seq, task))
         if self.trace is not None:
             self.trace(now, "queue", task, q.name)
         # Who a team lead would give it to: someone on duty and free, the most
