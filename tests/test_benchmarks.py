@@ -101,3 +101,13 @@ def test_steps_benchmark_times_the_same_tandem_both_ways(capsys: pytest.CaptureF
     table = steps_main(["--days", "1", "--rounds", "1"])
     assert set(table) == {"task path", "workflow path"} and all(v > 0 for v in table.values())
     assert "workflow / task, per visit" in capsys.readouterr().out
+
+
+def test_instruction_counts_cover_the_timed_call_only() -> None:
+    # callgrind counts from the switch at the timed call to the exit before teardown: a day
+    # of the M/M/5 reduction is some millions of instructions, where the whole process
+    # (importing pandas and scipy, building the scenario, the warm-up) is over a billion.
+    from benchmarks.instructions import count
+
+    n, out = count({"case": "mmc", "who": "orgsim", "days": 1, "warmup": 0, "seed": 1})
+    assert out["items"] == round(LAM * 24) and 1_000_000 < n < 100_000_000

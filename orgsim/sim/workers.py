@@ -18,11 +18,10 @@ of alarms apart from SimPy's (``Dispatcher.alarms``).
 
 from __future__ import annotations
 
-import heapq
 import itertools
 from bisect import bisect_right
 from collections.abc import Callable
-from heapq import heappush
+from heapq import heappop, heappush
 from typing import Any
 
 import simpy
@@ -37,7 +36,7 @@ DONE_EPS = 1e-9
 class Task:
     """A piece of work waiting in, or taken from, a :class:`WorkQueue`."""
 
-    __slots__ = ("prio", "seq", "left", "queue", "skill", "done", "item", "enqueued", "work", "after")
+    __slots__ = ("prio", "seq", "left", "queue", "skill", "done", "item", "enqueued", "work")
 
     def __init__(self, prio: int, seq: int, effort: float, queue: WorkQueue, skill: tuple[Any, ...],
                  done: simpy.Event | None, item: int) -> None:
@@ -50,7 +49,6 @@ class Task:
         self.item = item  # message index, or request index (for the log)
         self.enqueued = -1.0
         self.work = 0.0  # clock hours spent on it
-        self.after = 0.0  # of which outside the worker's hours
 
 
 class WorkQueue:
@@ -226,7 +224,7 @@ class Worker:
         for q in self.queues:
             if q.heap and (best is None or q.heap[0] < best.heap[0]):
                 best = q
-        task = None if best is None or not (on or self._called_out(best, now)) else heapq.heappop(best.heap)[2]
+        task = None if best is None or not (on or self._called_out(best, now)) else heappop(best.heap)[2]
         if task is None:
             self.idle_since = now
             for q in self.queues:  # (a pass only ever runs while not idle: wake and the alarm end idling first)
@@ -257,7 +255,10 @@ class Worker:
             f = self.fval = self._factor.get(skill) or self.factor(skill)
             self.fskill = skill
         need = task.left * f
-        self.since, self.on, self.need, self.f = now, on, need, f
+        self.since = now  # (four assignments: a four-tuple on the right was built and unpacked)
+        self.on = on
+        self.need = need
+        self.f = f
         trace = self.disp.trace
         if trace is not None:
             trace(now, "start", task, self.name)
@@ -278,21 +279,19 @@ class Worker:
     def _worked(self, _ev: Any = None) -> None:
         """The chunk of work ends (done, shift over, or pre-empted): count it, hand the task on, take the next."""
         end = self.env._now
-        task, now, on, f, cal, disp = self.current, self.since, self.on, self.f, self.cal, self.disp
+        task, now, disp = self.current, self.since, self.disp
         assert task is not None
         self.current = None
-        w0, w1 = disp.window
         elapsed = end - now
-        after = 0.0 if on else elapsed - cal.duty_between(now, end)
-        task.left = 0.0 if elapsed >= self.need - DONE_EPS else task.left - elapsed / f
+        task.left = 0.0 if elapsed >= self.need - DONE_EPS else task.left - elapsed / self.f
         task.work += elapsed
-        task.after += after
+        w0, w1 = disp.window
         a = now if now > w0 else w0
         b = end if end < w1 else w1
         if b > a:
             self.busy += b - a
-            if not on:
-                self.after += (b - a) - cal.duty_between(a, b)
+            if not self.on:
+                self.after += (b - a) - self.cal.duty_between(a, b)
         trace = disp.trace
         if task.left <= DONE_EPS:
             self.done += 1
@@ -312,8 +311,6 @@ class Worker:
 
 #: SimPy's event priorities (``simpy.events.URGENT`` / ``NORMAL``)
 URGENT, NORMAL = 0, 1
-#: the factors ``Dispatcher.push`` walks when nobody is idle (never changed)
-_NO_FACTORS: list[float] = []
 #: what an idle worker waits on when no shift alarm is set for it
 _IDLE = object()
 #: the place in line of the shift alarms (SimPy's heap orders events at one instant by
@@ -385,7 +382,7 @@ class Dispatcher:
         if task.enqueued < 0:
             task.enqueued = now
         q = task.queue
-        heapq.heappush(q.heap, (task.prio, task.seq, task))
+        heappush(q.heap, (task.prio, task.seq, task))
         if self.trace is not None:
             self.trace(now, "queue", task, q.name)
         # Who a team lead would give it to: someone on duty and free, the most
@@ -393,18 +390,18 @@ class Dispatcher:
         # off less urgent work; only then call someone off duty out.
         # (The order is (factor, idle since) compared field by field, written
         # out: a tuple per idle person was a fifth of this call at 1,000 people.)
-        best: Worker | None = None
-        bf = bi = INF
-        skill = task.skill
-        # (nobody idle: at utilisation 0.9, three pushes in four; the servers are then not looked at)
-        fs = (q.factors.get(skill) or q.factors_for(skill)) if q.idle else _NO_FACTORS
-        for w, f in zip(q.servers, fs, strict=False):
-            if w.waiting is not None and (w.duty if now < w.until else w.cal.on_duty(now)):
-                if f < bf or (f == bf and w.idle_since < bi):
-                    best, bf, bi = w, f, w.idle_since
-        if best is not None:
-            best.wake(at_once)
-            return
+        if q.idle:  # (nobody idle, nobody to wake: at utilisation 0.9, three pushes in four)
+            best: Worker | None = None
+            bf = bi = INF
+            skill = task.skill
+            fs = q.factors.get(skill) or q.factors_for(skill)
+            for w, f in zip(q.servers, fs, strict=True):
+                if w.waiting is not None and (w.duty if now < w.until else w.cal.on_duty(now)):
+                    if f < bf or (f == bf and w.idle_since < bi):
+                        best, bf, bi = w, f, w.idle_since
+            if best is not None:
+                best.wake(at_once)
+                return
         if task.prio <= self.preempt_rank:
             victim: Worker | None = None
             for w in q.servers:
@@ -417,10 +414,17 @@ class Dispatcher:
                 victim.interrupt(at_once)
                 return
         if task.prio <= self.call_out_rank and q.idle:
-            for w in q.servers:
-                if w.waiting is not None:
-                    f = w._factor.get(skill) or w.factor(skill)
-                    if (best is None or f < bf or (f == bf and w.idle_since < bi)) and w.available(task.prio, now):
-                        best, bf, bi = w, f, w.idle_since
-            if best is not None:
-                best.wake(at_once)
+            self._call_out(task, now, at_once)
+
+    def _call_out(self, task: Task, now: float, at_once: bool) -> None:
+        """Nobody on duty is free for ``task`` and nobody was pulled off: call out the best one off duty."""
+        best: Worker | None = None
+        bf = bi = INF
+        skill = task.skill
+        for w in task.queue.servers:
+            if w.waiting is not None:
+                f = w._factor.get(skill) or w.factor(skill)
+                if (best is None or f < bf or (f == bf and w.idle_since < bi)) and w.available(task.prio, now):
+                    best, bf, bi = w, f, w.idle_since
+        if best is not None:
+            best.wake(at_once)
