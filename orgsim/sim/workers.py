@@ -54,28 +54,15 @@ class Task:
 class WorkQueue:
     """A priority queue of tasks (most urgent first, then first come) and who serves it."""
 
-    __slots__ = ("name", "heap", "servers", "idle", "factors")
+    __slots__ = ("name", "heap", "servers", "idle")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.heap: list[tuple[int, int, Task]] = []
         self.servers: list[Worker] = []
-        #: per skill, each server's :meth:`Worker.factor` for it, in the order of ``servers`` (see :meth:`factors_for`)
-        self.factors: dict[tuple[Any, ...], list[float]] = {}
         #: how many of ``servers`` are idle (``Worker.waiting`` set), on duty or not: with none,
         #: ``Dispatcher.push`` has nobody to wake and skips looking at each of them
         self.idle = 0
-
-    def factors_for(self, skill: tuple[Any, ...]) -> list[float]:
-        """The servers' work-time factors for ``skill``, worked out once per queue and skill (the servers are fixed).
-
-        ``Dispatcher.push`` reads this one list when it looks for the most
-        proficient idle server, instead of a dict lookup in each server's own
-        cache: at 1,000 people a request to a pod of 20 idle people looked
-        up 20 dicts spread over memory.
-        """
-        fs = self.factors[skill] = [w.factor(skill) for w in self.servers]
-        return fs
 
 
 class Worker:
@@ -394,9 +381,9 @@ class Dispatcher:
             best: Worker | None = None
             bf = bi = INF
             skill = task.skill
-            fs = q.factors.get(skill) or q.factors_for(skill)
-            for w, f in zip(q.servers, fs, strict=True):
+            for w in q.servers:
                 if w.waiting is not None and (w.duty if now < w.until else w.cal.on_duty(now)):
+                    f = w._factor.get(skill) or w.factor(skill)
                     if f < bf or (f == bf and w.idle_since < bi):
                         best, bf, bi = w, f, w.idle_since
             if best is not None:
