@@ -96,7 +96,8 @@ class Model:
         #: pre-drawn efforts per (kind, step) and branch uniforms, popped from the end (see _workflow)
         self._step_efforts: dict[tuple[int, int], list[float]] = {}
         self._branch_u: list[float] = []
-        #: [open now, hours in system over the window so far] per what (Little's law; see :meth:`_count`)
+        #: per what, [open now, Little's ledger]: the ledger is departure minus arrival times clipped to the
+        #: window, and the hours in system over the window once :meth:`_close_levels` has run (see :meth:`_count`)
         self.level = {"requests": [0, 0.0], "messages": [0, 0.0]}
         self._msg_level, self._req_level = self.level["messages"], self.level["requests"]  # (read per item)
         self.insight_spread = InsightSpread(self) if s.insights is not None else None
