@@ -178,9 +178,17 @@ class Model:
             rt.steps = [(st, [qs.get(q) for q in st.queues], st.exits) for st in k.steps]  # a department: None
             rt.first = k.first
             self.routes.append(rt)
-        self.msg_queue: dict[tuple[int, int], tuple[WorkQueue, tuple[Any, ...]]] = {}
+        #: (queue, skill) of a community message, by ``msg_key`` of its channel and audience (a list
+        #: index per message: a dict keyed by a (channel, audience) tuple built and hashed one per message)
+        self.msg_route: list[tuple[WorkQueue, tuple[Any, ...]] | None] = [None] * (len(s.channels) * self.msg_width)
         for (c, a), q in plan.message_queues.items():
-            self.msg_queue[c, a] = (qs[q], ((s.channels[c],), "community", s.audiences[a] if a >= 0 else None))
+            route = (qs[q], ((s.channels[c],), "community", s.audiences[a] if a >= 0 else None))
+            self.msg_route[msg_key(c, a, self.msg_width)] = route
+
+    @property
+    def msg_width(self) -> int:
+        """Audience codes per channel in ``msg_key``: every audience, and -1 (a channel with no mix)."""
+        return len(self.scenario.audiences) + 1
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _trace(self, t: float, event: str, task: Task, where: str) -> None:
@@ -244,21 +252,22 @@ class Model:
         factor = self.scenario.policies.message_handling_factor
         req_factor = self.scenario.policies.request_handling_factor
         directs = [route.direct for route in self.routes]
-        msg_queue, level, req_level, log = self.msg_queue, self._msg_level, self._req_level, self.log
+        msg_route, level, req_level, log = self.msg_route, self._msg_level, self._req_level, self.log
         warmup, seq = self.warmup, disp.seq
         push, request_flow, process = disp.push, self.request_flow, env.process
         a = self.arr
         req_cols = (a.req_time, a.req_kind, a.req_effort, a.req_rework, a.req_review)
-        msg_cols = (a.msg_time, a.msg_channel, a.msg_audience, a.msg_effort, a.msg_priority)
+        width = self.msg_width
+        msg_cols = (a.msg_time, msg_key(a.msg_channel, a.msg_audience, width), a.msg_effort, a.msg_priority)
         n_req, n_msg = len(a.req_time), len(a.msg_time)
         rt, kind, effort, rework, review = _chunk(req_cols, 0)
-        mt, mc, ma, me, mp = _chunk(msg_cols, 0)
+        mt, mk, me, mp = _chunk(msg_cols, 0)
         r0 = m0 = 0  # global number of each chunk's first request / message
         rc = mc0 = 0  # ... and its row in the current block
         i = j = 0  # the next request and message, within their chunks
 
         def next_block() -> bool:
-            nonlocal req_cols, msg_cols, n_req, n_msg, rt, kind, effort, rework, review, mt, mc, ma, me, mp
+            nonlocal req_cols, msg_cols, n_req, n_msg, rt, kind, effort, rework, review, mt, mk, me, mp
             nonlocal r0, m0, rc, mc0, i, j
             if self.tally is None:
                 return False  # full mode drew every year up front
@@ -273,14 +282,15 @@ class Model:
             r0, m0 = r0 + i, m0 + j
             rc = mc0 = i = j = 0
             req_cols = (block.req_time, block.req_kind, block.req_effort, block.req_rework, block.req_review)
-            msg_cols = (block.msg_time, block.msg_channel, block.msg_audience, block.msg_effort, block.msg_priority)
+            msg_cols = (block.msg_time, msg_key(block.msg_channel, block.msg_audience, width), block.msg_effort,
+                        block.msg_priority)
             n_req, n_msg = len(block.req_time), len(block.msg_time)
             rt, kind, effort, rework, review = _chunk(req_cols, 0)
-            mt, mc, ma, me, mp = _chunk(msg_cols, 0)
+            mt, mk, me, mp = _chunk(msg_cols, 0)
             return True
 
         def release() -> float:
-            nonlocal rt, kind, effort, rework, review, mt, mc, ma, me, mp, r0, m0, rc, mc0, i, j
+            nonlocal rt, kind, effort, rework, review, mt, mk, me, mp, r0, m0, rc, mc0, i, j
             if rt[i] <= mt[j]:
                 direct = directs[kind[i]]
                 if direct is None:
@@ -305,7 +315,7 @@ class Model:
                     r0, rc, i = r0 + CHUNK, rc + CHUNK, 0
                     rt, kind, effort, rework, review = _chunk(req_cols, rc)
             else:
-                q, skill = msg_queue[mc[j], ma[j]]
+                q, skill = msg_route[mk[j]]  # type: ignore[misc]
                 now = env._now
                 level[0] += 1  # _count("messages", +1), inlined
                 level[1] -= now if now > warmup else warmup
@@ -315,7 +325,7 @@ class Model:
                 j += 1
                 if j == CHUNK and mc0 + j < n_msg:
                     m0, mc0, j = m0 + CHUNK, mc0 + CHUNK, 0
-                    mt, mc, ma, me, mp = _chunk(msg_cols, mc0)
+                    mt, mk, me, mp = _chunk(msg_cols, mc0)
             t = rt[i] if rt[i] <= mt[j] else mt[j]
             return t if t < INF else first()  # (first() draws the next year in summary mode)
 
@@ -654,6 +664,11 @@ DRAW_BATCH = 256
 
 #: arrivals read into Python lists this many at a time (see ``Model.arrivals``)
 CHUNK = 1 << 14
+
+
+def msg_key(channel: Any, audience: Any, width: int) -> Any:
+    """A community message's (channel, audience) codes as one index (numpy arrays or ints alike)."""
+    return channel * width + audience + 1
 
 
 def _chunk(columns: tuple[np.ndarray, ...], start: int) -> list[list[Any]]:
