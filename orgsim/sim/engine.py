@@ -85,7 +85,8 @@ class Model:
             self.tally.count_arrivals(self.arr)
         self.rec = {f: np.full(0 if summary else n, np.nan) for f in REQUEST_FIELDS}
         self.msg_done = np.full(0 if summary else len(self.arr.msg_time), np.nan)
-        self._direct_done: list[tuple[int, float, float, float, int, int]] = []
+        #: (request, answered, queued, work hours, kind) of each request answered on the direct path
+        self._direct_done: list[tuple[int, float, float, float, int]] = []
         # Number in system, integrated over the measured window (Little's law).
         #: the exact ledger of workflow steps: (kind, step) → times a request started it
         self.step_visits: dict[tuple[int, int], int] = {}
@@ -348,19 +349,23 @@ class Model:
             self.tally.request(kind, task.enqueued, now, now - task.enqueued - task.work, task.work, 0.0, 0.0,
                                task.work, hops, cross)
             return
-        # Kept as a plain list and written into ``rec`` once, at the end (numpy stores one by one cost more).
-        self._direct_done.append((task.item, now, now - task.enqueued - task.work, task.work, hops, cross))
+        # Kept as a plain list and written into ``rec`` once, at the end (numpy stores one by one cost more);
+        # the queueing hours and the handoffs are worked out there, for all at once.
+        self._direct_done.append((task.item, now, task.enqueued, task.work, kind))
 
     def _store_direct(self) -> None:
         if not self._direct_done:
             return
         # the rows as one flat run of floats, then its columns (three times faster than a column at a time)
         done = np.fromiter(chain.from_iterable(self._direct_done), float,
-                           count=6 * len(self._direct_done)).reshape(-1, 6)
-        r = done[:, 0].astype(np.intp)
-        now, queue, work, hops, cross = done[:, 1], done[:, 2], done[:, 3], done[:, 4], done[:, 5]
+                           count=5 * len(self._direct_done)).reshape(-1, 5)
+        r, kind = done[:, 0].astype(np.intp), done[:, 4].astype(np.intp)
+        now, work = done[:, 1], done[:, 3]
+        answered = [route.direct[3] if route.direct is not None else None for route in self.routes]
+        hops = np.array([a.hops if a is not None else 0 for a in answered])[kind]
+        cross = np.array([a.cross if a is not None else 0 for a in answered])[kind]
         rec = self.rec
-        rec["answered"][r], rec["queue_hours"][r] = now, queue
+        rec["answered"][r], rec["queue_hours"][r] = now, now - done[:, 2] - work  # (the same float operations)
         rec["work_hours"][r] = rec["person_hours"][r] = work
         rec["handoff_hours"][r] = rec["approval_hours"][r] = 0.0
         rec["handoffs"][r], rec["cross_group_handoffs"][r] = hops, cross
@@ -700,10 +705,10 @@ class _Answered:
     to :meth:`Model._answered` through a ``partial`` (no method frame of its own).
     """
 
-    __slots__ = ("succeed", "kind")
+    __slots__ = ("succeed", "kind", "hops", "cross")
 
     def __init__(self, model: Model, kind: int, hops: int, cross: int) -> None:
-        self.kind = kind
+        self.kind, self.hops, self.cross = kind, hops, cross
         self.succeed = partial(model._answered, kind, hops, cross)  # positional: a keyword partial cost more
 
 
