@@ -85,7 +85,8 @@ class Model:
             self.tally.count_arrivals(self.arr)
         self.rec = {f: np.full(0 if summary else n, np.nan) for f in REQUEST_FIELDS}
         self.msg_done = np.full(0 if summary else len(self.arr.msg_time), np.nan)
-        self._direct_done: list[tuple[int, float, float, float, int, int]] = []
+        #: (request, answered, queued, work hours, kind) of each request answered on the direct path
+        self._direct_done: list[tuple[int, float, float, float, int]] = []
         # Number in system, integrated over the measured window (Little's law).
         #: the exact ledger of workflow steps: (kind, step) → times a request started it
         self.step_visits: dict[tuple[int, int], int] = {}
@@ -96,7 +97,8 @@ class Model:
         #: pre-drawn efforts per (kind, step) and branch uniforms, popped from the end (see _workflow)
         self._step_efforts: dict[tuple[int, int], list[float]] = {}
         self._branch_u: list[float] = []
-        #: [open now, hours in system over the window so far] per what (Little's law; see :meth:`_count`)
+        #: per what, [open now, Little's ledger]: the ledger is departure minus arrival times clipped to the
+        #: window, and the hours in system over the window once :meth:`_close_levels` has run (see :meth:`_count`)
         self.level = {"requests": [0, 0.0], "messages": [0, 0.0]}
         self._msg_level, self._req_level = self.level["messages"], self.level["requests"]  # (read per item)
         self.insight_spread = InsightSpread(self) if s.insights is not None else None
@@ -177,9 +179,17 @@ class Model:
             rt.steps = [(st, [qs.get(q) for q in st.queues], st.exits) for st in k.steps]  # a department: None
             rt.first = k.first
             self.routes.append(rt)
-        self.msg_queue: dict[tuple[int, int], tuple[WorkQueue, tuple[Any, ...]]] = {}
+        #: (queue, skill) of a community message, by ``msg_key`` of its channel and audience (a list
+        #: index per message: a dict keyed by a (channel, audience) tuple built and hashed one per message)
+        self.msg_route: list[tuple[WorkQueue, tuple[Any, ...]] | None] = [None] * (len(s.channels) * self.msg_width)
         for (c, a), q in plan.message_queues.items():
-            self.msg_queue[c, a] = (qs[q], ((s.channels[c],), "community", s.audiences[a] if a >= 0 else None))
+            route = (qs[q], ((s.channels[c],), "community", s.audiences[a] if a >= 0 else None))
+            self.msg_route[msg_key(c, a, self.msg_width)] = route
+
+    @property
+    def msg_width(self) -> int:
+        """Audience codes per channel in ``msg_key``: every audience, and -1 (a channel with no mix)."""
+        return len(self.scenario.audiences) + 1
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _trace(self, t: float, event: str, task: Task, where: str) -> None:
@@ -243,21 +253,22 @@ class Model:
         factor = self.scenario.policies.message_handling_factor
         req_factor = self.scenario.policies.request_handling_factor
         directs = [route.direct for route in self.routes]
-        msg_queue, level, req_level, log = self.msg_queue, self._msg_level, self._req_level, self.log
+        msg_route, level, req_level, log = self.msg_route, self._msg_level, self._req_level, self.log
         warmup, seq = self.warmup, disp.seq
         push, request_flow, process = disp.push, self.request_flow, env.process
         a = self.arr
         req_cols = (a.req_time, a.req_kind, a.req_effort, a.req_rework, a.req_review)
-        msg_cols = (a.msg_time, a.msg_channel, a.msg_audience, a.msg_effort, a.msg_priority)
+        width = self.msg_width
+        msg_cols = (a.msg_time, msg_key(a.msg_channel, a.msg_audience, width), a.msg_effort, a.msg_priority)
         n_req, n_msg = len(a.req_time), len(a.msg_time)
         rt, kind, effort, rework, review = _chunk(req_cols, 0)
-        mt, mc, ma, me, mp = _chunk(msg_cols, 0)
+        mt, mk, me, mp = _chunk(msg_cols, 0)
         r0 = m0 = 0  # global number of each chunk's first request / message
         rc = mc0 = 0  # ... and its row in the current block
         i = j = 0  # the next request and message, within their chunks
 
         def next_block() -> bool:
-            nonlocal req_cols, msg_cols, n_req, n_msg, rt, kind, effort, rework, review, mt, mc, ma, me, mp
+            nonlocal req_cols, msg_cols, n_req, n_msg, rt, kind, effort, rework, review, mt, mk, me, mp
             nonlocal r0, m0, rc, mc0, i, j
             if self.tally is None:
                 return False  # full mode drew every year up front
@@ -272,14 +283,15 @@ class Model:
             r0, m0 = r0 + i, m0 + j
             rc = mc0 = i = j = 0
             req_cols = (block.req_time, block.req_kind, block.req_effort, block.req_rework, block.req_review)
-            msg_cols = (block.msg_time, block.msg_channel, block.msg_audience, block.msg_effort, block.msg_priority)
+            msg_cols = (block.msg_time, msg_key(block.msg_channel, block.msg_audience, width), block.msg_effort,
+                        block.msg_priority)
             n_req, n_msg = len(block.req_time), len(block.msg_time)
             rt, kind, effort, rework, review = _chunk(req_cols, 0)
-            mt, mc, ma, me, mp = _chunk(msg_cols, 0)
+            mt, mk, me, mp = _chunk(msg_cols, 0)
             return True
 
         def release() -> float:
-            nonlocal rt, kind, effort, rework, review, mt, mc, ma, me, mp, r0, m0, rc, mc0, i, j
+            nonlocal rt, kind, effort, rework, review, mt, mk, me, mp, r0, m0, rc, mc0, i, j
             if rt[i] <= mt[j]:
                 direct = directs[kind[i]]
                 if direct is None:
@@ -304,7 +316,7 @@ class Model:
                     r0, rc, i = r0 + CHUNK, rc + CHUNK, 0
                     rt, kind, effort, rework, review = _chunk(req_cols, rc)
             else:
-                q, skill = msg_queue[mc[j], ma[j]]
+                q, skill = msg_route[mk[j]]  # type: ignore[misc]
                 now = env._now
                 level[0] += 1  # _count("messages", +1), inlined
                 level[1] -= now if now > warmup else warmup
@@ -314,7 +326,7 @@ class Model:
                 j += 1
                 if j == CHUNK and mc0 + j < n_msg:
                     m0, mc0, j = m0 + CHUNK, mc0 + CHUNK, 0
-                    mt, mc, ma, me, mp = _chunk(msg_cols, mc0)
+                    mt, mk, me, mp = _chunk(msg_cols, mc0)
             t = rt[i] if rt[i] <= mt[j] else mt[j]
             return t if t < INF else first()  # (first() draws the next year in summary mode)
 
@@ -337,19 +349,23 @@ class Model:
             self.tally.request(kind, task.enqueued, now, now - task.enqueued - task.work, task.work, 0.0, 0.0,
                                task.work, hops, cross)
             return
-        # Kept as a plain list and written into ``rec`` once, at the end (numpy stores one by one cost more).
-        self._direct_done.append((task.item, now, now - task.enqueued - task.work, task.work, hops, cross))
+        # Kept as a plain list and written into ``rec`` once, at the end (numpy stores one by one cost more);
+        # the queueing hours and the handoffs are worked out there, for all at once.
+        self._direct_done.append((task.item, now, task.enqueued, task.work, kind))
 
     def _store_direct(self) -> None:
         if not self._direct_done:
             return
         # the rows as one flat run of floats, then its columns (three times faster than a column at a time)
         done = np.fromiter(chain.from_iterable(self._direct_done), float,
-                           count=6 * len(self._direct_done)).reshape(-1, 6)
-        r = done[:, 0].astype(np.intp)
-        now, queue, work, hops, cross = done[:, 1], done[:, 2], done[:, 3], done[:, 4], done[:, 5]
+                           count=5 * len(self._direct_done)).reshape(-1, 5)
+        r, kind = done[:, 0].astype(np.intp), done[:, 4].astype(np.intp)
+        now, work = done[:, 1], done[:, 3]
+        answered = [route.direct[3] if route.direct is not None else None for route in self.routes]
+        hops = np.array([a.hops if a is not None else 0 for a in answered])[kind]
+        cross = np.array([a.cross if a is not None else 0 for a in answered])[kind]
         rec = self.rec
-        rec["answered"][r], rec["queue_hours"][r] = now, queue
+        rec["answered"][r], rec["queue_hours"][r] = now, now - done[:, 2] - work  # (the same float operations)
         rec["work_hours"][r] = rec["person_hours"][r] = work
         rec["handoff_hours"][r] = rec["approval_hours"][r] = 0.0
         rec["handoffs"][r], rec["cross_group_handoffs"][r] = hops, cross
@@ -663,6 +679,11 @@ DRAW_BATCH = 256
 CHUNK = 1 << 14
 
 
+def msg_key(channel: Any, audience: Any, width: int) -> Any:
+    """A community message's (channel, audience) codes as one index (numpy arrays or ints alike)."""
+    return channel * width + audience + 1
+
+
 def _chunk(columns: tuple[np.ndarray, ...], start: int) -> list[list[Any]]:
     """Rows ``start:start + CHUNK`` of each column as lists; the first (times) ends with ``inf``."""
     out = [c[start:start + CHUNK].tolist() for c in columns]
@@ -692,10 +713,10 @@ class _Answered:
     to :meth:`Model._answered` through a ``partial`` (no method frame of its own).
     """
 
-    __slots__ = ("succeed", "kind")
+    __slots__ = ("succeed", "kind", "hops", "cross")
 
     def __init__(self, model: Model, kind: int, hops: int, cross: int) -> None:
-        self.kind = kind
+        self.kind, self.hops, self.cross = kind, hops, cross
         self.succeed = partial(model._answered, kind, hops, cross)  # positional: a keyword partial cost more
 
 
