@@ -15,7 +15,7 @@ from orgsim.scenario import load_scenario
 from orgsim.scenario.overrides import with_run_settings
 from orgsim.sim import engine
 from orgsim.sim.engine import Model, simulate
-from orgsim.sim.workers import ALARM_ORDER
+from orgsim.sim.workers import Call, Worker
 from tests.conftest import ROOT
 
 
@@ -48,10 +48,14 @@ def test_the_run_hands_back_the_collectors_thresholds() -> None:
     assert gc.get_threshold() == before
 
 
+def _is_alarm(event: object) -> bool:
+    return isinstance(event, Call) and getattr(event.callbacks[0], "__func__", None) is Worker._alarm
+
+
 def _alarms_per_person(model: Model) -> Counter[int]:
     alarms = Counter(entry[1] for entry in model.disp.alarms)
-    assert all(order >= ALARM_ORDER for order in alarms)
-    assert not any(entry[2] >= ALARM_ORDER for entry in model.env._queue)  # type: ignore[attr-defined]
+    assert all(_is_alarm(entry[2]) for entry in model.disp.alarms)
+    assert not any(_is_alarm(entry[3]) for entry in model.env._queue if entry[3].callbacks)  # type: ignore[attr-defined]
     return alarms
 
 

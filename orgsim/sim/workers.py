@@ -95,9 +95,9 @@ class Worker:
         #: this person's one shift alarm pending (on ``Dispatcher.alarms``) and its time (None: none pending); see :meth:`_pass`
         self.alarm: Call | None = None
         self.alarm_at = -INF
-        #: where this person's alarm stands among events at the same instant: after every other
-        #: event, in the order people were listed (see ``ALARM_ORDER``)
-        self.order = ALARM_ORDER + next(disp.people)
+        #: where this person's alarm stands among alarms at the same instant: the order people were
+        #: listed in (the alarms come after every other event due then; see ``Dispatcher.alarms``)
+        self.order = next(disp.people)
         #: the end of the chunk of work in hand: one call, pushed again for every chunk (see :meth:`_interrupted`)
         self.timer = Call(self._worked)
         self._worked_calls = self.timer.callbacks  # what the loop calls when a chunk ends (only read, never changed)
@@ -192,7 +192,8 @@ class Worker:
     # of the run. Each call below is scheduled at exactly the time, priority and
     # place in line where the process's event was (the event ids keep their
     # order), so a run is the same, event for event, but for the shift alarms:
-    # one per person, in the team's order at a shared instant (``ALARM_ORDER``).
+    # one per person, after every other event at their instant and in the team's
+    # order among themselves (``Dispatcher.alarms``).
     def _pass(self, _ev: Any = None) -> None:
         """Take the most urgent takeable task and start on it, or go idle until woken."""
         self.preempted = False
@@ -300,13 +301,6 @@ class Worker:
 URGENT, NORMAL = 0, 1
 #: what an idle worker waits on when no shift alarm is set for it
 _IDLE = object()
-#: the place in line of the shift alarms (SimPy's heap orders events at one instant by
-#: priority, then event id; the alarms, on their own heap, come after every event due at
-#: their instant and among themselves in this order): above any event id SimPy will hand out, so that at a shift
-#: boundary the people whose shift changes look at their queues after everything else due
-#: then (a colleague's chunk of work ending at the same boundary has put its task back),
-#: one after another in the order they are listed in the scenario
-ALARM_ORDER = 1 << 62
 
 
 class Call:
@@ -348,9 +342,11 @@ class Dispatcher:
         #: (~113 events at 1,000 people instead of ~1,094): 3% fewer instructions and, at 1,000
         #: people, 7% fewer L2 misses per item (callgrind; docs/validation.md, "Scale: where the
         #: cost per item goes").
-        #: The order is unchanged: an alarm sorted after every other event at its instant (its
-        #: place in line was ``ALARM_ORDER`` plus the person's number), so the loop takes an
-        #: alarm only when it is strictly earlier than SimPy's next event.
+        #: The loop takes an alarm only when it is strictly earlier than SimPy's next event: at a
+        #: shift boundary the people whose shift changes look at their queues after everything
+        #: else due then (a colleague's chunk of work ending at the same boundary has put its
+        #: task back), one after another in the order they are listed in the scenario
+        #: (``Worker.order``). On SimPy's heap the same order took an id above any SimPy hands out.
         self.alarms: list[tuple[float, int, Call]] = []
 
     def task(self, prio: int, effort: float, queue: WorkQueue, skill: tuple[Any, ...], done: simpy.Event | None,
