@@ -87,7 +87,6 @@ class Model:
         self.msg_done = np.full(0 if summary else len(self.arr.msg_time), np.nan)
         #: (request, answered, queued, work hours, kind) of each request answered on the direct path
         self._direct_done: list[tuple[int, float, float, float, int]] = []
-        # Number in system, integrated over the measured window (Little's law).
         #: the exact ledger of workflow steps: (kind, step) → times a request started it
         self.step_visits: dict[tuple[int, int], int] = {}
         #: (kind, step) → [tasks queued inside the measured window, their hours of queueing] (one-queue steps)
@@ -338,7 +337,8 @@ class Model:
 
         return release, first()
 
-    def _answered(self, kind: int, hops: int, cross: int, task: Task) -> None:
+    def _answered(self, answered: _Answered, task: Task) -> None:
+        kind = answered.kind
         now = self.env._now
         lv = self._req_level  # _count("requests", -1), inlined
         lv[0] -= 1
@@ -347,7 +347,7 @@ class Model:
             self.log.append((now, "answer", "request", task.item, self.kinds[kind].key))
         if self.tally is not None:  # no handoffs on this path: queued on arrival
             self.tally.request(kind, task.enqueued, now, now - task.enqueued - task.work, task.work, 0.0, 0.0,
-                               task.work, hops, cross)
+                               task.work, answered.hops, answered.cross)
             return
         # Kept as a plain list and written into ``rec`` once, at the end (numpy stores one by one cost more);
         # the queueing hours and the handoffs are worked out there, for all at once.
@@ -717,7 +717,7 @@ class _Answered:
 
     def __init__(self, model: Model, kind: int, hops: int, cross: int) -> None:
         self.kind, self.hops, self.cross = kind, hops, cross
-        self.succeed = partial(model._answered, kind, hops, cross)  # positional: a keyword partial cost more
+        self.succeed = partial(model._answered, self)  # positional: a keyword partial cost more
 
 
 def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = None, trace: bool = False,

@@ -71,7 +71,7 @@ class Worker:
     # slots: fixed attributes read on every event (and 1,000 people's state packed closer in memory)
     __slots__ = ("disp", "env", "name", "cal", "queues", "proficiency", "base", "_factor", "current", "waiting",
                  "alarm", "alarm_at", "order", "timer", "_worked_calls", "since", "on", "need", "f", "duty", "until",
-                 "idle_since", "preempted", "busy", "after", "done", "heap", "eid", "alarms", "fskill", "fval")
+                 "idle_since", "preempted", "busy", "after", "done", "heap", "eid", "alarms", "fskill")
 
     def __init__(self, disp: Dispatcher, name: str, calendar: Calendar, capacity: float,
                  proficiency: tuple[dict[str, float], dict[str, float], dict[str, float]]) -> None:
@@ -85,10 +85,9 @@ class Worker:
         self.proficiency = proficiency
         self.base = 1 / capacity
         self._factor: dict[tuple[Any, ...], float] = {}
-        #: the skill of the last task started and its factor: a pod's messages share one skill tuple,
-        #: so most passes find the factor here, without a lookup in ``_factor``
+        #: the skill of the task in hand (or last in hand), whose factor is ``f``: a pod's messages
+        #: share one skill tuple, so most passes find the factor there, without a lookup in ``_factor``
         self.fskill: tuple[Any, ...] | None = None
-        self.fval = 1.0
         self.current: Task | None = None
         #: not None while idle: the shift alarm that will re-check (or a token when none is set)
         self.waiting: object | None = None
@@ -153,9 +152,7 @@ class Worker:
     def wake(self, at_once: bool = False) -> None:
         """Look at the queues now, after what is already due now; ``at_once``: in this call (see ``Dispatcher.push``)."""
         if self.waiting is not None:
-            self.waiting = None
-            for q in self.queues:
-                q.idle -= 1
+            self._stop_idling()
             if at_once:
                 self._pass()
             else:  # what ``Event.succeed`` did: a call now, after what is already due now
@@ -173,10 +170,14 @@ class Worker:
         if self.alarm is ev:  # (one set for the next boundary by a pass at this instant may be pending)
             self.alarm = None
         if self.waiting is ev:
-            self.waiting = None
-            for q in self.queues:
-                q.idle -= 1
+            self._stop_idling()
             self._pass()
+
+    def _stop_idling(self) -> None:
+        """No longer idle: nothing to wait on, one idle server fewer in each queue (see ``WorkQueue.idle``)."""
+        self.waiting = None
+        for q in self.queues:
+            q.idle -= 1
 
     def _called_out(self, best: WorkQueue, now: float) -> bool:
         """Off duty: whether the most urgent task of ``best`` calls this person out to do it now."""
@@ -238,15 +239,14 @@ class Worker:
         self.current = task
         skill = task.skill
         if skill is self.fskill:
-            f = self.fval
+            f = self.f
         else:
-            f = self.fval = self._factor.get(skill) or self.factor(skill)
+            f = self.f = self._factor.get(skill) or self.factor(skill)
             self.fskill = skill
         need = task.left * f
-        self.since = now  # (four assignments: a four-tuple on the right was built and unpacked)
+        self.since = now  # (three assignments: a tuple on the right was built and unpacked)
         self.on = on
         self.need = need
-        self.f = f
         trace = self.disp.trace
         if trace is not None:
             trace(now, "start", task, self.name)
