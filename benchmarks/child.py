@@ -154,8 +154,8 @@ WARM_UP = {"mmc": {"days": 1, "warmup": 0}, "tandem": {"days": 1, "warmup": 0}, 
            "pool": {"pool_days": 1, "reps": 2, "who": "serial"}, "scale": {"days": 1, "who": "people-100"}}
 
 
-def main(argv: list[str]) -> None:
-    spec = json.loads(argv[0])
+def use_orgsim_root() -> None:
+    """With ``ORGSIM_ROOT`` set, import orgsim from that checkout (and check that it did)."""
     root = os.environ.get("ORGSIM_ROOT")
     if root:
         sys.path.insert(0, root)
@@ -163,6 +163,11 @@ def main(argv: list[str]) -> None:
 
         if not Path(orgsim.__file__).resolve().is_relative_to(Path(root).resolve()):
             raise SystemExit(f"ORGSIM_ROOT={root}: orgsim came from {orgsim.__file__}")
+
+
+def main(argv: list[str]) -> None:
+    spec = json.loads(argv[0])
+    use_orgsim_root()
     prepare({**spec, **WARM_UP.get(spec["case"], {}), "seed": spec["seed"] + 1000})()
     run = prepare(spec)
     kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)

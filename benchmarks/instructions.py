@@ -45,11 +45,9 @@ READY_TIMEOUT = 600.0
 
 def child(spec: dict[str, Any], ready: Path, go: Path) -> None:
     """In the valgrind process: prepare, say ready, wait for counting to be on, run the timed call, leave."""
-    from benchmarks.child import WARM_UP, prepare
+    from benchmarks.child import WARM_UP, prepare, use_orgsim_root
 
-    root = os.environ.get("ORGSIM_ROOT")
-    if root:
-        sys.path.insert(0, root)
+    use_orgsim_root()
     prepare({**spec, **WARM_UP.get(spec["case"], {}), "seed": spec["seed"] + 1000})()
     run = prepare(spec)
     ready.touch()
