@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -74,7 +75,8 @@ def count(spec: dict[str, Any], baseline: str | None = None) -> tuple[int, dict[
         while not ready.exists():
             if proc.poll() is not None or waited > READY_TIMEOUT:
                 proc.kill()
-                raise SystemExit(f"{spec['who']}: the child stopped before its timed call; see {log}")
+                raise SystemExit(f"{spec['who']}: the child stopped before its timed call (valgrind exited "
+                                 f"{proc.returncode}; its error, if any, is printed above)")
             time.sleep(0.1)
             waited += 0.1
         subprocess.run(["callgrind_control", "-i", "on", str(proc.pid)], check=True, capture_output=True)
@@ -97,6 +99,10 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     a = ap.parse_args(argv)
     if a.child:
         child(json.loads(a.child[0]), Path(a.child[1]), Path(a.child[2]))
+    if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+        ap.error("valgrind is not installed (Debian: apt-get install valgrind)")
+    if a.baseline and not (Path(a.baseline) / "orgsim" / "__init__.py").is_file():
+        ap.error(f"--baseline {a.baseline}: no orgsim package there")
     spec = {"case": a.case, "days": a.days, "warmup": min(30, a.days // 12), "seed": a.seed}
     runs = [(who, who, None) for who in a.who]
     if a.baseline:
