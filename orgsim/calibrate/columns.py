@@ -20,10 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
-from orgsim.errors import OrgsimError
+from orgsim.tables import mapping_error, override_roles, read_mapping
 
 __all__ = ["MESSAGE_ROLES", "PRESETS", "REQUEST_ROLES", "ColumnMap", "load_mapping"]
 
@@ -80,8 +77,7 @@ PRESETS: dict[str, ColumnMap] = {
 }
 
 
-def _fail(file: str, key: str, message: str) -> OrgsimError:
-    return OrgsimError(f"{file}: {key}: {message}" if key else f"{file}: {message}")
+_fail = mapping_error
 
 
 def load_mapping(path: str | Path | None = None, preset: str | None = None, timezone: str | None = None) -> ColumnMap:
@@ -93,36 +89,14 @@ def load_mapping(path: str | Path | None = None, preset: str | None = None, time
     data: dict[str, Any] = {}
     shown = str(path)
     if path is not None:
-        try:
-            data = YAML(typ="safe", pure=True).load(Path(path).read_text(encoding="utf-8")) or {}
-        except (OSError, UnicodeDecodeError) as exc:
-            raise _fail(shown, "", f"cannot be read ({exc})") from None
-        except YAMLError as exc:
-            raise _fail(shown, "", f"not valid YAML: {str(exc).splitlines()[0]}") from None
-        if not isinstance(data, dict):
-            raise _fail(shown, "", "expected a mapping with preset, timezone, messages, requests, channel_names")
-        unknown = set(data) - {"preset", "timezone", "messages", "requests", "channel_names"}
-        if unknown:
-            raise _fail(shown, sorted(unknown)[0], "unknown key; expected preset, timezone, messages, requests, "
-                        "channel_names")
+        data = read_mapping(path, ("preset", "timezone", "messages", "requests", "channel_names"))
     name = preset or data.get("preset") or "generic"
     if name not in PRESETS:
         raise _fail(shown if path else "--preset", "preset" if path else "", f"expected one of {', '.join(PRESETS)}, got {name!r}")
     cmap = PRESETS[name]
     messages, requests = dict(cmap.messages), dict(cmap.requests)
     for kind, roles, target in (("messages", MESSAGE_ROLES, messages), ("requests", REQUEST_ROLES, requests)):
-        over = data.get(kind) or {}
-        if not isinstance(over, dict):
-            raise _fail(shown, kind, f"expected a mapping of role -> column name ({', '.join(roles)})")
-        for role, column in over.items():
-            if role not in roles:
-                raise _fail(shown, f"{kind}.{role}", f"unknown role; expected one of {', '.join(roles)}")
-            if column is None:
-                if role in REQUIRED[kind]:
-                    raise _fail(shown, f"{kind}.{role}", "is required and cannot be switched off")
-                target.pop(role, None)
-            else:
-                target[role] = str(column)
+        override_roles(data, shown, kind, roles, REQUIRED[kind], target)
     names = data.get("channel_names") or {}
     if not isinstance(names, dict):
         raise _fail(shown, "channel_names", "expected a mapping of export value -> scenario channel")

@@ -31,6 +31,7 @@ import pandas as pd
 
 from orgsim.calibrate.columns import REQUIRED, ColumnMap
 from orgsim.errors import OrgsimError
+from orgsim.tables import read_table, row_number
 
 __all__ = ["REASONS", "FileReport", "Logs", "RowProblem", "cut", "read_logs"]
 
@@ -86,19 +87,7 @@ class Logs:
 
 
 def _read_table(path: Path) -> pd.DataFrame:
-    shown = str(path)
-    if not path.is_file():
-        raise OrgsimError(f"{shown}: no such file")
-    try:
-        if path.suffix.lower() in (".parquet", ".pq"):
-            table = pd.read_parquet(path)
-            return table.astype(object).where(table.notna(), "").astype(str)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except UnicodeDecodeError as exc:
-        raise OrgsimError(f"{shown}: not UTF-8 text (byte {exc.start})") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
-        raise OrgsimError(f"{shown}: cannot be read as {'Parquet' if path.suffix == '.parquet' else 'CSV'}: "
-                          f"{str(exc).splitlines()[0]}") from None
+    return read_table(path)
 
 
 def _times(values: pd.Series, zone: ZoneInfo) -> pd.Series:
@@ -127,8 +116,7 @@ def _kind(table: pd.DataFrame, cmap: ColumnMap, shown: str) -> str:
                       f"found {', '.join(map(repr, list(table.columns)[:8]))} (map yours with --columns)")
 
 
-def _line(path: Path, i: int) -> int:
-    return i + 1 if path.suffix.lower() in (".parquet", ".pq") else i + 2
+_line = row_number
 
 
 def read_logs(paths: Sequence[str | Path], cmap: ColumnMap, channels: Sequence[str],
