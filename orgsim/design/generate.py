@@ -48,8 +48,15 @@ __all__ = ["DESIGN_KINDS", "Design", "DesignOptions", "PodPlan", "company_name",
 
 #: the lead joins the pods when the rest of the team is fewer than this: four people make two pods of two
 LEAD_ALONE_FROM = 4
+#: each design's name after the company's (short enough for a chart's label: the report cuts at 18 characters)
 _LABEL = {"network": "by network", "function": "by function", "audience": "by audience",
-          "embedded": "by function, experts embedded", "hybrid": "hybrid (inbox by channel, projects by function)"}
+          "embedded": "embedded experts", "hybrid": "hybrid"}
+#: what each design is, in a sentence
+_WHAT = {"network": "One pod per channel; a cross-channel request is split by channel",
+         "function": "One pod per function; a request goes whole to its function's pod, every message to community",
+         "audience": "One pod per audience; a request or message goes whole to its audience's pod",
+         "embedded": "Pods by function, with experts embedded in departments",
+         "hybrid": "Inbox pods by channel for community work, and a pod per other function for projects"}
 
 
 @dataclass(frozen=True)
@@ -239,14 +246,14 @@ def _design(scenario: Scenario, kind: str, company: str, plans: list[PodPlan], h
     if len(ties) < len(base.ties):
         notes.append(f"{len(base.ties) - len(ties)} tie(s) of the base named a pod and were left out")
     label = _LABEL[kind]
-    title = f"{label[0].upper()}{label[1:]}"
+    seats = "; ".join(f"{link.person} embedded in {link.department}" for link in embedded)
+    what = f"{_WHAT[kind]}{f' ({seats})' if seats else ''}"
     structure = StructureSpec(kind=_structure_kind(kind),  # type: ignore[arg-type]
-                              description=f"{title}, generated from the team and its expected work", lead=base.lead,
+                              description=f"{what}; generated from the team and its expected work", lead=base.lead,
                               deputy=base.deputy, intake=base.intake, pods=pods, liaisons=list(base.liaisons),
                               embedded=embedded, ties=ties, handoff_hours=base.handoff_hours)
-    description = (f"{title}: {len(pods)} pod(s)"
-                   + (f" and {len(embedded)} embedded expert(s)" if embedded else "")
-                   + f", the same {len(scenario.team.people)} people and intake as every generated design.")
+    description = (f"{what}: {len(pods)} pod(s)" + (f" and {len(embedded)} embedded expert(s)" if embedded else "")
+                   + f"; the same {len(scenario.team.people)} people and intake as every generated design.")
     return Design(kind, f"{company} — {label}", description, structure, tuple(plans), headroom, lead_hours,
                   tuple(notes), gaps)
 

@@ -83,6 +83,9 @@ def design_text(design: Design, base_ref: str, base_shown: str, schema_ref: str 
         "#",
         *(line for p in design.pods for line in _pod_lines(p)),
     ]
+    lead = design.structure.lead
+    if lead is not None and not any(lead in p.members for p in design.structure.pods.values()):
+        lines.append(f"#   The lead ({lead}) is in no pod: their time goes on triage, merges and sign-offs.")
     if design.lead_hours > 0:
         lines.append(f"#   {design.lead_hours:.1f} h a week of work no pod covers in this design goes to the lead.")
     lines += [f"#   Note: {n}." for n in design.notes]
