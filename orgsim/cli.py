@@ -8,6 +8,7 @@ Each command imports what it needs when it runs, so that ``orgsim --help``,
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import sys
 from collections.abc import Callable
@@ -15,7 +16,6 @@ from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import click
 import typer
 
 from orgsim.errors import OrgsimError
@@ -37,7 +37,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _debug() -> bool:
     """Whether ``--debug`` was given (kept on the click context, not in a module global)."""
-    ctx = click.get_current_context(silent=True)
+    # the click that typer's Context is built on: click itself before typer 0.2x, typer's own copy (typer._click)
+    # since; asking the other one finds no context (and a plain install of typer 0.29 has no click at all)
+    core = next(c.__module__ for c in typer.Context.__mro__[1:] if c.__name__ == "Context")
+    ctx = importlib.import_module(core.rsplit(".", 1)[0] + ".globals").get_current_context(silent=True)
     return bool(ctx is not None and isinstance(ctx.find_root().obj, dict) and ctx.find_root().obj.get("debug"))
 
 

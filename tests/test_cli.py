@@ -91,3 +91,17 @@ def test_a_reader_that_goes_away_is_no_internal_error() -> None:
     proc.stdout.close()  # as `head` does once it has its lines: here before orgsim has even started printing
     err = proc.stderr.read().decode() if proc.stderr is not None else ""
     assert proc.wait() in (0, 1) and "internal error" not in err and "Traceback" not in err, err
+
+
+def test_debug_shows_the_traceback_of_an_internal_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # --debug lives on typer's click context; typer 0.29 carries its own click, so this asks the right one
+    import orgsim.scenario.templates as templates
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise ZeroDivisionError("on purpose")
+
+    monkeypatch.setattr(templates, "starter", broken)
+    quiet = runner.invoke(app, ["init", str(tmp_path / "x.yaml")])
+    assert quiet.exit_code == 3 and "internal error: ZeroDivisionError: on purpose" in quiet.stderr
+    loud = runner.invoke(app, ["--debug", "init", str(tmp_path / "x.yaml")])
+    assert isinstance(loud.exception, ZeroDivisionError)
