@@ -45,14 +45,9 @@ def dump_yaml(doc: CommentedMap, header: str = "") -> str:
     return header + buf.getvalue()
 
 
-def _level(factor: float) -> str:
-    """A member's factor on a pod's work in words (1 = practised; the levels' default factors 0.8 / 1.3 / 2)."""
-    return "expert" if factor <= 0.85 else "practised" if factor <= 1.1 else "novice" if factor <= 1.6 else "unskilled"
-
-
 def _pod_lines(p: PodPlan) -> list[str]:
     where = f"embedded in {p.department}" if p.department else f"pod {p.name}"
-    who = [f"{m} {h:g} h ({_level(f)}, {f:.2f}x)" for m, h, f in zip(p.members, p.hours, p.factors, strict=True)]
+    who = [f"{m} {h:g} h at {f:.2f}x" for m, h, f in zip(p.members, p.hours, p.factors, strict=True)]
     head = f"#   {where}: {p.load:.1f} h of work a week, {p.utilisation:.0%} busy; members"
     return [head, *textwrap.wrap(", ".join(who), 96, initial_indent="#     ", subsequent_indent="#     ")]
 
@@ -78,8 +73,9 @@ def design_text(design: Design, base_ref: str, base_shown: str, schema_ref: str 
         "#   structure; hours of work at practised speed a week. Busy: that work over the members'",
         "#   planned hours, each hour counted at the member's speed on the pod's work.",
         "#",
-        "#   Members: planned hours a week (their level on the pod's work, and the time it takes them",
-        "#   per hour of work at practised speed).",
+        "#   Members: planned hours a week, at their time factor on the pod's work (clock hours per hour",
+        "#   of work, from policies.proficiency_factors: by default 0.8 an expert's, 1 a practised person's,",
+        "#   1.3 a novice's, 2 a newcomer's; averaged over the pod's mix of channels, functions, audiences).",
         "#",
         *(line for p in design.pods for line in _pod_lines(p)),
     ]
