@@ -8,7 +8,6 @@ expected to be — so that an analyst who moves a person knows what they move.
 from __future__ import annotations
 
 import io
-import textwrap
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -49,7 +48,13 @@ def _pod_lines(p: PodPlan) -> list[str]:
     where = f"embedded in {p.department}" if p.department else f"pod {p.name}"
     who = [f"{m} {h:g} h at {f:.2f}x" for m, h, f in zip(p.members, p.hours, p.factors, strict=True)]
     head = f"#   {where}: {p.load:.1f} h of work a week, {p.utilisation:.0%} busy; members"
-    return [head, *textwrap.wrap(", ".join(who), 96, initial_indent="#     ", subsequent_indent="#     ")]
+    lines = ["#    "]
+    for i, item in enumerate(who):
+        text = item + ("," if i < len(who) - 1 else "")
+        if len(lines[-1]) + 1 + len(text) > 100 and lines[-1] != "#    ":
+            lines.append("#    ")
+        lines[-1] += " " + text
+    return [head, *lines]
 
 
 def design_text(design: Design, base_ref: str, base_shown: str, schema_ref: str | None = None) -> str:
