@@ -518,7 +518,8 @@ def init(
         people = len(done.roster.people)
         typer.echo(f"read {roster}: {people} people, lead {done.roster.lead or '(none: intake by pod)'}; channels "
                    f"{', '.join(done.roster.channels)}")
-        typer.echo(f"wrote {done.team_file} ({done.design.kind} structure, {len(done.design.structure.pods)} pods; "
+        pods = len(done.design.structure.pods)
+        typer.echo(f"wrote {done.team_file} ({done.design.kind} structure, {pods} pod{'s' * (pods != 1)}; "
                    "demand is a placeholder until calibrated)")
         if done.calibration is not None:
             from rich.console import Console
@@ -559,7 +560,8 @@ def designs(
         _err(f"warning: no {kind} design: {why}")
     for path, d in written.files:
         busiest = max(p.utilisation for p in d.pods)
-        typer.echo(f"wrote {path}: {len(d.structure.pods)} pods{f', {len(d.structure.embedded)} embedded' if d.structure.embedded else ''}, "
+        pods, seats = len(d.structure.pods), len(d.structure.embedded)
+        typer.echo(f"wrote {path}: {pods} pod{'s' * (pods != 1)}{f', {seats} embedded' if seats else ''}, "
                    f"busiest {busiest:.0%} of its planned hours")
     typer.echo("compare them: orgsim report " + " ".join(str(p) for p, _ in written.files) + " -o report.html")
 

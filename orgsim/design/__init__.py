@@ -9,7 +9,15 @@
 """
 
 from orgsim.design.assign import Assignment, Slot, assign_people
-from orgsim.design.generate import DESIGN_KINDS, Design, DesignOptions, PodPlan, design_scenario, generate_design
+from orgsim.design.generate import (
+    DESIGN_KINDS,
+    Design,
+    DesignOptions,
+    PodPlan,
+    design_scenario,
+    generate_design,
+    with_people,
+)
 
 __all__ = ["DESIGN_KINDS", "Assignment", "Design", "DesignOptions", "PodPlan", "Slot", "assign_people",
-           "design_scenario", "generate_design"]
+           "design_scenario", "generate_design", "with_people"]

@@ -106,8 +106,10 @@ def _check(people: Sequence[str], hours: Sequence[float], factors: np.ndarray, s
     alone = sum(s.alone for s in slots)
     needed = sum(s.min_members for s in slots if not s.alone)
     if alone + (1 if needed else 0) > n or needed > (n - alone) * max_slots:
-        raise OrgsimError(f"{n} people cannot fill {k - alone} pod(s) of at least their minimum members and "
-                          f"{alone} embedded seat(s) with at most {max_slots} pods each; fewer pods or seats are needed")
+        who = "1 person" if n == 1 else f"{n} people"
+        seats = f" and {alone} embedded seat(s)" if alone else ""
+        raise OrgsimError(f"{who} cannot fill {k - alone} pod(s) of at least {min(s.min_members for s in slots)} "
+                          f"member(s){seats}, in at most {max_slots} pods each")
 
 
 def assign_people(people: Sequence[str], hours: Sequence[float], factors: np.ndarray, slots: Sequence[Slot], *,

@@ -32,7 +32,9 @@ designs differ only in the grouping.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -42,9 +44,10 @@ from orgsim.design.workload import QueueLoad, queue_hours, work_streams
 from orgsim.errors import OrgsimError
 from orgsim.org.structures import structure_for
 from orgsim.scenario.loading import scenario_from_data
-from orgsim.scenario.model import Covers, Link, Pod, Scenario, StructureSpec
+from orgsim.scenario.model import Covers, Link, Person, Pod, Scenario, StructureSpec
 
-__all__ = ["DESIGN_KINDS", "Design", "DesignOptions", "PodPlan", "company_name", "design_scenario", "generate_design"]
+__all__ = ["DESIGN_KINDS", "Design", "DesignOptions", "PodPlan", "company_name", "design_scenario", "generate_design",
+           "with_people"]
 
 #: the lead joins the pods when the rest of the team is fewer than this: four people make two pods of two
 LEAD_ALONE_FROM = 4
@@ -256,6 +259,26 @@ def _design(scenario: Scenario, kind: str, company: str, plans: list[PodPlan], h
                    + f"; the same {len(scenario.team.people)} people and intake as every generated design.")
     return Design(kind, f"{company} — {label}", description, structure, tuple(plans), headroom, lead_hours,
                   tuple(notes), gaps)
+
+
+def with_people(scenario: Scenario, people: Mapping[str, Person | Mapping[str, Any]], *,
+                allow_large: bool = False) -> Scenario:
+    """``scenario`` with more people on its team (candidate hires, say), validated; place them with :func:`generate_design`.
+
+    >>> from orgsim.scenario import load_scenario
+    >>> base = load_scenario("scenarios/base.yaml")
+    >>> bigger = with_people(base, {"hire1": {"timezone": "America/New_York", "proficiency": {"default": "practised"}}})
+    >>> design = generate_design(bigger, "network")
+    >>> any("hire1" in pod.members for pod in design.structure.pods.values())
+    True
+    """
+    data = scenario.model_dump(mode="json", by_alias=True)
+    taken = sorted(set(people) & set(data["team"]["people"]))
+    if taken:
+        raise OrgsimError(f"with_people: {taken[0]!r} is on the team already")
+    for pid, person in people.items():
+        data["team"]["people"][pid] = (person.model_dump(mode="json") if isinstance(person, Person) else dict(person))
+    return scenario_from_data(data, {}, f"{scenario.name!r} with {len(people)} more", allow_large=allow_large)
 
 
 def design_scenario(scenario: Scenario, design: Design, *, allow_large: bool = False) -> Scenario:
