@@ -77,7 +77,13 @@ def read_table(path: str | Path, *, sheet: str | None = None, max_rows: int | No
             return table.astype(object).where(table.notna(), "").astype(str)
         if suffix in EXCEL:
             return _excel(path, sheet, max_rows)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, nrows=max_rows)
+        # utf-8-sig: a CSV saved by Excel starts with a byte-order mark that would otherwise stick to the first header
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, nrows=max_rows,
+                            encoding="utf-8-sig")
+        if len(table.columns) == 1 and ";" in str(table.columns[0]):  # a spreadsheet's export with ';' between cells
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, nrows=max_rows,
+                                encoding="utf-8-sig", sep=";")
+        return table
     except UnicodeDecodeError as exc:
         raise OrgsimError(f"{shown}: not UTF-8 text (byte {exc.start})") from None
     except pd.errors.EmptyDataError:

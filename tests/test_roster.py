@@ -77,6 +77,14 @@ def test_init_writes_a_base_that_validates_and_names_every_row(tmp_path: Path) -
     assert again[0] == 1 and "already exists" in again[1][0]
 
 
+def test_a_spreadsheet_csv_with_a_byte_order_mark_and_semicolons_reads(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes("\ufeffName;Time zone;Shift;channel: TikTok\r\nTia Lee;Europe/London;09:00-17:30;expert\r\n"
+                     .encode("utf-8"))
+    (tia,) = read_roster(path).people
+    assert tia.data["name"] == "Tia Lee" and tia.data["proficiency"] == {"channels": {"tiktok": "expert"}}
+
+
 def test_a_mapping_file_maps_headers_and_level_words(tmp_path: Path) -> None:
     roster = _write(tmp_path, ["Employee,Location TZ,Hours,IG,Community mgmt",
                                "Tia Lee,Europe/London,09:00-17:30,Advanced,Beginner",

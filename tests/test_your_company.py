@@ -68,3 +68,14 @@ def test_the_walkthrough_reports_the_company_and_compares_the_generated_designs(
     base, company = load_scenario(walked / "lumen" / "base.yaml"), load_scenario(walked / "lumen" / "company.yaml")
     assert 250 < company.demand.messages["instagram"].daily < 350
     assert abs(base.demand.messages["instagram"].daily - company.demand.messages["instagram"].daily) > 20
+
+
+def test_the_page_python_runs_in_the_walked_folder(walked: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", PAGE.read_text(encoding="utf-8"), flags=re.S)
+    assert blocks
+    monkeypatch.chdir(walked)
+    for block in blocks:
+        namespace: dict[str, object] = {}
+        exec(compile(block, str(PAGE), "exec"), namespace)  # noqa: S102 (the page's own example)
+    hired = namespace["bigger"]
+    assert "kim" in hired.team.people  # type: ignore[attr-defined]
