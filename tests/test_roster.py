@@ -163,3 +163,23 @@ def test_excel_without_openpyxl_is_one_line(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(builtins, "__import__", no_openpyxl)
     with pytest.raises(OrgsimError, match=r"people.xlsx: reading Excel files needs openpyxl: pip install 'orgsim\[xlsx\]'"):
         read_roster(xlsx)
+
+
+def test_init_with_logs_fits_the_demand_through_the_calibration(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["demo-data", str(tmp_path / "logs"), "--days", "7"]).exit_code == 0
+    logs = ["--logs", str(tmp_path / "logs" / "messages.csv"), "--logs", str(tmp_path / "logs" / "requests.csv")]
+    code, err, out = _init(tmp_path, SAMPLE, *logs)
+    assert code == 0, err
+    team, base = tmp_path / "base-team.yaml", tmp_path / "base.yaml"
+    assert "PLACEHOLDER" in team.read_text() and "extends: base-team.yaml" in base.read_text()
+    fitted = load_scenario(base)
+    assert fitted.team == load_scenario(team).team
+    assert 250 < fitted.demand.messages["instagram"].daily < 350  # the demo's truth is 300 a day
+    assert "fitted arrivals" in out
+
+
+def test_a_failed_calibration_leaves_nothing_behind(tmp_path: Path) -> None:
+    bad = _write(tmp_path, ["message_id,received_at,channel", "M1,not a time,instagram"], "messages.csv")
+    code, err, _ = _init(tmp_path, SAMPLE, "--logs", str(bad))
+    assert code == 1 and err and "no usable rows" in err[-1]
+    assert not (tmp_path / "base-team.yaml").exists() and not (tmp_path / "base.yaml").exists()
