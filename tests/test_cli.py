@@ -93,15 +93,46 @@ def test_a_reader_that_goes_away_is_no_internal_error() -> None:
     assert proc.wait() in (0, 1) and "internal error" not in err and "Traceback" not in err, err
 
 
-def test_debug_shows_the_traceback_of_an_internal_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # --debug lives on typer's click context; typer 0.29 carries its own click, so this asks the right one
-    import orgsim.scenario.templates as templates
+def test_debug_shows_the_traceback_of_a_bad_file(tmp_path: Path) -> None:
+    """`orgsim --debug validate BAD`: the one error line, then the traceback (in a real process, as a user runs it)."""
+    import subprocess
+    import sys
 
-    def broken(*args: object, **kwargs: object) -> str:
-        raise ZeroDivisionError("on purpose")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n")
+    plain = subprocess.run([sys.executable, "-m", "orgsim", "validate", str(bad)], capture_output=True, text=True)
+    debug = subprocess.run([sys.executable, "-m", "orgsim", "--debug", "validate", str(bad)], capture_output=True,
+                           text=True)
+    assert plain.returncode == 1 and "Traceback" not in plain.stderr and f"error: {bad}:" in plain.stderr
+    assert debug.returncode == 1 and f"error: {bad}:" in debug.stderr
+    assert "Traceback (most recent call last)" in debug.stderr and "ScenarioError" in debug.stderr
 
-    monkeypatch.setattr(templates, "starter", broken)
-    quiet = runner.invoke(app, ["init", str(tmp_path / "x.yaml")])
-    assert quiet.exit_code == 3 and "internal error: ZeroDivisionError: on purpose" in quiet.stderr
-    loud = runner.invoke(app, ["--debug", "init", str(tmp_path / "x.yaml")])
-    assert isinstance(loud.exception, ZeroDivisionError)
+
+def test_debug_shows_the_traceback_of_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import orgsim.org.lint
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(orgsim.org.lint, "check_file", broken)
+    res = runner.invoke(app, ["run", NETWORK])
+    assert res.exit_code == 3 and "internal error: ZeroDivisionError: a bug" in res.stderr and "--debug" in res.stderr
+    res = runner.invoke(app, ["--debug", "run", NETWORK])
+    assert isinstance(res.exception, ZeroDivisionError)
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    res = runner.invoke(app, ["--version"])
+    assert res.exit_code == 0 and res.output.strip() == f"orgsim {version('orgsim')}"
+
+
+def test_every_command_reads_debug_from_its_context() -> None:
+    """A command wired without ``ctx`` could not see ``--debug``; ``friendly`` refuses it at import."""
+    from orgsim.cli import friendly
+
+    def no_ctx() -> None: ...
+
+    with pytest.raises(TypeError, match="must take ctx"):
+        friendly(no_ctx)

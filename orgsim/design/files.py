@@ -18,9 +18,10 @@ from orgsim.design.render import design_text
 from orgsim.errors import OrgsimError
 from orgsim.scenario.loading import load_scenario
 from orgsim.scenario.model import Scenario
+from orgsim.scenario.schema import schema_ref
 from orgsim.writes import claim_folder
 
-__all__ = ["Written", "schema_ref", "write_designs"]
+__all__ = ["Written", "write_designs"]
 
 
 @dataclass(frozen=True)
@@ -29,12 +30,6 @@ class Written:
 
     files: tuple[tuple[Path, Design], ...]
     skipped: tuple[tuple[str, str], ...]
-
-
-def schema_ref(folder: Path) -> str | None:
-    """The scenario JSON Schema's path relative to ``folder``, when this checkout ships it."""
-    repo_schema = Path(__file__).resolve().parents[2] / "schemas" / "scenario.schema.json"
-    return os.path.relpath(repo_schema, folder.resolve()) if repo_schema.exists() else None
 
 
 def write_designs(base: Path, scenario: Scenario, out: Path, force: bool = False,

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orgsim.design.files import schema_ref
 from orgsim.design.generate import Design
 from orgsim.errors import OrgsimError
 from orgsim.roster.base import base_scenario, base_text
 from orgsim.roster.columns import RosterColumns
 from orgsim.roster.read import Roster, read_roster
 from orgsim.scenario.loading import load_scenario
+from orgsim.scenario.schema import schema_ref
 from orgsim.writes import publish_file, sibling
 
 if TYPE_CHECKING:
