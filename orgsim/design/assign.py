@@ -104,12 +104,12 @@ def _check(people: Sequence[str], hours: Sequence[float], factors: np.ndarray, s
     if any(s.load <= 0 for s in slots) or any(h < 0 for h in hours) or not np.all(factors > 0):
         raise ValueError("loads and factors must be positive, hours non-negative")
     alone = sum(s.alone for s in slots)
-    needed = sum(s.min_members for s in slots if not s.alone)
-    if alone + (1 if needed else 0) > n or needed > (n - alone) * max_slots:
+    least = [min(s.min_members, n) for s in slots if not s.alone]
+    if alone + (1 if least else 0) > n or sum(least) > (n - alone) * max_slots:
         who = "1 person" if n == 1 else f"{n} people"
         seats = f" and {alone} embedded seat(s)" if alone else ""
-        raise OrgsimError(f"{who} cannot fill {k - alone} pod(s) of at least {min(s.min_members for s in slots)} "
-                          f"member(s){seats}, in at most {max_slots} pods each")
+        raise OrgsimError(f"{who} cannot fill {len(least)} pod(s) of at least {min(least, default=1)} member(s)"
+                          f"{seats}, in at most {max_slots} pods each")
 
 
 def assign_people(people: Sequence[str], hours: Sequence[float], factors: np.ndarray, slots: Sequence[Slot], *,
