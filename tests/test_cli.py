@@ -91,3 +91,12 @@ def test_a_reader_that_goes_away_is_no_internal_error() -> None:
     proc.stdout.close()  # as `head` does once it has its lines: here before orgsim has even started printing
     err = proc.stderr.read().decode() if proc.stderr is not None else ""
     assert proc.wait() in (0, 1) and "internal error" not in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("command", ["compare", "report"])
+def test_one_design_is_refused_with_one_line(command: str, tmp_path: Path) -> None:
+    res = runner.invoke(app, [command, NETWORK, "-o", str(tmp_path / "r.html")] if command == "report"
+                        else [command, NETWORK])
+    assert res.exit_code == 1 and not (tmp_path / "r.html").exists()
+    [line] = res.stderr.strip().splitlines()
+    assert line.startswith(f"error: {command} compares designs against the first: give at least two scenario files")
