@@ -70,7 +70,7 @@ def test_init_writes_a_base_that_validates_and_names_every_row(tmp_path: Path) -
     text = base.read_text()
     s = load_scenario(base)
     assert len(s.team.people) == 12 and s.structure.lead == "nadia" and s.run.currency == "GBP"
-    assert s.name.startswith("Acme") and "PLACEHOLDER" in text
+    assert s.company == "Acme" and s.name == "base, by network" and "PLACEHOLDER" in text
     assert all(f"people.csv row {r}" in text for r in range(2, 14))
     # nothing the user has is overwritten
     again = _init(tmp_path, SAMPLE)

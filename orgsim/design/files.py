@@ -58,7 +58,7 @@ def write_designs(base: Path, scenario: Scenario, out: Path, force: bool = False
     with claim_folder(out, force) as stage:
         for design in designs:
             path = stage / f"{design.kind}.yaml"
-            path.write_text(design_text(design, ref, str(base), schema), encoding="utf-8")
+            path.write_text(design_text(design, ref, str(base), schema, scenario.company), encoding="utf-8")
             try:
                 load_scenario(path, allow_large=allow_large)
             except OrgsimError as exc:  # a bug, not the user's: say which file and why

@@ -46,12 +46,12 @@ from orgsim.org.structures import structure_for
 from orgsim.scenario.loading import scenario_from_data
 from orgsim.scenario.model import Covers, Link, Person, Pod, Scenario, StructureSpec
 
-__all__ = ["DESIGN_KINDS", "Design", "DesignOptions", "PodPlan", "company_name", "design_scenario", "generate_design",
-           "with_people"]
+__all__ = ["DESIGN_KINDS", "Design", "DesignOptions", "PodPlan", "design_scenario", "generate_design", "with_people"]
 
 #: the lead joins the pods when the rest of the team is fewer than this: four people make two pods of two
 LEAD_ALONE_FROM = 4
-#: each design's name after the company's (short enough for a chart's label: the report cuts at 18 characters)
+#: each design's ``name:`` — what it is; the company is the base's ``company:`` (short enough for a chart's label:
+#: the report cuts at 18 characters)
 _LABEL = {"network": "by network", "function": "by function", "audience": "by audience",
           "embedded": "embedded experts", "hybrid": "hybrid"}
 #: what each design is, in a sentence
@@ -123,11 +123,6 @@ class Design:
     gaps: tuple[float, float] = (0.0, 0.0)
 
 
-def company_name(scenario: Scenario) -> str:
-    """The company a scenario is about: its name up to the first " — " (``Northwind Outdoor — by network``)."""
-    return scenario.name.split(" — ")[0].strip() or scenario.name
-
-
 def _trial(scenario: Scenario, drafts: list[PodDraft], kind: str, seats: list[str]) -> Scenario:
     """The scenario with these pods (no members yet): enough for the structure class to route work."""
     spec = StructureSpec.model_construct(
@@ -158,8 +153,7 @@ def _seats(scenario: Scenario, loads: dict[str, QueueLoad], cap: float, count: i
     return chosen[:count]
 
 
-def generate_design(scenario: Scenario, kind: str, options: DesignOptions | None = None,
-                    company: str | None = None) -> Design:
+def generate_design(scenario: Scenario, kind: str, options: DesignOptions | None = None) -> Design:
     """The ``kind`` design of ``scenario``'s team and demand (see the module docstring).
 
     Raises :class:`~orgsim.errors.OrgsimError` when the team cannot make this
@@ -233,11 +227,10 @@ def generate_design(scenario: Scenario, kind: str, options: DesignOptions | None
     if result.headroom < 1:
         notes.append(f"the team's hours cannot carry this work: at the best balance the busiest pod is "
                      f"{1 / result.headroom:.0%} busy")
-    return _design(scenario, kind, company or company_name(scenario), plans, result.headroom, lead_hours, notes,
-                   result.gaps)
+    return _design(scenario, kind, plans, result.headroom, lead_hours, notes, result.gaps)
 
 
-def _design(scenario: Scenario, kind: str, company: str, plans: list[PodPlan], headroom: float, lead_hours: float,
+def _design(scenario: Scenario, kind: str, plans: list[PodPlan], headroom: float, lead_hours: float,
             notes: list[str], gaps: tuple[float, float]) -> Design:
     base = scenario.structure
     pods = {p.name: Pod(members=list(p.members), covers=p.covers or Covers(),
@@ -257,7 +250,7 @@ def _design(scenario: Scenario, kind: str, company: str, plans: list[PodPlan], h
                               embedded=embedded, ties=ties, handoff_hours=base.handoff_hours)
     description = (f"{what}: {len(pods)} pod(s)" + (f" and {len(embedded)} embedded expert(s)" if embedded else "")
                    + f"; the same {len(scenario.team.people)} people and intake as every generated design.")
-    return Design(kind, f"{company} — {label}", description, structure, tuple(plans), headroom, lead_hours,
+    return Design(kind, label, description, structure, tuple(plans), headroom, lead_hours,
                   tuple(notes), gaps)
 
 

@@ -95,7 +95,8 @@ def _data(roster: Roster, company: str, timezone: str, currency: str | None) -> 
     people = {p.id: p.data for p in roster.people}
     others = [p for p in people if p != roster.lead]
     data: dict[str, Any] = {
-        "name": f"{company} — base",
+        "company": company,
+        "name": "base",
         "description": f"{company}'s social team from {roster.file}; demand is a placeholder until calibrated.",
         "channels": channels, "audiences": audiences, "functions": functions,
         "demand": placeholder_demand(channels, functions, audiences, timezone),
@@ -117,11 +118,11 @@ def base_scenario(roster: Roster, company: str, structure: str = "network", time
     data = _data(roster, company, zone, currency)
     first = scenario_from_data(data, {}, roster.file, allow_large=allow_large)
     # the busiest pod's utilisation scales with the demand: one design at unit rates tells the scale
-    unit = generate_design(first, structure, company=company)
+    unit = generate_design(first, structure)
     data["demand"] = placeholder_demand(data["channels"], data["functions"], data["audiences"], zone,
                                         BUSY * unit.headroom)
-    design = generate_design(scenario_from_data(data, {}, roster.file, allow_large=allow_large), structure,
-                             company=company)
+    design = generate_design(scenario_from_data(data, {}, roster.file, allow_large=allow_large), structure)
+    data["name"] = f"base, {design.name}"
     st = design.structure
     data["structure"] = {"kind": st.kind, "description": st.description, "lead": st.lead, "intake": st.intake,
                          "pods": {n: p.model_dump(mode="json", exclude_defaults=True) for n, p in st.pods.items()}}
@@ -137,7 +138,7 @@ def base_text(roster: Roster, data: dict[str, Any], design: Design, schema_ref: 
     rows = {p.id: p for p in roster.people}
     head = [f"# yaml-language-server: $schema={schema_ref}", "#"] if schema_ref else []
     head += [
-        f"# {data['name']}: written by `{command}`.",
+        f"# {data['company']}, {data['name']}: written by `{command}`.",
         f"# The team is {roster.file} as read ({len(rows)} people); channels, functions and audiences are the",
         "# ones their skills name. Check it with `orgsim validate`.",
         "#",
@@ -148,7 +149,7 @@ def base_text(roster: Roster, data: dict[str, Any], design: Design, schema_ref: 
         "# writes every structure from the calibrated demand.",
     ]
     doc = CommentedMap()
-    for k in ("name", "description"):
+    for k in ("company", "name", "description"):
         doc[k] = data[k]
     for k in ("channels", "audiences", "functions"):
         doc[k] = flow_seq(data[k])
