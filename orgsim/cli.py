@@ -597,7 +597,8 @@ def designs(
         pods, seats = len(d.structure.pods), len(d.structure.embedded)
         typer.echo(f"wrote {path}: {pods} pod{'s' * (pods != 1)}{f', {seats} embedded' if seats else ''}, "
                    f"busiest {busiest:.0%} of its planned hours")
-    typer.echo("compare them: orgsim report " + " ".join(str(p) for p, _ in written.files) + " -o report.html")
+    if len(written.files) > 1:
+        typer.echo("compare them: orgsim report " + " ".join(str(p) for p, _ in written.files) + " -o report.html")
 
 
 @app.command()
