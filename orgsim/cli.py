@@ -513,40 +513,57 @@ def show(
 
 
 # --- calibration from exported logs (logic in orgsim.calibrate) -------------------------
-LogsArg = Annotated[list[Path], typer.Argument(help="Message and request logs (CSV or Parquet).", show_default=False,
-                                               metavar="LOGS...")]
+LogsArg = Annotated[list[Path] | None, typer.Argument(help="Message and request logs (CSV or Parquet).",
+                                                      show_default=False, metavar="[LOGS]...")]
+EventLogOpt = Annotated[list[Path] | None, typer.Option(
+    "--event-log", help="Event log of cases passed between groups (CSV or Parquet; repeat for several).")]
 ColumnsOpt = Annotated[Path | None, typer.Option("--columns", help="Column-mapping YAML (see docs/calibration.md).")]
-PresetOpt = Annotated[str | None, typer.Option(help="Column preset: generic, social_inbox, helpdesk.")]
+PresetOpt = Annotated[str | None, typer.Option(help="Column preset: generic, social_inbox, helpdesk, xes.")]
 ZoneOpt = Annotated[str | None, typer.Option(help="Zone of time stamps written without an offset (default UTC).")]
 ExportOpt = Annotated[str | None, typer.Option(help="When the logs were exported (default: their latest time stamp).")]
+
+
+def _logs_given(logs: list[Path] | None, event_logs: list[Path] | None) -> tuple[list[Path], list[Path]]:
+    if not logs and not event_logs:
+        raise OrgsimError("no logs given: name message or request logs, or an event log with --event-log FILE")
+    return list(logs or []), list(event_logs or [])
 
 
 @app.command()
 @friendly
 def calibrate(
-    logs: LogsArg,
+    ctx: typer.Context,
     team: Annotated[Path, typer.Option(help="Scenario with the team, structure and policies to extend.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Calibrated scenario YAML to write.")],
+    logs: LogsArg = None, event_log: EventLogOpt = None,
     columns: ColumnsOpt = None, preset: PresetOpt = None, timezone: ZoneOpt = None, export_time: ExportOpt = None,
     until: Annotated[str | None, typer.Option(help="Fit only what an export at this time showed (for a hold-out).")] = None,
+    bursts: Annotated[bool, typer.Option(help="Detect bursts (--no-bursts: fit none; a sample's crawl artefacts are no launch).")] = True,
+    min_burst: Annotated[float, typer.Option(min=0, help="Fewest arrivals above the expectation a burst must bring.")] = 0.0,
     force: Annotated[bool, typer.Option(help="Overwrite an existing --out file.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout (rows used and dropped, fits).")] = False,
 ) -> None:
-    """Fit rates, profiles, bursts and effort from exported logs into a scenario that extends --team."""
+    """Fit rates, profiles, bursts, effort and an event log's routing into a scenario that extends --team."""
     from rich.console import Console
 
     from orgsim.calibrate import api, render
     from orgsim.calibrate.columns import load_mapping
 
+    paths, events = _logs_given(logs, event_log)
     cmap = load_mapping(columns, preset, timezone)
-    cal, checked = api.calibrate(logs, team, out, cmap, api.parse_time(export_time), force,
-                                 until=api.parse_time(until, "--until"))
+    cal, checked = api.calibrate(paths, team, out, cmap, api.parse_time(export_time), force,
+                                 until=api.parse_time(until, "--until"), event_logs=events, bursts=bursts,
+                                 min_burst=min_burst, allow_large=_allow_large(ctx))
+    if as_json:
+        sys.stdout.write(render.calibration_json(cal, checked, str(out)))
+        return
     render.render_calibration(cal, checked, str(out), Console())
 
 
 @app.command()
 @friendly
 def backtest(
-    ctx: typer.Context, file: FileArg, logs: LogsArg,
+    ctx: typer.Context, file: FileArg, logs: LogsArg = None, event_log: EventLogOpt = None,
     holdout_from: Annotated[str | None, typer.Option(help="Compare only from this date on (ISO 8601).")] = None,
     replications: Annotated[int, typer.Option(min=2, help="Simulated runs.")] = 5,
     seed: Annotated[int | None, typer.Option(help="Base seed (default: run.seed in the file).")] = None,
@@ -563,13 +580,15 @@ def backtest(
     from orgsim.calibrate.columns import load_mapping
     from orgsim.calibrate.logs import read_logs
 
+    paths, events = _logs_given(logs, event_log)
     scenario = load_scenario(ctx, file)
-    checked = read_logs(logs, load_mapping(columns, preset, timezone), scenario.channels,
-                        api.parse_time(export_time))
+    checked = read_logs(paths, load_mapping(columns, preset, timezone), scenario.channels,
+                        api.parse_time(export_time), scenario=scenario, event_logs=events,
+                        allow_large=_allow_large(ctx))
     result = run_backtest(scenario, checked, replications, seed, api.parse_time(holdout_from, "--holdout-from"),
                          workers=workers, familywise=familywise, allow_large=_allow_large(ctx))
     if as_json:
-        sys.stdout.write(render.backtest_json(result))
+        sys.stdout.write(render.backtest_json(result, checked))
         return
     console = Console()
     render.render_reports(checked, console)

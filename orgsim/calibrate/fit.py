@@ -76,7 +76,8 @@ def _buckets(start: float, end: float, offset: float, weekday0: int) -> tuple[np
 
 def fit_arrivals(times: np.ndarray, start: float, end: float, offset: float, weekday0: int,
                  daily_default: tuple[float, ...], weekly_default: tuple[float, ...],
-                 detect_bursts: bool = True, candidates: Sequence[tuple[int, int]] = ()) -> ArrivalFit:
+                 detect_bursts: bool = True, candidates: Sequence[tuple[int, int]] = (),
+                 min_burst: float = 0.0) -> ArrivalFit:
     """Fit rate, profiles and bursts of arrival ``times`` (hours, UTC clock) in ``[start, end)``.
 
     ``offset`` is local time minus UTC in hours; ``weekday0`` the weekday
@@ -84,7 +85,9 @@ def fit_arrivals(times: np.ndarray, start: float, end: float, offset: float, wee
     elsewhere (``(start_day, days)``, a launch seen on the channels): a source
     too small to show a burst on its own joins one when its count on those
     days is at least :data:`BURST_RATIO` times the expectation and
-    significantly above it (Poisson, p < 0.01).
+    significantly above it (Poisson, p < 0.01). A burst must bring at least
+    ``min_burst`` arrivals above the expectation (crawl artefacts in a sparse
+    sample pass the ratio tests with a handful of extra posts).
 
     >>> rng = np.random.default_rng(1)
     >>> f = fit_arrivals(np.sort(rng.uniform(0, 24 * 28, 2800)), 0, 24 * 28, 0, 0, (1.0,) * 24, (1.0,) * 7)
@@ -138,6 +141,9 @@ def fit_arrivals(times: np.ndarray, start: float, end: float, offset: float, wee
                 hot[span] = True
         for first, last in _runs(np.flatnonzero(hot)):
             o, e = obs_day[first:last + 1].sum(), exp_day[first:last + 1].sum()
+            if o - e < min_burst:
+                hot[first:last + 1] = False
+                continue
             bursts.append(BurstFit(int(first), int(last - first + 1), float(o / e), int(o), float(e)))
         keep = ~hot[day]
     for b in bursts:  # the multiplier against the final fit
