@@ -599,19 +599,32 @@ def backtest(
 @friendly
 def demo_data(
     ctx: typer.Context,
-    folder: Annotated[Path, typer.Argument(help="Folder for messages.csv and requests.csv.", show_default=False)],
-    scenario: Annotated[Path | None, typer.Option(help="Known scenario to draw from (default: scenarios/network.yaml).")] = None,
+    folder: Annotated[Path, typer.Argument(help="Folder for messages.csv and requests.csv (or events.csv).",
+                                           show_default=False)],
+    scenario: Annotated[Path | None, typer.Option(help="Known scenario to draw from (default: scenarios/network.yaml; "
+                                                       "with --event-log scenarios/calibration/handoffs.yaml).")] = None,
     days: Annotated[float, typer.Option(help="Days of logs.")] = 28.0,
     seed: Annotated[int, typer.Option(help="Seed of the simulated company.")] = 1,
     launch_day: Annotated[float | None, typer.Option(help="Move the first burst (the launch) to this day of the logs.")] = None,
+    event_log: Annotated[bool, typer.Option("--event-log", help="Write events.csv: every request's handoffs between groups.")] = False,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
     force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
 ) -> None:
-    """Write synthetic message and request exports drawn from a known scenario (ground truth for the loop)."""
+    """Write synthetic exports drawn from a known scenario (ground truth for the loop): messages and requests, or an event log."""
     from orgsim.calibrate import demo
 
-    if fmt not in ("csv", "parquet"):
+    if fmt not in demo.FORMATS:
         raise OrgsimError(f"--format: expected csv or parquet, got {fmt!r}")
+    if event_log:
+        if launch_day is not None:
+            raise OrgsimError("--launch-day: moves the launch of a message log; an event log has none (leave it out)")
+        events = demo.demo_event_log(load_scenario(ctx, scenario or demo.DEFAULT_EVENT_SCENARIO), days, seed,
+                                     allow_large=_allow_large(ctx))
+        path = demo.write_event_log(events, folder, force, fmt)
+        cases = events.events["case_id"].nunique()
+        typer.echo(f"wrote {path} ({len(events.events)} events of {cases} cases), export time "
+                   f"{events.export_time:%Y-%m-%d %H:%M} UTC")
+        return
     logs = demo.demo_logs(load_scenario(ctx, scenario or demo.DEFAULT_SCENARIO), days, seed, launch_day,
                          allow_large=_allow_large(ctx))
     paths = demo.write_demo(logs, folder, force, fmt)

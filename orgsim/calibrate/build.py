@@ -215,9 +215,40 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
             node["departments"] = flow(found["departments"])
         node.yaml_add_eol_comment(f"observed / expected on those days, {sum(n for _, n in found['mult'])} arrivals",
                                   "multiplier")
+    _kept_bursts(cal, out_b, logs, team, win)
     demand["bursts"] = out_b
     _header(cal, logs)
     return cal
+
+
+def _kept_bursts(cal: Calibration, out_b: CommentedMap, logs: Logs, team: Scenario, win: Window) -> None:
+    """The team file's bursts on what no log was given for, on the calibrated clock, if inside its period.
+
+    Channels without a message log and departments without a request or
+    event log are not refitted, so their bursts stay.
+    """
+    has_messages, has_requests = "messages" in logs.kinds, bool(logs.kinds & {"requests", "events"})
+    shift = (team.run.start_date - win.start_date).days
+    horizon = win.warmup_days + win.days
+    for name, b in team.demand.bursts.items():
+        channels = list(b.channels) if not has_messages else []
+        departments = list(b.departments) if not has_requests else []
+        if not channels and not departments:
+            continue
+        start = b.start_day + shift
+        if start < 0 or start >= horizon:
+            cal.defaults.append(f"demand.bursts.{name}: the team file's, outside the logs' period; dropped")
+            continue
+        node = out_b[name] = CommentedMap()
+        node["description"] = b.description or name
+        node["start_day"], node["days"], node["multiplier"] = sig(start), b.days, b.multiplier
+        if channels:
+            node["channels"] = flow(channels)
+        if departments:
+            node["departments"] = flow(departments)
+        what = "no message log" if channels else "no request log"
+        node.yaml_add_eol_comment(f"kept from the team file ({what}: not refitted)", "multiplier")
+        cal.defaults.append(f"demand.bursts.{name}: {what}; kept the team file's")
 
 
 def _in_bursts(t: np.ndarray, f: ArrivalFit) -> np.ndarray:

@@ -19,7 +19,9 @@ else the mean over the group's members.
 
 The first visit of a case at the structure's lead, when the team file's
 intake is the lead, is the lead's triage: the simulation does it on its
-own (``policies.triage_minutes``), so it is no step of the workflow.
+own (``policies.triage_minutes``), so it is no step of the workflow (unless
+the lead alone held a closed case: then the lead did the work, and the
+triage is inside that visit).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def visits(events: pd.DataFrame, closed: pd.Series, export: pd.Timestamp, doers:
 
     ``closed`` is indexed by case: whether the case was closed at its last event.
     """
-    e = events.reset_index(drop=True)
+    e = events.sort_values(["case", "time", "line"], kind="stable").reset_index(drop=True)
     case, where = e["case"].to_numpy(), (e["doer"] + ":" + e["group"]).to_numpy()
     new = np.r_[True, (case[1:] != case[:-1]) | (where[1:] != where[:-1])]
     vid = np.cumsum(new) - 1
@@ -73,7 +75,8 @@ def visits(events: pd.DataFrame, closed: pd.Series, export: pd.Timestamp, doers:
     v.loc[is_last & shut, "next"] = DONE
     v["hours"] = ((v["leave"].where(v["leave"].notna(), export) - v["enter"]) / pd.Timedelta(hours=1)).clip(lower=0)
     v["open"] = v["leave"].isna()
-    v["intake"] = ((v["k"] == 0) & (v["n"] > 1) & doers.intake_by_lead & (v["doer"] == "person")
+    # a closed case the lead alone held was worked by the lead: a step; an open one is still in triage
+    v["intake"] = ((v["k"] == 0) & ((v["n"] > 1) | ~shut) & doers.intake_by_lead & (v["doer"] == "person")
                    & (v["group"] == doers.lead))
     v["spans"] = _spans(e, vid, len(v))
     return v.reset_index(drop=True)
