@@ -137,7 +137,7 @@ def check_events(table: Table, cmap: ColumnMap, zone: ZoneInfo, s: Scenario, see
             dup[i] = key[i] in seen
             seen.add(key[i])
     rows.mark(dup, "duplicated event", "case", "an event not repeated (same case, time, group, activity)")
-    broken = set(case[rows.reason != ""])
+    broken = set(case[(rows.reason != "") & (rows.reason != "duplicated event")])  # a repeated row hides no event
     rows.mark(case.isin(broken) & (case != ""), "in a case with an unusable row", "case",
               "every event of the case usable (one is not; see its row)")
     ok = rows.finish(EVENT_REASONS)

@@ -294,7 +294,7 @@ def route_cases(logs: Logs, s: Scenario) -> tuple[Logs, dict[tuple[str, str], Ro
         r.loc[rows.index, "function"] = function
         if audience is not None:
             r.loc[rows.index, "audience"] = audience
-        moved = starts[starts != top].map(lambda g, t=str(rtype): start_type(t, str(g)))
-        r.loc[rows.index, "type"] = rows["id"].astype(str).map(moved).fillna(str(rtype)).to_numpy()
+        moved = {str(c): start_type(str(rtype), str(g)) for c, g in starts[starts != top].items()}
+        r.loc[rows.index, "type"] = [moved.get(str(c), str(rtype)) for c in rows["id"]]
     routing = fit_routing(v, s, skills, logs.export_time)
     return replace(logs, requests=r), routing

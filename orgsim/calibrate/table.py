@@ -52,7 +52,10 @@ class Table:
 
 
 def _size(n: float) -> str:
-    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+    """Bytes as a reader says them: ``812 bytes``, ``65 KB``, ``200 MB``, ``1.2 GB``."""
+    if n < 1000:
+        return f"{n:.0f} bytes"
+    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB" if n >= 1e6 else f"{n / 1e3:.0f} KB"
 
 
 def _parquet(path: Path, allow_large: bool) -> Table:
