@@ -52,6 +52,9 @@ from orgsim.sim.demand import ADHOC
 
 __all__ = ["WARMUP_DAYS", "Calibration", "Window", "build_document"]
 
+#: a burst's multiplier is at most this in a scenario (orgsim.scenario.demand.Burst)
+MAX_MULTIPLIER = 1000.0
+
 def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_path: Path, out_path: Path,
                    warmup_days: float = WARMUP_DAYS, *, routing: dict[tuple[str, str], Routing] | None = None,
                    bursts: bool = True, min_burst: float = 0.0) -> Calibration:
@@ -208,7 +211,11 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
         mult = sum(x * n for x, n in found["mult"]) / sum(n for _, n in found["mult"])
         node = out_b[f"burst_{i}"] = CommentedMap()
         node["description"] = f"detected: day {start - warmup_days:g} of the logs, {days} day(s)"
-        node["start_day"], node["days"], node["multiplier"] = start, days, round(mult, 2)
+        node["start_day"], node["days"], node["multiplier"] = start, days, round(min(mult, MAX_MULTIPLIER), 2)
+        if mult > MAX_MULTIPLIER:
+            cal.defaults.append(f"demand.bursts.burst_{i}.multiplier: observed x{mult:,.0f}, above the scenario's limit "
+                                f"of {MAX_MULTIPLIER:g}; written as {MAX_MULTIPLIER:g} (a crawl artefact? --min-burst or "
+                                "--no-bursts leave it out)")
         if found["channels"]:
             node["channels"] = flow(found["channels"])
         if found["departments"]:

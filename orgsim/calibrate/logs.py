@@ -383,6 +383,7 @@ def _thread(replies: list[tuple[pd.DataFrame, _Rows]], frames: list[pd.DataFrame
                                                        rows.roles.get("reply_to", "reply_to"), why, expected,
                                                        str(out.at[i, "reply_to"])))
             rows.report.unusable[why] += int(mask.sum())
+        rows.report.problems.sort(key=lambda p: p.row)
         good = rep[~unknown & ~early]
         rows.report.replies = len(good)
         for target, when in good.groupby("reply_to")["received"].min().items():
