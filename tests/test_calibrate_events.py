@@ -316,3 +316,68 @@ def test_demo_data_event_log_refuses_a_scenario_that_splits_work(tmp_path: Path)
     res = runner.invoke(app, ["demo-data", str(tmp_path / "d"), "--event-log", "--days", "2"])
     assert res.exit_code == 0, res.output
     assert "events of" in res.stdout and (tmp_path / "d" / "events.csv").exists()
+
+
+def _xes(rows: list[str]) -> str:
+    """The CSV rows of ``_case`` as an XES log: one trace per case, its department and type as trace attributes."""
+    traces: dict[str, list[list[str]]] = {}
+    for row in rows[1:]:
+        values = row.split(",")
+        traces.setdefault(values[0], []).append(values)
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<log xes.version="1.0" xmlns="http://www.xes-standard.org/">',
+           '  <string key="concept:name" value="hand-made"/>']
+    for case, events in traces.items():
+        out += ["  <trace>", f'    <string key="concept:name" value="{case}"/>',
+                f'    <string key="department" value="{events[0][6]}"/>', f'    <string key="type" value="{events[0][7]}"/>',
+                '    <list key="tags"><values><string key="tag" value="nested: not read"/></values></list>']
+        for _, stamp, group, activity, resource, life, *_ in events:
+            out += ["    <event>", f'      <string key="concept:name" value="{activity}"/>',
+                    f'      <string key="org:group" value="{group}"/>', f'      <date key="time:timestamp" value="{stamp}"/>',
+                    f'      <string key="lifecycle:transition" value="{life}"/>']
+            out += [f'      <string key="org:resource" value="{resource}"/>'] if resource else []
+            out += ["    </event>"]
+        out += ["  </trace>"]
+    return "\n".join([*out, "</log>", ""])
+
+
+def test_an_xes_log_reads_as_its_csv_does(tmp_path: Path) -> None:
+    rows = [HEADER]
+    for k, route in enumerate([["community"]] * 8 + [["community", "insights"]] * 4, 1):
+        rows += _case(f"c{k}", 5 + k, route)
+    (tmp_path / "events.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "events.xes").write_text(_xes(rows))
+    s = load_scenario(DEFAULT_EVENT_SCENARIO)
+    (tmp_path / "map.yaml").write_text("preset: xes\nend_activities: [answered]\n")
+    from_csv = read_logs([], load_mapping(), s.channels, scenario=s, event_logs=[tmp_path / "events.csv"])
+    from_xes = read_logs([], load_mapping(tmp_path / "map.yaml"), s.channels, scenario=s,
+                         event_logs=[tmp_path / "events.xes"])
+    cols = ["case", "time", "group", "doer", "activity", "lifecycle", "resource", "department", "type"]
+    assert from_xes.events[cols].equals(from_csv.events[cols])
+    assert from_xes.requests["completed"].notna().all()
+    # each row's place is the line of its <event>
+    first = from_xes.events.sort_values("line").iloc[0]
+    assert first["activity"] == "received" and first["line"] == 9
+    text = _xes(rows).replace('value="2026-01-07T10:10:00Z"', 'value="7 January"', 1)
+    (tmp_path / "bad.xes").write_text(text)
+    bad = read_logs([], load_mapping(tmp_path / "map.yaml"), s.channels, scenario=s, event_logs=[tmp_path / "bad.xes"])
+    (wrong,) = [p for p in bad.reports[0].problems if p.reason == "unparseable time stamp"]
+    assert str(wrong).startswith(f"{tmp_path / 'bad.xes'}:{wrong.row}: column 'time:timestamp': unparseable time stamp")
+    assert _xes(rows).splitlines()[wrong.row - 1].strip() == "<event>" and wrong.got == "7 January"
+    assert bad.reports[0].unusable["in a case with an unusable row"] == 5  # the rest of its case
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("<log><trace><event>", r"bad.xes:1:20: not valid XES \(XML\): no element found"),
+    ("<log></log>", r"bad.xes: no <event> inside a <trace>: expected an XES event log"),
+    ('<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+     '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">'
+     '<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">'
+     '<!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;"><!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">]>'
+     '<log><trace><string key="concept:name" value="&h;"/><event/></trace></log>',
+     r"not valid XES \(XML\): limit on input amplification factor"),
+])
+def test_a_broken_or_hostile_xes_file_is_one_positioned_error(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "bad.xes").write_text(text)
+    s = load_scenario(DEFAULT_EVENT_SCENARIO)
+    with pytest.raises(OrgsimError, match=message):
+        read_logs([], load_mapping(), s.channels, scenario=s, event_logs=[tmp_path / "bad.xes"])

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from orgsim.calibrate.columns import REQUIRED, ColumnMap
+from orgsim.calibrate.columns import PRESETS, REQUIRED, ColumnMap
 from orgsim.calibrate.table import MAX_LOG_CELLS, Table, read_table
 from orgsim.calibrate.times import EARLIEST, EXPECTED, LATEST, parse_times
 from orgsim.errors import OrgsimError
@@ -218,6 +218,8 @@ def read_logs(paths: Sequence[str | Path], cmap: ColumnMap, channels: Sequence[s
     need ``scenario``, whose pods, people and approvers their groups name.
     """
     from orgsim.calibrate.events import case_table, check_events
+    from orgsim.calibrate.threads import thread
+    from orgsim.calibrate.xes import is_xes
 
     zone = zone_of(cmap)
     known = set(channels)
@@ -235,11 +237,13 @@ def read_logs(paths: Sequence[str | Path], cmap: ColumnMap, channels: Sequence[s
     seen: dict[str, set[str]] = {"messages": set(), "requests": set(), "events": set()}
     replies: list[tuple[pd.DataFrame, _Rows]] = []
     for n, table in enumerate(tables):
-        kind = "events" if n >= len(paths) else _kind(table, cmap)
+        xes = is_xes(Path(table.file))
+        kind = "events" if n >= len(paths) or xes else _kind(table, cmap)
         if kind == "events":
             if scenario is None:
                 raise OrgsimError(f"{table.file}: an event log needs the team file, whose groups it names")
-            out, report = check_events(table, cmap, zone, scenario, seen["events"], warnings)
+            roles = replace(cmap, events=PRESETS["xes"].events) if xes and cmap.preset != "xes" else cmap
+            out, report = check_events(table, roles, zone, scenario, seen["events"], warnings)
         else:
             out, rows = _check(table, kind, cmap, zone, known, seen[kind])
             report = rows.report
@@ -247,7 +251,7 @@ def read_logs(paths: Sequence[str | Path], cmap: ColumnMap, channels: Sequence[s
                 replies.append((out, rows))
         reports.append(report)
         frames[kind].append(out)
-    _thread(replies, frames["messages"])
+    thread(replies, frames["messages"])
     messages = _concat(frames["messages"], "received")
     requests = _concat(frames["requests"], "created")
     events = _concat(frames["events"], "time")
@@ -363,36 +367,6 @@ def _check(table: Table, kind: str, cmap: ColumnMap, zone: ZoneInfo, known: set[
             out[role] = col[role][ok].str.strip().replace("", None) if role in col else None
     rows.finish(REASONS[:-1])  # a reply's message is looked for once every file is read
     return out, rows
-
-
-def _thread(replies: list[tuple[pd.DataFrame, _Rows]], frames: list[pd.DataFrame]) -> None:
-    """Each message's first reply becomes its response time; replies leave the message table."""
-    if not replies:
-        return
-    posts = pd.concat([f[~f["is_reply"]] if "is_reply" in f else f for f in frames])
-    first: dict[str, pd.Timestamp] = {}
-    arrived = dict(zip(posts["id"], posts["received"], strict=True))
-    for out, rows in replies:
-        rep = out[out["is_reply"]]
-        unknown = ~rep["reply_to"].isin(arrived.keys())
-        early = ~unknown & (rep["received"] < rep["reply_to"].map(arrived))
-        for mask, why, expected in ((unknown, "reply to an unknown message", "the id of a customer's message in the logs"),
-                                    (early, "answered before received", "a reply after the message it answers")):
-            for i in mask[mask].index:
-                rows.report.problems.append(RowProblem(rows.table.file, int(out.at[i, "line"]),
-                                                       rows.roles.get("reply_to", "reply_to"), why, expected,
-                                                       str(out.at[i, "reply_to"])))
-            rows.report.unusable[why] += int(mask.sum())
-        rows.report.problems.sort(key=lambda p: p.row)
-        good = rep[~unknown & ~early]
-        rows.report.replies = len(good)
-        for target, when in good.groupby("reply_to")["received"].min().items():
-            first[str(target)] = min(first.get(str(target), when), when)
-    for k, f in enumerate(frames):
-        if "is_reply" in f:
-            f = frames[k] = f[~f["is_reply"]].drop(columns=["is_reply", "reply_to"])
-        reply = f["id"].map(first).astype(f["responded"].dtype)
-        f["responded"] = f["responded"].where(f["responded"].notna() & ~(reply < f["responded"]), reply)
 
 
 def _concat(frames: list[pd.DataFrame], by: str) -> pd.DataFrame:

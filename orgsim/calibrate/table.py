@@ -22,7 +22,7 @@ import pandas as pd
 from orgsim.errors import OrgsimError
 from orgsim.scenario.limits import HOW
 
-__all__ = ["MAX_LOG_BYTES", "MAX_LOG_CELLS", "Table", "read_table"]
+__all__ = ["MAX_LOG_BYTES", "MAX_LOG_CELLS", "Table", "read_table", "size_text"]
 
 #: a CSV log larger than this is refused before reading, unless ``--allow-large``: reading costs about
 #: 10 bytes of memory per byte of CSV (measured: a 38 MB, 518,040-row message log peaked at 519 MB in
@@ -51,7 +51,7 @@ class Table:
         return int(self.frame.shape[0] * self.frame.shape[1])
 
 
-def _size(n: float) -> str:
+def size_text(n: float) -> str:
     """Bytes as a reader says them: ``812 bytes``, ``65 KB``, ``200 MB``, ``1.2 GB``."""
     if n < 1000:
         return f"{n:.0f} bytes"
@@ -91,7 +91,7 @@ def _records(path: Path) -> tuple[np.ndarray, np.ndarray]:
 def _csv(path: Path, allow_large: bool) -> Table:
     size = path.stat().st_size
     if not allow_large and size > MAX_LOG_BYTES:
-        raise OrgsimError(f"{path}: {_size(size)}; a CSV log is limited to {_size(MAX_LOG_BYTES)} (about 2 GB of memory "
+        raise OrgsimError(f"{path}: {size_text(size)}; a CSV log is limited to {size_text(MAX_LOG_BYTES)} (about 2 GB of memory "
                           f"to read; split it by period, or) {HOW}")
     if size == 0:
         raise OrgsimError(f"{path}:1: empty file: expected a header line and one row per item")
@@ -120,10 +120,14 @@ def _csv(path: Path, allow_large: bool) -> Table:
 
 
 def read_table(path: Path, allow_large: bool = False) -> Table:
-    """One CSV or Parquet log as text columns; one error line for a file that cannot be one."""
+    """One CSV, Parquet or XES log as text columns; one error line for a file that cannot be one."""
+    from orgsim.calibrate.xes import is_xes, read_xes
+
     shown = str(path)
     if not path.is_file():
         raise OrgsimError(f"{shown}: no such file" if not path.exists() else f"{shown}: not a regular file")
+    if is_xes(path):
+        return read_xes(path, allow_large)
     parquet = path.suffix.lower() in (".parquet", ".pq")
     try:
         table = _parquet(path, allow_large) if parquet else _csv(path, allow_large)
