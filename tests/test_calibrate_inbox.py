@@ -289,3 +289,20 @@ def test_a_full_or_read_only_disk_is_one_error_line_and_leaves_nothing(tmp_path:
     assert res.exit_code == 1 and res.stderr == f"error: {tmp_path / 'c.yaml'}: cannot be written ({says}); " \
         "nothing was written\n", res.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_mapping_is_checked_where_it_is_written(tmp_path: Path) -> None:
+    with pytest.raises(OrgsimError, match=r"^--timezone: expected an IANA zone like 'Europe/London', got 'Mars/Base'$"):
+        load_mapping(timezone="Mars/Base")
+    cases = {
+        "timezone: Mars/Base\n": r"map.yaml:1:1: timezone: expected an IANA zone",
+        "messages:\n  received: {value: 2026-01-01}\n": r"map.yaml:2:3: messages.received: an id or a time cannot be one",
+        "messages:\n  channel: {constant: x}\n": r"map.yaml:2:3: messages.channel: expected a column name, or \{value: X\}",
+        "group_names: {L1: squad:community}\n": r"map.yaml:1:1: group_names: 'l1': expected KIND:NAME with KIND one of",
+        "end_activities: Closed\n": r"map.yaml:1:1: end_activities: expected a list of activity names",
+        "colums: {}\n": r"map.yaml:1:1: colums: unknown key; expected preset, timezone, time_format",
+    }
+    for text, message in cases.items():
+        (tmp_path / "map.yaml").write_text(text)
+        with pytest.raises(OrgsimError, match=message):
+            load_mapping(tmp_path / "map.yaml")

@@ -242,12 +242,16 @@ def backtest(scenario: Scenario, logs: Logs, replications: int = 5, seed: int | 
     """
     from orgsim.calibrate.handoffs import handoff_figures, observed_visits, simulated_visits, traced_runs
 
-    window = Window.of(logs, WARMUP_DAYS)
+    window = shown = Window.of(logs, WARMUP_DAYS)  # the runs: from the logs' first day, after the warm-up
+    start, end = window.start, window.end  # the figures: hours on the runs' clock
     if holdout_from is not None:
         if not window.origin <= holdout_from < logs.export_time - pd.Timedelta(days=1):
             raise OrgsimError(f"--holdout-from: expected a time between the logs' first day {window.origin:%Y-%m-%d} "
                               f"and a day before their export {logs.export_time:%Y-%m-%d %H:%M}, got {holdout_from}")
-        window = Window(holdout_from, logs.export_time, WARMUP_DAYS)
+        # the runs still start at the logs' first day: the hold-out begins with the backlog the fitted
+        # period left (a launch's, say), as the company's did; only its figures are compared
+        shown = Window(holdout_from, logs.export_time, WARMUP_DAYS)
+        start = float(window.hours(holdout_from))
     kinds = frozenset({"messages"} & logs.kinds | ({"requests"} if logs.kinds & {"requests", "events"} else set()))
     tables = _observed(logs, window)
     events = "events" in logs.kinds
@@ -255,8 +259,8 @@ def backtest(scenario: Scenario, logs: Logs, replications: int = 5, seed: int | 
     types = set(zip(logs.requests["department"], logs.requests["type"], strict=True)) if len(logs.requests) else set()
 
     def figures(level: float) -> list[Figure6]:
-        out = _figures(*tables, window.start, window.end, level, kinds)
-        return out + (handoff_figures(seen_v, window, level) if seen_v is not None else [])
+        out = _figures(*tables, start, end, level, kinds)
+        return out + (handoff_figures(seen_v, window, level, span=(start, end)) if seen_v is not None else [])
 
     if familywise:
         level = 1 - (1 - level) / max(len(figures(level)), 1)
@@ -271,10 +275,11 @@ def backtest(scenario: Scenario, logs: Logs, replications: int = 5, seed: int | 
     sims = []
     for res in runs:
         m, r = _like_observed(res, logs)
-        one = _figures(m, r, window.start, window.end, level, kinds)
+        one = _figures(m, r, start, end, level, kinds)
         if events:
-            one += handoff_figures(simulated_visits(res, sim_scenario, window), window, level, types, groups)
+            one += handoff_figures(simulated_visits(res, sim_scenario, window), window, level, types, groups,
+                                   span=(start, end))
         sims.append({(f, g): v for f, g, v, *_ in one})
     rows = [_row(f, g, v, lo, hi, n, np.array([k.get((f, g), np.nan) for k in sims], float), level)
             for f, g, v, lo, hi, n in obs]
-    return Backtest(pd.DataFrame(rows), window, replications, level)
+    return Backtest(pd.DataFrame(rows), shown, replications, level)

@@ -76,8 +76,12 @@ def _mean_ci(x: np.ndarray, level: float) -> tuple[float, float, float]:
 
 
 def handoff_figures(v: pd.DataFrame, window: Window, level: float, types: set[tuple[str, str]] | None = None,
-                    groups: set[str] | None = None) -> list[Figure6]:
-    """Handoffs per case (per type) and time in each group, over ``window``; only ``types`` and ``groups`` if given."""
+                    groups: set[str] | None = None, span: tuple[float, float] | None = None) -> list[Figure6]:
+    """Handoffs per case (per type) and time in each group; only ``types`` and ``groups`` if given.
+
+    ``span`` is the hours (on ``window``'s clock) the figures cover: the whole window unless given.
+    """
+    first, last = span if span is not None else (window.start, window.end)
     from orgsim.calibrate.backtest import km_quantile
 
     out: list[Figure6] = []
@@ -87,7 +91,7 @@ def handoff_figures(v: pd.DataFrame, window: Window, level: float, types: set[tu
     if types is not None:
         v = v[[(d, t) in types for d, t in zip(v["department"], v["type"], strict=True)]]
     arrived = window.hours(v.groupby("case")["enter"].transform("min"))
-    in_window = (arrived >= window.start) & (arrived < window.end)
+    in_window = (arrived >= first) & (arrived < last)
     cases = v[in_window].groupby("case").agg(department=("department", "first"), type=("type", "first"),
                                              n=("n", "first"), open=("open", "any"))
     shut = cases[~cases["open"]]
@@ -95,7 +99,7 @@ def handoff_figures(v: pd.DataFrame, window: Window, level: float, types: set[tu
         m, lo, hi = _mean_ci((c["n"] - 1).to_numpy(float), level)
         out.append(("handoffs per case", f"{dept} / {rtype}", m, lo, hi, float(len(c))))
     began = window.hours(v["enter"])
-    w = v[(began >= window.start) & (began < window.end)]
+    w = v[(began >= first) & (began < last)]
     for group, gv in sorted(w.groupby("group"), key=lambda x: str(x[0])):
         if groups is not None and group not in groups:
             continue

@@ -51,7 +51,8 @@ def _routing(cal: Calibration, console: Console) -> None:
             total = int(row.sum())
             cells = [f"{k} ({k / total:.0%})" if k and total else "·" for k in row.to_numpy()]
             held = f"{fit.holding_median:.3g}" if fit else ""
-            effort = f"{fit.effort.mean:.3g} ({fit.effort_from})" if fit and fit.effort else ("—" if fit else "")
+            source = {"work": "", "work in every type": " (all types)", "holding time": " (held: at most)"}
+            effort = f"{fit.effort.mean:.3g}{source.get(fit.effort_from, '')}" if fit and fit.effort else ("—" if fit else "")
             table.add_row(escape(str(g)), *cells, held, escape(effort))
         console.print(table)
 
@@ -71,9 +72,11 @@ def render_calibration(cal: Calibration, logs: Logs, out: str, console: Console,
         table.add_row(escape(f"{dept} / {rtype}"), str(n), f"{rate:.3g}/week", f"{ci[0]:.3g}-{ci[1]:.3g}", "", "")
     console.print(table)
     _routing(cal, console)
-    fitted = len(cal.efforts) + len(cal.handle)
-    console.print(f"{fitted} effort / handling distribution(s) fitted; {len(cal.defaults)} value(s) not estimable "
-                  f"from the logs (listed at the top of the file)", highlight=False)
+    steps = sum(1 for r in cal.routing.values() for f in r.groups.values() if f.effort_from == "work")
+    fitted = len(cal.efforts) + len(cal.handle) + steps
+    console.print(f"{fitted} effort / handling distribution(s) fitted{f' ({steps} of them workflow steps)' if steps else ''}; "
+                  f"{len(cal.defaults)} value(s) not estimable from the logs (listed at the top of the file)",
+                  highlight=False)
     console.print(f"wrote {escape(out)}", highlight=False)
 
 
@@ -101,10 +104,10 @@ def render_backtest(bt: Backtest, console: Console) -> None:
     console.print(table)
     out = bt.outside
     if out.empty:
-        console.print(f"every one of the {len(bt.table)} figures is inside the observed band")
+        console.print(f"every one of the {len(bt.table)} observed figures is inside its simulated band")
     else:
         names = "; ".join(f"{r.figure} {r.group} ({r.verdict})" for r in out.itertuples())
-        console.print(f"[bold]{len(out)} of {len(bt.table)} figures outside the observed band:[/bold] {escape(names)}")
+        console.print(f"[bold]{len(out)} of {len(bt.table)} observed figures outside their simulated band:[/bold] {escape(names)}")
 
 
 def _logs_json(logs: Logs) -> dict[str, Any]:
