@@ -19,7 +19,7 @@ import click
 import typer
 
 from orgsim.errors import OrgsimError
-from orgsim.writes import strict_json
+from orgsim.writes import ending_cleanly, strict_json
 
 if TYPE_CHECKING:
     from orgsim.scenario import Scenario
@@ -51,7 +51,10 @@ def friendly(fn: F) -> F:
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with ending_cleanly():  # a SIGTERM still removes temporary files and staging folders
+                value = fn(*args, **kwargs)
+                _flush_stdout()
+                return value
         except OrgsimError as exc:
             for line in str(exc).splitlines():
                 _err(f"error: {line}")
@@ -59,7 +62,14 @@ def friendly(fn: F) -> F:
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:  # the reader went away (`orgsim estimate ... | head`): stop quietly, as the docs advise
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
+            _silence_stdout()  # no second error when Python flushes
+            raise typer.Exit(1) from None
+        except OSError as exc:  # a full or read-only disk, a file that went away: the system's word, one line
+            if _debug():
+                raise
+            where = f"{exc.filename}: " if exc.filename else "could not write the output: "  # stdout, or a write
+            _err(f"error: {where}{exc.strerror or exc}")
+            _silence_stdout()
             raise typer.Exit(1) from None
         except Exception as exc:  # the last line of defence: never a traceback
             if _debug():
@@ -68,6 +78,23 @@ def friendly(fn: F) -> F:
             raise typer.Exit(3) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so Python's own flush at exit cannot fail a second time."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _flush_stdout() -> None:
+    """Flush what a command printed, so that `orgsim show F > file` on a full disk fails here, where it can be said."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _silence_stdout()
+        raise OrgsimError(f"could not write the output ({exc.strerror or exc}); what was written is incomplete") from None
 
 
 @app.callback()
@@ -275,17 +302,18 @@ def report(
     waterfall per design that differs from the baseline in several levers (opt-in: it runs 2^k designs each).
     """
     from orgsim.experiment.study import Study, run_study
-    from orgsim.output import check_output_file, progress_bar, report_command
+    from orgsim.output import progress_bar, report_command
     from orgsim.report import write_study_report
-    from orgsim.writes import publish_file, sibling
+    from orgsim.writes import check_file_target, distinct_targets
 
     if files and from_dir is not None:
         raise OrgsimError("give scenario files or --from a saved study, not both")
     if not files and from_dir is None:
         raise OrgsimError("give the scenario files to compare, or --from a folder written by `orgsim compare --out`")
-    for option, target in (("--output", output), ("--pptx", pptx), ("--pdf", pdf)):
-        if target is not None:
-            check_output_file(target, force, option)
+    targets = {"--output": output, "--pptx": pptx, "--pdf": pdf}
+    distinct_targets(targets.items())
+    # checked before the run, not after it; each path is then the file to write (a link's target)
+    checked = {option: check_file_target(t, force, option) for option, t in targets.items() if t is not None}
     if pptx is not None:
         from orgsim.report.deck import _require
 
@@ -316,26 +344,22 @@ def report(
         attributions = attribute_study(study, workers=workers, scheduler=scheduler)
     command = (report_command(study, output) + (" --attribute" if attribute else "")
                + (f" --explore {explore_dir}" if explore_dir is not None else ""))
-    # each file is written whole beside its destination, then renamed into place: never half-written
-    tmp = sibling(output)
-    write_study_report(study, tmp, command=command, attributions=attributions, explore=explored)
-    publish_file(tmp, output, force)
+    # each file is written whole beside its destination, then renamed into place: never half-written; a file
+    # that appeared under the name during the run is kept unless --force
+    write_study_report(study, checked["--output"], command=command, attributions=attributions, explore=explored,
+                       force=force)
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")
     if pptx is not None:
         from orgsim.report.deck import write_deck
         from orgsim.report.html import report_title
 
-        tmp = sibling(pptx)
-        write_deck(study, tmp, report_title(study), command=command)
-        publish_file(tmp, pptx, force, "--pptx")
+        write_deck(study, checked["--pptx"], report_title(study), command=command, force=force)
         typer.echo(f"wrote {pptx} ({pptx.stat().st_size / 1e3:,.0f} kB)")
     if pdf is not None:
         from orgsim.report.pdf import print_pdf
 
-        tmp = sibling(pdf)
-        print_pdf(output, tmp)
-        publish_file(tmp, pdf, force, "--pdf")
+        print_pdf(checked["--output"], checked["--pdf"], force=force)
         typer.echo(f"wrote {pdf} ({pdf.stat().st_size / 1e3:,.0f} kB)")
 
 
@@ -487,15 +511,14 @@ def init(
     import os
 
     from orgsim.scenario.templates import STRUCTURES, starter
+    from orgsim.writes import check_file_target, write_text
 
     if structure not in STRUCTURES:
         raise OrgsimError(f"--structure must be one of {', '.join(STRUCTURES)}, got {structure!r}")
-    if path.exists() and not force:
-        raise OrgsimError(f"{path} already exists; pass --force to overwrite it")
+    target = check_file_target(path, force, "init")
     repo_schema = Path(__file__).resolve().parent.parent / "schemas" / "scenario.schema.json"
-    target = path.resolve().parent
-    schema_ref = os.path.relpath(repo_schema, target) if repo_schema.exists() else "scenario.schema.json"
-    path.write_text(starter(structure, team_size, str(path), schema_ref), encoding="utf-8")
+    schema_ref = os.path.relpath(repo_schema, target.parent) if repo_schema.exists() else "scenario.schema.json"
+    write_text(target, starter(structure, team_size, str(path), schema_ref), force, "init", checked=True)
     typer.echo(f"wrote {path} ({structure}, {team_size} people); try: orgsim run {path}")
 
 

@@ -14,6 +14,7 @@ from orgsim.calibrate.columns import ColumnMap, load_mapping
 from orgsim.calibrate.logs import Logs, cut, read_logs
 from orgsim.errors import OrgsimError
 from orgsim.scenario.loading import load_data, load_scenario, scenario_from_data
+from orgsim.writes import check_file_target, writing
 
 __all__ = ["calibrate", "dump", "parse_time"]
 
@@ -49,8 +50,11 @@ def calibrate(logs: Sequence[str | Path], team: str | Path, out: str | Path, col
     so that ``orgsim backtest --holdout-from`` compares on unseen data.
     """
     out, team = Path(out), Path(team)
-    if out.exists() and not force:
-        raise OrgsimError(f"{out}: exists; pass --force to overwrite it")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OrgsimError(f"--out {out}: cannot create its folder: {exc.strerror or exc}") from None
+    target = check_file_target(out, force, "--out")  # before the logs are read, and again as it is written
     if out.resolve() == team.resolve():
         raise OrgsimError(f"{out}: is the team file itself; write the calibrated scenario elsewhere")
     data, positions = load_data(team)
@@ -60,13 +64,10 @@ def calibrate(logs: Sequence[str | Path], team: str | Path, out: str | Path, col
         checked = cut(checked, until)
     cal = build_document(checked, scenario, data, team, out, warmup_days)
     text = dump(cal)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    try:
-        load_scenario(tmp)
-    except OrgsimError as exc:
-        tmp.unlink()
-        raise OrgsimError(f"{out}: the calibrated scenario does not load: {str(exc).splitlines()[0]}") from None
-    tmp.replace(out)
+    with writing(target, force, "--out", checked=True) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+        try:
+            load_scenario(tmp)
+        except OrgsimError as exc:
+            raise OrgsimError(f"{out}: the calibrated scenario does not load: {str(exc).splitlines()[0]}") from None
     return cal, checked

@@ -12,6 +12,8 @@ exports; the scenario's bursts (a launch) stay in.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,10 +120,22 @@ def write_demo(demo: DemoLogs, folder: str | Path, force: bool = False, fmt: str
     existing = [str(p) for p in paths if p.exists()]
     if existing and not force:
         raise OrgsimError(f"{existing[0]}: exists; pass --force to overwrite it")
-    folder.mkdir(parents=True, exist_ok=True)
-    for path, table in zip(paths, (demo.messages, demo.requests), strict=True):
-        if fmt == "parquet":
-            table.to_parquet(path, index=False)
-        else:
-            table.to_csv(path, index=False)
+    from orgsim.writes import check_file_target, write_with
+
+    if not folder.parent.is_dir():
+        raise OrgsimError(f"{folder}: folder {folder.parent} does not exist")
+    made = not folder.exists()
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise OrgsimError(f"{folder}: cannot create the folder: {exc.strerror or exc}") from None
+    try:
+        targets = [check_file_target(p, force, "demo-data") for p in paths]  # both checked before either is written
+        for path, table in zip(targets, (demo.messages, demo.requests), strict=True):
+            write = table.to_parquet if fmt == "parquet" else table.to_csv
+            write_with(path, functools.partial(write, index=False), force, "demo-data", checked=True)
+    except BaseException:
+        if made:
+            shutil.rmtree(folder, ignore_errors=True)  # a failed first write leaves no folder behind either
+        raise
     return paths

@@ -165,8 +165,9 @@ class Study:
             "scenarios": [s.model_dump(mode="json", by_alias=True) for s in self.scenarios],
             "runs": self.runs,
         }
-        target.write_text(json.dumps(body, allow_nan=True, default=_plain) + "\n", encoding="utf-8")
-        return target
+        from orgsim.writes import write_text
+
+        return write_text(target, json.dumps(body, allow_nan=True, default=_plain) + "\n", force=True, option="study")
 
     @classmethod
     def load(cls, path: Path, *, allow_large: bool = False) -> Study:

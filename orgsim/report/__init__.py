@@ -30,12 +30,14 @@ def render_report(study: Study, command: str = "", attributions: Sequence[Attrib
 
 
 def write_study_report(study: Study, path: Path, command: str = "", attributions: Sequence[Attribution] = (),
-                       explore: dict[str, Any] | None = None) -> Path:
+                       explore: dict[str, Any] | None = None, force: bool = True) -> Path:
     """Write the HTML report of a study that has already run (e.g. loaded from a ``compare --out`` folder).
 
     ``attributions``: each lever's share of a design's difference (``orgsim report --attribute``);
     ``explore``: an exploration's JSON (:func:`orgsim.explore.read_exploration`) for the "holds unless" block.
+    The file is written whole (:func:`orgsim.writes.write_text`); ``force=False`` keeps one already at ``path``.
     """
-    path.write_text(render_report(study, command=command, attributions=attributions, explore=explore),
-                    encoding="utf-8")
-    return path
+    from orgsim.writes import write_text
+
+    html = render_report(study, command=command, attributions=attributions, explore=explore)
+    return write_text(Path(path), html, force, "--output")

@@ -65,8 +65,11 @@ def _text_slide(prs: Any, title: str, lines: list[str], size: int = 16) -> Any:
     return slide
 
 
-def write_deck(study: Study, path: Path, title: str, command: str = "") -> Path:
-    """Write the deck of ``study`` (first design = baseline) to ``path``."""
+def write_deck(study: Study, path: Path, title: str, command: str = "", force: bool = True) -> Path:
+    """Write the deck of ``study`` (first design = baseline) to ``path`` (whole, by :func:`orgsim.writes.writing`).
+
+    ``force=False`` keeps a file already at ``path``.
+    """
     _require()
     from pptx import Presentation
     from pptx.chart.data import BubbleChartData
@@ -160,5 +163,6 @@ def write_deck(study: Study, path: Path, title: str, command: str = "") -> Path:
     lines = [f"{k}: {v}" for k, v in inputs if not k.startswith("requests: ")][:9]
     lines.append(f"Reproduce: {command}" if command else f"seed {study.seed}, {study.replications} replications")
     _text_slide(prs, SLIDES[5], lines, 12)
-    prs.save(str(path))
-    return path
+    from orgsim.writes import write_with
+
+    return write_with(path, lambda tmp: prs.save(str(tmp)), force, "--pptx")
