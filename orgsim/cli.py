@@ -396,7 +396,7 @@ def sweep(
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records on stdout.")] = False,
 ) -> None:
     """Sweep scenario values over a grid; one tidy row per point and metric, with 95% CI."""
-    from orgsim.experiment.sweep import expand_grid, parse_set
+    from orgsim.experiment.sweep import grid_size, parse_set
     from orgsim.experiment.sweep import sweep as run_sweep
     from orgsim.output import progress_bar, render_sweep
 
@@ -404,7 +404,7 @@ def sweep(
     if resume and out is None:
         raise OrgsimError("--resume needs --out, the folder of the sweep to continue")
     scenario = load_scenario(ctx, base)
-    total = len(expand_grid(sets)) * (replications or scenario.run.replications)
+    total = grid_size(sets) * (replications or scenario.run.replications)
     with progress_bar(total, quiet=as_json) as tick:
         table = run_sweep(base, sets, replications, seed, workers=workers, out=out, resume=resume, progress=tick,
                           scheduler=scheduler, allow_large=_allow_large(ctx))

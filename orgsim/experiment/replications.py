@@ -52,6 +52,6 @@ def replicate(
     n = scenario.run.replications if replications is None else replications
     base = scenario.run.seed if seed is None else seed
     check_arguments(scenario, n, base, workers)
-    check_work([scenario], n, allow_large=allow_large)
+    check_work([scenario], n, allow_large=allow_large, workers=workers)
     one = partial(simulate, scenario, summary=summary)
     return run_pool(one, replication_seeds(base, n), workers, scheduler, progress)

@@ -232,7 +232,7 @@ def run_study(
     s0 = base.run.seed if seed is None else seed
     for s in scenarios:
         check_arguments(s, n, s0, workers)
-    check_work(scenarios, n, "designs", allow_large=allow_large)
+    check_work(scenarios, n, "designs", allow_large=allow_large, workers=workers)
     jobs = [Job(s, child, detail=detail) for s in scenarios for child in replication_seeds(s0, n)]
     flat = run_jobs(jobs, workers=workers, scheduler=scheduler, progress=progress)
     runs = [flat[i * n:(i + 1) * n] for i in range(len(scenarios))]

@@ -27,7 +27,7 @@ from orgsim.experiment.parts import open_parts, run_parts
 from orgsim.experiment.replications import replication_seeds
 from orgsim.explore.inputs import Input, check_ranges, default_inputs, inputs_table, scenarios_at
 from orgsim.metrics.registry import metrics_of
-from orgsim.scenario.limits import check_work
+from orgsim.scenario.limits import check_plan, check_points, check_work, check_workers
 from orgsim.scenario.loading import load_scenario
 from orgsim.sim.arguments import check_arguments
 
@@ -121,6 +121,14 @@ def explore(
     n = bases[0].run.replications if replications is None else replications
     s0 = bases[0].run.seed if seed is None else seed
     check_arguments(bases[0], n, s0, workers)
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise OrgsimError(f"samples: expected a whole number >= 1, got {samples!r}")
+    # counted before the sample is drawn: neither SALib nor the validation of each point runs on a hopeless size
+    check_points(point_count(chosen, method, samples) * len(paths), "exploration points (sample points × designs)",
+                 allow_large=allow_large)
+    check_workers(workers, allow_large=allow_large)
+    check_plan(bases, n, point_count(chosen, method, samples) * len(paths), "exploration points (each design at "
+               "each sample point, counted at its base's cost)", allow_large=allow_large)  # before any is built
     x = sample_points(chosen, method, samples, s0)
     grid = [scenarios_at(p, b, chosen, x.tolist(), allow_large=allow_large) for p, b in zip(paths, bases, strict=True)]
     check_work([s for design in grid for s in design], n, "exploration points", allow_large=allow_large)

@@ -18,7 +18,7 @@ import difflib
 import os
 import re
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +26,30 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    ScalarEvent,
+    SequenceStartEvent,
+)
 
 from orgsim.errors import Problem, ScenarioError, one_line
+from orgsim.scenario.cost import DRIVER_KEYS, loop_problems, replication_cost
 from orgsim.scenario.dotted import Label, cli_label, with_overrides
-from orgsim.scenario.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, number_problems, size_problems, work_problem
+from orgsim.scenario.limits import (
+    HOW,
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_LIST_ITEMS,
+    MAX_MAGNITUDE,
+    MAX_NODES,
+    MAX_ROUTE_CELLS,
+    number_problems,
+    size_problems,
+    validation_problem,
+    work_problem,
+)
 from orgsim.scenario.model import Scenario
 from orgsim.scenario.paths import KeyPath, Positions, capped, model_at, position_of, problem_at
 from orgsim.scenario.references import ReferenceProblems
@@ -45,6 +64,11 @@ __all__ = [
     "position_of",
     "scenario_from_data",
 ]
+
+#: a plain scalar that is a number of more than 40 digits (a seed is below 2**128, 39 digits; any other
+#: number below 1e12): refused where written, before the reader turns it into an int (Python refuses
+#: more than 4,300 digits, and that error had no position)
+_LONG_NUMBER = re.compile(r"^[-+]?(?:0[xob])?[0-9_.eE+-]{41,}$")
 
 #: top-level keys whose lists name what the rest of the file refers to: never dropped to look further (see _repaired)
 _NAMING = {"channels", "audiences", "functions"}
@@ -103,9 +127,11 @@ def _plain(node: Any, file: str, path: KeyPath, positions: Positions, budget: _B
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = Replace() if _tag(node) == "!replace" else {}
         for key, value in node.items():
-            if not isinstance(key, (str, int, float, bool)) and key is not None:
-                _refuse(file, path, positions, f"a key must be a plain name, got a {type(key).__name__}")
             line, col = _lc(node.lc.key, key, node)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                what = _SPECIAL.get(type(key).__name__, f"a {type(key).__name__}")
+                raise ScenarioError([Problem(file, ".".join(map(str, path)), f"a key must be a plain name, got {what} "
+                                             "(a `? ...` complex key)", line + 1, col + 1)])
             positions[(*path, str(key))] = (file, line + 1, col + 1)
             out[str(key)] = _plain(value, file, (*path, str(key)), positions, budget)
         return out
@@ -207,16 +233,63 @@ def _count_values(text: str, shown: str) -> None:
     if reader.Parser.__name__ != "CParser":  # no libyaml (ruamel.yaml.clib): counting would double the slow read
         return
     counted = 0
+    #: for each open collection: [is a list, items (a list) or events (a mapping: even = a key), its key here]
+    opened: list[list[Any]] = []
+    open_anchors: list[str | None] = []  # the anchors of the collections the parser is inside
+
+    def refuse(event: Any, message: str, here: Any = None) -> None:
+        mark = event.start_mark
+        key = ".".join(str(k) for k in [*(c[2] for c in opened[1:]), here] if k is not None)
+        raise ScenarioError([Problem(shown, key, message, mark.line + 1, mark.column + 1)])
+
     try:
         for event in reader.parse(text):
-            if isinstance(event, (ScalarEvent, AliasEvent, CollectionStartEvent)):
-                counted += 1
-                if counted > MAX_NODES:
-                    mark = event.start_mark
-                    raise ScenarioError([Problem(shown, "", f"has more than {MAX_NODES} values; scenario files are "
-                                                            f"limited to {MAX_NODES}", mark.line + 1, mark.column + 1)])
+            if not isinstance(event, (ScalarEvent, AliasEvent, CollectionStartEvent, CollectionEndEvent)):
+                continue
+            if isinstance(event, CollectionEndEvent):
+                opened.pop()
+                open_anchors.pop()
+                continue
+            counted += 1
+            here = None
+            if opened:
+                top = opened[-1]
+                top[1] += 1
+                if top[0]:
+                    here = top[1] - 1
+                elif top[1] % 2 == 1:  # a mapping's key
+                    top[3] = event.value if isinstance(event, ScalarEvent) else "?"
+                else:
+                    here = top[3]
+            if counted > MAX_NODES:
+                refuse(event, f"has more than {MAX_NODES} values; scenario files are limited to {MAX_NODES}")
+            n = _departments_so_far(opened)
+            if n * n > MAX_ROUTE_CELLS:  # each department is routed to every other place, the others at least
+                refuse(event, f"more than {n:,} departments: with their routes to each other alone over "
+                              f"{n * n:,} routes to check, over the limit of {MAX_ROUTE_CELLS:,}; merge departments, or "
+                              f"{HOW}", here)
+            if opened and opened[-1][0] and opened[-1][1] > MAX_LIST_ITEMS:
+                refuse(event, f"a list of more than {MAX_LIST_ITEMS:,} items; no scenario list is that long "
+                              "(a profile has 24 or 7)")
+            if isinstance(event, AliasEvent) and event.anchor in open_anchors:
+                refuse(event, f"the alias *{event.anchor} stands for a mapping or list that contains it: a value "
+                              "that contains itself has no end; write the value out", here)
+            if isinstance(event, ScalarEvent) and not event.style and _LONG_NUMBER.match(event.value):
+                refuse(event, f"a number of {len(event.value):,} characters; numbers are limited to "
+                              f"{MAX_MAGNITUDE:g} (a seed to 2**128)", here)
+            if isinstance(event, CollectionStartEvent):
+                opened.append([isinstance(event, SequenceStartEvent), 0, here, None])
+                open_anchors.append(event.anchor)
     except YAMLError:
         return
+
+
+def _departments_so_far(opened: list[list[Any]]) -> int:
+    """While counting: the departments read so far if the parser is at a key of ``demand.departments``, else 0."""
+    if len(opened) != 3 or opened[2][0] or opened[2][1] % 2 == 0 or (opened[1][2], opened[2][2]) != (
+            "demand", "departments"):
+        return 0
+    return int((opened[2][1] + 1) // 2)
 
 
 def _read_one(path: Path, shown: str, positions: Positions) -> dict[str, Any]:
@@ -431,13 +504,22 @@ def scenario_from_data(data: Mapping[str, Any], positions: Positions | None = No
     problems = [] if allow_large else size_problems(data, positions, file)
     if any(p.key.endswith("people") and "people exceed" in p.message for p in problems):
         raise ScenarioError(capped(problems))  # validating a team that large would itself take minutes
+    too_wide = None if allow_large else validation_problem(data, positions, file)
+    if too_wide is not None:
+        raise ScenarioError([too_wide])  # checking every department's routes would itself take minutes
     scenario, invalid = _validate(data, positions, file)
     problems += invalid
     if problems or scenario is None:
         raise ScenarioError(capped(problems))
-    costly = None if allow_large else work_problem(scenario)
+    loops = loop_problems(scenario)  # always: a near-certain loop never ends, however large the limits
+    if loops:
+        raise ScenarioError(capped([problem_at(path, message, positions, file) for path, message in loops]))
+    costly = None if allow_large else work_problem(scenario, 1)  # one replication; each command checks its own count
     if costly is not None:
-        raise ScenarioError([problem_at(("run",), costly, positions, file)])
+        drivers = replication_cost(scenario).drivers
+        biggest = DRIVER_KEYS[max(drivers, key=lambda k: drivers[k])]  # the line of what drives it most
+        raise ScenarioError([problem_at(biggest if biggest in positions else ("run", "horizon_days"), costly,
+                                        positions, file)])
     return scenario
 
 
@@ -465,11 +547,13 @@ def load_with_positions(path: str | Path, overrides: Mapping[str, Any] | None = 
 
 
 def load_variants(path: str | Path, variants: Sequence[Mapping[str, Any]], *, allow_large: bool = False,
-                  label: Label = cli_label) -> list[Scenario]:
+                  label: Label = cli_label, each: Callable[[Scenario], None] | None = None) -> list[Scenario]:
     """One scenario per set of dotted overrides of the file (the points of a sweep), the file read once.
 
     Every point is validated; the problems of all of them are raised together,
     each named by the override that caused it (``--set team.size=0: ...``).
+    ``each`` sees every valid point as it is made (a sweep's budget, which
+    stops a grid that is over it before the rest is validated).
     """
     data, positions = load_data(path)
     scenarios: list[Scenario] = []
@@ -478,6 +562,8 @@ def load_variants(path: str | Path, variants: Sequence[Mapping[str, Any]], *, al
         try:
             varied, where = with_overrides(data, positions, changes, label)
             scenarios.append(scenario_from_data(varied, where, str(path), allow_large=allow_large))
+            if each is not None:
+                each(scenarios[-1])
         except ScenarioError as exc:
             problems += exc.problems
     if problems:

@@ -38,7 +38,7 @@ def with_run_settings(scenario: Scenario, *, allow_large: bool = False, **change
         if too_big:
             raise ScenarioError(too_big)
     changed = scenario.model_copy(update={"run": run})
-    costly = None if allow_large else work_problem(changed)
+    costly = None if allow_large else work_problem(changed, 1)  # one replication: the command checks its own count
     if costly is not None:
         names = " ".join(f"--{k.replace('_', '-')} {shown(v)}" for k, v in changes.items())
         raise OrgsimError(f"{names}: {costly}")
