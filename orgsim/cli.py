@@ -337,6 +337,12 @@ def report(
         with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications)) as tick:
             study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
                               allow_large=_allow_large(ctx), sources=[str(f) for f in files])
+    from orgsim.experiment.saved import undefined_figures
+
+    gaps = undefined_figures(study.designs, study.runs)  # said here, so a gap in a chart is never a surprise
+    if gaps:
+        _err("warning: undefined figures (NaN or null), left out of their means (a figure with no value left shows as —): "
+             + "; ".join(gaps[:5]) + (f"; and {len(gaps) - 5} more" if len(gaps) > 5 else ""))
     attributions = []
     if attribute:
         from orgsim.experiment.attribution import attribute_study

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from orgsim.arguments import a_path, a_thing, checks, choice, flag
 from orgsim.errors import OrgsimError
 from orgsim.scenario.model import Scenario
 from orgsim.scenario.overrides import with_changes
@@ -111,6 +112,7 @@ def demo_logs(scenario: Scenario, days: float = 28.0, seed: int = 1, launch_day:
     return DemoLogs(messages, requests, truth, export)
 
 
+@checks(demo=a_thing("DemoLogs"), folder=a_path, force=flag, fmt=choice("csv", "parquet"))
 def write_demo(demo: DemoLogs, folder: str | Path, force: bool = False, fmt: str = "csv") -> list[Path]:
     """Write ``messages.csv`` and ``requests.csv`` (or ``.parquet``); refuse to overwrite without ``force``."""
     folder = Path(folder)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from ruamel.yaml import YAML
 
+from orgsim.arguments import a_callable, a_path, a_scheduler, checks, flag, optional, sweep_sets, whole, workers
 from orgsim.errors import OrgsimError
 from orgsim.experiment.parallel import Job
 from orgsim.experiment.parts import open_parts, run_parts, write_whole
@@ -107,6 +108,8 @@ def expand_grid(sets: Sequence[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
     return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(v for _, v in sets))]
 
 
+@checks(base=a_path, sets=sweep_sets, replications=whole(1, optional=True), seed=optional(whole(0)), workers=workers,
+        out=optional(a_path), resume=flag, progress=optional(a_callable), scheduler=a_scheduler, allow_large=flag)
 def sweep(
     base: str | Path,
     sets: Sequence[tuple[str, list[Any]]],

@@ -20,6 +20,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from orgsim.arguments import (
+    a_callable,
+    a_path,
+    a_scheduler,
+    a_thing,
+    checks,
+    choice,
+    flag,
+    many,
+    metric_ids,
+    optional,
+    whole,
+    workers,
+)
 from orgsim.errors import OrgsimError
 from orgsim.experiment.paired import design_ids
 from orgsim.experiment.parallel import Job
@@ -92,6 +106,10 @@ def _problem(inputs: Sequence[Input]) -> dict[str, Any]:
     return {"num_vars": len(inputs), "names": [i.name for i in inputs], "bounds": [[i.low, i.high] for i in inputs]}
 
 
+@checks(designs=many(a_path, what="design files"), inputs=optional(many(a_thing("Input"), least=1, what="inputs")),
+        method=choice(*METHODS), samples=whole(1), replications=whole(1, optional=True), seed=optional(whole(0)),
+        workers=workers, scheduler=a_scheduler, out=optional(a_path), resume=flag, progress=optional(a_callable),
+        allow_large=flag, rule_metric=metric_ids)
 def explore(
     designs: Sequence[str | Path],
     inputs: Sequence[Input] | None = None,

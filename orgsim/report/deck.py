@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from orgsim.arguments import a_path, a_string, a_study, checks, flag
 from orgsim.errors import OrgsimError
 from orgsim.experiment.study import Study
 from orgsim.metrics import mean_ci
@@ -65,6 +66,7 @@ def _text_slide(prs: Any, title: str, lines: list[str], size: int = 16) -> Any:
     return slide
 
 
+@checks(study=a_study, path=a_path, title=a_string, command=a_string, force=flag)
 def write_deck(study: Study, path: Path, title: str, command: str = "", force: bool = True) -> Path:
     """Write the deck of ``study`` (first design = baseline) to ``path`` (whole, by :func:`orgsim.writes.writing`).
 

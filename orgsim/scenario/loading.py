@@ -34,6 +34,7 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
 )
 
+from orgsim.arguments import a_mapping, a_path, checks, flag, optional
 from orgsim.errors import Problem, ScenarioError, one_line
 from orgsim.scenario.cost import DRIVER_KEYS, loop_problems, replication_cost
 from orgsim.scenario.dotted import Label, cli_label, with_overrides
@@ -523,6 +524,7 @@ def scenario_from_data(data: Mapping[str, Any], positions: Positions | None = No
     return scenario
 
 
+@checks(path=a_path, overrides=optional(a_mapping), allow_large=flag)
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None, *, allow_large: bool = False) -> Scenario:
     """Load, merge and validate a scenario file, with dotted ``overrides`` set (as ``sweep --set`` does).
 
