@@ -288,3 +288,35 @@ def test_claiming_removes_a_dead_runs_stage_and_takes_its_stale_lock(tmp_path: P
     with claim_folder(tmp_path / "out", force=False) as stage:
         (stage / "summary.json").write_text(json.dumps({"ok": 1}))
     assert _names(tmp_path) == ["out"]
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    folder = tmp_path_factory.mktemp("logs") / "a" / "b"  # demo-data makes the missing folders
+    code, _, err = _orgsim("demo-data", str(folder), "--days", "3")
+    assert code == 0, err
+    return [str(folder / "messages.csv"), str(folder / "requests.csv")]
+
+
+def test_calibrate_on_a_full_or_read_only_disk_is_one_error_line(tmp_path: Path, logs: list[str]) -> None:
+    args = ["calibrate", *logs, "--team", str(NETWORK), "-o"]
+    with full_disk(tmp_path / "disk") as disk:
+        line = _one_error(*_orgsim(*args, str(disk / "c.yaml"))[::2])
+        assert "No space left on device" in line and _names(disk) == []
+    with read_only(tmp_path / "ro") as ro:
+        line = _one_error(*_orgsim(*args, str(ro / "c.yaml"))[::2])
+        assert "not writable" in line and list(ro.iterdir()) == []
+
+
+def test_a_resumed_sweep_ignores_and_removes_a_killed_runs_half_part(tmp_path: Path) -> None:
+    from orgsim.experiment.sweep import sweep
+
+    short = tmp_path / "short.yaml"
+    short.write_text(f"extends: {NETWORK}\nrun: {{horizon_days: 2, warmup_days: 0}}\n")
+    out = tmp_path / "sweep"
+    sets = [("policies.approval_steps", [0, 1])]
+    first = sweep(short, sets, replications=1, workers=1, out=out)
+    half = out / "parts" / f".p0000-r000.orgsim-{_dead_pid()}.json"  # what a kill -9 mid-write leaves
+    half.write_text('{"cut sh')
+    again = sweep(short, sets, replications=1, workers=1, out=out, resume=True)
+    assert again.equals(first) and not half.exists()

@@ -124,11 +124,9 @@ def write_demo(demo: DemoLogs, folder: str | Path, force: bool = False, fmt: str
         raise OrgsimError(f"{existing[0]}: exists; pass --force to overwrite it")
     from orgsim.writes import check_file_target, write_with
 
-    if not folder.parent.is_dir():
-        raise OrgsimError(f"{folder}: folder {folder.parent} does not exist")
-    made = not folder.exists()
+    made = next((f for f in reversed([folder, *folder.parents]) if not f.exists()), None)  # the first we create
     try:
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OrgsimError(f"{folder}: cannot create the folder: {exc.strerror or exc}") from None
     try:
@@ -137,7 +135,7 @@ def write_demo(demo: DemoLogs, folder: str | Path, force: bool = False, fmt: str
             write = table.to_parquet if fmt == "parquet" else table.to_csv
             write_with(path, functools.partial(write, index=False), force, "demo-data", checked=True)
     except BaseException:
-        if made:
-            shutil.rmtree(folder, ignore_errors=True)  # a failed first write leaves no folder behind either
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)  # a failed first write leaves no folder behind either
         raise
     return paths

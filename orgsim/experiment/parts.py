@@ -19,7 +19,7 @@ from typing import Any
 from orgsim.errors import OrgsimError
 from orgsim.experiment.parallel import Job, run_jobs
 from orgsim.metrics.registry import record
-from orgsim.writes import WriteError, hold_folder, write_text, write_with
+from orgsim.writes import WriteError, hold_folder, remove_leftovers, write_text, write_with
 
 __all__ = ["open_parts", "run_parts", "write_atomic", "write_part", "write_whole"]
 
@@ -65,7 +65,8 @@ def _found_parts(out: Path, manifest: dict[str, Any], resume: bool, what: str, d
         raise OrgsimError(f"--out {out}: folder is not empty and holds no {what}; choose another folder")
     parts.mkdir(parents=True, exist_ok=True)
     write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str))
-    return {f.stem: json.loads(f.read_text()) for f in parts.glob("*.json")}
+    remove_leftovers(parts)  # half-written parts of a killed run (``.NAME.orgsim-PID.json``)
+    return {f.stem: json.loads(f.read_text()) for f in parts.glob("*.json") if not f.name.startswith(".")}
 
 
 def write_whole(path: Path, write: Callable[[Path], Any]) -> None:
