@@ -425,10 +425,12 @@ def sweep(
     from orgsim.experiment.sweep import grid_size, parse_set
     from orgsim.experiment.sweep import sweep as run_sweep
     from orgsim.output import progress_bar, render_sweep
+    from orgsim.scenario.limits import check_points
 
     sets = [parse_set(s) for s in set_ or []]
     if resume and out is None:
         raise OrgsimError("--resume needs --out, the folder of the sweep to continue")
+    check_points(grid_size(sets), "sweep points", allow_large=_allow_large(ctx))  # before the file is read
     scenario = load_scenario(ctx, base)
     total = grid_size(sets) * (replications or scenario.run.replications)
     with progress_bar(total, quiet=as_json) as tick:
@@ -468,12 +470,15 @@ def explore(
     from orgsim.explore.render import render_exploration
     from orgsim.explore.run import METHODS, point_count
     from orgsim.output import progress_bar
+    from orgsim.scenario.limits import check_points
 
     if method not in METHODS:
         raise OrgsimError(f"--method {method}: expected one of {', '.join(METHODS)}")
     if resume and out is None:
         raise OrgsimError("--resume needs --out, the folder of the exploration to continue")
     inputs = parse_vary(vary or [])
+    check_points(point_count(inputs, method, samples) * len(files), "exploration points (sample points × designs)",
+                 allow_large=_allow_large(ctx))  # before any file is read: a hopeless size is refused at once
     first = load_scenario(ctx, files[0])
     total = point_count(inputs, method, samples) * len(files) * (replications or first.run.replications)
     with progress_bar(total, quiet=as_json) as tick:

@@ -106,7 +106,7 @@ def _problem(inputs: Sequence[Input]) -> dict[str, Any]:
     return {"num_vars": len(inputs), "names": [i.name for i in inputs], "bounds": [[i.low, i.high] for i in inputs]}
 
 
-@checks(designs=many(a_path, what="design files"), inputs=optional(many(a_thing("Input"), least=1, what="inputs")),
+@checks(designs=many(a_path, what="design files"), inputs=optional(many(a_thing("Input"), least=0, what="inputs")),
         method=choice(*METHODS), samples=whole(1), replications=whole(1, optional=True), seed=optional(whole(0)),
         workers=workers, scheduler=a_scheduler, out=optional(a_path), resume=flag, progress=optional(a_callable),
         allow_large=flag, rule_metric=metric_ids)
@@ -134,16 +134,14 @@ def explore(
     defaults_used = not inputs
     chosen = list(inputs) if inputs else default_inputs()
     paths = [Path(d) for d in designs]
+    # counted before any file is read or sample drawn: neither runs on a hopeless size
+    check_points(point_count(chosen, method, samples) * len(paths), "exploration points (sample points × designs)",
+                 allow_large=allow_large)
     bases = [load_scenario(p, allow_large=allow_large) for p in paths]
     check_ranges(paths, bases, chosen, allow_large=allow_large)
     n = bases[0].run.replications if replications is None else replications
     s0 = bases[0].run.seed if seed is None else seed
     check_arguments(bases[0], n, s0, workers)
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
-        raise OrgsimError(f"samples: expected a whole number >= 1, got {samples!r}")
-    # counted before the sample is drawn: neither SALib nor the validation of each point runs on a hopeless size
-    check_points(point_count(chosen, method, samples) * len(paths), "exploration points (sample points × designs)",
-                 allow_large=allow_large)
     check_workers(workers, allow_large=allow_large)
     check_plan(bases, n, point_count(chosen, method, samples) * len(paths), "exploration points (each design at "
                "each sample point, counted at its base's cost)", allow_large=allow_large)  # before any is built
