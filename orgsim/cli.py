@@ -198,10 +198,10 @@ def run(
 ) -> None:
     """Simulate one scenario and print its silo-latency summary."""
     from orgsim.experiment import replicate
+    from orgsim.folders import claim_folder
     from orgsim.metrics import summarize
     from orgsim.output import progress_bar, render_summary, results_bytes, write_run
     from orgsim.scenario.overrides import with_run_settings
-    from orgsim.writes import claim_folder
 
     scenario = with_run_settings(load_scenario(ctx, file), horizon_days=horizon_days, warmup_days=warmup_days,
                                  allow_large=_allow_large(ctx))
@@ -250,8 +250,8 @@ def compare(
 ) -> None:
     """Compare designs on the same demand: every figure with its CI, and a verdict against the first."""
     from orgsim.experiment.study import run_study
+    from orgsim.folders import claim_folder
     from orgsim.output import comparison_json, progress_bar, render_attribution, render_comparison, write_comparison
-    from orgsim.writes import claim_folder
 
     if correction not in ("holm", "bh", "none"):
         raise OrgsimError(f"--correction must be holm, bh or none, got {correction!r}")

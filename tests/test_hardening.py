@@ -163,9 +163,9 @@ def test_files_are_read_with_a_byte_cap(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_a_file_of_plain_values_is_counted_before_the_slow_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A 4.9 MB file of plain lists took 42 s and 1.1 GB, then was blamed on anchors; now libyaml counts it first."""
-    from orgsim.scenario import loading
+    from orgsim.scenario import counting, loading
 
-    monkeypatch.setattr(loading, "MAX_NODES", 1_000)
+    monkeypatch.setattr(counting, "MAX_NODES", 1_000)  # the libyaml pass (orgsim.scenario.counting) counts
     read = []
     monkeypatch.setattr(loading, "_plain", lambda *args, **kwargs: read.append(1))  # the slow reader never runs
     path = _file(tmp_path, "extra: [" + ", ".join(["1"] * 2_000) + "]\n")
@@ -242,7 +242,8 @@ from typer.testing import CliRunner  # noqa: E402
 
 from orgsim.cli import app  # noqa: E402
 from orgsim.errors import OrgsimError  # noqa: E402
-from orgsim.writes import claim_folder, publish_file, strict_json  # noqa: E402
+from orgsim.folders import claim_folder  # noqa: E402
+from orgsim.writes import publish_file, strict_json  # noqa: E402
 
 QUICK = ["--horizon-days", "2", "--warmup-days", "0", "--replications", "1", "--workers", "1"]
 

@@ -25,9 +25,9 @@ from typer.testing import CliRunner
 
 from orgsim.cli import app
 from orgsim.errors import OrgsimError
+from orgsim.folders import claim_folder
 from orgsim.writes import (
     check_file_target,
-    claim_folder,
     distinct_targets,
     remove_leftovers,
     write_text,

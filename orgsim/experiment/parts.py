@@ -18,8 +18,9 @@ from typing import Any
 
 from orgsim.errors import OrgsimError
 from orgsim.experiment.parallel import Job, run_jobs
+from orgsim.folders import hold_folder
 from orgsim.metrics.registry import record
-from orgsim.writes import WriteError, hold_folder, remove_leftovers, write_text, write_with
+from orgsim.writes import WriteError, remove_leftovers, write_text, write_with
 
 __all__ = ["open_parts", "run_parts", "write_atomic", "write_part", "write_whole"]
 
@@ -36,7 +37,7 @@ def open_parts(out: Path | None, manifest: dict[str, Any], resume: bool, what: s
 
     A folder holding this kind of study needs ``resume``; one holding a different study
     (another manifest), or anything else, is refused and left as it is. While the block
-    runs the folder is held (:func:`orgsim.writes.hold_folder`): a second study into it is
+    runs the folder is held (:func:`orgsim.folders.hold_folder`): a second study into it is
     refused instead of interleaving its parts. A failed write (a full disk) keeps the parts
     already written, so ``--resume`` continues. With no ``out`` nothing is written or held.
     """
