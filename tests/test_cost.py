@@ -64,7 +64,7 @@ def test_interruptions_are_counted_and_refused_at_their_line(tmp_path: Path) -> 
 def test_overlapping_bursts_multiply_as_in_the_engine(tmp_path: Path) -> None:
     bursts = "".join(f"    b{i}: {{start_day: 0, days: 7, multiplier: 1000, channels: [instagram]}}\n" for i in range(4))
     message = _refused(_file(tmp_path, f"demand:\n  bursts:\n{bursts}"))
-    assert "demand.bursts" in message and "bursts a day" in message  # 1000^4: not 4 x 1000
+    assert "demand.bursts" in message and "(50,000,000,000,0" in message  # 1000^4 a day: not 4 x 1000
     assert burst_days([(0, 1, 30), (0, 1, 30)], 2) == pytest.approx(901)  # x900 for a day, then a plain day
 
 
