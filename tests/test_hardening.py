@@ -441,7 +441,7 @@ def test_the_api_raises_its_own_error_for_bad_arguments() -> None:
         replicate(s, -1)
     with pytest.raises(OrgsimError, match="workers: expected a whole number >= 1"):
         replicate(s, 1, workers=-3)
-    with pytest.raises(OrgsimError, match="summarize: no results"):
+    with pytest.raises(OrgsimError, match="summarize: results: expected at least 1 results"):
         summarize([])
 
 
