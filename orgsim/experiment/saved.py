@@ -90,7 +90,8 @@ def _validate(body: Any, schema: Mapping[str, Any], source: str, again: str) -> 
     if not errors:
         return
     first = _deepest(errors[0])
-    expected = {"type": f"expected {first.validator_value}", "required": "a required key is missing",
+    missing = first.message.split("'")[1] if first.validator == "required" and "'" in first.message else "a key"
+    expected = {"type": f"expected {first.validator_value}", "required": f"required key {missing} is missing",
                 "minimum": f"expected at least {first.validator_value}", "anyOf": "expected a number (or null)",
                 "const": f"expected {first.validator_value!r}", "enum": f"expected one of {first.validator_value}",
                 "minItems": "expected at least one item"}.get(str(first.validator), first.message)
