@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from orgsim.errors import OrgsimError
-from orgsim.writes import strict_json
+from orgsim.writes import ending_cleanly, strict_json
 
 if TYPE_CHECKING:
     from orgsim.scenario import Scenario
@@ -57,7 +57,10 @@ def friendly(fn: F) -> F:
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with ending_cleanly():  # a SIGTERM still removes temporary files and staging folders
+                value = fn(*args, **kwargs)
+                _flush_stdout()
+                return value
         except OrgsimError as exc:
             for line in str(exc).splitlines():
                 _err(f"error: {line}")
@@ -67,7 +70,14 @@ def friendly(fn: F) -> F:
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:  # the reader went away (`orgsim estimate ... | head`): stop quietly, as the docs advise
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
+            _silence_stdout()  # no second error when Python flushes
+            raise typer.Exit(1) from None
+        except OSError as exc:  # a full or read-only disk, a file that went away: the system's word, one line
+            if _debug(kwargs["ctx"]):
+                raise
+            where = f"{exc.filename}: " if exc.filename else "could not write the output: "  # stdout, or a write
+            _err(f"error: {where}{exc.strerror or exc}")
+            _silence_stdout()
             raise typer.Exit(1) from None
         except Exception as exc:  # the last line of defence: never a traceback
             if _debug(kwargs["ctx"]):
@@ -76,6 +86,23 @@ def friendly(fn: F) -> F:
             raise typer.Exit(3) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so Python's own flush at exit cannot fail a second time."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _flush_stdout() -> None:
+    """Flush what a command printed, so that `orgsim show F > file` on a full disk fails here, where it can be said."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _silence_stdout()
+        raise OrgsimError(f"could not write the output ({exc.strerror or exc}); what was written is incomplete") from None
 
 
 def _print_version(value: bool) -> None:
@@ -112,7 +139,21 @@ def load_scenario(ctx: typer.Context, file: Path) -> Scenario:
     return scenario
 
 
-WorkersOpt = Annotated[int | None, typer.Option(min=1, help="Processes to run replications on (default: every core).")]
+def load_designs(ctx: typer.Context, files: list[Path], command: str) -> list[Scenario]:
+    """Load the designs of a comparison (at least two: a baseline and one to weigh against it)."""
+    if len(files) < 2:
+        raise OrgsimError(f"{command} compares designs against the first: give at least two scenario files "
+                          f"(got {len(files)}); for one design, run `orgsim run {files[0] if files else 'FILE'}`")
+    from orgsim.report.labels import company_note
+
+    scenarios = [load_scenario(ctx, f) for f in files]
+    note = company_note([s.company for s in scenarios])
+    if note:
+        _err(f"warning: {note}")
+    return scenarios
+
+
+WorkersOpt = Annotated[int | None, typer.Option(min=1, help="Processes to run replications on (default: every core; more than the cores needs --allow-large).")]
 SchedulerOpt = Annotated[str | None, typer.Option(help="Run on a Dask cluster instead: tcp://host:8786 (orgsim[distributed]).")]
 FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False, metavar="FILE")]
 
@@ -171,10 +212,10 @@ def run(
 ) -> None:
     """Simulate one scenario and print its silo-latency summary."""
     from orgsim.experiment import replicate
+    from orgsim.folders import claim_folder
     from orgsim.metrics import summarize
     from orgsim.output import progress_bar, render_summary, results_bytes, write_run
     from orgsim.scenario.overrides import with_run_settings
-    from orgsim.writes import claim_folder
 
     scenario = with_run_settings(load_scenario(ctx, file), horizon_days=horizon_days, warmup_days=warmup_days,
                                  allow_large=_allow_large(ctx))
@@ -187,7 +228,7 @@ def run(
         with progress_bar(n, quiet=as_json) as tick:
             results = replicate(scenario, n, base_seed, progress=tick, workers=workers, summary=summary_mode,
                                 scheduler=scheduler, allow_large=_allow_large(ctx))
-        summary = summarize(results, seed=base_seed)
+        summary = {"company": scenario.company, **summarize(results, seed=base_seed)}
         from orgsim.metrics.stability import unstable_reasons
 
         summary["unstable"] = unstable_reasons(scenario, summary)
@@ -223,12 +264,12 @@ def compare(
 ) -> None:
     """Compare designs on the same demand: every figure with its CI, and a verdict against the first."""
     from orgsim.experiment.study import run_study
+    from orgsim.folders import claim_folder
     from orgsim.output import comparison_json, progress_bar, render_attribution, render_comparison, write_comparison
-    from orgsim.writes import claim_folder
 
     if correction not in ("holm", "bh", "none"):
         raise OrgsimError(f"--correction must be holm, bh or none, got {correction!r}")
-    scenarios = [load_scenario(ctx, f) for f in files]
+    scenarios = load_designs(ctx, files, "compare")
     with contextlib.ExitStack() as claimed:
         stage = claimed.enter_context(claim_folder(out, force)) if out is not None else None
         if precision is not None:
@@ -295,17 +336,18 @@ def report(
     waterfall per design that differs from the baseline in several levers (opt-in: it runs 2^k designs each).
     """
     from orgsim.experiment.study import Study, run_study
-    from orgsim.output import check_output_file, progress_bar, report_command
+    from orgsim.output import progress_bar, report_command
     from orgsim.report import write_study_report
-    from orgsim.writes import publish_file, sibling
+    from orgsim.writes import check_file_target, distinct_targets
 
     if files and from_dir is not None:
         raise OrgsimError("give scenario files or --from a saved study, not both")
     if not files and from_dir is None:
         raise OrgsimError("give the scenario files to compare, or --from a folder written by `orgsim compare --out`")
-    for option, target in (("--output", output), ("--pptx", pptx), ("--pdf", pdf)):
-        if target is not None:
-            check_output_file(target, force, option)
+    targets = {"--output": output, "--pptx": pptx, "--pdf": pdf}
+    distinct_targets(targets.items())
+    # checked before the run, not after it; each path is then the file to write (a link's target)
+    checked = {option: check_file_target(t, force, option) for option, t in targets.items() if t is not None}
     if pptx is not None:
         from orgsim.report.deck import _require
 
@@ -323,12 +365,21 @@ def report(
         if seed is not None or replications is not None:
             raise OrgsimError("--seed and --replications apply when running scenarios, not with --from")
         study = Study.load(from_dir, allow_large=_allow_large(ctx))
+        if len(study.designs) < 2:
+            raise OrgsimError(f"{from_dir}: the saved study has one design; a report compares designs against the "
+                              "first: save at least two with `orgsim compare A.yaml B.yaml --out DIR`")
     else:
         assert files is not None
-        scenarios = [load_scenario(ctx, f) for f in files]
+        scenarios = load_designs(ctx, files, "report")
         with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications)) as tick:
             study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
                               allow_large=_allow_large(ctx), sources=[str(f) for f in files])
+    from orgsim.experiment.saved import undefined_figures
+
+    gaps = undefined_figures(study.designs, study.runs)  # said here, so a gap in a chart is never a surprise
+    if gaps:
+        _err("warning: undefined figures (NaN or null), left out of their means (a figure with no value left shows as —): "
+             + "; ".join(gaps[:5]) + (f"; and {len(gaps) - 5} more" if len(gaps) > 5 else ""))
     attributions = []
     if attribute:
         from orgsim.experiment.attribution import attribute_study
@@ -336,26 +387,22 @@ def report(
         attributions = attribute_study(study, workers=workers, scheduler=scheduler)
     command = (report_command(study, output) + (" --attribute" if attribute else "")
                + (f" --explore {explore_dir}" if explore_dir is not None else ""))
-    # each file is written whole beside its destination, then renamed into place: never half-written
-    tmp = sibling(output)
-    write_study_report(study, tmp, command=command, attributions=attributions, explore=explored)
-    publish_file(tmp, output, force)
+    # each file is written whole beside its destination, then renamed into place: never half-written; a file
+    # that appeared under the name during the run is kept unless --force
+    write_study_report(study, checked["--output"], command=command, attributions=attributions, explore=explored,
+                       force=force)
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")
     if pptx is not None:
         from orgsim.report.deck import write_deck
         from orgsim.report.html import report_title
 
-        tmp = sibling(pptx)
-        write_deck(study, tmp, report_title(study), command=command)
-        publish_file(tmp, pptx, force, "--pptx")
+        write_deck(study, checked["--pptx"], report_title(study), command=command, force=force)
         typer.echo(f"wrote {pptx} ({pptx.stat().st_size / 1e3:,.0f} kB)")
     if pdf is not None:
         from orgsim.report.pdf import print_pdf
 
-        tmp = sibling(pdf)
-        print_pdf(output, tmp)
-        publish_file(tmp, pdf, force, "--pdf")
+        print_pdf(checked["--output"], checked["--pdf"], force=force)
         typer.echo(f"wrote {pdf} ({pdf.stat().st_size / 1e3:,.0f} kB)")
 
 
@@ -392,15 +439,17 @@ def sweep(
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records on stdout.")] = False,
 ) -> None:
     """Sweep scenario values over a grid; one tidy row per point and metric, with 95% CI."""
-    from orgsim.experiment.sweep import expand_grid, parse_set
+    from orgsim.experiment.sweep import grid_size, parse_set
     from orgsim.experiment.sweep import sweep as run_sweep
     from orgsim.output import progress_bar, render_sweep
+    from orgsim.scenario.limits import check_points
 
     sets = [parse_set(s) for s in set_ or []]
     if resume and out is None:
         raise OrgsimError("--resume needs --out, the folder of the sweep to continue")
+    check_points(grid_size(sets), "sweep points", allow_large=_allow_large(ctx))  # before the file is read
     scenario = load_scenario(ctx, base)
-    total = len(expand_grid(sets)) * (replications or scenario.run.replications)
+    total = grid_size(sets) * (replications or scenario.run.replications)
     with progress_bar(total, quiet=as_json) as tick:
         table = run_sweep(base, sets, replications, seed, workers=workers, out=out, resume=resume, progress=tick,
                           scheduler=scheduler, allow_large=_allow_large(ctx))
@@ -438,12 +487,15 @@ def explore(
     from orgsim.explore.render import render_exploration
     from orgsim.explore.run import METHODS, point_count
     from orgsim.output import progress_bar
+    from orgsim.scenario.limits import check_points
 
     if method not in METHODS:
         raise OrgsimError(f"--method {method}: expected one of {', '.join(METHODS)}")
     if resume and out is None:
         raise OrgsimError("--resume needs --out, the folder of the exploration to continue")
     inputs = parse_vary(vary or [])
+    check_points(point_count(inputs, method, samples) * len(files), "exploration points (sample points × designs)",
+                 allow_large=_allow_large(ctx))  # before any file is read: a hopeless size is refused at once
     first = load_scenario(ctx, files[0])
     total = point_count(inputs, method, samples) * len(files) * (replications or first.run.replications)
     with progress_bar(total, quiet=as_json) as tick:
@@ -474,7 +526,7 @@ def graph(
     g = build_org(scenario)
     ei = ei_index(g)
     cg = cross_group_tie_ratio(g)
-    body: dict[str, Any] = {"scenario": scenario.name, "structure": scenario.structure.kind,
+    body: dict[str, Any] = {"scenario": scenario.name, "company": scenario.company, "structure": scenario.structure.kind,
             "ei_index": None if ei != ei else ei, "cross_group_tie_ratio": None if cg != cg else cg,
             "bottlenecks": bottlenecks(g, top), "bus_factor": bus_factors(scenario)}
     if as_json:
@@ -508,15 +560,14 @@ def init(
     import os
 
     from orgsim.scenario.templates import STRUCTURES, starter
+    from orgsim.writes import check_file_target, write_text
 
     if structure not in STRUCTURES:
         raise OrgsimError(f"--structure must be one of {', '.join(STRUCTURES)}, got {structure!r}")
-    if path.exists() and not force:
-        raise OrgsimError(f"{path} already exists; pass --force to overwrite it")
+    target = check_file_target(path, force, "init")
     repo_schema = Path(__file__).resolve().parent.parent / "schemas" / "scenario.schema.json"
-    target = path.resolve().parent
-    schema_ref = os.path.relpath(repo_schema, target) if repo_schema.exists() else "scenario.schema.json"
-    path.write_text(starter(structure, team_size, str(path), schema_ref), encoding="utf-8")
+    schema_ref = os.path.relpath(repo_schema, target.parent) if repo_schema.exists() else "scenario.schema.json"
+    write_text(target, starter(structure, team_size, str(path), schema_ref), force, "init", checked=True)
     typer.echo(f"wrote {path} ({structure}, {team_size} people); try: orgsim run {path}")
 
 

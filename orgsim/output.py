@@ -9,15 +9,13 @@ never loads them.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orgsim.errors import OrgsimError
 from orgsim.metrics.registry import from_table
-from orgsim.report.labels import short_names
+from orgsim.report.labels import full_name, short_names
 from orgsim.writes import strict_json
 
 if TYPE_CHECKING:
@@ -30,7 +28,6 @@ if TYPE_CHECKING:
     from orgsim.sim.result import Result
 
 __all__ = [
-    "check_output_file",
     "strict_json",
     "comparison_json",
     "progress_bar",
@@ -88,7 +85,8 @@ def results_bytes(scenario: Scenario, replications: int, summary: bool) -> int:
     if summary:
         return fixed + per_replication * replications
     _, drivers = arrivals_per_replication(scenario)
-    daily = drivers["requests"] + drivers["messages"] + drivers["insights"]  # bursts left out: a floor
+    # a row per request, message and insight hop; bursts in, a workflow's passes counted (rows are fewer): near
+    daily = sum(drivers[k] for k in ("requests", "interruptions", "messages", "insights"))
     kept_days = max(scenario.run.horizon_days - scenario.run.warmup_days, 0.0)
     return fixed + int(BYTES_PER_ARRIVAL * daily * kept_days * replications)
 
@@ -145,7 +143,7 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
     console = console or Console()
     lat = s["silo_latency_hours"]
     cis = s.get("ci95", {})
-    console.print(f"[bold]{escape(s['scenario'])}[/bold] — structure: {s['structure']}, "
+    console.print(f"[bold]{escape(full_name(s['scenario'], s.get('company')))}[/bold] — structure: {s['structure']}, "
                   f"{s['replications']} replication(s), {s['horizon_days']:g} days "
                   f"({s['warmup_days']:g} warm-up), seed {s['seed']}")
     head = Table(show_header=False, box=None, pad_edge=False)
@@ -319,20 +317,6 @@ def render_attribution(a: Attribution, console: Console | None = None) -> None:
         console.print(f"note: {escape(note)}")
 
 
-def check_output_file(output: Path, force: bool, option: str = "--output") -> None:
-    """Refuse to overwrite a file (unless forced) or write into a folder that is not there, or not writable."""
-    if output.is_symlink() and not output.exists():
-        raise OrgsimError(f"{option} {output}: is a dangling symbolic link; remove it or choose another name")
-    if output.exists() and (output.is_dir() or not force):
-        what = "is a folder" if output.is_dir() else "already exists; pass --force to overwrite it"
-        raise OrgsimError(f"{option} {output}: {what}")
-    if not output.parent.is_dir():
-        raise OrgsimError(f"{option} {output}: folder {output.parent} does not exist")
-    if not os.access(output.parent, os.W_OK | os.X_OK):
-        raise OrgsimError(f"{option} {output}: folder {output.parent} is not writable")
-
-
-
 def report_command(study: Study, output: Path) -> str:
     """The command that rebuilds a report, written into it so a reader can run it again."""
     return "orgsim report " + " ".join(s or "<scenario>" for s in study.sources) + \
@@ -353,7 +337,7 @@ def render_estimate(e: dict[str, Any], echo: Callable[[str], Any] = print) -> No
 def render_graph(body: dict[str, Any], echo: Callable[[str], Any] = print) -> None:
     """Structural measures of an org graph (see ``orgsim graph``)."""
     ei, cg = body["ei_index"], body["cross_group_tie_ratio"]
-    echo(f"{body['scenario']} ({body['structure']})")
+    echo(f"{full_name(body['scenario'], body.get('company'))} ({body['structure']})")
     echo(f"E-I index, team vs departments: {_signed(ei)}   cross-group tie ratio: {'nan' if cg is None else f'{cg:.2f}'}")
     echo("brokers (betweenness on fastest routes): " + ", ".join(f"{n} {v:.2f}" for n, v in body["bottlenecks"].items()))
     echo("bus factor: " + ", ".join(f"{k} {v}" for k, v in body["bus_factor"].items()))

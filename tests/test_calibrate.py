@@ -239,7 +239,7 @@ def test_cli_calibrate_refuses_to_overwrite_and_reports_a_bad_file_in_one_line(l
     assert "used" in res.stdout and f"wrote {out}" in res.stdout.replace("\n", "")
     before = out.read_text()
     res = runner.invoke(app, args)
-    assert res.exit_code == 1 and res.stderr.strip() == f"error: {out}: exists; pass --force to overwrite it"
+    assert res.exit_code == 1 and res.stderr.strip() == f"error: --out {out}: already exists; pass --force to overwrite it"
     assert out.read_text() == before
     bad = tmp_path / "bad.csv"
     bad.write_text("when,where\n2026-01-01,here\n")

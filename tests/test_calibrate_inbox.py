@@ -278,16 +278,13 @@ def test_a_scenario_that_would_not_load_is_named_by_its_key_never_by_a_temporary
 def test_a_full_or_read_only_disk_is_one_error_line_and_leaves_nothing(tmp_path: Path, small_logs: list[Path],
                                                                       monkeypatch: pytest.MonkeyPatch, errno: int,
                                                                       says: str) -> None:
-    res = _calibrate(tmp_path / "nowhere", *small_logs)
-    assert res.exit_code == 1 and "folder" in res.stderr and "does not exist" in res.stderr
-
     def fail(self: Path, *args: object, **kwargs: object) -> None:
         raise OSError(errno, says)
 
     monkeypatch.setattr(Path, "write_text", fail)
     res = _calibrate(tmp_path, *small_logs)
-    assert res.exit_code == 1 and res.stderr == f"error: {tmp_path / 'c.yaml'}: cannot be written ({says}); " \
-        "nothing was written\n", res.output
+    assert res.exit_code == 1 and len(res.stderr.splitlines()) == 1, res.output
+    assert str(tmp_path / "c.yaml") in res.stderr and ".tmp" not in res.stderr
     assert list(tmp_path.iterdir()) == []
 
 

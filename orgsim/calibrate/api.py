@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +17,7 @@ from orgsim.calibrate.routing import Routing, route_cases
 from orgsim.calibrate.times import EARLIEST, LATEST
 from orgsim.errors import OrgsimError
 from orgsim.scenario.loading import load_data, load_scenario, scenario_from_data
-from orgsim.writes import publish_file, sibling
+from orgsim.writes import check_file_target, writing
 
 __all__ = ["calibrate", "dump", "parse_time"]
 
@@ -55,20 +54,6 @@ def dump(cal: Calibration) -> str:
     return buf.getvalue()
 
 
-def _check_out(out: Path, team: Path, force: bool) -> None:
-    if out.exists() and not force:
-        raise OrgsimError(f"{out}: exists; pass --force to overwrite it")
-    if out.exists() and not out.is_file():
-        raise OrgsimError(f"{out}: is not a regular file; choose a file name for the calibrated scenario")
-    if out.resolve() == team.resolve():
-        raise OrgsimError(f"{out}: is the team file itself; write the calibrated scenario elsewhere")
-    folder = out.parent
-    if not folder.is_dir():
-        raise OrgsimError(f"{out}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OrgsimError(f"{out}: folder {folder} is not writable")
-
-
 def calibrate(logs: Sequence[str | Path], team: str | Path, out: str | Path, columns: ColumnMap | None = None,
               export_time: pd.Timestamp | None = None, force: bool = False,
               warmup_days: float = WARMUP_DAYS, until: pd.Timestamp | None = None, *,
@@ -86,7 +71,13 @@ def calibrate(logs: Sequence[str | Path], team: str | Path, out: str | Path, col
     size limits of the logs.
     """
     out, team = Path(out), Path(team)
-    _check_out(out, team, force)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OrgsimError(f"--out {out}: cannot create its folder: {exc.strerror or exc}") from None
+    target = check_file_target(out, force, "--out")  # before the logs are read, and again as it is written
+    if out.resolve() == team.resolve():
+        raise OrgsimError(f"{out}: is the team file itself; write the calibrated scenario elsewhere")
     data, positions = load_data(team)
     scenario = scenario_from_data(data, positions, str(team))
     checked = read_logs(logs, columns or load_mapping(), scenario.channels, export_time, scenario=scenario,
@@ -103,22 +94,13 @@ def calibrate(logs: Sequence[str | Path], team: str | Path, out: str | Path, col
         checked, routing = route_cases(checked, scenario)
     cal = build_document(checked, scenario, data, team, out, warmup_days, routing=routing, bursts=bursts,
                          min_burst=min_burst)
-    _write(dump(cal), out, force)
-    return cal, checked
-
-
-def _write(text: str, out: Path, force: bool) -> None:
-    """Write ``out`` whole only if it loads; an error names the key, never the temporary file."""
-    tmp = sibling(out)
-    try:
+    text = dump(cal)
+    with writing(target, force, "--out", checked=True) as tmp:
         tmp.write_text(text, encoding="utf-8")
-        load_scenario(tmp)
-    except OrgsimError as exc:
-        tmp.unlink(missing_ok=True)
-        first = _AT.sub("", str(exc).splitlines()[0]).replace(f"{tmp}: ", "").replace(str(tmp), str(out))
-        raise OrgsimError(f"{out}: not written: the scenario fitted from the logs does not load: {first} (a value "
-                          "fitted from the logs; the rows listed above are what it rests on)") from None
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OrgsimError(f"{out}: cannot be written ({exc.strerror or exc}); nothing was written") from None
-    publish_file(tmp, out, force, "--out")
+        try:
+            load_scenario(tmp)
+        except OrgsimError as exc:  # named by the file it would have been and the key, never the temporary file
+            first = _AT.sub("", str(exc).splitlines()[0]).replace(f"{tmp}: ", "").replace(str(tmp), str(out))
+            raise OrgsimError(f"{out}: not written: the scenario fitted from the logs does not load: {first} (a value "
+                              "fitted from the logs; the rows listed above are what it rests on)") from None
+    return cal, checked

@@ -19,19 +19,21 @@ case_type``. A case still open at the end has no ``answered`` row.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from orgsim.arguments import a_path, a_thing, checks, choice, flag
 from orgsim.calibrate.trace import trace_events
 from orgsim.errors import OrgsimError
 from orgsim.scenario.model import Scenario
 from orgsim.scenario.overrides import with_changes
 from orgsim.sim.demand import arrivals, request_kinds
 from orgsim.sim.engine import simulate
-from orgsim.writes import publish_file, sibling
 
 __all__ = ["DEFAULT_EVENT_SCENARIO", "DEFAULT_SCENARIO", "DEMO_WARMUP_DAYS", "DemoEvents", "DemoLogs",
            "demo_event_log", "demo_logs", "write_demo", "write_event_log"]
@@ -124,6 +126,8 @@ def demo_logs(scenario: Scenario, days: float = 28.0, seed: int = 1, launch_day:
 
 def _write_tables(tables: dict[str, pd.DataFrame], folder: str | Path, force: bool, fmt: str) -> list[Path]:
     """Write each table whole beside its final name, then rename it there; refuse to overwrite without ``force``."""
+    from orgsim.writes import check_file_target, write_with
+
     if fmt not in FORMATS:
         raise OrgsimError(f"--format: expected csv or parquet, got {fmt!r}")
     folder = Path(folder)
@@ -133,24 +137,24 @@ def _write_tables(tables: dict[str, pd.DataFrame], folder: str | Path, force: bo
     existing = [str(p) for p in paths if p.exists()]
     if existing and not force:
         raise OrgsimError(f"{existing[0]}: exists; pass --force to overwrite it")
+    made = next((f for f in reversed([folder, *folder.parents]) if not f.exists()), None)  # the first we create
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OrgsimError(f"{folder}: cannot be created ({exc.strerror or exc})") from None
-    for path, table in zip(paths, tables.values(), strict=True):
-        tmp = sibling(path)
-        try:
-            if fmt == "parquet":
-                table.to_parquet(tmp, index=False)
-            else:
-                table.to_csv(tmp, index=False)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise OrgsimError(f"{path}: cannot be written ({exc.strerror or exc}); nothing was written there") from None
-        publish_file(tmp, path, force, "demo-data")
+        raise OrgsimError(f"{folder}: cannot create the folder: {exc.strerror or exc}") from None
+    try:
+        targets = [check_file_target(p, force, "demo-data") for p in paths]  # all checked before any is written
+        for path, table in zip(targets, tables.values(), strict=True):
+            write = table.to_parquet if fmt == "parquet" else table.to_csv
+            write_with(path, functools.partial(write, index=False), force, "demo-data", checked=True)
+    except BaseException:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)  # a failed first write leaves no folder behind either
+        raise
     return paths
 
 
+@checks(demo=a_thing("DemoLogs"), folder=a_path, force=flag, fmt=choice("csv", "parquet"))
 def write_demo(demo: DemoLogs, folder: str | Path, force: bool = False, fmt: str = "csv") -> list[Path]:
     """Write ``messages.csv`` and ``requests.csv`` (or ``.parquet``); refuse to overwrite without ``force``."""
     return _write_tables({"messages": demo.messages, "requests": demo.requests}, folder, force, fmt)

@@ -25,6 +25,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from orgsim.arguments import a_department, a_scenario, a_string, a_study, a_table, checks, metric_ids, optional, whole
 from orgsim.experiment.study import Study
 from orgsim.metrics import mean_ci
 from orgsim.metrics.detail import PARTS
@@ -86,6 +87,7 @@ def _err(mean: float, low: float | None, high: float | None) -> tuple[float, flo
 
 
 @styled
+@checks(study=a_study)
 def tradeoff(study: Study) -> Figure:
     """Silo latency (x, lower is better) against insight reach (y, higher is better); area = head count.
 
@@ -147,6 +149,7 @@ def _label_column(ax: plt.Axes, points: list[tuple[float, float, str]]) -> None:
 
 
 @styled
+@checks(study=a_study)
 def latency_by_department(study: Study) -> Figure:
     """Silo latency per department and design: box = middle half, line = median, whiskers = 10th–90th percentile.
 
@@ -184,6 +187,7 @@ def latency_by_department(study: Study) -> Figure:
 
 
 @styled
+@checks(study=a_study, department=a_department)
 def latency_ecdf(study: Study, department: str | None = None) -> Figure:
     """Share of requests answered within t hours, per design, with the median and 90th percentile marked."""
     lat = study.latencies()
@@ -212,6 +216,7 @@ def latency_ecdf(study: Study, department: str | None = None) -> Figure:
 
 
 @styled
+@checks(study=a_study)
 def time_breakdown(study: Study) -> Figure:
     """Where a request's time goes, per design: queue, work, handoff, approval (mean hours, stacked)."""
     bd = study.breakdown()
@@ -267,6 +272,7 @@ def _curves(study: Study, department: str) -> dict[str, tuple[np.ndarray, np.nda
 
 
 @styled
+@checks(study=a_study, department=a_department)
 def reach_over_time(study: Study, department: str = "all") -> Figure:
     """Share of insights that have reached the departments they matter to, by days after they appeared.
 
@@ -287,6 +293,7 @@ def reach_over_time(study: Study, department: str = "all") -> Figure:
 
 
 @styled
+@checks(study=a_study)
 def reach_by_department(study: Study) -> Figure:
     """:func:`reach_over_time` per department, small multiples on one scale."""
     rc = study.reach_curves()
@@ -312,6 +319,7 @@ def reach_by_department(study: Study) -> Figure:
 
 
 @styled
+@checks(study=a_study)
 def utilisation(study: Study) -> Figure:
     """Each person's utilisation (hours worked / hours on duty, mean over replications), per design.
 
@@ -350,6 +358,7 @@ def utilisation(study: Study) -> Figure:
 
 
 @styled
+@checks(study=a_study)
 def after_hours(study: Study) -> Figure:
     """Team-wide share of work done after hours and the busiest person's utilisation, with 95% CIs."""
     designs, col, names = study.designs, colours(study.designs), _legend_names(study)
@@ -376,25 +385,31 @@ def after_hours(study: Study) -> Figure:
 
 
 @styled
+@checks(study=a_study)
 def bus_factor_chart(study: Study) -> Figure:
-    """How many people can cover each channel, function and audience, per design (1 = one person away from a gap)."""
+    """How many people can cover each channel, function and audience, per design (1 = one person away from a gap).
+
+    Covering means the design routes that work to them and they are practised or better at it
+    (:func:`orgsim.org.measures.bus_factors`); "—" marks a skill no work needs in that design.
+    """
     designs, names = study.designs, _legend_names(study)
     factors = [bus_factors(s) for s in study.scenarios]
     skills = list(dict.fromkeys(k for f in factors for k in f))
-    grid = np.array([[f.get(k, 0) for f in factors] for k in skills], dtype=float).reshape(len(skills), len(designs))
+    grid = np.array([[f.get(k, np.nan) for f in factors] for k in skills], dtype=float).reshape(len(skills), len(designs))
     fig, ax = plt.subplots(figsize=(3.0 + 1.3 * len(designs), 1.0 + 0.24 * max(len(skills), 1)), layout="constrained")
     ax.imshow(np.minimum(grid, 4), cmap="RdYlGn", vmin=0.5, vmax=4, aspect="auto")
     for i in range(len(skills)):
         for j in range(len(designs)):
-            ax.text(j, i, f"{grid[i, j]:.0f}", ha="center", va="center", fontsize=9,
-                    fontweight="bold" if grid[i, j] <= 1 else "normal")
+            value = grid[i, j]
+            ax.text(j, i, "—" if math.isnan(value) else f"{value:.0f}", ha="center", va="center", fontsize=9,
+                    fontweight="bold" if value <= 1 else "normal")
     ax.set_xticks(range(len(designs)), [textwrap.fill(names[d], 11) for d in designs], fontsize=9)
     ax.xaxis.tick_top()
-    ax.set_yticks(range(len(skills)), skills, fontsize=8)
+    ax.set_yticks(range(len(skills)), skills, fontsize=9)
     ax.grid(False)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
-    ax.set_title("Bus factor: people who can cover each skill (count)")
+    ax.set_title("Bus factor: people who can cover each skill, practised or better")
     return fig
 
 
@@ -454,6 +469,7 @@ def _layout(G: nx.Graph) -> dict[str, tuple[float, float]]:
 
 
 @styled
+@checks(scenario=a_scenario, top=whole(1))
 def org_network(scenario: Scenario, top: int = 3) -> Figure:
     """The organisation as a network: people coloured by pod, departments around, ties styled by kind.
 
@@ -517,6 +533,7 @@ _SWEEP_COLUMNS = {"point", "metric", "label", "unit", "mean", "ci_low", "ci_high
 
 
 @styled
+@checks(table=a_table, metrics=metric_ids, x=optional(a_string))
 def sweep_chart(table: pd.DataFrame, metrics: Sequence[str] = ("silo_latency_rmst", "insight_reach_share"),
                 x: str | None = None) -> Figure:
     """A sweep's figures (:func:`orgsim.sweep`'s table) against the swept value, with 95% CIs; one panel per metric.
