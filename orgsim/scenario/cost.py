@@ -63,8 +63,8 @@ def burst_days(bursts: Iterable[tuple[float, float, float]], horizon: float) -> 
 
     >>> burst_days([], 10.0)
     10.0
-    >>> burst_days([(2, 3, 30), (3, 1, 30)], 10.0)  # 6 plain days, 2 at x30, 1 at x900 (x30 x30)
-    966.0
+    >>> round(burst_days([(2, 3, 30), (3, 1, 30)], 10.0), 9)  # 7 plain days, 2 at x30, 1 at x900 (x30 x30)
+    967.0
     """
     edges: list[tuple[float, float]] = []
     for start, days, mult in bursts:
