@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from orgsim.scenario.model import PRIORITY_RANK
 from orgsim.sim.demand import draw
 from orgsim.sim.kernel import Call
+from orgsim.sim.portable import on_grid
 from orgsim.sim.workers import Task
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class _Stream:
             self.dispatch.place(Task(self.priority, next(self.dispatch.order), self._effort(), self.queue, NO_SKILL,
                                      self.done, -1))
         if not self.gaps:
-            self.gaps = self.rng.exponential(self.mean_gap, BATCH).tolist()[::-1]
+            self.gaps = on_grid(self.rng.exponential(self.mean_gap, BATCH)).tolist()[::-1]
         gap = self.gaps.pop()
         if self.kernel.now + gap < self.horizon:
             self.kernel.call_in(gap, Call(self.next))
