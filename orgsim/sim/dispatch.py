@@ -25,16 +25,14 @@ from typing import Protocol
 
 from orgsim.sim.calendar import INF
 from orgsim.sim.kernel import Kernel
-from orgsim.sim.workers import Skill, Task, TaskDone, Trace, Worker, WorkQueue
+from orgsim.sim.workers import Dispatch, Skill, Task, TaskDone, Trace, Worker, WorkQueue
 
 __all__ = ["DispatchPolicy", "PriorityDispatch"]
 
 
-class DispatchPolicy(Protocol):
-    """The interface every dispatch policy offers (see the module docstring)."""
+class DispatchPolicy(Dispatch, Protocol):
+    """The interface every dispatch policy offers (see the module docstring): a worker's two questions and more."""
 
-    #: work this urgent (a rank this low) or more may call someone off duty out (-1: nothing does)
-    call_out_rank: int
     #: numbers tasks in the order they are made: first come, first served among equals
     order: Iterator[int]
 
@@ -43,11 +41,10 @@ class DispatchPolicy(Protocol):
         ...
 
     def place(self, task: Task, at_once: bool = False) -> None:
-        """Queue ``task`` and get someone onto it; ``at_once``: the person woken looks now, in this call."""
-        ...
+        """Queue ``task`` (new, or the remainder of paused work) and get someone onto it.
 
-    def take(self, worker: Worker, on_duty: bool, now: float) -> Task | None:
-        """The task ``worker``, free now, starts on (taken out of its queue), or None to go idle."""
+        ``at_once``: the person woken looks now, in this call (an arrival, released between events).
+        """
         ...
 
 

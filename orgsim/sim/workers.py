@@ -19,15 +19,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from orgsim.sim.calendar import INF, Calendar
 from orgsim.sim.kernel import Call, Kernel
 
-if TYPE_CHECKING:
-    from orgsim.sim.dispatch import DispatchPolicy
-
-__all__ = ["DONE_EPS", "Skill", "Task", "TaskDone", "Trace", "Worker", "WorkQueue"]
+__all__ = ["DONE_EPS", "Dispatch", "Skill", "Task", "TaskDone", "Trace", "Worker", "WorkQueue"]
 
 #: a task with less than this many hours of effort left is done (the float dust of paused work)
 DONE_EPS = 1e-9
@@ -47,6 +44,18 @@ class TaskDone(Protocol):
     """
 
     def succeed(self, task: Task) -> Any: ...
+
+
+class Dispatch(Protocol):
+    """What a worker asks of the dispatch policy (the whole interface: :class:`orgsim.sim.dispatch.DispatchPolicy`)."""
+
+    def take(self, worker: Worker, on_duty: bool, now: float) -> Task | None:
+        """The task ``worker``, free now, starts on (taken out of its queue), or None to go idle."""
+        ...
+
+    def place(self, task: Task, at_once: bool = False) -> None:
+        """Queue ``task`` (here: its unfinished remainder) and get someone onto it."""
+        ...
 
 
 class Task:
@@ -88,12 +97,12 @@ class Worker:
 
     # slots: fixed attributes read on every event (and 1,000 people's state packed closer in memory)
     __slots__ = ("kernel", "dispatch", "name", "calendar", "queues", "proficiency", "hours_per_effort", "factors",
-                 "current", "waiting", "alarm", "alarm_at", "order", "chunk_end", "chunk_start", "chunk_on_duty",
+                 "current", "waiting", "alarm", "alarm_at", "position", "chunk_end", "chunk_start", "chunk_on_duty",
                  "chunk_hours", "skill_in_hand", "factor_in_hand", "on_duty_now", "duty_until", "idle_since",
                  "preempted", "busy_hours", "after_hours", "tasks_done", "window", "trace")
 
-    def __init__(self, kernel: Kernel, dispatch: DispatchPolicy, name: str, calendar: Calendar, capacity: float,
-                 proficiency: tuple[dict[str, float], dict[str, float], dict[str, float]], order: int,
+    def __init__(self, kernel: Kernel, dispatch: Dispatch, name: str, calendar: Calendar, capacity: float,
+                 proficiency: tuple[dict[str, float], dict[str, float], dict[str, float]], position: int,
                  window: tuple[float, float], trace: Trace | None = None) -> None:
         self.kernel = kernel
         self.dispatch = dispatch
@@ -116,8 +125,8 @@ class Worker:
         #: this person's one pending shift alarm and its time (None: none pending); see :meth:`_pass`
         self.alarm: Call | None = None
         self.alarm_at = -INF
-        #: where this person's alarm stands among alarms at the same instant: the order people were listed in
-        self.order = order
+        #: where this person stands in the team as listed: their alarm's place among alarms at one instant
+        self.position = position
         #: the end of the chunk of work in hand: one call, scheduled again for every chunk (see :meth:`_interrupted`)
         self.chunk_end = Call(self._worked)
         self.chunk_start, self.chunk_on_duty, self.chunk_hours = 0.0, False, 0.0
@@ -225,7 +234,7 @@ class Worker:
                 else:
                     self.waiting = self.alarm = alarm = Call(self._alarm)
                     self.alarm_at = change
-                    self.kernel.alarm(now + (change - now), self.order, alarm)
+                    self.kernel.alarm(now + (change - now), self.position, alarm)
             else:
                 self.waiting = _IDLE
             return
