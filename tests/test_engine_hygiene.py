@@ -105,7 +105,7 @@ def test_the_run_loop_raises_a_failure_nobody_handled() -> None:
 
 
 def test_each_queue_counts_its_idle_servers_throughout_a_run() -> None:
-    # Dispatcher.push skips looking at a queue's servers when its count says none is idle:
+    # PriorityDispatch.place skips looking at a queue's servers when its count says none is idle:
     # the count must follow every way a person goes idle and stops idling (woken by work,
     # by a shift alarm) in an organisation where people serve several queues.
     scenario = with_run_settings(load_scenario(ROOT / "scenarios/network.yaml"), horizon_days=10, warmup_days=1)
