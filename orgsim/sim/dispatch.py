@@ -90,12 +90,15 @@ class PriorityDispatch:
             self.trace(now, "queue", task, queue.name)
         # (The best is (factor, idle since) compared field by field, written out: a tuple per
         # idle person was a fifth of this call at 1,000 people.)
+        # a deputy's stand-in queue: while the lead is on duty, she alone serves it
+        lead = queue.lead if queue.lead is None or queue.lead.on_duty(now) else None
         if queue.idle:  # (nobody idle, nobody to wake: at utilisation 0.9, three pushes in four)
             best: Worker | None = None
             best_factor = best_idle = INF
             skill = task.skill
             for w in queue.servers:
-                if w.waiting is not None and (w.on_duty_now if now < w.duty_until else w.calendar.on_duty(now)):
+                if (w.waiting is not None and (w.on_duty_now if now < w.duty_until else w.calendar.on_duty(now))
+                        and (lead is None or w is lead)):
                     factor = w.factors.get(skill) or w.factor(skill)
                     if factor < best_factor or (factor == best_factor and w.idle_since < best_idle):
                         best, best_factor, best_idle = w, factor, w.idle_since
@@ -107,7 +110,7 @@ class PriorityDispatch:
             for w in queue.servers:
                 held = w.current
                 if (held is not None and held.priority > task.priority and not w.preempted
-                        and self._available(w, task.priority, now)
+                        and (lead is None or w is lead) and self._available(w, task.priority, now)
                         and (victim is None or held.priority > victim.current.priority)):  # type: ignore[union-attr]
                     victim = w
             if victim is not None:
@@ -118,14 +121,37 @@ class PriorityDispatch:
             self._call_out(task, now, at_once)
 
     def take(self, worker: Worker, on_duty: bool, now: float) -> Task | None:
-        """The most urgent, then first come, task of the queues ``worker`` serves; off duty, only one that calls them out."""
+        """The most urgent, then first come, task of the queues ``worker`` serves; off duty, only one that calls them out.
+
+        A deputy takes from the lead's stand-in queue only while the lead is
+        off duty; the lead, free and off duty, hands what waits there to a
+        free deputy on duty (her shift's end is a pass of her own, idle or not).
+        """
         best: WorkQueue | None = None
         for q in worker.queues:
-            if q.heap and (best is None or q.heap[0] < best.heap[0]):
+            if (q.heap and (best is None or q.heap[0] < best.heap[0])
+                    and (q.lead is None or q.lead is worker or not q.lead.on_duty(now))):
                 best = q
+        if not on_duty:
+            for q in worker.queues:
+                if q.lead is worker and q.heap:
+                    self._hand_over(q, now)
         if best is None or not (on_duty or self._called_out(worker, best, now)):
             return None
         return heappop(best.heap)[2]
+
+    def _hand_over(self, queue: WorkQueue, now: float) -> None:
+        """The lead is off: wake the best free deputy on duty for her stand-in queue's work."""
+        best: Worker | None = None
+        best_factor = best_idle = INF
+        skill = queue.heap[0][2].skill
+        for w in queue.servers:
+            if w is not queue.lead and w.waiting is not None and w.on_duty(now):
+                factor = w.factors.get(skill) or w.factor(skill)
+                if factor < best_factor or (factor == best_factor and w.idle_since < best_idle):
+                    best, best_factor, best_idle = w, factor, w.idle_since
+        if best is not None:
+            best.wake()
 
     def _available(self, worker: Worker, priority: int, now: float) -> bool:
         """May take work of ``priority`` now: on duty, or called out for it."""
@@ -144,8 +170,9 @@ class PriorityDispatch:
         best: Worker | None = None
         best_factor = best_idle = INF
         skill = task.skill
+        lead = task.queue.lead if task.queue.lead is None or task.queue.lead.on_duty(now) else None
         for w in task.queue.servers:
-            if w.waiting is not None:
+            if w.waiting is not None and (lead is None or w is lead):
                 factor = w.factors.get(skill) or w.factor(skill)
                 if ((best is None or factor < best_factor or (factor == best_factor and w.idle_since < best_idle))
                         and self._available(w, task.priority, now)):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from orgsim.org.graph import person
+from orgsim.org.plan import DEPUTISED
 from orgsim.scenario.team import DIMENSIONS
 from orgsim.scenario.workflow import external_steps
 from orgsim.sim.calendar import Calendar, calendar_for
@@ -70,10 +71,12 @@ def build_team(scenario: Scenario, plan: RoutingPlan, kernel: Kernel, dispatch: 
     for node, st in external_steps(s).items():  # outside approvers that workflow steps name
         calendar = calendar_for(st.hours, st.days, st.timezone, start, horizon)
         serve(node, hire(node, node, calendar, 1.0, NEUTRAL))
-    for queue, who in plan.servers.items():  # queues only the plan knows (a workflow step's role:)
+    for queue, who in plan.servers.items():  # queues only the plan knows (a workflow step's role:, the deputised)
         if queue not in queues:
             for node in who:
                 serve(queue, workers[node])
+            if queue.startswith(DEPUTISED):  # the deputy serves it only while the lead is off duty
+                queues[queue].lead = workers[who[0]]
     return queues, workers
 
 

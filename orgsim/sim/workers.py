@@ -80,10 +80,13 @@ class Task:
 class WorkQueue:
     """A priority queue of tasks (most urgent first, then first come) and who serves it."""
 
-    __slots__ = ("name", "heap", "servers", "idle")
+    __slots__ = ("name", "heap", "servers", "idle", "lead")
 
     def __init__(self, name: str) -> None:
         self.name = name
+        #: a deputy's stand-in queue (``deputised:<lead>``): the lead, whom the other servers serve it for,
+        #: only while she is off duty; None for every other queue (all its servers serve it alike)
+        self.lead: Worker | None = None
         #: ``(priority, order, task)``: the most urgent, then the first come, on top
         self.heap: list[tuple[int, int, Task]] = []
         self.servers: list[Worker] = []
