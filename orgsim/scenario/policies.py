@@ -134,6 +134,11 @@ class Policies(Strict):
     #: on duty can take it (``never``: work waits for someone's hours)
     call_out: Priority | Literal["never"] = "executive"
     handoff_delay: Literal["exponential", "fixed"] = "exponential"
+    #: which waiting task a free person takes: ``first_come`` — the most urgent, then the first come;
+    #: ``best_skill`` — of the most urgent, the one they are fastest at (then the first come). Default
+    #: ``first_come``: the rule of a shared inbox worked top-down, and the model's rule before the
+    #: choice existed (its results unchanged); ``best_skill`` is a team lead's rule once a backlog forms
+    dispatch: Literal["first_come", "best_skill"] = "first_come"
 
     @model_validator(mode="after")
     def _enough_approvers(self) -> Policies:

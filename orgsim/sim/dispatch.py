@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import Protocol
 
 from orgsim.sim.calendar import INF
 from orgsim.sim.kernel import Kernel
 from orgsim.sim.workers import Dispatch, Skill, Task, TaskDone, Trace, Worker, WorkQueue
 
-__all__ = ["DispatchPolicy", "PriorityDispatch"]
+__all__ = ["POLICIES", "DispatchPolicy", "PriorityDispatch", "SkillDispatch"]
 
 
 class DispatchPolicy(Dispatch, Protocol):
@@ -179,3 +179,53 @@ class PriorityDispatch:
                     best, best_factor, best_idle = w, factor, w.idle_since
         if best is not None:
             best.wake(at_once)
+
+
+class SkillDispatch(PriorityDispatch):
+    """Like :class:`PriorityDispatch`, but a free person takes the waiting task they are best at.
+
+    Among the tasks of the most urgent priority waiting in the queues they
+    serve (the same tasks the first-come rule would choose from), a person
+    takes the one they do fastest (the lowest work-time factor: proficiency ×
+    capacity), the first come among equals. A team lead's rule once a backlog
+    forms: the Instagram expert takes the Instagram message, not the LinkedIn
+    one that came a minute earlier. Who is woken for new work, pre-emption and
+    call-outs are :class:`PriorityDispatch`'s. ``policies.dispatch: best_skill``.
+    """
+
+    def take(self, worker: Worker, on_duty: bool, now: float) -> Task | None:
+        """The most urgent tasks ``worker`` may take; of those, the one they are fastest at (then first come)."""
+        first: WorkQueue | None = None
+        usable = []
+        for q in worker.queues:
+            if q.heap and (q.lead is None or q.lead is worker or not q.lead.on_duty(now)):
+                usable.append(q)
+                if first is None or q.heap[0] < first.heap[0]:
+                    first = q
+        if not on_duty:
+            for q in worker.queues:
+                if q.lead is worker and q.heap:
+                    self._hand_over(q, now)
+        if first is None or not (on_duty or self._called_out(worker, first, now)):
+            return None
+        priority = first.heap[0][0]
+        # (A scan of the waiting tasks of that priority: the heap keeps only the most urgent first come on top.)
+        best_q, best_i, best_key = first, 0, (worker.factor(first.heap[0][2].skill), first.heap[0][1])
+        factors = worker.factors
+        for q in usable:
+            for i, (p, order, task) in enumerate(q.heap):
+                if p == priority:
+                    key = (factors.get(task.skill) or worker.factor(task.skill), order)
+                    if key < best_key:
+                        best_q, best_i, best_key = q, i, key
+        heap = best_q.heap
+        task = heap[best_i][2]
+        last = heap.pop()
+        if best_i < len(heap):
+            heap[best_i] = last
+            heapify(heap)
+        return task
+
+
+#: the dispatch policies a scenario can choose (``policies.dispatch``)
+POLICIES = {"first_come": PriorityDispatch, "best_skill": SkillDispatch}
