@@ -278,4 +278,7 @@ def _load_figures(result: Result) -> dict[str, Any]:
         "after_hours_share": _ratio(float(team["after_hours"].sum()), float(team["busy_hours"].sum())),
         "head_count": int(len(team)),
         "cost_per_year": float(team["cost_per_year"].sum()),
+        # team hours spent on setup for a change of task: only where policies.switch_minutes sets a cost
+        **({"switching_share": _ratio(float(team["switch_hours"].sum()), float(team["busy_hours"].sum()))}
+           if result.extras.get("switching") else {}),
     }

@@ -144,6 +144,7 @@ METRICS: tuple[Metric, ...] = (
     _m("insight_reach_value_weighted", "insight reach, value-weighted", "share", +1,
        ("insight_reach", "value_weighted_reach"), primary=True),
     _m("messages_abandoned_share", "messages abandoned unanswered", "share", -1, ("messages", "abandoned_share")),
+    _m("switching_share", "work time spent switching between tasks", "share", -1, ("switching_share",)),
     _m("utilization_mean", "utilisation, mean", "share", 0, ("utilization_mean",), primary=True),
     _m("utilization_max", "utilisation, busiest person", "share", -1, ("utilization_max",), primary=True),
     _m("after_hours_share", "work done after hours", "share", -1, ("after_hours_share",), primary=True),
@@ -152,9 +153,9 @@ METRICS: tuple[Metric, ...] = (
 )
 
 _FIXED = {m.id: m for m in METRICS}
-#: metrics of a model feature a scenario may leave unset (``patience_hours``): in a table only where some run has
+#: metrics of a model feature a scenario may leave unset (``patience_hours``, ``switch_minutes``): in a table only where some run has
 #: the figure, not as a row of dashes in every comparison of scenarios without it
-SHOWN_WHERE_SET = frozenset({"messages_abandoned_share"})
+SHOWN_WHERE_SET = frozenset({"messages_abandoned_share", "switching_share"})
 
 
 def slug(text: str, sep: str = "_") -> str:

@@ -128,6 +128,7 @@ class Result:
                 "duty_hours": duty,
                 "busy_hours": w.busy_hours,
                 "after_hours": w.after_hours,
+                "switch_hours": w.switch_hours,  # of busy_hours: setup for a change of task (policies.switch_minutes)
                 "tasks_done": w.tasks_done,
                 "utilization": w.busy_hours / duty if duty > 0 else np.nan,
                 "cost_per_year": s.team.people[w.name].cost_per_year if in_team else 0.0,
@@ -149,7 +150,8 @@ class Result:
             log=log,
             extras={**({"insight_horizon_hours": insight_spread.window} if insight_spread is not None else {}),
                     **({"patience": True} if any(m.patience_hours is not None for m in s.demand.messages.values())
-                       else {})},
+                       else {}),
+                    **({"switching": True} if s.policies.switch_minutes.any else {})},
             insights=insight_spread.table() if insight_spread is not None else _no_insights(),
             tally=tally,
             reply_targets_hours=tuple(s.run.reply_targets_hours),
