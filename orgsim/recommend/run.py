@@ -91,7 +91,12 @@ def recommend(base: Scenario, question: Question | dict[str, Any] | None = None,
     >>> r.row(r.pick)["label"]
     'mm1, +5 agent'
     """
-    q = question if isinstance(question, Question) else question_from_data(question or {}, base)
+    if question is None or isinstance(question, dict):
+        q = question_from_data(question or {}, base)
+    elif isinstance(question, Question):
+        q = question
+    else:  # a Question of a second import of its module (pytest's importlib mode re-imports doctested modules)
+        q = Question.model_validate(question.model_dump(mode="json", exclude_unset=True))
     check_workers(workers, allow_large=allow_large)
     planned = planned_runs(q, base)
     check_plan([base], 1, planned, "runs at most (candidates × replications)", allow_large=allow_large)
