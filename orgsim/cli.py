@@ -8,6 +8,7 @@ Each command imports what it needs when it runs, so that ``orgsim --help``,
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -15,7 +16,6 @@ from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import click
 import typer
 
 from orgsim.errors import OrgsimError
@@ -35,10 +35,10 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _debug() -> bool:
-    """Whether ``--debug`` was given (kept on the click context, not in a module global)."""
-    ctx = click.get_current_context(silent=True)
-    return bool(ctx is not None and isinstance(ctx.find_root().obj, dict) and ctx.find_root().obj.get("debug"))
+def _debug(ctx: typer.Context) -> bool:
+    """Whether ``--debug`` was given (kept on the command's context, not in a module global)."""
+    root = ctx.find_root().obj
+    return bool(isinstance(root, dict) and root.get("debug"))
 
 
 def _err(message: str) -> None:
@@ -46,7 +46,13 @@ def _err(message: str) -> None:
 
 
 def friendly(fn: F) -> F:
-    """Map the domain error to exit 1 and anything unexpected to one line."""
+    """Map the domain error to exit 1 and anything unexpected to one line (the traceback with ``--debug``).
+
+    The command must take ``ctx: typer.Context``: that is where ``--debug`` is read, through typer's own
+    context (typer may bundle its own click, so a separately installed click never sees it).
+    """
+    if "ctx" not in inspect.signature(fn).parameters:
+        raise TypeError(f"orgsim command {fn.__name__}() must take ctx: typer.Context (where --debug is read)")
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -55,6 +61,8 @@ def friendly(fn: F) -> F:
         except OrgsimError as exc:
             for line in str(exc).splitlines():
                 _err(f"error: {line}")
+            if _debug(kwargs["ctx"]):
+                raise
             raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
@@ -62,7 +70,7 @@ def friendly(fn: F) -> F:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
             raise typer.Exit(1) from None
         except Exception as exc:  # the last line of defence: never a traceback
-            if _debug():
+            if _debug(kwargs["ctx"]):
                 raise
             _err(f"internal error: {type(exc).__name__}: {exc} — please report it; rerun with --debug for the traceback")
             raise typer.Exit(3) from None
@@ -70,11 +78,21 @@ def friendly(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from orgsim import __version__
+
+        typer.echo(f"orgsim {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of any error (internal or in your input).")] = False,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="Lift the size limits (horizon, rates, people).")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print orgsim's version and exit.")] = False,
 ) -> None:
     ctx.obj = {"debug": debug, "allow_large": allow_large}
 
@@ -117,6 +135,8 @@ def validate(
             failed = True
             for line in str(exc).splitlines():
                 _err(f"error: {line}")
+            if _debug(ctx):
+                raise
             continue
         for warning in warnings:
             _err(f"warning: {warning}")
@@ -567,7 +587,7 @@ def graph(
 
 @app.command()
 @friendly
-def schema() -> None:
+def schema(ctx: typer.Context) -> None:
     """Print the scenario JSON Schema (draft-07) for editors' YAML language servers."""
     from orgsim.scenario.schema import schema_text
 
@@ -577,6 +597,7 @@ def schema() -> None:
 @app.command()
 @friendly
 def init(
+    ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="Where to write the starter scenario.", show_default=False)],
     structure: Annotated[str, typer.Option(help="network, function, audience or embedded.")] = "network",
     team_size: Annotated[int, typer.Option(min=1, max=200, help="People on the team.")] = 4,
@@ -623,6 +644,7 @@ ExportOpt = Annotated[str | None, typer.Option(help="When the logs were exported
 @app.command()
 @friendly
 def calibrate(
+    ctx: typer.Context,
     logs: LogsArg,
     team: Annotated[Path, typer.Option(help="Scenario with the team, structure and policies to extend.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Calibrated scenario YAML to write.")],
