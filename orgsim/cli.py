@@ -262,8 +262,8 @@ def compare(
             for s in scenarios[1:]:
                 attributions.append(attribute_levers(scenarios[0], s, study.replications, study.seed, workers=workers,
                                                      scheduler=scheduler))
-        resilient = _resilience_for(ctx, scenarios, files, with_resilience, resilience_from, study.replications,
-                                    study.seed, workers, scheduler, as_json)
+        resilient = _resilience_for(ctx, scenarios, [str(f) for f in files], with_resilience, resilience_from,
+                                    study.replications, study.seed, workers, scheduler, as_json)
         if stage is not None:
             write_comparison(stage, table, study, attributions)
     if as_json:
@@ -284,10 +284,10 @@ def compare(
             render_resilience(resilient, typer.echo)
 
 
-def _resilience_for(ctx: typer.Context, scenarios: list[Scenario], files: list[Path], run: bool, saved: Path | None,
+def _resilience_for(ctx: typer.Context, scenarios: list[Scenario], sources: list[str], run: bool, saved: Path | None,
                     replications: int, seed: int, workers: int | None, scheduler: str | None,
                     quiet: bool) -> dict[str, Any] | None:
-    """The resilience study of ``compare --resilience`` (run at the comparison's seed) or ``--resilience-from``."""
+    """The resilience study of ``--resilience`` (run at the comparison's seed) or ``--resilience-from``."""
     if run and saved is not None:
         raise OrgsimError("give --resilience (run it) or --resilience-from DIR (a saved one), not both")
     if saved is not None:
@@ -300,7 +300,6 @@ def _resilience_for(ctx: typer.Context, scenarios: list[Scenario], files: list[P
     from orgsim.resilience import Options, resilience, resilience_json
     from orgsim.resilience.run import study_size
 
-    sources = [str(f) for f in files]
     with progress_bar(study_size(scenarios, Options(), replications, sources), quiet=quiet) as tick:
         return resilience_json(resilience(scenarios, Options(), replications, seed, workers=workers,
                                           scheduler=scheduler, progress=tick, allow_large=_allow_large(ctx),
@@ -327,6 +326,10 @@ def report(
     attribute: Annotated[bool, typer.Option("--attribute", help="Split the difference of each design that changes "
                                             "two or more levers into each lever's share (runs every combination "
                                             "of its levers; see docs/statistics.md).")] = False,
+    with_resilience: Annotated[bool, typer.Option("--resilience", help="Add what breaks without key people: runs "
+                                                  "`orgsim resilience` on the designs (many runs).")] = False,
+    resilience_from: Annotated[Path | None, typer.Option(help="Add the resilience study saved by `orgsim resilience "
+                                                         "--out DIR` (same designs).")] = None,
 ) -> None:
     """Write the HTML report a CMO reads: the decision on page one, then the appendix (works offline).
 
@@ -358,6 +361,13 @@ def report(
         from orgsim.explore.tables import read_exploration
 
         explored = read_exploration(explore_dir)
+    if with_resilience and resilience_from is not None:
+        raise OrgsimError("give --resilience (run it) or --resilience-from DIR (a saved one), not both")
+    resilient = None
+    if resilience_from is not None:
+        from orgsim.resilience import read_resilience
+
+        resilient = read_resilience(resilience_from)
     if from_dir is not None:
         if seed is not None or replications is not None:
             raise OrgsimError("--seed and --replications apply when running scenarios, not with --from")
@@ -373,11 +383,17 @@ def report(
         from orgsim.experiment.attribution import attribute_study
 
         attributions = attribute_study(study, workers=workers, scheduler=scheduler)
+    if with_resilience:
+        resilient = _resilience_for(ctx, study.scenarios, study.sources, True, None, study.replications, study.seed,
+                                    workers, scheduler, False)
     command = (report_command(study, output) + (" --attribute" if attribute else "")
-               + (f" --explore {explore_dir}" if explore_dir is not None else ""))
+               + (f" --explore {explore_dir}" if explore_dir is not None else "")
+               + (" --resilience" if with_resilience else "")
+               + (f" --resilience-from {resilience_from}" if resilience_from is not None else ""))
     # each file is written whole beside its destination, then renamed into place: never half-written
     tmp = sibling(output)
-    write_study_report(study, tmp, command=command, attributions=attributions, explore=explored)
+    write_study_report(study, tmp, command=command, attributions=attributions, explore=explored,
+                       resilience=resilient)
     publish_file(tmp, output, force)
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")

@@ -58,3 +58,10 @@ def crisis_pair(tmp: Path) -> tuple[Path, Path]:
     thin = _data("thin c pod", {"c": 60, "d": 60}, people, {"pc": (["p1"], "c"), "pd": (["p2", "p3", "p4"], "d")})
     thick = _data("thick c pod", {"c": 60, "d": 60}, people, {"pc": (["p1", "p2", "p3"], "c"), "pd": (["p4"], "d")})
     return write(tmp / "thin.yaml", thin), write(tmp / "thick.yaml", thick)
+
+
+def shared_keeper(tmp: Path) -> Path:
+    """The same people as :func:`sole_keeper`, but ``a3`` also answers channel ``b`` beside ``b1``."""
+    people = {"a1": _person(["a"]), "a2": _person(["a"]), "a3": _person(["a", "b"]), "b1": _person(["b"])}
+    return write(tmp / "shared.yaml", _data("shared keeper of b", {"a": 100, "b": 40}, people,
+                                            {"pa": (["a1", "a2", "a3"], "a"), "pb": (["b1", "a3"], "b")}))

@@ -22,20 +22,22 @@ __all__ = ["render_report", "write_study_report"]
 
 
 def render_report(study: Study, command: str = "", attributions: Sequence[Attribution] = (),
-                  explore: dict[str, Any] | None = None) -> str:
+                  explore: dict[str, Any] | None = None, resilience: dict[str, Any] | None = None) -> str:
     """The report of a study as one HTML string (see :func:`orgsim.report.html.render_report`)."""
     from orgsim.report.html import render_report as render
 
-    return render(study, command=command, attributions=attributions, explore=explore)
+    return render(study, command=command, attributions=attributions, explore=explore, resilience=resilience)
 
 
 def write_study_report(study: Study, path: Path, command: str = "", attributions: Sequence[Attribution] = (),
-                       explore: dict[str, Any] | None = None) -> Path:
+                       explore: dict[str, Any] | None = None, resilience: dict[str, Any] | None = None) -> Path:
     """Write the HTML report of a study that has already run (e.g. loaded from a ``compare --out`` folder).
 
     ``attributions``: each lever's share of a design's difference (``orgsim report --attribute``);
-    ``explore``: an exploration's JSON (:func:`orgsim.explore.read_exploration`) for the "holds unless" block.
+    ``explore``: an exploration's JSON (:func:`orgsim.explore.read_exploration`) for the "holds unless" block;
+    ``resilience``: a resilience study's JSON (:func:`orgsim.resilience.resilience_json`) for "what breaks
+    without key people".
     """
-    path.write_text(render_report(study, command=command, attributions=attributions, explore=explore),
-                    encoding="utf-8")
+    path.write_text(render_report(study, command=command, attributions=attributions, explore=explore,
+                                  resilience=resilience), encoding="utf-8")
     return path

@@ -36,7 +36,7 @@ from typing import Any
 from orgsim.experiment.paired import BETTER, UNCLEAR, WORSE, verdict
 from orgsim.metrics.registry import Metric
 from orgsim.metrics.stats import mean_ci
-from orgsim.resilience.stresses import Options, Stress
+from orgsim.resilience.stresses import Options
 
 __all__ = ["Impact", "bus_order", "harm", "impacts", "missed_on", "severity"]
 
@@ -141,11 +141,3 @@ def counts(rows: Sequence[Impact]) -> dict[str, int]:
     """How many metrics a stress makes clearly worse, clearly better, and misses a target on."""
     return {"worse": sum(r.verdict == WORSE for r in rows), "better": sum(r.verdict == BETTER for r in rows),
             "unclear": sum(r.verdict == UNCLEAR for r in rows), "missed": sum(r.missed for r in rows)}
-
-
-def stress_summary(stress: Stress, rows: Sequence[Impact]) -> dict[str, Any]:
-    """One stress, as the JSON and the report see it."""
-    top = worst(rows)
-    return {"id": stress.id, "kind": stress.kind, "label": stress.label, "away": list(stress.away),
-            "severity": severity(rows), **counts(rows),
-            "worst_metric": top.metric.id if top is not None else None}

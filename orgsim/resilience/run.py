@@ -277,7 +277,7 @@ def study_size(scenarios: Sequence[Scenario], options: Options, replications: in
     _check_options(options)
     total = 0
     for i, s in enumerate(scenarios):
-        check_names(s, options, sources[i] if sources else repr(s.name))
+        check_names(s, options, sources[i] if sources and i < len(sources) and sources[i] else repr(s.name))
         d = Design(i, s, first_stresses(s, options), people=skill_people(s))
         later = sum(_upper(d, k, options) for k in range(2, max(options.bus_max, 2) + 1))
         total += (len(_windows_of(d)) + len(d.stresses) + later) * n
@@ -318,7 +318,8 @@ def resilience(
     options = options or Options()
     _check_options(options)
     scenarios = [d if isinstance(d, Scenario) else load_scenario(d, allow_large=allow_large) for d in designs]
-    sources = list(sources) if sources is not None else ["" if isinstance(d, Scenario) else str(d) for d in designs]
+    sources = list(sources) if sources and len(sources) == len(designs) else \
+        ["" if isinstance(d, Scenario) else str(d) for d in designs]
     if not scenarios:
         raise OrgsimError("resilience needs at least one design")
     for s, src in zip(scenarios, sources, strict=True):

@@ -17,7 +17,7 @@ launches and holidays fall where they fall), or stated with ``start_day``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -116,7 +116,6 @@ class Stress:
     away: tuple[str, ...]
     window: str  # the name of its Window ("whole": the design's own run, warm-up to horizon)
     burst: dict[str, Any] | None = None
-    notes: dict[str, Any] = field(default_factory=dict)
 
 
 def start_days(scenario: Scenario, options: Options, longest: float, replications: int, seed: int) -> list[float]:
@@ -257,8 +256,7 @@ def first_stresses(scenario: Scenario, options: Options) -> list[Stress]:
                  "multiplier": options.crisis_multiplier, "channels": [ch], "departments": depts}
         out.append(Stress(f"crisis-{k:02d}", "crisis", f"a crisis on {skill_label('channel:' + ch)}: "
                           f"{options.crisis_multiplier:g}× its messages for {options.crisis_days:g} days"
-                          + (f" (and {', '.join(depts)}'s requests)" if depts else ""), (), "crisis", burst,
-                          {"channel": ch}))
+                          + (f" (and {', '.join(depts)}'s requests)" if depts else ""), (), "crisis", burst))
     if options.launch:
         burst = launch_burst(scenario, options.launch_days)
         what = ", ".join([*burst["channels"], *burst["departments"]]) or "nothing"
