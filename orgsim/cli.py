@@ -112,6 +112,20 @@ def load_scenario(ctx: typer.Context, file: Path) -> Scenario:
     return scenario
 
 
+def load_designs(ctx: typer.Context, files: list[Path], command: str) -> list[Scenario]:
+    """Load the designs of a comparison (at least two: a baseline and one to weigh against it)."""
+    if len(files) < 2:
+        raise OrgsimError(f"{command} compares designs against the first: give at least two scenario files "
+                          f"(got {len(files)}); for one design, run `orgsim run {files[0] if files else 'FILE'}`")
+    from orgsim.report.labels import company_note
+
+    scenarios = [load_scenario(ctx, f) for f in files]
+    note = company_note([s.company for s in scenarios])
+    if note:
+        _err(f"warning: {note}")
+    return scenarios
+
+
 WorkersOpt = Annotated[int | None, typer.Option(min=1, help="Processes to run replications on (default: every core).")]
 SchedulerOpt = Annotated[str | None, typer.Option(help="Run on a Dask cluster instead: tcp://host:8786 (orgsim[distributed]).")]
 FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False, metavar="FILE")]
@@ -187,7 +201,7 @@ def run(
         with progress_bar(n, quiet=as_json) as tick:
             results = replicate(scenario, n, base_seed, progress=tick, workers=workers, summary=summary_mode,
                                 scheduler=scheduler, allow_large=_allow_large(ctx))
-        summary = summarize(results, seed=base_seed)
+        summary = {"company": scenario.company, **summarize(results, seed=base_seed)}
         from orgsim.metrics.stability import unstable_reasons
 
         summary["unstable"] = unstable_reasons(scenario, summary)
@@ -232,7 +246,7 @@ def compare(
 
     if correction not in ("holm", "bh", "none"):
         raise OrgsimError(f"--correction must be holm, bh or none, got {correction!r}")
-    scenarios = [load_scenario(ctx, f) for f in files]
+    scenarios = load_designs(ctx, files, "compare")
     with contextlib.ExitStack() as claimed:
         stage = claimed.enter_context(claim_folder(out, force)) if out is not None else None
         if precision is not None:
@@ -372,9 +386,12 @@ def report(
         if seed is not None or replications is not None:
             raise OrgsimError("--seed and --replications apply when running scenarios, not with --from")
         study = Study.load(from_dir, allow_large=_allow_large(ctx))
+        if len(study.designs) < 2:
+            raise OrgsimError(f"{from_dir}: the saved study has one design; a report compares designs against the "
+                              "first: save at least two with `orgsim compare A.yaml B.yaml --out DIR`")
     else:
         assert files is not None
-        scenarios = [load_scenario(ctx, f) for f in files]
+        scenarios = load_designs(ctx, files, "report")
         with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications)) as tick:
             study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
                               allow_large=_allow_large(ctx), sources=[str(f) for f in files])
@@ -589,7 +606,7 @@ def graph(
     g = build_org(scenario)
     ei = ei_index(g)
     cg = cross_group_tie_ratio(g)
-    body: dict[str, Any] = {"scenario": scenario.name, "structure": scenario.structure.kind,
+    body: dict[str, Any] = {"scenario": scenario.name, "company": scenario.company, "structure": scenario.structure.kind,
             "ei_index": None if ei != ei else ei, "cross_group_tie_ratio": None if cg != cg else cg,
             "bottlenecks": bottlenecks(g, top), "bus_factor": bus_factors(scenario)}
     if as_json:

@@ -136,3 +136,12 @@ def test_every_command_reads_debug_from_its_context() -> None:
 
     with pytest.raises(TypeError, match="must take ctx"):
         friendly(no_ctx)
+
+
+@pytest.mark.parametrize("command", ["compare", "report"])
+def test_one_design_is_refused_with_one_line(command: str, tmp_path: Path) -> None:
+    res = runner.invoke(app, [command, NETWORK, "-o", str(tmp_path / "r.html")] if command == "report"
+                        else [command, NETWORK])
+    assert res.exit_code == 1 and not (tmp_path / "r.html").exists()
+    [line] = res.stderr.strip().splitlines()
+    assert line.startswith(f"error: {command} compares designs against the first: give at least two scenario files")

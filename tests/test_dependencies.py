@@ -16,7 +16,6 @@ import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
-
 from tests.conftest import ROOT
 
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
