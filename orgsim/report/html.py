@@ -291,7 +291,7 @@ def _resilience(study: Study, data: dict[str, Any] | None, short: list[str]) -> 
         return None
     from orgsim.report.resilience import resilience_context
 
-    return resilience_context(data, study.designs, short, decide(study).choice, study.scenarios)
+    return resilience_context(data, study.designs, short, decide(study).choice, study.scenarios, tags(study.designs))
 
 
 def _stability(study: Study, short: list[str]) -> str:

@@ -115,15 +115,33 @@ def _bus_table(data: dict[str, Any], ids: list[str], short: dict[str, str]) -> d
             row = skills.setdefault(b["skill"], {"label": b["label"], "cells": {}})
             text = f"all {b['bus_factor']}" if b["all"] and b["bus_factor"] else \
                 f"{'≥ ' if b['at_least'] else ''}{b['bus_factor']}"
-            row["cells"][did] = {"text": text, "level": min(b["bus_factor"], 2), "why": b.get("why") or ""}
+            # green: two can be away, or all of them; amber: one; red: none
+            level = 2 if b["all"] and b["bus_factor"] else min(b["bus_factor"], 2)
+            row["cells"][did] = {"text": text, "level": level, "why": b.get("why") or ""}
     judged = [did for did in ids if data["designs"][did]["judged"]]
     return {"designs": [{"id": did, "name": short[did]} for did in judged],
             "rows": [{"label": r["label"], "cells": [r["cells"].get(did) for did in judged]} for r in skills.values()]}
 
 
+def _shared_worst(data: dict[str, Any], ids: Sequence[str]) -> list[str] | None:
+    """The person whose absence is the worst in every judged design (then page one gives each design's next)."""
+    tops = []
+    for did in ids:
+        d = data["designs"][did]
+        if d["judged"]:
+            person = [r for r in d["risks"] if r["kind"] == "person"]
+            tops.append(person[0]["away"] if person else None)
+    return tops[0] if len(tops) > 1 and tops[0] is not None and all(t == tops[0] for t in tops) else None
+
+
+def _person_words(scenarios: Sequence[Any], pid: str) -> str:
+    p = next(s.team.people[pid] for s in scenarios if pid in s.team.people)
+    return f"{p.name or pid}, {p.role}"
+
+
 def resilience_context(data: dict[str, Any], names: Sequence[str], short: Sequence[str], recommended: int | None,
-                       scenarios: Sequence[Any]) -> dict[str, Any]:
-    """What the templates show (see the module)."""
+                       scenarios: Sequence[Any], tags: Sequence[str] | None = None) -> dict[str, Any]:
+    """What the templates show (see the module): designs named by ``short`` in sentences, ``tags`` in tables."""
     by_name = {d["name"]: did for did, d in data["designs"].items()}
     missing = [n for n in names if n not in by_name]
     if missing:
@@ -146,25 +164,30 @@ def resilience_context(data: dict[str, Any], names: Sequence[str], short: Sequen
             "missing": d["absences_missing"], "people": len(persons), "zero": len(d["single_points"]),
             "risks": [r["sentence"] for r in d["risks"][:3]], "more": max(len(d["risks"]) - 3, 0),
             "stresses": [{"label": s["label"], "sentence": s["sentence"], "missed": s["missed"]} for s in named],
+            "shown": min(len(d["risks"]), 3),
             "heatmap": heatmap(d, people) if d["judged"] else None,
         })
     rec = ids[recommended] if recommended is not None else None
+    shared = _shared_worst(data, ids)
     page_one = []
     # the recommended design, the most resilient one and the baseline (today's team), each once
     for did in dict.fromkeys(x for x in (rec, best, ids[0]) if x is not None):
-        d = next(x for x in designs if x["id"] == did)
+        d = data["designs"][did]
         if d["judged"]:
             role = [w for w, on in (("recommended", did == rec), ("most resilient", did == best),
                                     ("baseline", did == ids[0])) if on]
-            page_one.append({"name": d["name"], "role": ", ".join(role), "risk": d["risks"][0] if d["risks"] else None,
-                             "missing": d["missing"], "people": d["people"]})
+            own = [r for r in d["risks"] if r["kind"] == "person" and r["away"] != shared]
+            page_one.append({"name": tag[did], "role": ", ".join(role), "risk": own[0]["sentence"] if own else None,
+                             "missing": d["absences_missing"], "people": sum(s["kind"] == "person"
+                                                                             for s in d["stresses"])})
     return {
         "absent_days": f"{o['absent_days']:g}", "after_days": f"{o['after_days']:g}", "bus_max": o["bus_max"],
         "replications": data["replications"], "tolerance_points": f"{100 * o['tolerance_points']:g}",
         "tolerance_percent": f"{100 * o['tolerance_share']:g}", "rule": data["rule"],
         "best": tag.get(best) if best is not None else None, "recommended": tag.get(rec) if rec is not None else None,
         "best_is_recommended": best is not None and best == rec, "designs": designs,
-        "bus": _bus_table(data, ids, tag), "page_one": page_one,
+        "bus": _bus_table(data, ids, dict(zip(ids, tags or short, strict=True))), "page_one": page_one,
+        "shared_worst": _person_words(scenarios, shared[0]) if shared else None,
         "starts": ", ".join(f"{s:g}" for s in sorted(set(data["start_days"]))),
         "drawn": o["start_day"] is None,
     }

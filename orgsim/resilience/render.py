@@ -48,5 +48,5 @@ def render_resilience(data: dict[str, Any], echo: Callable[[str], Any] = print, 
                 echo(f"  {s['sentence'] or s['label'] + ': no target clearly worse'}")
     best = data.get("most_resilient")
     echo("")
-    echo(f"{data['rule']}: " + (data["designs"][best]["name"] if best is not None else
-                                "none (every design is unstable)"))
+    echo(f"most resilient ({data['rule']}): " + (data["designs"][best]["name"] if best is not None else
+                                                  "none (every design is unstable)"))

@@ -22,18 +22,15 @@ import re
 from collections.abc import Iterator
 
 from orgsim.metrics.slices import Slice
-from orgsim.org.plan import routing_plan
+from orgsim.org import measures
+from orgsim.org.measures import COVER_LEVEL
 from orgsim.scenario.kinds import request_kinds
 from orgsim.scenario.model import Scenario
-from orgsim.scenario.team import LEVELS
 
 __all__ = ["COVER_LEVEL", "MESSAGE_FUNCTION", "role_of", "roles", "skill_label", "skill_people", "skill_work"]
 
-#: the agreed level for covering a skill's work: practised (work-time factor 1) or better
-COVER_LEVEL = "practised"
 #: every inbound message is community work (the engine routes it as function ``community``)
 MESSAGE_FUNCTION = "community"
-_DIMENSIONS = {"channel": "channels", "function": "functions", "audience": "audiences"}
 
 
 def _skills(scenario: Scenario) -> Iterator[tuple[str, str, str]]:
@@ -81,38 +78,11 @@ def skill_work(scenario: Scenario) -> dict[str, Slice]:
 
 
 def skill_people(scenario: Scenario) -> dict[str, list[str]]:
-    """Each skill that carries work -> the people who cover it in this design (file order; see the module)."""
-    plan = routing_plan(scenario)
-    queues: dict[str, set[str]] = {}  # skill -> the queues its work is routed to
+    """Each skill that carries work -> the people who cover it in this design (file order; see the module).
 
-    def routed(queue: str, channels: tuple[str, ...], function: str, audience: str | None) -> None:
-        for ch in channels:
-            queues.setdefault(f"channel:{ch}", set()).add(queue)
-        queues.setdefault(f"function:{function}", set()).add(queue)
-        if audience is not None:
-            queues.setdefault(f"audience:{audience}", set()).add(queue)
-
-    for k in plan.kinds:
-        for p in k.parts:
-            routed(p.queue, p.channels, k.function, k.audience)
-        for step in k.steps:
-            if step.department is None and not step.outside:
-                for q, (chs, fn, aud) in zip(step.queues, step.skills, strict=True):
-                    routed(q, chs, fn, aud)
-    channels, audiences = list(scenario.channels), list(scenario.audiences)
-    for channel, stream in scenario.demand.messages.items():
-        for who in stream.audience_mix or [None]:
-            queue = plan.message_queues[channels.index(channel), audiences.index(who) if who is not None else -1]
-            routed(queue, (channel,), MESSAGE_FUNCTION, who)
-    good = set(LEVELS[:LEVELS.index(COVER_LEVEL) + 1])
-    people = scenario.team.people
-    out: dict[str, list[str]] = {}
-    for skill, kind, name in _skills(scenario):
-        if skill not in queues:
-            continue
-        serving = {n.split(":", 1)[1] for q in queues[skill] for n in plan.servers.get(q, ()) if n.startswith("person:")}
-        out[skill] = [pid for pid, p in people.items() if pid in serving and p.level(_DIMENSIONS[kind], name) in good]
-    return out
+    The same people the static bus factor counts (:func:`orgsim.org.measures.skill_people`).
+    """
+    return measures.skill_people(scenario, COVER_LEVEL)
 
 
 def role_of(role: str) -> str:

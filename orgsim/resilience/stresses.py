@@ -223,9 +223,9 @@ def busiest_channel(scenario: Scenario) -> list[str]:
 
 
 def person_words(scenario: Scenario, pid: str) -> str:
-    """A person as a reader knows them: ``Maya Okafor (head of social)``."""
+    """A person as a reader knows them, to sit between commas: ``Maya Okafor, head of social``."""
     p = scenario.team.people[pid]
-    return f"{p.name or pid} ({p.role})"
+    return f"{p.name or pid}, {p.role}"
 
 
 def windows(options: Options) -> dict[str, Window]:
@@ -243,7 +243,7 @@ def first_stresses(scenario: Scenario, options: Options) -> list[Stress]:
     """
     days = f"{options.absent_days:g} days"
     people = list(scenario.team.people)
-    out = [Stress(f"p{i:02d}", "person", f"{person_words(scenario, pid)} away {days}", (pid,), "absence")
+    out = [Stress(f"p{i:02d}", "person", f"{person_words(scenario, pid)}, away {days}", (pid,), "absence")
            for i, pid in enumerate(people)]
     for j, (role, holders) in enumerate(sorted(roles(scenario).items())):
         names = ", ".join(scenario.team.people[h].name or h for h in holders)
@@ -259,12 +259,12 @@ def first_stresses(scenario: Scenario, options: Options) -> list[Stress]:
                           + (f" (and {', '.join(depts)}'s requests)" if depts else ""), (), "crisis", burst))
     if options.launch:
         burst = launch_burst(scenario, options.launch_days)
-        what = ", ".join([*burst["channels"], *burst["departments"]]) or "nothing"
+        what = ", ".join([*(skill_label("channel:" + c) for c in burst["channels"]), *burst["departments"]]) or "nothing"
         label = f"a {options.launch_days:g}-day launch ({burst['multiplier']:g}× {what})"
         out.append(Stress("launch", "launch", label, (), "launch", burst))
         lead = scenario.structure.lead
         if lead is not None and lead in scenario.team.people:
-            out.append(Stress("launch-lead", "launch_without_lead", f"{label} with {person_words(scenario, lead)} "
+            out.append(Stress("launch-lead", "launch_without_lead", f"{label} with {person_words(scenario, lead)}, "
                               "away", (lead,), "launch", burst))
     for pid in options.freeze or ():
         out.append(freeze(scenario, pid))
@@ -274,8 +274,8 @@ def first_stresses(scenario: Scenario, options: Options) -> list[Stress]:
 def freeze(scenario: Scenario, pid: str) -> Stress:
     """A hiring freeze: ``pid``'s seat left empty for the whole run."""
     i = list(scenario.team.people).index(pid)
-    return Stress(f"freeze-{i:02d}", "freeze", f"{person_words(scenario, pid)}'s seat left empty for the whole run "
-                  "(hiring freeze)", (pid,), "whole")
+    return Stress(f"freeze-{i:02d}", "freeze", f"the seat of {person_words(scenario, pid)}, left empty for the whole "
+                  "run (a hiring freeze)", (pid,), "whole")
 
 
 def group(scenario: Scenario, away: tuple[str, ...], options: Options) -> Stress:

@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 
 __all__ = ["RULE", "bus_factors", "design_summary", "impact_sentence", "lead_in", "most_resilient", "risks"]
 
-RULE = ("most resilient: of the designs that keep up with their work, the one with the fewest people whose absence "
-        "on their own misses a target; then the fewest skills with a bus factor of 0; then the smallest harm of the "
-        "worst single absence")
+RULE = ("of the designs that keep up with their work, the one with the fewest people whose absence on their own "
+        "misses a target; then the fewest skills with a bus factor of 0; then the smallest harm of the worst single "
+        "absence")
 
 
 def lead_in(design: Design, stress: Stress, options: Options) -> str:
@@ -39,11 +39,11 @@ def lead_in(design: Design, stress: Stress, options: Options) -> str:
     s = design.scenario
     days = f"{options.absent_days:g} days"
     if stress.kind == "person":
-        return f"Without {person_words(s, stress.away[0])} for {days}"
+        return f"Without {person_words(s, stress.away[0])}, for {days}"
     if stress.kind in ("role", "group"):
         return f"With {stress.label}"
     if stress.kind == "freeze":
-        return f"With {person_words(s, stress.away[0])}'s seat left empty (a hiring freeze)"
+        return f"With the seat of {person_words(s, stress.away[0])}, left empty (a hiring freeze)"
     return f"In {stress.label}"
 
 
