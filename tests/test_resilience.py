@@ -85,7 +85,7 @@ def test_stresses_are_scenarios_with_an_absence_or_a_burst_over_the_same_window_
 
 def test_a_study_over_the_budget_is_refused_before_it_starts(tmp_path: Path) -> None:
     out = tmp_path / "big"
-    with pytest.raises(OrgsimError, match=r"up to about [\d,]+ arrivals .* over the budget of 10,000,000"):
+    with pytest.raises(OrgsimError, match=r"up to about [\d,]+ work items .* over the budget of 10,000,000"):
         resilience([ROOT / "scenarios" / "network.yaml"], replications=40, out=out)
     assert not out.exists()  # refused before the folder was made
     cli = subprocess.run([sys.executable, "-m", "orgsim", "resilience", str(ROOT / "scenarios" / "network.yaml"),
@@ -93,6 +93,37 @@ def test_a_study_over_the_budget_is_refused_before_it_starts(tmp_path: Path) -> 
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert cli.returncode == 1 and "over the budget of 10,000,000" in cli.stderr and "--allow-large" in cli.stderr
     assert len(cli.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
+def _refused_total(monkeypatch: pytest.MonkeyPatch, design: Path, options: Options) -> float:
+    """The work the budget counts for a study (every study is refused with a budget of 0, giving its figure)."""
+    import re
+
+    import orgsim.resilience.run as run
+
+    monkeypatch.setattr(run, "MAX_WORK", 0)
+    with pytest.raises(OrgsimError, match="work items") as refused:
+        resilience([design], options, replications=2)
+    found = re.search(r"up to about ([\d,]+) work items", str(refused.value))
+    assert found is not None
+    return float(found.group(1).replace(",", ""))
+
+
+def test_the_budget_counts_a_crisis_on_the_stressed_scenario_by_the_cost_model(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    design = sole_keeper(tmp_path)
+    mild, wild = (_refused_total(monkeypatch, design, Options(absent_days=5, after_days=2, crisis=("b",),
+                                                              crisis_multiplier=m, launch=False, freeze=()))
+                  for m in (10.0, 1000.0))
+    # channel b's 40 messages a day, 990 times more of them over the 2 crisis days, in each of 2 replications
+    assert wild - mild >= 2 * 990 * 2 * 40
+
+
+def test_more_workers_than_cores_is_refused_before_the_folder_is_made(tmp_path: Path) -> None:
+    out = tmp_path / "res"
+    with pytest.raises(OrgsimError, match="--workers 4096: this machine gives orgsim"):
+        resilience([sole_keeper(tmp_path)], QUICK, replications=2, workers=4096, out=out)
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(("option", "says"), [

@@ -12,7 +12,8 @@ The runs go in rounds, because some stresses are chosen from others' results:
 
 Everything is counted before the first run: the upper bound of every round
 (as if no skill's target were ever missed) is checked against the budget
-(:data:`orgsim.scenario.limits.MAX_ARRIVALS`) and refused at once, with the
+(:data:`orgsim.scenario.limits.MAX_WORK`, work items counted by
+:mod:`orgsim.scenario.cost`) and refused at once, with the
 figure and the limit, unless ``allow_large``. Every finished run is written
 as a part of ``out`` (:mod:`orgsim.experiment.parts`); the choices of later
 rounds are worked out again from the parts on disk, so a study killed at any
@@ -51,7 +52,7 @@ from orgsim.resilience.stresses import (
     twin,
     windows,
 )
-from orgsim.scenario.limits import HOW, MAX_ARRIVALS, arrivals_per_replication
+from orgsim.scenario.limits import HOW, MAX_WORK, arrivals_per_replication, check_workers
 from orgsim.scenario.loading import load_scenario
 from orgsim.scenario.model import Scenario
 from orgsim.sim.arguments import check_arguments
@@ -111,6 +112,7 @@ class _Runner:
         self.progress, self.allow_large = progress, allow_large
         self.count = 0  # runs done or skipped, for progress
         self.twins: dict[tuple[int, str, int], Scenario] = {}  # built for the budget, run later
+        self.bursts: dict[tuple[int, str, int], Scenario] = {}  # likewise
 
     def scenario(self, design: Design, stress: Stress | None, window: str, r: int) -> Scenario:
         win = self.wins.get(window)
@@ -119,7 +121,13 @@ class _Runner:
             if key not in self.twins:
                 self.twins[key] = twin(design.scenario, win, self.starts[r], self.allow_large)
             return self.twins[key]
-        return stressed(design.scenario, stress, win, self.starts[r], self.options.absent_days, self.allow_large)
+        if stress.burst is None:
+            return stressed(design.scenario, stress, win, self.starts[r], self.options.absent_days, self.allow_large)
+        key = (design.index, stress.id, r)  # a burst's scenario is counted for the budget, then run
+        if key not in self.bursts:
+            self.bursts[key] = stressed(design.scenario, stress, win, self.starts[r], self.options.absent_days,
+                                        self.allow_large)
+        return self.bursts[key]
 
     def run(self, wanted: list[tuple[Design, Stress | None, str]], skipped: int = 0) -> None:
         """Run (or read from disk) every replication of each (design, stress or twin, window)."""
@@ -236,17 +244,13 @@ def _windows_of(design: Design) -> list[str]:
     return list(dict.fromkeys([*(s.window for s in design.stresses if s.window != "whole"), "absence", "whole"]))
 
 
-def _burst_extra(scenario: Scenario, stress: Stress) -> float:
-    """Extra arrivals a stress's burst can add (an upper bound, as the limits count bursts)."""
-    if stress.burst is None:
-        return 0.0
-    _, drivers = arrivals_per_replication(scenario)
-    daily = drivers["requests"] + drivers["messages"] + drivers["insights"]
-    return (stress.burst["multiplier"] - 1) * stress.burst["days"] * daily
-
-
 def _check_budget(designs: Sequence[Design], options: Options, runner: _Runner, n: int) -> None:
-    """Refuse the study before any run if its upper bound of simulated arrivals is over the budget."""
+    """Refuse the study before any run if its upper bound of simulated work is over the budget.
+
+    Each run is counted by the cost model every command uses (:func:`orgsim.scenario.cost.replication_cost`):
+    a twin and an absence over their window, a crisis or a launch as the stressed scenario itself (its burst
+    multiplied where it overlaps the file's own, as the engine does).
+    """
     total, runs = 0.0, 0
     for d in designs:
         per = {w: [arrivals_per_replication(runner.scenario(d, None, w, r))[0] for r in range(n)]
@@ -254,16 +258,17 @@ def _check_budget(designs: Sequence[Design], options: Options, runner: _Runner, 
         total += sum(sum(v) for v in per.values())
         runs += len(per) * n
         for st in d.stresses:
-            total += sum(per[st.window]) + n * _burst_extra(d.scenario, st)
+            total += sum(arrivals_per_replication(runner.scenario(d, st, st.window, r))[0] for r in range(n)) \
+                if st.burst is not None else sum(per[st.window])
             runs += n
         later = sum(_upper(d, k, options) for k in range(2, max(options.bus_max, 2) + 1))
         total += later * sum(per["absence"]) + (options.freeze is None) * (sum(per["whole"]) - sum(per["absence"]))
         runs += later * n
-    if total > MAX_ARRIVALS and not runner.allow_large:
+    if total > MAX_WORK and not runner.allow_large:
         raise OrgsimError(f"resilience: {len(designs)} design{'s' if len(designs) > 1 else ''} would simulate up to "
-                          f"about {total:,.0f} arrivals in up to {runs:,} runs ({n} replications of every stress and "
+                          f"about {total:,.0f} work items in up to {runs:,} runs ({n} replications of every stress and "
                           f"its twin at full strength, bus factors up to {options.bus_max} people included), over the "
-                          f"budget of {MAX_ARRIVALS:,}; lower --replications, --bus-max, --absent-days or the number "
+                          f"budget of {MAX_WORK:,}; lower --replications, --bus-max, --absent-days or the number "
                           f"of designs, or {HOW}")
 
 
@@ -327,6 +332,7 @@ def resilience(
     n = scenarios[0].run.replications if replications is None else replications
     s0 = scenarios[0].run.seed if seed is None else seed
     check_arguments(scenarios[0], n, s0, workers)
+    check_workers(workers, allow_large=allow_large)
     wins = windows(options)
     ds = [Design(i, s, first_stresses(s, options), people=skill_people(s)) for i, s in enumerate(scenarios)]
     longest = max(wins[w].days + wins[w].after for d in ds for w in _windows_of(d) if w != "whole")
