@@ -3,6 +3,7 @@ heat map, the stresses in words and the bus factors, and reads on a phone withou
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -88,3 +89,30 @@ def test_the_section_reads_on_a_phone_without_sideways_scrolling(page: tuple[str
             assert smallest >= 9, (width, smallest)
             tab.close()
         browser.close()
+
+
+@pytest.mark.parametrize(("damage", "says"), [
+    (lambda d: d["designs"][next(iter(d["designs"]))]["stresses"][0].update(severity="12"),
+     r"designs\.sole-keeper-of-b\.stresses\[0\]\.severity: expected \['number', 'null'\], got '12'"),
+    (lambda d: d["designs"][next(iter(d["designs"]))].pop("bus_factors"),
+     r"designs\.sole-keeper-of-b: required key bus_factors is missing"),
+    (lambda d: d.update(most_resilient="nobody"), r"most_resilient: 'nobody' is none of its designs"),
+    (lambda d: d.update(designs={}), r"designs: expected at least one item|designs: .*should be non-empty"),
+])
+def test_a_damaged_saved_study_is_refused_at_its_first_bad_value(page: tuple[str, dict[str, Any]], tmp_path: Path,
+                                                                 damage: Any, says: str) -> None:
+    import copy
+
+    from orgsim.errors import OrgsimError
+    from orgsim.resilience import read_resilience
+    from orgsim.writes import strict_json
+
+    data = copy.deepcopy(page[1])
+    (tmp_path / "resilience.json").write_text(strict_json(data))
+    assert read_resilience(tmp_path) == json.loads(strict_json(data))  # the intact study reads back as written
+    damage(data)
+    (tmp_path / "resilience.json").write_text(strict_json(data))
+    with pytest.raises(OrgsimError, match=says) as refused:
+        read_resilience(tmp_path)
+    assert str(refused.value).startswith(f"--resilience-from {tmp_path / 'resilience.json'}: ")
+    assert "run orgsim resilience --out again" in str(refused.value)

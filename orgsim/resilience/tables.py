@@ -74,6 +74,9 @@ def read_resilience(folder: Path, option: str = "--resilience-from") -> dict[str
         raise OrgsimError(f"{option} {path}: cannot be read as a resilience study ({exc})") from None
     if not isinstance(data, dict) or data.get("kind") != "resilience" or data.get("format") != FORMAT:
         raise OrgsimError(f"{option} {path}: is not a resilience study of this orgsim version (format {FORMAT})")
+    from orgsim.resilience.saved import check_resilience
+
+    check_resilience(data, f"{option} {path}")  # every value the report draws is where and what it should be
     return data
 
 
