@@ -625,6 +625,48 @@ def resilience(
 
 @app.command()
 @friendly
+def recommend(
+    ctx: typer.Context,
+    file: FileArg,
+    question: Annotated[Path | None, typer.Option(help="A question file (a recommend: block): budget, targets, "
+                                                  "objectives, levers. None: the file's design, cheapest first.")] = None,
+    budget: Annotated[float | None, typer.Option(min=0, help="Money per year at most (sets budget.money_per_year).")] = None,
+    head_count: Annotated[int | None, typer.Option(min=1, help="People at most (sets budget.head_count).")] = None,
+    trials: Annotated[int | None, typer.Option(min=1, help="Candidates the search proposes (sets search.trials).")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Seed of the search and the runs (default: run.seed).")] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Write each run as it finishes, then the answer (recommendation.html, "
+                                             "recommended.yaml, front.csv/png, candidates.csv), here.")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue the recommendation in --out, skipping runs already done.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
+) -> None:
+    """The best structure and staffing within a budget: searched, confirmed at a stated confidence, what it gives up."""
+    from orgsim.output import progress_bar
+    from orgsim.recommend import load_question, question_from_data
+    from orgsim.recommend import recommend as run_recommend
+    from orgsim.recommend.answer import answer_json, render
+    from orgsim.recommend.question import with_settings
+    from orgsim.recommend.run import planned_runs
+
+    if resume and out is None:
+        raise OrgsimError("--resume needs --out, the folder of the recommendation to continue")
+    base = load_scenario(ctx, file)
+    asked = load_question(question, base) if question is not None else question_from_data({}, base)
+    asked = with_settings(asked, money_per_year=budget, head_count=head_count, trials=trials, seed=seed)
+    with progress_bar(planned_runs(asked, base), quiet=as_json) as tick:
+        answer = run_recommend(base, asked, out=out, resume=resume, workers=workers, scheduler=scheduler,
+                               progress=tick, allow_large=_allow_large(ctx))
+    if as_json:
+        sys.stdout.write(strict_json(answer_json(answer)) + "\n")
+        return
+    render(answer, typer.echo)
+    if out is not None:
+        typer.echo(f"wrote {out}/recommendation.html, recommended.yaml, front.csv, front.png and candidates.csv")
+
+
+@app.command()
+@friendly
 def graph(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
