@@ -15,7 +15,9 @@ from orgsim.analytic.reductions import mmc_data
 from orgsim.errors import OrgsimError, ScenarioError
 from orgsim.recommend import recommend
 from orgsim.recommend.answer import headline
-from orgsim.recommend.question import load_question
+from orgsim.recommend.candidates import structure_choices
+from orgsim.recommend.page import section_html
+from orgsim.recommend.question import load_question, question_from_data
 from orgsim.recommend.screen import screen
 from orgsim.recommend.select import kim_nelson, target_verdict
 from orgsim.scenario import load_scenario, scenario_from_data
@@ -36,7 +38,9 @@ def _pod(horizon_days: float = 14, warmup_days: float = 2) -> Any:
 def _staffing(**more: Any) -> dict[str, Any]:
     question: dict[str, Any] = {
         "targets": [f"silo_latency_rmst <= {TARGET} h"],
-        "levers": {"hires": {"agent": {"joins": ["pod"], "cost_per_year": AGENT_COST, "at_most": 5, **ALWAYS}}},
+        # the structure is not this question's lever: one pod, staffed (the default would add generated designs)
+        "levers": {"structures": ["keep"],
+                   "hires": {"agent": {"joins": ["pod"], "cost_per_year": AGENT_COST, "at_most": 5, **ALWAYS}}},
         "search": {"seed": 11}}
     question.update(more)
     return question
@@ -129,9 +133,35 @@ def test_the_run_budget_refuses_before_anything_runs() -> None:
         recommend(_pod(horizon_days=365), _staffing(search={"trials": 2000, "replications": 100}))
 
 
+def test_the_default_searches_every_structure_the_team_can_make_and_the_run_budget_still_refuses_first(
+        tmp_path: Path) -> None:
+    pod = _pod()
+    chosen, left_out = structure_choices(question_from_data({}, pod), pod)
+    # the generator makes three kinds from a one-pod team; embedded and hybrid are left out with its reasons
+    assert chosen == ["keep", "network", "function", "audience"]
+    assert "no expert to embed" in left_out["embedded"] and "community work" in left_out["hybrid"]
+    # a hire who names no pods cannot join the file's own: keep is left out, and said why
+    unplaced = question_from_data({"levers": {"hires": {"agent": {"cost_per_year": 1}}}}, pod)
+    chosen, left_out = structure_choices(unplaced, pod)
+    assert "keep" not in chosen and "joins" in left_out["keep"]
+    # stated, the question's own list is searched and nothing is left out
+    assert structure_choices(question_from_data({"levers": {"structures": ["function"]}}, pod), pod) == (["function"], {})
+    # the run budget counts every structure and still refuses before anything runs or is written
+    with pytest.raises(OrgsimError, match="over the budget"):
+        recommend(_pod(horizon_days=365), {"search": {"trials": 2000, "replications": 100}}, out=tmp_path / "rec")
+    assert not (tmp_path / "rec").exists()
+    r = recommend(pod, {"targets": [f"silo_latency_rmst <= {TARGET} h"], "search": {"seed": 3}, "levers": {
+        "hires": {"agent": {"joins": ["pod"], "cost_per_year": AGENT_COST, "at_most": 3, **ALWAYS}}}})
+    assert r.question.levers.structures == ["keep", "network", "function", "audience"]
+    assert set(r.candidates["structure"]) == {"keep", "network", "function", "audience"}
+    assert set(r.structures_left_out) == {"embedded", "hybrid"}
+    page = section_html(r)
+    assert "embedded experts (generated) left out: no department" in page and "by audience (generated)" in page
+
+
 def test_the_search_is_deterministic_and_uses_nsga_ii_on_a_space_larger_than_its_trials() -> None:
     question = _staffing(levers={
-        "hires": {"agent": {"joins": ["pod"], "cost_per_year": AGENT_COST, "at_most": 5, **ALWAYS}},
+        "structures": ["keep"], "hires": {"agent": {"joins": ["pod"], "cost_per_year": AGENT_COST, "at_most": 5, **ALWAYS}},
         "policies": {"as_is": {}, "slower": {"set": {"policies.request_handling_factor": 1.2}}},
         "intake": ["pod", "lead"]}, search={"seed": 5, "trials": 8, "population": 4})
     first, second = recommend(_pod(), question), recommend(_pod(), question)

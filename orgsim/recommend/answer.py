@@ -150,7 +150,7 @@ def answer_json(r: Recommendation) -> dict[str, Any]:
         "separated": conf.separated if r.pick is not None else None,
         "confidence": r.question.confirm.confidence, "decided_on": conf.decided_on or None,
         "indifference": conf.indifference or None, "tied": [r.labels[c] for c in conf.tied],
-        "gives_up": gives_up(r), "runs": r.runs, "candidates": r.candidates.to_dict(orient="records"),
+        "gives_up": gives_up(r), "structures_left_out": r.structures_left_out, "runs": r.runs, "candidates": r.candidates.to_dict(orient="records"),
     }
 
 

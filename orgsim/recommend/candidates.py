@@ -24,11 +24,17 @@ from orgsim.scenario.dotted import apply_overrides
 from orgsim.scenario.loading import scenario_from_data
 from orgsim.scenario.model import Scenario
 
-__all__ = ["Built", "Candidate", "build", "lever_space"]
+__all__ = ["Built", "Candidate", "build", "lever_space", "resolved", "structure_choices", "structure_label"]
 
-#: what a structure choice is called in labels
-_STRUCTURE_LABEL = {"keep": "as is", "network": "by network", "function": "by function", "audience": "by audience",
-                    "embedded": "embedded experts", "hybrid": "hybrid"}
+#: what a generated structure is called in labels ("generated": the file's own may be called "by network" too)
+_STRUCTURE_LABEL = {"network": "by network (generated)", "function": "by function (generated)",
+                    "audience": "by audience (generated)", "embedded": "embedded experts (generated)",
+                    "hybrid": "hybrid (generated)"}
+
+
+def structure_label(kind: str, base: Scenario) -> str:
+    """What a structure choice is called: ``by network (generated)``; ``keep`` is the file's own design, by name."""
+    return f"{base.name} (the file's own)" if kind == "keep" else _STRUCTURE_LABEL[kind]
 
 
 @dataclass(frozen=True)
@@ -83,10 +89,52 @@ class Built:
     problem: str = ""
 
 
+def structure_choices(question: Question, base: Scenario) -> tuple[list[str], dict[str, str]]:
+    """The structures searched, and those left out with why: the question's, or by default every one that can be made.
+
+    The default is ``keep`` (the file's own pods, unless a hire names no pods to join) and every kind
+    :func:`orgsim.design.generate_design` can make from the file's team; a kind it refuses (too few people for
+    its pods, no department's work for an embedded seat) is left out with the generator's reason.
+
+    >>> from orgsim.scenario import load_scenario
+    >>> structure_choices(Question(), load_scenario("scenarios/network.yaml"))
+    (['keep', 'network', 'function', 'audience', 'embedded', 'hybrid'], {})
+    """
+    if question.levers.structures is not None:
+        return list(question.levers.structures), {}
+    from orgsim.design import DESIGN_KINDS, design_scenario, generate_design
+
+    chosen: list[str] = []
+    left_out: dict[str, str] = {}
+    unplaced = [name for name, hire in question.levers.hires.items() if not hire.joins]
+    if unplaced:
+        left_out["keep"] = f"the hire {unplaced[0]!r} names no pods to join (joins:), which the file's own pods need"
+    else:
+        chosen.append("keep")
+    for kind in DESIGN_KINDS:
+        try:
+            design_scenario(base, generate_design(base, kind), allow_large=True)
+        except OrgsimError as exc:
+            left_out[kind] = str(exc).splitlines()[0]
+            continue
+        chosen.append(kind)
+    return chosen, left_out
+
+
+def resolved(question: Question, base: Scenario) -> tuple[Question, dict[str, str]]:
+    """``question`` with its structures written out (see :func:`structure_choices`), and those left out with why."""
+    chosen, left_out = structure_choices(question, base)
+    if not chosen:
+        raise OrgsimError(f"{base.name}: no structure can be made from this team: "
+                          + "; ".join(f"{k}: {why}" for k, why in left_out.items()))
+    levers = question.levers.model_copy(update={"structures": chosen})
+    return question.model_copy(update={"levers": levers}), left_out
+
+
 def lever_space(question: Question, base: Scenario) -> dict[str, list[Any]]:
     """Every lever's choices, by parameter name (the search's space); one-choice levers included."""
     lv = question.levers
-    space: dict[str, list[Any]] = {"structure": list(lv.structures),
+    space: dict[str, list[Any]] = {"structure": structure_choices(question, base)[0],
                                    "intake": list(lv.intake) or [base.structure.intake]}
     for name, hire in lv.hires.items():
         space[f"hire:{name}"] = list(range(hire.at_most + 1))

@@ -75,6 +75,7 @@ def _cell(value: Any, m: Metric | None = None) -> dict[str, str]:
 def section_html(r: Recommendation) -> str:
     """The recommendation as one self-contained HTML page (the report section)."""
     from orgsim.recommend.answer import headline, target_text
+    from orgsim.recommend.candidates import structure_label
     from orgsim.report.html import svg
 
     q = r.question
@@ -92,7 +93,10 @@ def section_html(r: Recommendation) -> str:
         rows.append({"pick": bool(rec["pick"]), "cells": cells})
     env = Environment(loader=PackageLoader("orgsim.report", "templates"), autoescape=select_autoescape(["j2"]))
     title = f"{r.base.company + ': ' if r.base.company else ''}the best design within budget"
-    how = (f"Screened analytically (out: cannot keep up with its work), searched with NSGA-II over "
+    searched = ", ".join(structure_label(k, r.base) for k in q.levers.structures or ["keep"])
+    left = "; ".join(f"{structure_label(k, r.base)} left out: {why}" for k, why in r.structures_left_out.items())
+    how = (f"Structures searched: {searched}{'; ' + left if left else ''}. Screened analytically (out: cannot keep "
+           f"up with its work), searched with NSGA-II over "
            f"{q.search.trials} trials of {q.search.replications} replications each, then the finalists confirmed "
            f"at {q.confirm.confidence:.0%} confidence (up to {q.confirm.max_replications} replications). A verdict "
            f"marked (search) is the search's mean only; the others hold at the stated confidence.")

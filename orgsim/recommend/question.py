@@ -92,8 +92,11 @@ class Option(Strict):
 class Levers(Strict):
     """What the search may change. Each lever defaults to what the scenario already does."""
 
-    #: ``keep`` (the file's own structure) and the generated designs of :mod:`orgsim.design`
-    structures: list[StructureChoice] = Field(default_factory=lambda: list[StructureChoice](["keep"]), min_length=1)
+    #: ``keep`` (the file's own structure) and the generated designs of :mod:`orgsim.design`. Unset: ``keep`` and
+    #: every kind :func:`orgsim.design.generate_design` can make from this team (see
+    #: :func:`~orgsim.recommend.candidates.structure_choices`): a CMO asks *which* structure, and the file's own is
+    #: only one answer; a kind the team cannot make is left out with its reason
+    structures: Annotated[list[StructureChoice], Field(min_length=1)] | None = None
     #: empty: the file's own intake
     intake: list[Literal["lead", "pod"]] = Field(default_factory=list)
     hires: dict[str, Hire] = Field(default_factory=dict)
@@ -102,8 +105,8 @@ class Levers(Strict):
 
     @field_validator("structures", "intake")
     @classmethod
-    def _once(cls, v: list[str]) -> list[str]:
-        if len(set(v)) != len(v):
+    def _once(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and len(set(v)) != len(v):
             raise ValueError(f"each choice once, got {v}")
         return v
 
@@ -194,7 +197,7 @@ def _lever_problems(q: Question, scenario: Scenario) -> list[tuple[KeyPath, str]
             if pod not in pods:
                 out.append((("levers", "hires", name, "joins", j), f"no pod {pod!r} in the scenario (pods: "
                                                                    f"{', '.join(sorted(pods))})"))
-        if "keep" in q.levers.structures and not hire.joins:
+        if q.levers.structures is not None and "keep" in q.levers.structures and not hire.joins:
             out.append((("levers", "hires", name), "with structures: [keep] a hire needs joins: the pods they join "
                                                    "(generated designs place hires themselves)"))
         taken = [f"{name}_{k}" for k in range(1, hire.at_most + 1) if f"{name}_{k}" in people]

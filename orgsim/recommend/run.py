@@ -28,7 +28,7 @@ import pandas as pd
 
 from orgsim.experiment.parts import open_parts
 from orgsim.experiment.replications import replication_seeds
-from orgsim.recommend.candidates import Candidate
+from orgsim.recommend.candidates import Candidate, resolved
 from orgsim.recommend.confirm import Confirmation, confirm, in_budget, order_key
 from orgsim.recommend.question import Question, question_from_data
 from orgsim.recommend.search import EXACT, Evaluator, search, space_size
@@ -52,6 +52,8 @@ class Recommendation:
     labels: dict[Candidate, str] = field(default_factory=dict)
     scenarios: dict[Candidate, Scenario] = field(default_factory=dict)
     runs: int = 0
+    #: the structures the default left out (the team cannot make them), with why
+    structures_left_out: dict[str, str] = field(default_factory=dict)
 
     @property
     def pick(self) -> Candidate | None:
@@ -85,8 +87,8 @@ def recommend(base: Scenario, question: Question | dict[str, Any] | None = None,
     >>> from orgsim.scenario.loading import scenario_from_data
     >>> data = mmc_data(1, 4.0, 1.0, horizon_days=14, warmup_days=2)
     >>> base = scenario_from_data(data)
-    >>> r = recommend(base, {"targets": ["silo_latency_rmst <= 1.6 h"], "levers": {"hires": {"agent": {
-    ...     "joins": ["pod"], "cost_per_year": 30000, "hours": "00:00-24:00",
+    >>> r = recommend(base, {"targets": ["silo_latency_rmst <= 1.6 h"], "levers": {
+    ...     "structures": ["keep"], "hires": {"agent": {"joins": ["pod"], "cost_per_year": 30000, "hours": "00:00-24:00",
     ...     "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "at_most": 6}}}})
     >>> r.row(r.pick)["label"]
     'mm1, +5 agent'
@@ -97,6 +99,7 @@ def recommend(base: Scenario, question: Question | dict[str, Any] | None = None,
         q = question
     else:  # a Question of a second import of its module (pytest's importlib mode re-imports doctested modules)
         q = Question.model_validate(question.model_dump(mode="json", exclude_unset=True))
+    q, left_out = resolved(q, base)  # the structures written out once: generating a design takes up to a second
     check_workers(workers, allow_large=allow_large)
     planned = planned_runs(q, base)
     check_plan([base], 1, planned, "runs at most (candidates × replications)", allow_large=allow_large)
@@ -113,7 +116,7 @@ def recommend(base: Scenario, question: Question | dict[str, Any] | None = None,
         result = Recommendation(q, base, seed, table, conf,
                                 labels={c: ev.get(c).built.label for c in every},
                                 scenarios={c: s for c in every if (s := ev.get(c).built.scenario) is not None},
-                                runs=sum(len(ev.get(c).runs) for c in every))
+                                runs=sum(len(ev.get(c).runs) for c in every), structures_left_out=left_out)
         if out is not None:
             from orgsim.recommend.answer import write_answer
 
