@@ -257,7 +257,8 @@ def test_selection_ranks_a_known_fixed_delay_correctly_at_the_stated_probability
     fixed = {"policies.handoff_delay": "fixed"}
     right = 0
     for seed in range(20):
-        r = recommend(base, {"objectives": ["cost_per_year", "silo_latency_rmst"], "levers": {"policies": {
+        r = recommend(base, {"objectives": ["cost_per_year", "silo_latency_rmst"], "levers": {"structures": ["keep"],
+                                                                                              "policies": {
             "prompt": {"set": fixed},
             "slower": {"set": {**fixed, "structure.handoff_hours.department_intake": 0.1}}}},
             "search": {"seed": 1000 + seed}, "confirm": {"confidence": 0.9,
