@@ -13,6 +13,7 @@ import pytest
 from orgsim.analytic.queueing import mmc_sojourn
 from orgsim.analytic.reductions import mmc_data
 from orgsim.errors import OrgsimError, ScenarioError
+from orgsim.metrics.registry import metric
 from orgsim.recommend import recommend
 from orgsim.recommend.answer import headline
 from orgsim.recommend.candidates import structure_choices
@@ -215,6 +216,115 @@ def test_kill_and_resume_gives_byte_identical_outputs_and_serial_pool_dask_agree
         dask = recommend(_pod(), question, scheduler=c)
     serial = (whole / "candidates.csv").read_text()
     assert pool.candidates.to_csv(index=False) == serial == dask.candidates.to_csv(index=False)
+
+
+#: the split's case: 30 people for 2 requests an hour (nobody waits: Erlang C's chance of a wait is below 1e-12),
+#: a fixed 0.5 h on the tie from the department to the pod, and tools that leave work 1.5 times as long
+SPLIT_BASE_DELAY, SPLIT_FACTOR = 0.5, 1.5
+
+
+def _split_base() -> dict[str, Any]:
+    data = mmc_data(30, RATE, SERVICE, horizon_days=10, warmup_days=2)
+    data["structure"]["handoff_hours"]["department_intake"] = SPLIT_BASE_DELAY
+    data["policies"].update({"handoff_delay": "fixed", "request_handling_factor": SPLIT_FACTOR})
+    return data
+
+
+#: two levers whose effects are known by construction, and nothing else to choose: the pick takes both
+SPLIT_QUESTION: dict[str, Any] = {
+    "objectives": ["silo_latency_rmst"], "levers": {
+        "structures": ["keep"],
+        "shifts": {"direct": {"set": {"structure.handoff_hours.department_intake": 0}}},
+        "policies": {"tools": {"set": {"policies.request_handling_factor": 1.0}}}},
+    "search": {"seed": 4}}
+
+_STALL_SPLIT = """
+import sys, time, json
+from pathlib import Path
+from orgsim.recommend import recommend
+from orgsim.scenario import scenario_from_data
+
+def stall(done):
+    if done == int(sys.argv[4]):
+        Path(sys.argv[2]).write_text("k")
+        time.sleep(600)
+
+recommend(scenario_from_data(json.loads(sys.argv[5])), json.loads(sys.argv[3]), out=Path(sys.argv[1]), progress=stall)
+"""
+
+
+def test_each_levers_share_is_its_known_effect_and_the_split_resumes_after_a_kill(tmp_path: Path) -> None:
+    base = scenario_from_data(_split_base())
+    whole = tmp_path / "whole"
+    r = recommend(base, SPLIT_QUESTION, out=whole)
+    split = r.split
+    assert split is not None and not split.not_split
+    assert split.status_quo == "mm30" and split.levers == ["shifts direct", "policy tools"]
+    share = {(row["lever"], row["metric"]): row for row in split.rows}
+    legs = 2  # the request goes in over the department's tie and the answer comes back over it
+    direct = share["shifts direct", "silo_latency_rmst"]
+    tools = share["policy tools", "silo_latency_rmst"]
+    total = share["total", "silo_latency_rmst"]
+    # nobody waits, so the levers add: the tie's fixed delay on both legs, and a third of every piece of work
+    # (mean 1 h at factor 1): each share is its own effect, within a small tolerance for the requests the
+    # horizon cuts off and the replications' own mean work
+    assert direct["difference"] == pytest.approx(-legs * SPLIT_BASE_DELAY, abs=0.03)
+    assert tools["difference"] == pytest.approx(-(SPLIT_FACTOR - 1) * SERVICE, abs=0.08)
+    assert direct["difference"] + tools["difference"] == pytest.approx(total["difference"], abs=1e-9)
+    low, high = direct["ci"]
+    assert low <= direct["difference"] <= high and high < 0
+    data = json.loads((whole / "recommendation.json").read_text())
+    assert data["lever_split"]["levers"] == ["shifts direct", "policy tools"]
+    page = (whole / "recommendation.html").read_text()
+    assert "What each lever contributed" in page and "policy tools" in page
+    # the split's own runs (the file as it is, and each lever alone: none of them a candidate) resume after kill -9
+    searched = len(list((whole / "parts").glob("*.json")))
+    cut, ready = tmp_path / "cut", tmp_path / "ready"
+    with stalled_child(_STALL_SPLIT, [str(cut), str(ready), json.dumps(SPLIT_QUESTION), str(searched - 4),
+                                      json.dumps(_split_base())], ready):
+        pass
+    assert len(list((cut / "parts").glob("*.json"))) == searched - 4
+    ran: list[int] = []
+    recommend(base, SPLIT_QUESTION, out=cut, resume=True, progress=ran.append)
+    assert ran[-1] == 4 and _files(whole) == _files(cut)
+    pool = recommend(base, SPLIT_QUESTION, workers=2)
+    assert pool.split is not None and pool.split.rows == split.rows
+
+
+def test_the_answer_compares_the_best_written_design_at_its_cost(tmp_path: Path) -> None:
+    from ruamel.yaml import YAML
+
+    first = recommend(_pod(), _staffing(), out=tmp_path / "first")
+    five = mmc_data(5, RATE, SERVICE, horizon_days=14, warmup_days=2)
+    for person in five["team"]["people"].values():
+        person["cost_per_year"] = AGENT_COST
+    with (tmp_path / "five.yaml").open("w") as handle:
+        YAML(typ="safe").dump(five, handle)
+    (tmp_path / "q.yaml").write_text(json.dumps({"recommend": {**_staffing(),
+                                                               "written": ["first/recommended.yaml", "five.yaml"]}}))
+    r = recommend(_pod(), load_question(tmp_path / "q.yaml", _pod()))
+    w = r.written
+    assert w is not None and [d["head_count"] for d in w["designs"]] == [4, 5]
+    # the best written design by the pick's own rule (cost first): the copy of the pick, at the pick's cost;
+    # run on the same random numbers it is the very same design, so the difference is exactly nil
+    assert w["best"]["file"].endswith("recommended.yaml") and w["best"]["cost_per_year"] == 3 * AGENT_COST
+    assert w["pick"]["difference"] == 0 and w["pick"]["verdict"] == "no clear difference"
+    said = next(line for line in headline(r) if line.startswith("The best of your written designs"))
+    score = metric("silo_latency_rmst").format_value(w["best"]["means"]["silo_latency_rmst"])
+    assert f"costs 90,000 a year and scores {score} on silo latency" in said, said
+    assert "the pick costs the same" in said and said.endswith("At least as good, at no higher cost.")
+    assert first.pick == r.pick and w["designs"][1]["targets"] == ["meets"]  # five people meet the wait target
+    assert all(d["replications"] == r.row(r.pick)["replications"] for d in w["designs"])  # as many as the pick
+    # a written design of another company is refused in one positioned line
+    other = mmc_data(5, 2 * RATE, SERVICE, horizon_days=14, warmup_days=2)
+    with (tmp_path / "other.yaml").open("w") as handle:
+        YAML(typ="safe").dump(other, handle)
+    (tmp_path / "bad.yaml").write_text("recommend:\n  written:\n    - other.yaml\n    - nowhere.yaml\n")
+    with pytest.raises(ScenarioError) as err:
+        load_question(tmp_path / "bad.yaml", _pod())
+    lines = [line.replace(str(tmp_path) + "/", "") for line in str(err.value).splitlines()]
+    assert lines[0].startswith("bad.yaml:3:7: recommend.written.0: other.yaml: its demand differs"), lines
+    assert lines[1].startswith("bad.yaml:4:7: recommend.written.1: no file"), lines
 
 
 def _pod_file(tmp_path: Path) -> Path:

@@ -23,7 +23,8 @@ from orgsim.recommend.search import EXACT
 if TYPE_CHECKING:
     from orgsim.recommend.run import Recommendation
 
-__all__ = ["answer_json", "gives_up", "headline", "render", "target_text", "write_answer"]
+__all__ = ["answer_json", "gives_up", "headline", "render", "split_lines", "target_text", "write_answer",
+           "written_lines"]
 
 
 def _money(r: Recommendation, x: float | None) -> str:
@@ -108,7 +109,7 @@ def headline(r: Recommendation) -> list[str]:
         else:
             said.append("No candidate run meets them at any cost: widen the levers (more hires, other structures) "
                         "or relax a target.")
-        return said
+        return said + written_lines(r)
     row = rows.loc[r.pick.key()]
     meets = f"it meets every target{targets} at {level} confidence" if q.targets else "there are no targets"
     said.append(f"{_budget(r)}: {row['label']} — {_money(r, row['cost_per_year'])} a year, {row['head_count']} "
@@ -122,6 +123,7 @@ def headline(r: Recommendation) -> list[str]:
             tied = ", ".join(r.labels[c] for c in conf.tied)
             said.append(f"On {m.label} it could not be told apart from {tied} within "
                         f"{q.confirm.max_replications} replications: choose among them on other grounds.")
+    said += written_lines(r)
     nxt = [c for c in conf.feasible[1:] if rows.loc[c.key(), "cost_per_year"] > row["cost_per_year"] + 1e-9]
     if nxt and q.targets:
         other = min(nxt, key=lambda c: (rows.loc[c.key(), "cost_per_year"], c.key()))
@@ -140,6 +142,53 @@ def headline(r: Recommendation) -> list[str]:
     return said
 
 
+def _cost_words(r: Recommendation, difference: float) -> str:
+    if abs(difference) < 0.5:
+        return "the same"
+    return f"{_money(r, abs(difference))} {'less' if difference < 0 else 'more'}"
+
+
+def written_lines(r: Recommendation) -> list[str]:
+    """The best of the written designs against the pick, in words (nothing when the question names none)."""
+    w = r.written
+    if not w:
+        return []
+    best = w["best"]
+    if best is None:
+        return ["None of your written designs can keep up with its work: none is compared."]
+    metric = w["metric"]
+    m = _m(r, metric) if metric is not None else None
+    score = f" and scores {m.format_value(best['means'][metric])} on {m.label}" if m is not None else ""
+    misses = [target_text(r, t) for t, v in zip(r.question.targets, best["targets"], strict=True) if v != "meets"]
+    state = [] if best["within_budget"] else ["over budget"]
+    state += [f"{'fails' if 'fails' in best['targets'] else 'is not shown to meet'} {', '.join(misses)}"] if misses else []
+    line = (f"The best of your written designs, {best['design']} ({best['file']}), costs "
+            f"{_money(r, best['cost_per_year'])} a year{score}{' (' + '; '.join(state) + ')' if state else ''}")
+    p = w["pick"]
+    if p is None:
+        return [line + "; no searched design within budget meets every target (above)."]
+    cost = _cost_words(r, p["cost_difference"])
+    if m is None:
+        return [f"{line}; the pick costs {cost}."]
+    level = f"{r.question.confirm.confidence:.0%}"
+    low, high = p["ci"]
+    interval = (f"the pick's minus yours, {level} CI {m.format_diff(low)} to {m.format_diff(high)}, "
+                f"{p['replications']} paired replications" if low is not None and high is not None
+                else f"{p['replications']} replications")
+    verdict = "no clear difference" if p["verdict"] == "no clear difference" else \
+        f"{m.format_diff(abs(p['difference'])).lstrip('+')} {p['verdict']}"
+    line += f"; the pick costs {cost} and scores {m.format_value(p['score'])}: {verdict} ({interval})."
+    if p["cost_difference"] <= 0.5 and p["verdict"] != "worse":
+        line += " At least as good, at no higher cost."
+    elif p["verdict"] == "worse" and p["cost_difference"] < -0.5:
+        line += f" Yours is better on {m.label}; the pick is cheaper, and this question puts " \
+                f"{_m(r, r.question.objectives[0]).label} first."
+    elif p["verdict"] == "worse":
+        line += (" Yours is better, and the search did not reach it: add its structure to the levers, or raise "
+                 "search.trials.")
+    return [line]
+
+
 def answer_json(r: Recommendation) -> dict[str, Any]:
     """The whole answer as plain data (strict JSON through :func:`orgsim.writes.strict_json`)."""
     conf = r.confirmation
@@ -150,7 +199,8 @@ def answer_json(r: Recommendation) -> dict[str, Any]:
         "separated": conf.separated if r.pick is not None else None,
         "confidence": r.question.confirm.confidence, "decided_on": conf.decided_on or None,
         "indifference": conf.indifference or None, "tied": [r.labels[c] for c in conf.tied],
-        "gives_up": gives_up(r), "structures_left_out": r.structures_left_out, "runs": r.runs, "candidates": r.candidates.to_dict(orient="records"),
+        "gives_up": gives_up(r), "structures_left_out": r.structures_left_out, "runs": r.runs,
+        "lever_split": None if r.split is None else r.split.json(), "written": r.written, "candidates": r.candidates.to_dict(orient="records"),
     }
 
 
@@ -177,9 +227,37 @@ def _png(fig: Any, path: Path) -> None:
     plt.close(fig)
 
 
+def split_lines(r: Recommendation) -> list[str]:
+    """What each lever contributed, one line per metric: ``silo latency … −12.0 h: intake pod −9.1 h (CI …); …``."""
+    split = r.split
+    if split is None:
+        return []
+    if split.not_split:
+        return [f"Not split lever by lever: {split.not_split}."]
+    level = f"{r.question.confirm.confidence:.0%}"
+    out = [f"What each lever contributed, from {split.status_quo} to the pick ({split.replications} paired "
+           f"replications, {level} CI):"]
+    for mid in dict.fromkeys(row["metric"] for row in split.rows):
+        m = _m(r, mid)
+        rows = [row for row in split.rows if row["metric"] == mid]
+        total = next(row for row in rows if row["lever"] == "total")
+        parts = [f"{row['lever']} {_diff_ci(m, row)}" for row in rows if row["lever"] != "total"]
+        out.append(f"{m.label} {_diff_ci(m, total)}: " + "; ".join(parts) + ".")
+    out += [g[0].upper() + g[1:] + "." for g in split.grouped]
+    return out
+
+
+def _diff_ci(m: Metric, row: dict[str, Any]) -> str:
+    low, high = row["ci"]
+    ci = f" (CI {m.format_diff(low)} to {m.format_diff(high)})" if low is not None and high is not None else ""
+    return f"{m.format_diff(row['difference'])}{ci}"
+
+
 def render(r: Recommendation, echo: Any) -> None:
-    """The answer on the terminal: the headline, then the front (cost against each objective)."""
+    """The answer on the terminal: the headline, what each lever contributed, then the front."""
     for line in headline(r):
+        echo(line)
+    for line in split_lines(r):
         echo(line)
     front = r.candidates[r.candidates["pareto"]]
     if front.empty:

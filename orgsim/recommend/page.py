@@ -92,6 +92,8 @@ def section_html(r: Recommendation) -> str:
         cells += [_cell(rec["replications"]), _cell(rec["out"])]
         rows.append({"pick": bool(rec["pick"]), "cells": cells})
     env = Environment(loader=PackageLoader("orgsim.report", "templates"), autoescape=select_autoescape(["j2"]))
+    split = _split_table(r)
+    written = _written_table(r, objectives)
     title = f"{r.base.company + ': ' if r.base.company else ''}the best design within budget"
     searched = ", ".join(structure_label(k, r.base) for k in q.levers.structures or ["keep"])
     left = "; ".join(f"{structure_label(k, r.base)} left out: {why}" for k, why in r.structures_left_out.items())
@@ -103,7 +105,61 @@ def section_html(r: Recommendation) -> str:
     return env.get_template("recommend.html.j2").render(
         title=title, scenario=r.base.name, seed=r.seed, runs=r.runs, candidates=rows, lead=said[0], rest=said[1:],
         charts=[svg(front_figure(r, m), f"front{i}") for i, m in enumerate(objectives or ["head_count"])], budget=q.budget.money_per_year is not None, header=header, rows=rows,
-        how=how)
+        how=how, split=split, written=written)
+
+
+def _split_table(r: Recommendation) -> dict[str, Any] | None:
+    """What each lever contributed, as a table: a row per lever (and the total), a column per metric."""
+    from orgsim.recommend.answer import split_lines
+
+    split = r.split
+    if split is None:
+        return None
+    said = split_lines(r)
+    if split.not_split or not split.rows:
+        return {"intro": said[0] if said else "", "header": [], "rows": [], "notes": []}
+    metrics = list(dict.fromkeys(row["metric"] for row in split.rows))
+    by = {(row["lever"], row["metric"]): row for row in split.rows}
+    rows = []
+    for lever in [*split.levers, "total"]:
+        cells = [_cell(lever if lever != "total" else f"total: {split.status_quo} → the pick")]
+        for mid in metrics:
+            row = by.get((lever, mid))
+            cells.append({"text": "—" if row is None else _diff_ci_text(metric_of(r, mid), row), "cls": ""})
+        rows.append({"pick": lever == "total", "cells": cells})
+    level = f"{r.question.confirm.confidence:.0%}"
+    intro = (f"From the file as it is ({split.status_quo}) to the pick, each lever's share of the difference: its "
+             f"Shapley value over every combination of the levers, each combination run {split.replications} times on "
+             f"the same random numbers; the shares add up to the total. In brackets, the {level} interval.")
+    return {"intro": intro, "header": ["lever", *(metric_of(r, m).label for m in metrics)], "rows": rows,
+            "notes": [g[0].upper() + g[1:] + "." for g in split.grouped]}
+
+
+def _diff_ci_text(m: Metric, row: dict[str, Any]) -> str:
+    low, high = row["ci"]
+    ci = f" ({m.format_diff(low)} to {m.format_diff(high)})" if low is not None and high is not None else ""
+    return f"{m.format_diff(row['difference'])}{ci}"
+
+
+def _written_table(r: Recommendation, objectives: list[str]) -> dict[str, Any] | None:
+    """Your written designs, run beside the pick: cost, people, each objective, each target's verdict."""
+    from orgsim.recommend.answer import target_text, written_lines
+
+    w = r.written
+    if not w:
+        return None
+    money = metric("cost_per_year")
+    header = ["your design", "cost per year", "people", *(metric_of(r, m).label for m in objectives),
+              *(target_text(r, t) for t in r.question.targets), "replications", "out before simulation"]
+    best = w["best"]["file"] if w["best"] is not None else None
+    rows = []
+    for d in w["designs"]:
+        cells = [_cell(f"{d['design']} ({d['file']})"), _cell(float(d["cost_per_year"]), money), _cell(d["head_count"])]
+        cells += [_cell(float(v) if (v := d["means"].get(m)) is not None else math.nan, metric_of(r, m))
+                  for m in objectives]
+        cells += [_cell(v) for v in d["targets"]] + [_cell(d["replications"]), _cell(d["out"])]
+        rows.append({"pick": d["file"] == best, "cells": cells})
+    return {"intro": " ".join(written_lines(r)), "header": header, "rows": rows}
 
 
 def yaml_of(r: Recommendation) -> str:

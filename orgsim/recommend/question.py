@@ -14,6 +14,7 @@ Every default below says why it is what it is.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -137,6 +138,17 @@ class Confirm(Strict):
     indifference: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
     #: replications at most per finalist; 40 keeps the confirmation within minutes on two cores for the examples
     max_replications: Annotated[int, Field(ge=3, le=1000)] = 40
+    #: replications of each design of the split of the pick's gain over the file as it is, lever by lever (up to
+    #: 16 designs); 5: the shares are paired differences on common random numbers, whose spread is small (the
+    #: README's split of compare --attribute has 95% intervals of about ±2 h from 4); 0: no split
+    split_replications: Annotated[int, Field(ge=0, le=100)] = 5
+
+    @field_validator("split_replications")
+    @classmethod
+    def _two(cls, v: int) -> int:
+        if v == 1:
+            raise ValueError("a split needs 2 replications or more for its intervals (0: no split)")
+        return v
 
 
 class Question(Strict):
@@ -150,6 +162,10 @@ class Question(Strict):
     levers: Levers = Levers()
     search: Search = Search()
     confirm: Confirm = Confirm()
+    #: designs written by hand, of the same company (same demand, same run): never searched or picked, run beside
+    #: the pick so the answer can say how the best of them compares. Paths relative to the question file.
+    #: Empty by default: the pick is then weighed against the candidates only
+    written: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _population(self) -> Question:
@@ -218,6 +234,32 @@ def _lever_problems(q: Question, scenario: Scenario) -> list[tuple[KeyPath, str]
     return out
 
 
+#: the run settings two designs must share to be compared (the seed and replications are the question's own)
+_SAME_RUN = ("horizon_days", "warmup_days", "start_date", "reply_targets_hours", "currency")
+
+
+def _written_problems(q: Question, scenario: Scenario, root: Path) -> tuple[list[tuple[KeyPath, str]], list[str]]:
+    """Each written design loads and is of the same company; its path as the working directory sees it."""
+    from orgsim.scenario import load_scenario
+
+    out: list[tuple[KeyPath, str]] = []
+    paths: list[str] = []
+    for i, text in enumerate(q.written):
+        path = root / text
+        paths.append(os.path.relpath(path))
+        if not path.is_file():
+            out.append((("written", i), f"no file {str(path)!r} (a path relative to the question file)"))
+            continue
+        design = load_scenario(path)  # its own errors name its own file and line
+        if design.demand != scenario.demand:
+            out.append((("written", i), f"{text}: its demand differs from {scenario.name!r}'s: not the same company "
+                                        "(compare like with like)"))
+        elif (differ := [k for k in _SAME_RUN if getattr(design.run, k) != getattr(scenario.run, k)]):
+            out.append((("written", i), f"{text}: run.{differ[0]} differs from {scenario.name!r}'s "
+                                        "(compare like with like)"))
+    return out, paths
+
+
 def question_from_data(data: Mapping[str, Any], scenario: Scenario, positions: Positions | None = None,
                        file: str = "<data>") -> Question:
     """Validate a ``recommend:`` block against ``scenario``; raise :class:`ScenarioError` with every problem.
@@ -253,10 +295,12 @@ def question_from_data(data: Mapping[str, Any], scenario: Scenario, positions: P
                 message += f", got {e['input']!r}"
             problems.append(at(path, message))
         raise ScenarioError(capped(problems)) from None
-    found = _metric_problems(q, scenario) + _lever_problems(q, scenario)
+    root = Path(file).parent if file != "<data>" else Path.cwd()
+    written, paths = _written_problems(q, scenario, root)
+    found = _metric_problems(q, scenario) + _lever_problems(q, scenario) + written
     if found:
         raise ScenarioError(capped(at(path, message) for path, message in found))
-    return q
+    return q.model_copy(update={"written": paths}) if q.written else q
 
 
 def load_question(path: str | Path, scenario: Scenario) -> Question:

@@ -28,10 +28,13 @@ import pandas as pd
 
 from orgsim.experiment.parts import open_parts
 from orgsim.experiment.replications import replication_seeds
+from orgsim.recommend.attribution import LeverSplit, attribute_pick, factorial_runs
 from orgsim.recommend.candidates import Candidate, resolved
 from orgsim.recommend.confirm import Confirmation, confirm, in_budget, order_key
 from orgsim.recommend.question import Question, question_from_data
 from orgsim.recommend.search import EXACT, Evaluator, search, space_size
+from orgsim.recommend.written import compare_written, register_written
+from orgsim.scenario import load_scenario
 from orgsim.scenario.limits import check_plan, check_workers
 from orgsim.scenario.model import Scenario
 
@@ -54,6 +57,10 @@ class Recommendation:
     runs: int = 0
     #: the structures the default left out (the team cannot make them), with why
     structures_left_out: dict[str, str] = field(default_factory=dict)
+    #: the pick's difference from the file as it is, lever by lever (None: no pick, or no split asked)
+    split: LeverSplit | None = None
+    #: the written designs run beside the pick, the best of them and how the pick compares (None: none named)
+    written: dict[str, Any] | None = None
 
     @property
     def pick(self) -> Candidate | None:
@@ -71,11 +78,15 @@ class Recommendation:
 
 
 def planned_runs(question: Question, base: Scenario) -> int:
-    """The most runs the recommendation can make: every trial new, every finalist to its maximum."""
+    """The most runs the recommendation can make: every trial new, every finalist and written design to the most.
+
+    The split adds every combination of the levers it can change (:func:`~orgsim.recommend.attribution.factorial_runs`).
+    """
     q = question
     searched = min(q.search.trials, space_size(q, base)) * q.search.replications
     confirmed = (q.confirm.finalists + 3 + len(q.levers.hires)) * q.confirm.max_replications
-    return searched + confirmed
+    split = factorial_runs(q, base)
+    return searched + confirmed + split + len(q.written) * q.confirm.max_replications
 
 
 def recommend(base: Scenario, question: Question | dict[str, Any] | None = None, *, out: Path | None = None,
@@ -113,10 +124,14 @@ def recommend(base: Scenario, question: Question | dict[str, Any] | None = None,
         conf = confirm(ev, ran)
         every = list(dict.fromkeys([*ran, *conf.verdicts]))
         table = _table(ev, every, conf)
+        split = None
+        if conf.pick is not None and q.confirm.split_replications:
+            split = attribute_pick(ev, conf.pick, q.confirm.split_replications)
+        written = compare_written(ev, register_written(ev, {p: load_scenario(p) for p in q.written}), conf.pick)
         result = Recommendation(q, base, seed, table, conf,
                                 labels={c: ev.get(c).built.label for c in every},
                                 scenarios={c: s for c in every if (s := ev.get(c).built.scenario) is not None},
-                                runs=sum(len(ev.get(c).runs) for c in every), structures_left_out=left_out)
+                                runs=len(parts), structures_left_out=left_out, split=split, written=written)
         if out is not None:
             from orgsim.recommend.answer import write_answer
 
