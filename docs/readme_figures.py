@@ -68,7 +68,8 @@ def figures() -> dict[str, str]:
     out["finding-latency"] = latency[0].rstrip(".") if latency else "no design answers other departments clearly faster"
     out["finding-reach"] = reach[0].rstrip(".") if reach else "no design reaches insights clearly differently"
     decision = decide(study)
-    out["tradeoff-lead"] = f"{decision.lead} {decision.detail}"
+    out["tradeoff-lead"] = " ".join(x for x in (decision.lead, decision.between, decision.detail) if x)
+    out["tradeoff-margin"] = decision.margin
     out["tradeoff-others"] = " ".join(decision.others_worse) or "no other design is clearly worse on any measure"
 
     def hours(x: float) -> str:

@@ -30,6 +30,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: no type column ("<bool>" after a flag says nothing a reader needs), and help text shown as
+    # written, so "orgsim[distributed]" is not eaten as markup.
+    rich_markup_mode=None,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -135,7 +138,7 @@ FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_defaul
 @friendly
 def validate(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.", show_default=False, metavar="FILE...")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.", show_default=False, metavar="FILE")],
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 1).")] = False,
 ) -> None:
     """Check scenario files; print every problem and warning with its file and line."""
@@ -219,7 +222,7 @@ def run(
 @friendly
 def compare(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Scenario files; the first is the baseline.", metavar="FILE...")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario files; the first is the baseline.", metavar="FILE")],
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the baseline's run.seed).")] = None,
     replications: Annotated[int | None, typer.Option(min=2, help="Paired replications (default: run.replications).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
@@ -286,7 +289,7 @@ def compare(
 @friendly
 def report(
     ctx: typer.Context,
-    files: Annotated[list[Path] | None, typer.Argument(help="Scenario files; the first is the baseline.", metavar="[FILE...]",
+    files: Annotated[list[Path] | None, typer.Argument(help="Scenario files; the first is the baseline.", metavar="FILE",
                                                        show_default=False)] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("report.html"),
     from_dir: Annotated[Path | None, typer.Option("--from", help="Draw a study saved by `orgsim compare --out DIR` instead of running.")] = None,
@@ -305,7 +308,7 @@ def report(
 ) -> None:
     """Write the HTML report a CMO reads: the decision on page one, then the appendix (works offline).
 
-    ``--pptx`` and ``--pdf`` also write a deck and a printed copy of the same study. ``--attribute`` adds a
+    --pptx and --pdf also write a slide deck and a printed copy of the same study. --attribute adds a
     waterfall per design that differs from the baseline in several levers (opt-in: it runs 2^k designs each).
     """
     from orgsim.experiment.study import Study, run_study
@@ -355,7 +358,10 @@ def report(
                + (f" --explore {explore_dir}" if explore_dir is not None else ""))
     # each file is written whole beside its destination, then renamed into place: never half-written
     tmp = sibling(output)
-    write_study_report(study, tmp, command=command, attributions=attributions, explore=explored)
+    from orgsim.report.html import chart_count
+
+    with progress_bar(chart_count(study, attributions), label=f"writing {output.name}: charts") as tick:
+        write_study_report(study, tmp, command=command, attributions=attributions, explore=explored, progress=tick)
     publish_file(tmp, output, force)
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")
@@ -364,7 +370,7 @@ def report(
         from orgsim.report.html import report_title
 
         tmp = sibling(pptx)
-        write_deck(study, tmp, report_title(study), command=command)
+        write_deck(study, tmp, report_title(study), command=command, attributions=attributions)
         publish_file(tmp, pptx, force, "--pptx")
         typer.echo(f"wrote {pptx} ({pptx.stat().st_size / 1e3:,.0f} kB)")
     if pdf is not None:
@@ -433,7 +439,7 @@ def sweep(
 @friendly
 def explore(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Design files (scenario YAML), compared pairwise.", metavar="DESIGN...")],
+    files: Annotated[list[Path], typer.Argument(help="Design files (scenario YAML), compared pairwise.", metavar="DESIGN")],
     vary: Annotated[list[str] | None, typer.Option("--vary", help="KEY=LOW..HIGH: a dotted key or a group "
                                                    "(proficiency, handoff, volumes); repeat. None: the stated "
                                                    "assumptions.")] = None,
@@ -552,7 +558,7 @@ def show(
 
 # --- calibration from exported logs (logic in orgsim.calibrate) -------------------------
 LogsArg = Annotated[list[Path], typer.Argument(help="Message and request logs (CSV or Parquet).", show_default=False,
-                                               metavar="LOGS...")]
+                                               metavar="LOGS")]
 ColumnsOpt = Annotated[Path | None, typer.Option("--columns", help="Column-mapping YAML (see docs/calibration.md).")]
 PresetOpt = Annotated[str | None, typer.Option(help="Column preset: generic, social_inbox, helpdesk.")]
 ZoneOpt = Annotated[str | None, typer.Option(help="Zone of time stamps written without an offset (default UTC).")]

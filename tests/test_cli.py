@@ -17,7 +17,7 @@ AUDIENCE = str(ROOT / "scenarios" / "audience.yaml")
 SHORT = ["--horizon-days", "10", "--warmup-days", "2", "--replications", "2"]
 
 CONTRACT = {"scenario", "structure", "seed", "replications", "horizon_days", "requests", "messages",
-            "silo_latency_hours", "silo_overhead_share", "handoffs_per_request", "cross_group_handoffs_per_request",
+            "silo_latency_answered_hours", "silo_overhead_share", "handoffs_per_request", "cross_group_handoffs_per_request",
             "reply_targets", "utilization_mean", "after_hours_share", "by_department", "metrics"}
 
 
@@ -35,10 +35,10 @@ def test_run_json_follows_the_contract() -> None:
     assert out["structure"] == "audience" and out["seed"] == 3 and out["replications"] == 2
     assert set(out["requests"]) == {"arrived", "completed", "open_at_end", "backlog_at_end"}
     assert set(out["messages"]) == {"arrived", "answered", "open_at_end"}
-    lat = out["silo_latency_hours"]
+    lat = out["silo_latency_answered_hours"]
     assert set(lat) == {"mean", "p50", "p90", "p95", "ci95"} and lat["ci95"][0] <= lat["mean"] <= lat["ci95"][1]
     for d in out["by_department"].values():
-        assert {"silo_latency_hours", "requests"} <= set(d)
+        assert {"silo_latency_answered_hours", "requests"} <= set(d)
     assert set(out["reply_targets"]) == {"1", "4", "24"}
     assert out["metrics"]["reply_within_24h_share"]["mean"] == out["reply_targets"]["24"]["all"]
     assert out["metrics"]["silo_latency_mean"] == {"label": "silo latency, mean of answered requests only", "unit": "h", "mean": lat["mean"],

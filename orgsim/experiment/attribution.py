@@ -45,7 +45,7 @@ __all__ = ["MAX_LEVERS", "Attribution", "attribute", "attribute_study", "lever_p
 MAX_LEVERS = 4
 
 #: the keys that never count as a lever (names and text)
-_IGNORED = {"name", "description", "extends"}
+_IGNORED = {"name", "company", "description", "extends"}
 
 Lever = tuple[str, tuple[tuple[str, ...], ...]]  # (name, the key paths it sets)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from orgsim.experiment.attribution import Attribution
     from orgsim.experiment.study import Study
@@ -22,20 +22,21 @@ __all__ = ["render_report", "write_study_report"]
 
 
 def render_report(study: Study, command: str = "", attributions: Sequence[Attribution] = (),
-                  explore: dict[str, Any] | None = None) -> str:
+                  explore: dict[str, Any] | None = None, progress: Callable[[int], None] | None = None) -> str:
     """The report of a study as one HTML string (see :func:`orgsim.report.html.render_report`)."""
     from orgsim.report.html import render_report as render
 
-    return render(study, command=command, attributions=attributions, explore=explore)
+    return render(study, command=command, attributions=attributions, explore=explore, progress=progress)
 
 
 def write_study_report(study: Study, path: Path, command: str = "", attributions: Sequence[Attribution] = (),
-                       explore: dict[str, Any] | None = None) -> Path:
+                       explore: dict[str, Any] | None = None, progress: Callable[[int], None] | None = None) -> Path:
     """Write the HTML report of a study that has already run (e.g. loaded from a ``compare --out`` folder).
 
     ``attributions``: each lever's share of a design's difference (``orgsim report --attribute``);
-    ``explore``: an exploration's JSON (:func:`orgsim.explore.read_exploration`) for the "holds unless" block.
+    ``explore``: an exploration's JSON (:func:`orgsim.explore.read_exploration`) for the "holds unless" block;
+    ``progress``: called with the number of charts drawn (:func:`orgsim.report.html.chart_count` in all).
     """
-    path.write_text(render_report(study, command=command, attributions=attributions, explore=explore),
-                    encoding="utf-8")
+    html = render_report(study, command=command, attributions=attributions, explore=explore, progress=progress)
+    path.write_text(html, encoding="utf-8")
     return path
