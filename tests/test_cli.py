@@ -145,3 +145,12 @@ def test_one_design_is_refused_with_one_line(command: str, tmp_path: Path) -> No
     assert res.exit_code == 1 and not (tmp_path / "r.html").exists()
     [line] = res.stderr.strip().splitlines()
     assert line.startswith(f"error: {command} compares designs against the first: give at least two scenario files")
+
+
+@pytest.mark.parametrize("command", ["report", "compare", "run", "sweep", "explore", "validate"])
+def test_help_is_plain_text(command: str) -> None:
+    res = runner.invoke(app, [command, "--help"], env={"COLUMNS": "120"})
+    assert res.exit_code == 0
+    assert "<bool>" not in res.output and "``" not in res.output  # no type after a flag, no raw markup
+    if command in ("run", "compare"):
+        assert "orgsim[distributed]" in res.output  # brackets shown as written, not eaten as markup

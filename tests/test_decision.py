@@ -81,7 +81,8 @@ def test_a_tie_names_both_designs_and_where_each_is_ahead() -> None:
                   replications=len(BASE))
     d = decide(study)
     assert d.scores[1] == d.scores[2] == (3, 0) and d.tied == [1, 2] and d.choice == 1
-    assert d.lead == "Move to “by function” or “by audience”: they tie on the rule below."
+    assert d.lead == ("Move to “by function” or “by audience”: they tie on the rule (clear gains minus clear losses "
+                      "against the baseline).")
     assert d.between == ("Between them, clearly ahead: “by audience” on average wait for an answer and wait that 1 "
                          "request in 10 exceeds.")
     assert d.margin.endswith("next, “by audience” +3 (3 better, 0 worse) — a tie.")

@@ -145,7 +145,7 @@ def test_each_design_is_described_not_only_the_baseline(study: Study, deck: Any)
     text = "\n".join(sh.text_frame.text for s in deck.slides for sh in _frames(s))
     assert "“by function, experts embedded in People and Customer Care”: grouping by function; embedding experts" \
         in text
-    assert "“one-person team”: the team" in text
+    assert "“one-person team”: a team of 1 person; grouping by network; sam as head of social" in text
 
 
 def test_attributions_get_a_slide_of_their_own(study: Study, tmp_path: Path) -> None:

@@ -231,5 +231,10 @@ def _one_phrase(lever: str, design: Scenario) -> str:
     if lever == "liaisons":
         return "liaisons to departments"
     if lever == "team":
-        return "the team"
-    return lever.replace("policies.", "policy ").replace("_", " ")
+        n = len(design.team.people)
+        return f"a team of {n} {'person' if n == 1 else 'people'}"
+    if lever == "lead":
+        return f"{st.lead} as head of social" if st.lead else "no head of social"
+    if lever.startswith("policies."):
+        return "a different " + lever.removeprefix("policies.").replace("_", " ")
+    return lever.replace("_", " ")

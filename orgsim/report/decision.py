@@ -136,7 +136,7 @@ def _tie(study: Study, card: Scorecard, tied: list[int], names: list[str],
         (up if ahead else down).append(plain(row.id, reach_days))
     sides = [f"{names[a]} on {_and(up)}" if up else "", f"{names[b]} on {_and(down)}" if down else ""]
     between = "; ".join(x for x in sides if x)
-    head = f"Move to {who}: they tie on the rule below."
+    head = f"Move to {who}: they tie on the rule (clear gains minus clear losses against the baseline)."
     if len(tied) > 2:
         return head, f"Between the first two, clearly ahead: {between}." if between else ""
     return head, (f"Between them, clearly ahead: {between}." if between else

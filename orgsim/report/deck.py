@@ -171,7 +171,16 @@ def _recommendation(deck: _Deck, study: Study, ctx: dict[str, Any], unstable: st
         lines.append(unstable)
     _text_slides(deck, title, lines)
     if ctx["others_worse"]:
-        _text_slides(deck, "What the other designs would cost", [f"▼ {o}" for o in ctx["others_worse"]] + [
+        skip = set(ctx["tied"]) | {ctx["choice_index"]}
+        costs = [(o["name"], o["down"]) for j, o in enumerate(ctx["others"], start=1)
+                 if j not in skip and o["down"] and not o["unstable"]]
+        if len(costs) == 1:
+            name, down = costs[0]
+            title = f"{_q(name)} would be clearly worse than {_q(tag[0])} on {down} primary measures"
+        else:
+            title = f"The other designs would be clearly worse than {_q(tag[0])}: " + "; ".join(
+                f"{_q(name)} on {down} measures" for name, down in costs)
+        _text_slides(deck, title, [f"▼ {o}" for o in ctx["others_worse"]] + [
             "The rule: each design scores its clear improvements minus its clear deteriorations over the primary "
             "measures (paired 95% intervals); no measure is weighed above another."])
 
@@ -273,14 +282,16 @@ def _tradeoff(deck: _Deck, study: Study) -> None:
     fast, fast_clear = _leader(study, "silo_latency_rmst", -1)
     wide, wide_clear = _leader(study, tradeoff_y(study), +1)
     what = "gets insights furthest" if tradeoff_y(study) == "insight_reach_share" else "answers customers best"
+
+    def but(ranked: list[int], clear: bool) -> str:  # the runner-up, when the leader is not clearly ahead of it
+        return "" if clear or len(ranked) < 2 else f" (not clearly ahead of {names[ranked[1]]})"
+
     if fast and wide and fast[0] == wide[0]:
-        title = f"{names[fast[0]]} answers fastest and {what}" + ("" if fast_clear and wide_clear else
-                                                                  ", though not clearly ahead on both")
+        title = f"{names[fast[0]]} answers fastest{but(fast, fast_clear)} and {what}{but(wide, wide_clear)}"
     elif fast and wide:
-        title = (f"{names[fast[0]]} answers fastest{'' if fast_clear else ' (not clearly)'}; "
-                 f"{names[wide[0]]} {what}{'' if wide_clear else ' (not clearly)'}")
+        title = f"{names[fast[0]]} answers fastest{but(fast, fast_clear)}; {names[wide[0]]} {what}{but(wide, wide_clear)}"
     else:
-        title = "The trade-off: how fast each design answers against how far insights reach"
+        title = "How fast each design answers, against how far its insights reach"
     slide = deck.slide()
     _title(slide, title)
     fig = plots.tradeoff(study)
@@ -337,7 +348,7 @@ def _risks(deck: _Deck, study: Study, ctx: dict[str, Any]) -> None:
     lines += [f"Not clear either way: {t}" for t in unclear[:3]]
     if study.replications < 5:
         lines.append(f"Only {study.replications} replications per design: intervals are wide.")
-    lines += [f"Not modelled: {limit}" for limit in LIMITS]
+    lines += [f"Model limit: {limit}" for limit in LIMITS]
     title = f"What could change the call: {len(lines)} things the numbers do not settle"
     _text_slides(deck, title, lines)
 
@@ -347,7 +358,12 @@ def _assumptions(deck: _Deck, study: Study) -> None:
     shared = [kv for kv in inputs[0] if all(kv in other for other in inputs[1:])]
     demand = [f"{k}: {v}" for k, v in shared if k.startswith(("requests: ", "inbound", "insights a week"))]
     other = [f"{k}: {v}" for k, v in shared if not k.startswith(("requests: ", "inbound", "insights a week"))]
-    _text_slides(deck, "The same demand for every design: what arrives, and from whom", demand + other)
+    base = study.scenarios[0]
+    weekly = sum(7 * r.daily for d in base.demand.departments.values() for r in d.requests.values())
+    daily = sum(m.daily for m in base.demand.messages.values())
+    title = (f"Every design faces the same demand: about {weekly:,.0f} requests a week from "
+             f"{len(base.demand.departments)} departments and {daily:,.0f} customer messages a day")
+    _text_slides(deck, title, demand + other)
 
 
 def _differences(deck: _Deck, study: Study, command: str) -> None:
@@ -392,6 +408,7 @@ def write_deck(study: Study, path: Path, title: str, command: str = "",
     decision = decide(study, card)
     ctx["unclear"], ctx["tied"] = decision.unclear, decision.tied
     ctx["choice_tag"] = tags(study.designs)[decision.choice]
+    ctx["choice_index"] = decision.choice
     _title_slide(deck, study, title)
     _recommendation(deck, study, ctx, unstable_line(study))
     _scorecard(deck, study, ctx, _currency(study))

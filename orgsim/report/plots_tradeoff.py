@@ -79,6 +79,8 @@ def axis_range(points: list[TradeoffPoint], axis: str) -> tuple[float, float]:
         values = [v for p in points for v in ((p.x,) if axis == "x" else (p.y,)) if math.isfinite(v)] or [0.0, 1.0]
     lo, hi = min(values), max(values)
     pad = max((hi - lo) * 0.25, abs(hi) * 0.05, 1e-9)
+    if axis == "y":  # a share: never past 100%, with room for a point at 100% to show whole
+        return max(lo - pad, 0.0), min(hi + pad, 1.03)
     return max(lo - pad, 0.0), hi + pad
 
 
@@ -122,6 +124,7 @@ def tradeoff(study: Study) -> Figure:
         labels.append((p.x, 100 * p.y, p.tag))
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
+    ax.set_yticks([t for t in ax.get_yticks() if y0 <= t <= min(y1, 100)])  # no tick past 100%
     ax.set_xlabel("average wait for an answer, hours\n(open requests counted) — left is better")
     ax.set_ylabel(("insights reaching the departments\nthat need them, % — up is better") if y_reach else
                   "messages answered within 24 h, % — up is better")

@@ -118,10 +118,10 @@ def glossary(baseline: str, has_insights: bool = True) -> list[tuple[str, str]]:
 #: What the model leaves out, as true of the code today (README, "Limits we know of"; a test keeps the two in
 #: step). The deck's risks slide lists them: each could move a figure.
 LIMITS: tuple[str, ...] = (
-    "a person works one task at a time; a community manager who answers two chats at once (about 1.7 times "
+    "Each person works one task at a time: a community manager who answers two chats at once (about 1.7 times "
     "the work, in contact-centre practice) is slower here than in life.",
-    "customers who give up waiting; an unanswered message stays in the queue until it is answered (about 70% of "
-    "those who abandon a conversation do so silently).",
-    "handoffs between team members waiting for the receiver's hours; the work waits in their queue instead.",
-    "volumes, effort and proficiency are stated assumptions unless fitted from your own logs (orgsim calibrate).",
+    "Customers who give up waiting are not modelled: an unanswered message stays in the queue until it is "
+    "answered (about 70% of those who abandon a conversation do so silently).",
+    "Handoffs between team members do not wait for the receiver's hours: the work waits in their queue instead.",
+    "Volumes, effort and proficiency are stated assumptions unless fitted from your own logs (orgsim calibrate).",
 )
