@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from orgsim.arguments import a_scheduler
 from orgsim.errors import OrgsimError
 from orgsim.metrics import run_figures
 from orgsim.metrics.detail import run_detail
@@ -220,10 +221,12 @@ def _on_dask(fn: Callable[[T], R], items: Sequence[T], scheduler: Any, finished:
         from distributed import as_completed as dask_completed
     except ImportError:
         raise OrgsimError('--scheduler needs the distributed extra: pip install "orgsim[distributed]"') from None
+    a_scheduler(scheduler, "--scheduler", {})  # an address Dask takes, before it tries to connect
     try:
         client = Client(scheduler, timeout="10s") if isinstance(scheduler, str) else Client(scheduler)
-    except OSError as exc:
-        raise OrgsimError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})") from None
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:  # refused, unreachable, or not a scheduler
+        raise OrgsimError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({type(exc).__name__}: "
+                          f"{str(exc)[:120]})") from None
     with client:
         futures = client.map(fn, list(items), pure=False)
         index = {f.key: i for i, f in enumerate(futures)}

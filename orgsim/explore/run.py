@@ -20,6 +20,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from orgsim.arguments import (
+    a_callable,
+    a_path,
+    a_scheduler,
+    a_thing,
+    checks,
+    choice,
+    flag,
+    many,
+    metric_ids,
+    optional,
+    whole,
+    workers,
+)
 from orgsim.errors import OrgsimError
 from orgsim.experiment.paired import design_ids
 from orgsim.experiment.parallel import Job
@@ -27,7 +41,7 @@ from orgsim.experiment.parts import open_parts, run_parts
 from orgsim.experiment.replications import replication_seeds
 from orgsim.explore.inputs import Input, check_ranges, default_inputs, inputs_table, scenarios_at
 from orgsim.metrics.registry import metrics_of
-from orgsim.scenario.limits import check_work
+from orgsim.scenario.limits import check_plan, check_points, check_work, check_workers
 from orgsim.scenario.loading import load_scenario
 from orgsim.sim.arguments import check_arguments
 
@@ -92,6 +106,10 @@ def _problem(inputs: Sequence[Input]) -> dict[str, Any]:
     return {"num_vars": len(inputs), "names": [i.name for i in inputs], "bounds": [[i.low, i.high] for i in inputs]}
 
 
+@checks(designs=many(a_path, what="design files"), inputs=optional(many(a_thing("Input"), least=0, what="inputs")),
+        method=choice(*METHODS), samples=whole(1), replications=whole(1, optional=True), seed=optional(whole(0)),
+        workers=workers, scheduler=a_scheduler, out=optional(a_path), resume=flag, progress=optional(a_callable),
+        allow_large=flag, rule_metric=metric_ids)
 def explore(
     designs: Sequence[str | Path],
     inputs: Sequence[Input] | None = None,
@@ -116,11 +134,17 @@ def explore(
     defaults_used = not inputs
     chosen = list(inputs) if inputs else default_inputs()
     paths = [Path(d) for d in designs]
+    # counted before any file is read or sample drawn: neither runs on a hopeless size
+    check_points(point_count(chosen, method, samples) * len(paths), "exploration points (sample points × designs)",
+                 allow_large=allow_large)
     bases = [load_scenario(p, allow_large=allow_large) for p in paths]
     check_ranges(paths, bases, chosen, allow_large=allow_large)
     n = bases[0].run.replications if replications is None else replications
     s0 = bases[0].run.seed if seed is None else seed
     check_arguments(bases[0], n, s0, workers)
+    check_workers(workers, allow_large=allow_large)
+    check_plan(bases, n, point_count(chosen, method, samples) * len(paths), "exploration points (each design at "
+               "each sample point, counted at its base's cost)", allow_large=allow_large)  # before any is built
     x = sample_points(chosen, method, samples, s0)
     grid = [scenarios_at(p, b, chosen, x.tolist(), allow_large=allow_large) for p, b in zip(paths, bases, strict=True)]
     check_work([s for design in grid for s in design], n, "exploration points", allow_large=allow_large)

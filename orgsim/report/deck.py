@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from orgsim.arguments import a_path, a_string, a_study, checks, flag
 from orgsim.errors import OrgsimError
 from orgsim.experiment.attribution import Attribution, lever_phrase, levers
 from orgsim.experiment.study import Study
@@ -391,9 +392,14 @@ def _appendix(deck: _Deck, study: Study) -> None:
     _text_slides(deck, "Appendix: how each design gets there (secondary measures, Holm-corrected)", sec)
 
 
+@checks(study=a_study, path=a_path, title=a_string, command=a_string, force=flag)
 def write_deck(study: Study, path: Path, title: str, command: str = "",
-               attributions: Sequence[Attribution] = ()) -> Path:
-    """Write the deck of ``study`` (first design = baseline) to ``path``."""
+               attributions: Sequence[Attribution] = (), force: bool = True) -> Path:
+    """Write the deck of ``study`` (first design = baseline) to ``path`` (whole, by :func:`orgsim.writes.writing`).
+
+    ``attributions``: each lever's share of a design's difference (``--attribute``), for the slide on where the
+    difference comes from; ``force=False`` keeps a file already at ``path``.
+    """
     _require()
     from pptx import Presentation
     from pptx.util import Inches
@@ -419,5 +425,6 @@ def write_deck(study: Study, path: Path, title: str, command: str = "",
     _assumptions(deck, study)
     _appendix(deck, study)
     _differences(deck, study, command)
-    prs.save(str(path))
-    return path
+    from orgsim.writes import write_with
+
+    return write_with(path, lambda tmp: prs.save(str(tmp)), force, "--pptx")

@@ -23,6 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from orgsim.arguments import a_department, a_string, a_study, a_table, checks, metric_ids, optional
 from orgsim.experiment.study import Study
 from orgsim.metrics.detail import PARTS
 from orgsim.metrics.stats import share_ci
@@ -109,6 +110,7 @@ def _err(mean: float, low: float | None, high: float | None) -> tuple[float, flo
 
 
 @styled
+@checks(study=a_study)
 def latency_by_department(study: Study) -> Figure:
     """Silo latency per department and design: box = middle half, line = median, whiskers = 10th–90th percentile.
 
@@ -148,6 +150,7 @@ def latency_by_department(study: Study) -> Figure:
 
 
 @styled
+@checks(study=a_study, department=a_department)
 def latency_ecdf(study: Study, department: str | None = None) -> Figure:
     """Share of requests answered within t hours, per design, with the median and 90th percentile marked."""
     lat = study.latencies()
@@ -178,6 +181,7 @@ def latency_ecdf(study: Study, department: str | None = None) -> Figure:
 
 
 @styled
+@checks(study=a_study)
 def time_breakdown(study: Study) -> Figure:
     """Where a request's time goes, per design: queue, work, handoff, approval (mean hours, stacked)."""
     bd = study.breakdown()
@@ -233,6 +237,7 @@ def _curves(study: Study, department: str) -> dict[str, tuple[np.ndarray, np.nda
 
 
 @styled
+@checks(study=a_study, department=a_department)
 def reach_over_time(study: Study, department: str = "all") -> Figure:
     """Share of insights that have reached the departments they matter to, by days after they appeared.
 
@@ -253,6 +258,7 @@ def reach_over_time(study: Study, department: str = "all") -> Figure:
 
 
 @styled
+@checks(study=a_study)
 def reach_by_department(study: Study) -> Figure:
     """:func:`reach_over_time` per department, small multiples on one scale."""
     rc = study.reach_curves()
@@ -278,6 +284,7 @@ def reach_by_department(study: Study) -> Figure:
 
 
 @styled
+@checks(study=a_study)
 def utilisation(study: Study) -> Figure:
     """Each person's utilisation (hours worked / hours on duty, mean over replications), per design.
 
@@ -316,6 +323,7 @@ def utilisation(study: Study) -> Figure:
 
 
 @styled
+@checks(study=a_study)
 def after_hours(study: Study) -> Figure:
     """Team-wide share of work done after hours and the busiest person's utilisation, with 95% CIs."""
     designs, col, names = study.designs, colours(study.designs), _legend_names(study)
@@ -343,6 +351,7 @@ def after_hours(study: Study) -> Figure:
 
 
 @styled
+@checks(study=a_study)
 def bus_factor_chart(study: Study) -> Figure:
     """How many people can cover each channel, function and audience, per design (1 = one person away from a gap).
 
@@ -383,6 +392,7 @@ _SWEEP_COLUMNS = {"point", "metric", "label", "unit", "mean", "ci_low", "ci_high
 
 
 @styled
+@checks(table=a_table, metrics=metric_ids, x=optional(a_string))
 def sweep_chart(table: pd.DataFrame, metrics: Sequence[str] = ("silo_latency_rmst", "insight_reach_share"),
                 x: str | None = None) -> Figure:
     """A sweep's figures (:func:`orgsim.sweep`'s table) against the swept value, with 95% CIs; one panel per metric.

@@ -14,6 +14,7 @@ import networkx as nx
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from orgsim.arguments import a_scenario, checks, whole
 from orgsim.org.graph import build_org
 from orgsim.org.measures import bottlenecks
 from orgsim.report.style import WIDTH, colours, short_names, styled
@@ -78,6 +79,7 @@ def _layout(G: nx.Graph) -> dict[str, tuple[float, float]]:
 
 
 @styled
+@checks(scenario=a_scenario, top=whole(1))
 def org_network(scenario: Scenario, top: int = 3) -> Figure:
     """The organisation as a network: people coloured by pod, departments around, ties styled by kind.
 

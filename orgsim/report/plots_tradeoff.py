@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from orgsim.arguments import a_study, checks
 from orgsim.experiment.study import Study
 from orgsim.report.style import WIDTH, colours, styled, tags
 
@@ -91,6 +92,7 @@ def _err(mean: float, low: float | None, high: float | None) -> tuple[float, flo
 
 
 @styled
+@checks(study=a_study)
 def tradeoff(study: Study) -> Figure:
     """Average wait (x, lower is better) against insight reach (y, higher is better), with 95% intervals.
 
