@@ -375,7 +375,7 @@ def bus_factor_chart(study: Study) -> Figure:
                 ax.text(j, i, "—" if math.isnan(value) else f"{value:.0f}", ha="center", va="center", fontsize=10,
                         fontweight="bold" if value <= 1 else "normal")
         if n == 0:
-            ax.set_xticks(range(len(designs)), [textwrap.fill(names[d], 12) for d in designs], fontsize=10)
+            ax.set_xticks(range(len(designs)), [textwrap.fill(names[d], 9) for d in designs], fontsize=10)
             ax.xaxis.tick_top()
         else:
             ax.set_xticks([])
