@@ -316,3 +316,29 @@ def test_backlog_chart_draws_each_designs_mean_backlog(study: Study) -> None:
     assert len(lines) == len(study.designs)
     expected = np.mean([f["backlog"]["open"] for f in study.runs[0]], axis=0)
     assert lines[0].get_ydata() == pytest.approx(expected)
+
+
+def test_undefined_figures_are_listed_under_the_scorecard(study: Study) -> None:
+    """A figure with no value in some replication is named on the page, not only on stderr (#34's finding)."""
+    import copy
+
+    from orgsim.experiment.saved import undefined_figures
+
+    assert undefined_figures(study.designs, study.runs) == []  # the example designs leave none undefined
+    runs = copy.deepcopy(study.runs)
+    runs[1][0]["insight_reach"]["share_within_horizon"] = float("nan")
+    broken = Study(study.scenarios, runs, seed=study.seed, replications=study.replications, sources=study.sources)
+    page = html.unescape(render_report(broken))
+    note = page.split('id="undefined"')[1].split("</p>")[0]
+    assert f"{study.designs[1]}: insight reach within horizon (1 of 3 replications)" in note
+    assert "shows as —" in note
+
+
+def test_a_share_never_reads_100_or_0_unless_it_is() -> None:
+    from orgsim.metrics.registry import metric, percent_text
+
+    share = metric("reply_within_24h_share")
+    assert share.format_value(0.9962) == "99.6%" and share.format_value(1.0) == "100%"
+    assert share.format_value(0.99999) == "99.99%" and share.format_value(0.0004) == "0.04%"
+    assert share.format_diff(-0.004) == "-0.4 pts" and share.format_diff(0.0) == "0 pts"
+    assert percent_text(0.0004) != "0" and percent_text(-0.004, signed=True) == "-0.4"

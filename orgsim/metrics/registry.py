@@ -30,6 +30,7 @@ from typing import Any, Literal
 __all__ = [
     "METRICS",
     "Metric",
+    "percent_text",
     "department_metrics",
     "from_table",
     "metric",
@@ -47,6 +48,30 @@ Direction = Literal[-1, 0, 1]
 
 SHARE = (0.0, 1.0)
 NON_NEGATIVE = (0.0, math.inf)
+
+
+def percent_text(share: float, decimals: int = 0, signed: bool = False) -> str:
+    """A share as a percentage (``signed``: a difference in points) that reads 0, 100 or ±0 only when it is so.
+
+    Rounding 99.6% to "100%" tells a reader every message was answered, and -0.4 points to "-0" shows a sign
+    on nothing: a figure that would round onto 0 or 100 gets up to two more decimals, and what still would is
+    cut towards the inside (99.999% reads "99.99"). A signed difference under 0.005 points reads "0".
+
+    >>> percent_text(0.823), percent_text(0.996), percent_text(1.0), percent_text(0.0004), percent_text(0.0)
+    ('82', '99.6', '100', '0.04', '0')
+    >>> percent_text(-0.004, signed=True), percent_text(0.3, signed=True), percent_text(-0.00001, signed=True)
+    ('-0.4', '+30', '0')
+    """
+    value = 100 * share
+    if value == 0 or (signed and round(abs(value), decimals + 2) == 0):
+        return "0"
+    d = decimals
+    while d < decimals + 2 and (round(abs(value), d) == 0 or (not signed and value != 100 and round(value, d) == 100)):
+        d += 1
+    if not signed and 0 < value < 100 and round(value, d) in (0, 100):
+        step = 10 ** d
+        value = math.ceil(value * step) / step if value < 50 else math.floor(value * step) / step
+    return f"{value:+.{d}f}" if signed else f"{value:.{d}f}"
 
 
 @dataclass(frozen=True)
@@ -113,7 +138,7 @@ class Metric:
         if self.fmt == "hours":
             return f"{value:.1f} h"
         if self.fmt == "percent":
-            return f"{100 * value:.0f}%"
+            return f"{percent_text(value)}%"
         if self.fmt == "count" and value == int(value):
             return f"{value:,.0f}"
         return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
@@ -123,7 +148,7 @@ class Metric:
         if value is None or value != value:
             return "—"
         if self.fmt == "percent":
-            return f"{100 * value:+.0f} pts"
+            return f"{percent_text(value, signed=True)} pts"
         if self.fmt == "hours":
             return f"{value:+.1f} h"
         return f"{value:+,.0f}" if abs(value) >= 100 else f"{value:+.2f}"

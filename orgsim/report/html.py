@@ -23,6 +23,7 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from orgsim.experiment.attribution import Attribution
+from orgsim.experiment.saved import undefined_figures
 from orgsim.experiment.study import Study
 from orgsim.report import plots
 from orgsim.report.decision import decide, split_sentence
@@ -263,6 +264,7 @@ def render_report(study: Study, command: str = "", attributions: Sequence[Attrib
         + f" --replications {study.replications} --seed {study.seed}",
         version=_version(), generated=dt.date.today().isoformat(),
         stability=unstable_line(study), unstable_details=unstable_details(study),
+        undefined=undefined_figures(study.designs, study.runs),
         correction_note=study.table.attrs.get("correction_note", ""),
         explore=_explore(study, explore, short),
         sections=_drawn(sections(study, attributions), progress),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 from orgsim.experiment.study import Study
-from orgsim.metrics.registry import department_metrics
+from orgsim.metrics.registry import department_metrics, percent_text
 from orgsim.metrics.stats import mean_ci
 from orgsim.report.style import hours_label, short_names
 
@@ -47,16 +47,16 @@ def _clear(low: float | None, high: float | None) -> bool:
 
 
 def _pct(x: float, decimals: int = 0) -> str:
-    return f"{abs(100 * x):.{decimals}f}%"
+    return f"{percent_text(abs(x), decimals)}%"
 
 
 def _pts(x: float, decimals: int = 0) -> str:
     """A difference of shares in percentage points.
 
-    >>> _pts(0.3), _pts(-0.0104, 1)
-    ('+30 points', '-1.0 points')
+    >>> _pts(0.3), _pts(-0.0104, 1), _pts(-0.004)
+    ('+30 points', '-1.0 points', '-0.4 points')
     """
-    return f"{100 * x:+.{decimals}f} points"
+    return f"{percent_text(x, decimals, signed=True)} points"
 
 
 def _dh(x: float) -> str:
