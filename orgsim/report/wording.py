@@ -120,8 +120,9 @@ def glossary(baseline: str, has_insights: bool = True) -> list[tuple[str, str]]:
 LIMITS: tuple[str, ...] = (
     "Each person works one task at a time: a community manager who answers two chats at once (about 1.7 times "
     "the work, in contact-centre practice) is slower here than in life.",
-    "Customers who give up waiting are not modelled: an unanswered message stays in the queue until it is "
-    "answered (about 70% of those who abandon a conversation do so silently).",
+    "Customers give up waiting only on a channel whose patience is set (patience_hours): elsewhere an unanswered "
+    "message stays in the queue until it is answered (about 70% of those who abandon a conversation do so "
+    "silently).",
     "Handoffs between team members do not wait for the receiver's hours: the work waits in their queue instead.",
     "Volumes, effort and proficiency are stated assumptions unless fitted from your own logs (orgsim calibrate).",
 )
