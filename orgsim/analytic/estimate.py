@@ -53,14 +53,14 @@ from orgsim.analytic.queueing import mmc_wait
 from orgsim.org.plan import DEPUTISED, NO_LEG, KindPlan, routing_plan
 from orgsim.scenario.approvers import approver_calendars
 from orgsim.scenario.model import Scenario
-from orgsim.sim.calendar import Calendar, _merge, calendar_for
+from orgsim.sim.calendar import Calendar, calendar_for, merge_spans
 
 __all__ = ["estimate"]
 
 
 def _off_duty_wait(calendars: list[tuple[float, ...]], horizon: float) -> float:
     """Mean wait, from a uniformly random moment, until at least one of the calendars is on duty."""
-    duty = _merge((b[i], b[i + 1]) for b in calendars for i in range(0, len(b), 2))
+    duty = merge_spans((b[i], b[i + 1]) for b in calendars for i in range(0, len(b), 2))
     t, total = 0.0, 0.0
     for start, end in duty:
         total += (start - t) ** 2 / 2
