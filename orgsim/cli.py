@@ -268,6 +268,8 @@ def compare(
                                                   "resilience` (its defaults; many runs).")] = False,
     resilience_from: Annotated[Path | None, typer.Option(help="Add the resilience study saved by `orgsim resilience "
                                                          "--out DIR` (same designs).")] = None,
+    recommend_dir: Annotated[Path | None, typer.Option("--recommend", help="Add the answer of an `orgsim recommend "
+                                                       "--out DIR` folder (same company).")] = None,
 ) -> None:
     """Compare designs on the same demand: every figure with its CI, and a verdict against the first."""
     from orgsim.experiment.study import run_study
@@ -374,6 +376,8 @@ def report(
                                                   "`orgsim resilience` on the designs (many runs).")] = False,
     resilience_from: Annotated[Path | None, typer.Option(help="Add the resilience study saved by `orgsim resilience "
                                                          "--out DIR` (same designs).")] = None,
+    recommend_dir: Annotated[Path | None, typer.Option("--recommend", help="Add the answer of an `orgsim recommend "
+                                                       "--out DIR` folder (same company).")] = None,
 ) -> None:
     """Write the HTML report a CMO reads: the decision on page one, then the appendix (works offline).
 
@@ -406,6 +410,11 @@ def report(
         from orgsim.explore.tables import read_exploration
 
         explored = read_exploration(explore_dir)
+    recommended = None
+    if recommend_dir is not None:
+        from orgsim.recommend.answer import read_recommendation
+
+        recommended = read_recommendation(recommend_dir)
     if with_resilience and resilience_from is not None:
         raise OrgsimError("give --resilience (run it) or --resilience-from DIR (a saved one), not both")
     resilient = None
@@ -443,14 +452,16 @@ def report(
     command = (report_command(study, output) + (" --attribute" if attribute else "")
                + (f" --explore {explore_dir}" if explore_dir is not None else "")
                + (" --resilience" if with_resilience else "")
-               + (f" --resilience-from {resilience_from}" if resilience_from is not None else ""))
+               + (f" --resilience-from {resilience_from}" if resilience_from is not None else "")
+               + (f" --recommend {recommend_dir}" if recommend_dir is not None else ""))
     # each file is written whole beside its destination, then renamed into place: never half-written; a file
     # that appeared under the name during the run is kept unless --force
     from orgsim.report.html import chart_count
 
     with progress_bar(chart_count(study, attributions), label=f"writing {output.name}: charts") as tick:
         write_study_report(study, checked["--output"], command=command, attributions=attributions, explore=explored,
-                           resilience=resilient, force=force, progress=tick)
+                           resilience=resilient, force=force, progress=tick, recommendation=recommended,
+                           recommendation_folder=str(recommend_dir or ""))
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")
     if pptx is not None:

@@ -327,6 +327,36 @@ def test_the_answer_compares_the_best_written_design_at_its_cost(tmp_path: Path)
     assert lines[1].startswith("bad.yaml:4:7: recommend.written.1: no file"), lines
 
 
+def test_report_recommend_adds_the_searched_answer_to_the_report(tmp_path: Path) -> None:
+    import html
+
+    from ruamel.yaml import YAML
+    from typer.testing import CliRunner
+
+    from orgsim.cli import app
+
+    r = recommend(_pod(), _staffing(), out=tmp_path / "rec")
+    files = []
+    for c in (3, 4):  # two designs of the same company (the same demand), written by hand
+        files.append(tmp_path / f"mm{c}.yaml")
+        with files[-1].open("w") as handle:
+            YAML(typ="safe").dump(mmc_data(c, RATE, SERVICE, horizon_days=6, warmup_days=1), handle)
+    out = tmp_path / "report.html"
+    res = CliRunner().invoke(app, ["report", *map(str, files), "--replications", "2", "--workers", "1",
+                                   "--recommend", str(tmp_path / "rec"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    page = out.read_text()
+    section = page[page.index('<section id="searched">'):]
+    section = section[:section.index("</section>")]
+    assert html.escape(headline(r)[0], quote=False) in section and "recommended.yaml" in section
+    # the file as it is (one person) cannot keep up: nothing is split, and the section says why
+    assert "Not split lever by lever: mm1: pod:pod cannot keep up" in section
+    res = CliRunner().invoke(app, ["report", *map(str, files), "--recommend", str(tmp_path), "-o", str(out), "--force"])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.stderr.strip().splitlines()[-1].endswith("holds no recommendation.json; give the --out folder of "
+                                                        "orgsim recommend")
+
+
 def _pod_file(tmp_path: Path) -> Path:
     from ruamel.yaml import YAML
 

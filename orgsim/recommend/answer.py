@@ -23,8 +23,8 @@ from orgsim.recommend.search import EXACT
 if TYPE_CHECKING:
     from orgsim.recommend.run import Recommendation
 
-__all__ = ["answer_json", "gives_up", "headline", "render", "split_lines", "target_text", "write_answer",
-           "written_lines"]
+__all__ = ["answer_json", "gives_up", "headline", "read_recommendation", "render", "split_lines", "target_text",
+           "write_answer", "written_lines"]
 
 
 def _money(r: Recommendation, x: float | None) -> str:
@@ -184,8 +184,8 @@ def written_lines(r: Recommendation) -> list[str]:
         line += f" Yours is better on {m.label}; the pick is cheaper, and this question puts " \
                 f"{_m(r, r.question.objectives[0]).label} first."
     elif p["verdict"] == "worse":
-        line += (" Yours is better, and the search did not reach it: add its structure to the levers, or raise "
-                 "search.trials.")
+        line += (" Yours is better at no more cost, and the search did not reach it: its team or structure is "
+                 "outside the levers searched (add them), or raise search.trials.")
     return [line]
 
 
@@ -202,6 +202,32 @@ def answer_json(r: Recommendation) -> dict[str, Any]:
         "gives_up": gives_up(r), "structures_left_out": r.structures_left_out, "runs": r.runs,
         "lever_split": None if r.split is None else r.split.json(), "written": r.written, "candidates": r.candidates.to_dict(orient="records"),
     }
+
+
+def read_recommendation(folder: Path) -> dict[str, Any]:
+    """The answer of a recommendation folder (``orgsim recommend --out``) as plain data, for a report.
+
+    Raises :class:`~orgsim.errors.OrgsimError` (one line) when the folder holds no answer of this version.
+    """
+    import json
+
+    from orgsim.errors import OrgsimError
+
+    path = Path(folder) / "recommendation.json"
+    if not path.is_file():
+        raise OrgsimError(f"--recommend {folder}: holds no recommendation.json; give the --out folder of "
+                          "orgsim recommend")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise OrgsimError(f"--recommend {path}: cannot be read as a recommendation ({exc})") from None
+    if not isinstance(data, dict) or data.get("kind") != "recommendation" or data.get("format") != 1:
+        raise OrgsimError(f"--recommend {path}: is not a recommendation of this orgsim version (format 1)")
+    missing = [k for k in ("headline", "scenario", "seed", "runs", "candidates") if k not in data]
+    if missing or not isinstance(data["headline"], list) or not data["headline"]:
+        raise OrgsimError(f"--recommend {path}: has no {(missing or ['headline'])[0]}; write it again with "
+                          "orgsim recommend --out")
+    return data
 
 
 def write_answer(r: Recommendation, out: Path) -> None:

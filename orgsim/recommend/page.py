@@ -15,6 +15,7 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
+import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -56,8 +57,11 @@ def front_figure(r: Recommendation, only: str | None = None) -> Figure:
             ax.axvline(r.question.budget.money_per_year, color="#555555", ls="--", lw=1, label="budget")
         ax.set_xlabel(f"cost per year, thousands ({r.base.run.currency or 'currency not set'})")
         ax.set_ylabel("\n".join(textwrap.wrap(f"{m.label} ({m.unit})", 34)))
-        if m.fmt == "percent":
-            ax.yaxis.set_major_formatter(lambda v, _pos: f"{100 * v:.0f}%")
+        if m.fmt == "percent":  # as many decimals as the ticks' step needs: 99.4% and 99.6% must not both read 99%
+            ticks = ax.get_yticks()
+            step = 100 * float(min(np.diff(ticks))) if len(ticks) > 1 else 1.0
+            decimals = max(0, min(3, math.ceil(-math.log10(step) - 1e-9))) if step > 0 else 0
+            ax.yaxis.set_major_formatter(lambda v, _pos, d=decimals: f"{100 * v:.{d}f}%")
         ax.xaxis.set_major_locator(MaxNLocator(5))
         ax.xaxis.set_major_formatter(lambda v, _pos: f"{v / 1000:,.0f}k")
     axes[0][0].legend(fontsize=8, loc="best")

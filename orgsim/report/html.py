@@ -228,7 +228,8 @@ def chart_count(study: Study, attributions: Sequence[Attribution] = ()) -> int:
 
 def render_report(study: Study, command: str = "", attributions: Sequence[Attribution] = (),
                   explore: dict[str, Any] | None = None, resilience: dict[str, Any] | None = None,
-                  progress: Callable[[int], None] | None = None) -> str:
+                  progress: Callable[[int], None] | None = None, recommendation: dict[str, Any] | None = None,
+                  recommendation_folder: str = "") -> str:
     """The report as one HTML string. ``command`` is shown as the way to reproduce it.
 
     ``attributions`` (:func:`orgsim.experiment.attribution.attribute_study`, ``orgsim report --attribute``) add
@@ -236,8 +237,9 @@ def render_report(study: Study, command: str = "", attributions: Sequence[Attrib
     recommended design's difference in silo latency comes from. ``explore``: the JSON of an
     ``orgsim explore --out`` folder, shown after page one (:mod:`orgsim.report.explore`). ``resilience``: the
     JSON of a resilience study, a few lines on page one and a section of the appendix
-    (:mod:`orgsim.report.resilience`). ``progress`` is called with the number of charts drawn so far
-    (:func:`chart_count` of them in all).
+    (:mod:`orgsim.report.resilience`). ``recommendation``: the answer of an ``orgsim recommend --out`` folder
+    (``recommendation_folder``), a section after page one (:mod:`orgsim.report.recommend`). ``progress`` is
+    called with the number of charts drawn so far (:func:`chart_count` of them in all).
     """
     env = Environment(loader=PackageLoader("orgsim.report", "templates"), autoescape=select_autoescape(["j2", "html"]),
                       trim_blocks=True, lstrip_blocks=True)
@@ -271,6 +273,7 @@ def render_report(study: Study, command: str = "", attributions: Sequence[Attrib
         correction_note=study.table.attrs.get("correction_note", ""),
         explore=_explore(study, explore, short),
         resilience=_resilience(study, resilience, short),
+        recommendation=_recommendation(study, recommendation, recommendation_folder),
         sections=_drawn(sections(study, attributions), progress),
     )
 
@@ -291,3 +294,12 @@ def _resilience(study: Study, data: dict[str, Any] | None, short: list[str]) -> 
     from orgsim.report.resilience import resilience_context
 
     return resilience_context(data, study.designs, short, decide(study).choice, study.scenarios, tags(study.designs))
+
+
+def _recommendation(study: Study, data: dict[str, Any] | None, folder: str) -> dict[str, Any] | None:
+    """The recommendation block (issue #35), or ``None`` without ``--recommend``."""
+    if data is None:
+        return None
+    from orgsim.report.recommend import recommend_context
+
+    return recommend_context(data, study, folder)
