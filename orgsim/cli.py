@@ -401,9 +401,10 @@ def explore(
                                                    "(proficiency, handoff, volumes); repeat. None: the stated "
                                                    "assumptions.")] = None,
     method: Annotated[str, typer.Option(help="morris (screening) or sobol (first-order and total indices).")] = "morris",
-    samples: Annotated[int, typer.Option(min=1, help="Morris trajectories, or Sobol base points (a power of two).")] = 8,
+    samples: Annotated[int | None, typer.Option(min=1, help="Morris trajectories, or Sobol base points (a power of "
+                                                "two). Default: as many as fit the work budget (it says how many).")] = None,
     replications: Annotated[int | None, typer.Option(min=1, help="Replications per point and design (default: "
-                                                     "run.replications).")] = None,
+                                                     "2).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the sample and of the runs (default: run.seed).")] = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
@@ -414,21 +415,19 @@ def explore(
 ) -> None:
     """Where each design wins: sensitivity indices per primary metric and the rule of each pair's win region."""
     from orgsim.explore import exploration_json, parse_vary
-    from orgsim.explore import explore as run_explore
     from orgsim.explore.render import render_exploration
-    from orgsim.explore.run import METHODS, point_count
+    from orgsim.explore.run import plan_exploration, run_exploration
     from orgsim.output import progress_bar
 
-    if method not in METHODS:
-        raise OrgsimError(f"--method {method}: expected one of {', '.join(METHODS)}")
     if resume and out is None:
         raise OrgsimError("--resume needs --out, the folder of the exploration to continue")
     inputs = parse_vary(vary or [])
-    first = load_scenario(ctx, files[0])
-    total = point_count(inputs, method, samples) * len(files) * (replications or first.run.replications)
-    with progress_bar(total, quiet=as_json) as tick:
-        ex = run_explore(files, inputs, method, samples, replications, seed, workers=workers, scheduler=scheduler,
-                         out=out, resume=resume, progress=tick, allow_large=_allow_large(ctx))
+    load_scenario(ctx, files[0])  # its warnings, on stderr
+    plan = plan_exploration(files, inputs, method, samples, replications, seed, workers, _allow_large(ctx))
+    if plan.size.chosen:
+        _err(f"explore: {plan.size.chosen}")
+    with progress_bar(plan.runs, quiet=as_json) as tick:
+        ex = run_exploration(plan, workers, scheduler, out, resume, tick)
     if as_json:
         sys.stdout.write(strict_json(exploration_json(ex)) + "\n")
         return
