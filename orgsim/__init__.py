@@ -78,4 +78,15 @@ __all__ = [
     "sweep",
     "with_changes",
 ]
-__version__ = "0.1.0"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("orgsim")  # one place for the number: pyproject.toml
+    except PackageNotFoundError:  # imported from a source tree that was never installed
+        return "0+unknown"
+
+
+__version__ = _version()

@@ -8,6 +8,7 @@ Each command imports what it needs when it runs, so that ``orgsim --help``,
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -15,7 +16,6 @@ from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import click
 import typer
 
 from orgsim.errors import OrgsimError
@@ -35,10 +35,10 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _debug() -> bool:
-    """Whether ``--debug`` was given (kept on the click context, not in a module global)."""
-    ctx = click.get_current_context(silent=True)
-    return bool(ctx is not None and isinstance(ctx.find_root().obj, dict) and ctx.find_root().obj.get("debug"))
+def _debug(ctx: typer.Context) -> bool:
+    """Whether ``--debug`` was given (kept on the command's context, not in a module global)."""
+    root = ctx.find_root().obj
+    return bool(isinstance(root, dict) and root.get("debug"))
 
 
 def _err(message: str) -> None:
@@ -46,7 +46,13 @@ def _err(message: str) -> None:
 
 
 def friendly(fn: F) -> F:
-    """Map the domain error to exit 1 and anything unexpected to one line."""
+    """Map the domain error to exit 1 and anything unexpected to one line (the traceback with ``--debug``).
+
+    The command must take ``ctx: typer.Context``: that is where ``--debug`` is read, through typer's own
+    context (typer may bundle its own click, so a separately installed click never sees it).
+    """
+    if "ctx" not in inspect.signature(fn).parameters:
+        raise TypeError(f"orgsim command {fn.__name__}() must take ctx: typer.Context (where --debug is read)")
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -55,6 +61,8 @@ def friendly(fn: F) -> F:
         except OrgsimError as exc:
             for line in str(exc).splitlines():
                 _err(f"error: {line}")
+            if _debug(kwargs["ctx"]):
+                raise
             raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
@@ -62,7 +70,7 @@ def friendly(fn: F) -> F:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
             raise typer.Exit(1) from None
         except Exception as exc:  # the last line of defence: never a traceback
-            if _debug():
+            if _debug(kwargs["ctx"]):
                 raise
             _err(f"internal error: {type(exc).__name__}: {exc} — please report it; rerun with --debug for the traceback")
             raise typer.Exit(3) from None
@@ -70,11 +78,21 @@ def friendly(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from orgsim import __version__
+
+        typer.echo(f"orgsim {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of any error (internal or in your input).")] = False,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="Lift the size limits (horizon, rates, people).")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print orgsim's version and exit.")] = False,
 ) -> None:
     ctx.obj = {"debug": debug, "allow_large": allow_large}
 
@@ -92,6 +110,20 @@ def load_scenario(ctx: typer.Context, file: Path) -> Scenario:
     for warning in warnings:
         _err(f"warning: {warning}")
     return scenario
+
+
+def load_designs(ctx: typer.Context, files: list[Path], command: str) -> list[Scenario]:
+    """Load the designs of a comparison (at least two: a baseline and one to weigh against it)."""
+    if len(files) < 2:
+        raise OrgsimError(f"{command} compares designs against the first: give at least two scenario files "
+                          f"(got {len(files)}); for one design, run `orgsim run {files[0] if files else 'FILE'}`")
+    from orgsim.report.labels import company_note
+
+    scenarios = [load_scenario(ctx, f) for f in files]
+    note = company_note([s.company for s in scenarios])
+    if note:
+        _err(f"warning: {note}")
+    return scenarios
 
 
 WorkersOpt = Annotated[int | None, typer.Option(min=1, help="Processes to run replications on (default: every core).")]
@@ -117,6 +149,8 @@ def validate(
             failed = True
             for line in str(exc).splitlines():
                 _err(f"error: {line}")
+            if _debug(ctx):
+                raise
             continue
         for warning in warnings:
             _err(f"warning: {warning}")
@@ -167,7 +201,7 @@ def run(
         with progress_bar(n, quiet=as_json) as tick:
             results = replicate(scenario, n, base_seed, progress=tick, workers=workers, summary=summary_mode,
                                 scheduler=scheduler, allow_large=_allow_large(ctx))
-        summary = summarize(results, seed=base_seed)
+        summary = {"company": scenario.company, **summarize(results, seed=base_seed)}
         from orgsim.metrics.stability import unstable_reasons
 
         summary["unstable"] = unstable_reasons(scenario, summary)
@@ -208,7 +242,7 @@ def compare(
 
     if correction not in ("holm", "bh", "none"):
         raise OrgsimError(f"--correction must be holm, bh or none, got {correction!r}")
-    scenarios = [load_scenario(ctx, f) for f in files]
+    scenarios = load_designs(ctx, files, "compare")
     with contextlib.ExitStack() as claimed:
         stage = claimed.enter_context(claim_folder(out, force)) if out is not None else None
         if precision is not None:
@@ -303,9 +337,12 @@ def report(
         if seed is not None or replications is not None:
             raise OrgsimError("--seed and --replications apply when running scenarios, not with --from")
         study = Study.load(from_dir, allow_large=_allow_large(ctx))
+        if len(study.designs) < 2:
+            raise OrgsimError(f"{from_dir}: the saved study has one design; a report compares designs against the "
+                              "first: save at least two with `orgsim compare A.yaml B.yaml --out DIR`")
     else:
         assert files is not None
-        scenarios = [load_scenario(ctx, f) for f in files]
+        scenarios = load_designs(ctx, files, "report")
         with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications)) as tick:
             study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
                               allow_large=_allow_large(ctx), sources=[str(f) for f in files])
@@ -453,7 +490,7 @@ def graph(
     g = build_org(scenario)
     ei = ei_index(g)
     cg = cross_group_tie_ratio(g)
-    body: dict[str, Any] = {"scenario": scenario.name, "structure": scenario.structure.kind,
+    body: dict[str, Any] = {"scenario": scenario.name, "company": scenario.company, "structure": scenario.structure.kind,
             "ei_index": None if ei != ei else ei, "cross_group_tie_ratio": None if cg != cg else cg,
             "bottlenecks": bottlenecks(g, top), "bus_factor": bus_factors(scenario)}
     if as_json:
@@ -467,7 +504,7 @@ def graph(
 
 @app.command()
 @friendly
-def schema() -> None:
+def schema(ctx: typer.Context) -> None:
     """Print the scenario JSON Schema (draft-07) for editors' YAML language servers."""
     from orgsim.scenario.schema import schema_text
 
@@ -477,6 +514,7 @@ def schema() -> None:
 @app.command()
 @friendly
 def init(
+    ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="Where to write the starter scenario.", show_default=False)],
     structure: Annotated[str, typer.Option(help="network, function, audience or embedded.")] = "network",
     team_size: Annotated[int, typer.Option(min=1, max=200, help="People on the team.")] = 4,
@@ -523,6 +561,7 @@ ExportOpt = Annotated[str | None, typer.Option(help="When the logs were exported
 @app.command()
 @friendly
 def calibrate(
+    ctx: typer.Context,
     logs: LogsArg,
     team: Annotated[Path, typer.Option(help="Scenario with the team, structure and policies to extend.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Calibrated scenario YAML to write.")],

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from orgsim.errors import OrgsimError
 from orgsim.metrics.registry import from_table
-from orgsim.report.labels import short_names
+from orgsim.report.labels import full_name, short_names
 from orgsim.writes import strict_json
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
     console = console or Console()
     lat = s["silo_latency_hours"]
     cis = s.get("ci95", {})
-    console.print(f"[bold]{escape(s['scenario'])}[/bold] — structure: {s['structure']}, "
+    console.print(f"[bold]{escape(full_name(s['scenario'], s.get('company')))}[/bold] — structure: {s['structure']}, "
                   f"{s['replications']} replication(s), {s['horizon_days']:g} days "
                   f"({s['warmup_days']:g} warm-up), seed {s['seed']}")
     head = Table(show_header=False, box=None, pad_edge=False)
@@ -353,7 +353,7 @@ def render_estimate(e: dict[str, Any], echo: Callable[[str], Any] = print) -> No
 def render_graph(body: dict[str, Any], echo: Callable[[str], Any] = print) -> None:
     """Structural measures of an org graph (see ``orgsim graph``)."""
     ei, cg = body["ei_index"], body["cross_group_tie_ratio"]
-    echo(f"{body['scenario']} ({body['structure']})")
+    echo(f"{full_name(body['scenario'], body.get('company'))} ({body['structure']})")
     echo(f"E-I index, team vs departments: {_signed(ei)}   cross-group tie ratio: {'nan' if cg is None else f'{cg:.2f}'}")
     echo("brokers (betweenness on fastest routes): " + ", ".join(f"{n} {v:.2f}" for n, v in body["bottlenecks"].items()))
     echo("bus factor: " + ", ".join(f"{k} {v}" for k, v in body["bus_factor"].items()))

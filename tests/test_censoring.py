@@ -118,11 +118,11 @@ def test_solo_is_unstable_in_run_compare_sweep_and_report(tmp_path: Any) -> None
     res = _cli("compare", network, solo, "--replications", "2", "--workers", "1", "--json")
     designs = json.loads(res.stdout)["designs"]
     flagged = {d: v["unstable"] for d, v in designs.items()}
-    assert not flagged["northwind-outdoor-by-network"] and flagged["northwind-outdoor-one-person-team"]
-    solo_metrics = designs["northwind-outdoor-one-person-team"]["metrics"]
+    assert not flagged["by-network"] and flagged["one-person-team"]
+    solo_metrics = designs["one-person-team"]["metrics"]
     assert all(v["verdict"] != "better" for v in solo_metrics.values() if v["unit"] == "h")
     res = _cli("compare", solo, network, "--replications", "2", "--workers", "1")
-    assert "UNSTABLE Northwind Outdoor — one-person team" in " ".join(res.stdout.split())
+    assert "UNSTABLE one-person team" in " ".join(res.stdout.split())
     res = _cli("sweep", solo, "--set", "run.seed=1", "--replications", "1", "--workers", "1")
     assert "UNSTABLE at run.seed=1: offered load 1.44×" in res.stdout
     out = tmp_path / "r.html"

@@ -91,3 +91,57 @@ def test_a_reader_that_goes_away_is_no_internal_error() -> None:
     proc.stdout.close()  # as `head` does once it has its lines: here before orgsim has even started printing
     err = proc.stderr.read().decode() if proc.stderr is not None else ""
     assert proc.wait() in (0, 1) and "internal error" not in err and "Traceback" not in err, err
+
+
+def test_debug_shows_the_traceback_of_a_bad_file(tmp_path: Path) -> None:
+    """`orgsim --debug validate BAD`: the one error line, then the traceback (in a real process, as a user runs it)."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n")
+    plain = subprocess.run([sys.executable, "-m", "orgsim", "validate", str(bad)], capture_output=True, text=True)
+    debug = subprocess.run([sys.executable, "-m", "orgsim", "--debug", "validate", str(bad)], capture_output=True,
+                           text=True)
+    assert plain.returncode == 1 and "Traceback" not in plain.stderr and f"error: {bad}:" in plain.stderr
+    assert debug.returncode == 1 and f"error: {bad}:" in debug.stderr
+    assert "Traceback (most recent call last)" in debug.stderr and "ScenarioError" in debug.stderr
+
+
+def test_debug_shows_the_traceback_of_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import orgsim.org.lint
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(orgsim.org.lint, "check_file", broken)
+    res = runner.invoke(app, ["run", NETWORK])
+    assert res.exit_code == 3 and "internal error: ZeroDivisionError: a bug" in res.stderr and "--debug" in res.stderr
+    res = runner.invoke(app, ["--debug", "run", NETWORK])
+    assert isinstance(res.exception, ZeroDivisionError)
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    res = runner.invoke(app, ["--version"])
+    assert res.exit_code == 0 and res.output.strip() == f"orgsim {version('orgsim')}"
+
+
+def test_every_command_reads_debug_from_its_context() -> None:
+    """A command wired without ``ctx`` could not see ``--debug``; ``friendly`` refuses it at import."""
+    from orgsim.cli import friendly
+
+    def no_ctx() -> None: ...
+
+    with pytest.raises(TypeError, match="must take ctx"):
+        friendly(no_ctx)
+
+
+@pytest.mark.parametrize("command", ["compare", "report"])
+def test_one_design_is_refused_with_one_line(command: str, tmp_path: Path) -> None:
+    res = runner.invoke(app, [command, NETWORK, "-o", str(tmp_path / "r.html")] if command == "report"
+                        else [command, NETWORK])
+    assert res.exit_code == 1 and not (tmp_path / "r.html").exists()
+    [line] = res.stderr.strip().splitlines()
+    assert line.startswith(f"error: {command} compares designs against the first: give at least two scenario files")

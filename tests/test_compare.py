@@ -43,10 +43,10 @@ def test_compare_cli_json() -> None:
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["replications"] == 2 and len(out["designs"]) == 2
-    assert out["baseline"] == "northwind-outdoor-by-network" and list(out["designs"]) == [
-        "northwind-outdoor-by-network", "northwind-outdoor-by-audience"]
-    design = out["designs"]["northwind-outdoor-by-network"]
-    assert design["name"] == "Northwind Outdoor — by network"
+    assert out["baseline"] == "by-network" and list(out["designs"]) == [
+        "by-network", "by-audience"]
+    design = out["designs"]["by-network"]
+    assert design["name"] == "by network"
     metric = design["metrics"]["silo_latency_mean"]
     assert metric["label"] == "silo latency, mean of answered requests only" and metric["unit"] == "h"
     assert {"mean", "ci95", "diff_vs_baseline", "diff_ci95", "verdict"} <= set(metric)

@@ -38,4 +38,4 @@ def test_graph_command_json(tmp_path: Path) -> None:
     body = json.loads(res.stdout)  # stderr holds the tiny file's warnings (skills no one lists, idle pods)
     assert body["ei_index"] == pytest.approx(0.0) and body["cross_group_tie_ratio"] == pytest.approx(1.0)
     assert list(body["bottlenecks"]) == ["person:lead"]
-    assert body["bus_factor"]["channel:instagram"] == 2 and body["bus_factor"]["function:content"] == 0
+    assert body["bus_factor"] == {}  # no requests and no messages in the tiny file: no work to cover

@@ -189,3 +189,27 @@ def test_an_approver_no_tie_reaches_is_a_positioned_error_not_a_run_time_failure
     assert "ties:" not in text
     tied = text.replace("  intake: lead", "  intake: lead\n  ties:\n    - {a: p3, b: p1, delay_hours: 1}\n", 1)
     assert check_file(_write(tmp_path, tied, "tied.yaml")[0])[0].policies.approval_chain[0].person == "p3"
+
+
+def test_a_design_named_after_another_company_is_warned_about(tmp_path: Path) -> None:
+    path, lines = _write(tmp_path, f"extends: {ROOT / 'scenarios' / 'network.yaml'}\ncompany: Acme\n"
+                                   "name: Northwind Outdoor — by network\n")
+    [warning] = _warnings(path)
+    assert f"s.yaml:{_line(lines, 'name:')}:1: name: starts with 'Northwind Outdoor', not the company 'Acme'" in warning
+    # the company's own name in front, or no company set, is no warning
+    for text in ("company: Acme\nname: Acme — by network\n", "name: Northwind Outdoor — by network\n"):
+        path, _ = _write(tmp_path, f"extends: {ROOT / 'scenarios' / 'network.yaml'}\n{text}", "t.yaml")
+        assert _warnings(path) == []
+
+
+def test_report_title_comes_from_the_company_setting(tmp_path: Path) -> None:
+    from orgsim.experiment.study import Study
+    from orgsim.report.html import report_title
+
+    network = load_scenario(ROOT / "scenarios" / "network.yaml")
+    assert network.company == "Northwind Outdoor" and network.name == "by network"
+    study = Study([network, network.model_copy(update={"name": "copy"})], [[], []], 1, 0)
+    assert report_title(study) == "Northwind Outdoor: how should the social-media team be organised?"
+    untitled = network.model_copy(update={"company": None})
+    study = Study([untitled, untitled.model_copy(update={"name": "Acme — copy"})], [[], []], 1, 0)
+    assert report_title(study) == "How should the social-media team be organised?"  # never guessed from names

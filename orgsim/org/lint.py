@@ -45,7 +45,7 @@ def lint(scenario: Scenario, positions: Positions | None = None, file: str = "<d
     """Every warning for ``scenario``, positioned when ``positions`` are known."""
     positions = positions or {}
     found: list[Finding] = []
-    for check in (_uncovered_work, _missing_skills, _idle, _outside_horizon, _overloaded):
+    for check in (_other_company, _uncovered_work, _missing_skills, _idle, _outside_horizon, _overloaded):
         found += check(scenario)
     out = _positioned(found[:MAX_WARNINGS], positions, file)
     if len(found) > MAX_WARNINGS:
@@ -94,6 +94,21 @@ def _fallback(structure: Structure, work: Work) -> str:
     queue = next(iter(structure.queues(work)))
     kind, _, name = queue.partition(":")
     return f"pod {name!r}" if kind == "pod" else f"{name} (the lead)"
+
+
+def _other_company(scenario: Scenario) -> list[Finding]:
+    """A design name that still starts with another company's name than ``company:`` (a copied example).
+
+    >>> from orgsim.scenario import load_scenario
+    >>> s = load_scenario("scenarios/network.yaml")
+    >>> _other_company(s.model_copy(update={"company": "Acme", "name": "Northwind Outdoor — by network"}))[0][1][:48]
+    "starts with 'Northwind Outdoor', not the company"
+    """
+    prefix, dash, _ = scenario.name.partition(" — ")
+    if not dash or scenario.company is None or prefix.strip().casefold() == scenario.company.strip().casefold():
+        return []
+    return [(("name",), f"starts with {prefix.strip()!r}, not the company {scenario.company!r} (company:): reports "
+                       f"would show {prefix.strip()!r} beside {scenario.company!r}; name the design by what it changes")]
 
 
 def _uncovered_work(scenario: Scenario) -> list[Finding]:

@@ -92,21 +92,83 @@ def bottlenecks(G: nx.DiGraph, top: int | None = None) -> dict[str, float]:
     return dict(list(ranked.items())[:top]) if top is not None else ranked
 
 
-def bus_factor(scenario: Scenario, skill: str) -> int:
-    """How many people can cover ``skill``: ``channel:x``, ``function:x``, ``audience:x`` or a bare name.
+#: The agreed level for covering work: ``practised`` or better. It is the level the work-time model takes as its
+#: unit (``policies.proficiency_factors.practised`` = 1: the work takes its stated time); a novice takes 1.3x as
+#: long by default, someone with level ``none`` twice as long: they can stand in, not cover.
+COVER_LEVEL = "practised"
 
-    A bare name matches any of the three. People absent for the whole run still count.
+_DIMENSION = {"channel": "channels", "function": "functions", "audience": "audiences"}
+
+
+def _work_items(scenario: Scenario) -> list[tuple[str, tuple[str, ...], str, str | None]]:
+    """(queue, channels, function, audience) of every piece of work the design routes to the team.
+
+    Request parts and workflow steps as :func:`orgsim.org.plan.routing_plan` routes them, and each
+    message stream's channel and audiences; not triage, merges or approvals, which are coordination.
     """
-    kind, _, name = skill.rpartition(":")
-    fields = {"channel": ("channels",), "function": ("functions",), "audience": ("audiences",),
-              "": ("channels", "functions", "audiences")}[kind]
-    return sum(any(name in getattr(p.skills, f) for f in fields) for p in scenario.team.people.values())
+    from orgsim.org.plan import routing_plan
+
+    plan = routing_plan(scenario)
+    out: list[tuple[str, tuple[str, ...], str, str | None]] = []
+    for k in plan.kinds:
+        out += [(p.queue, p.channels, k.function, k.audience) for p in k.parts]
+        for step in k.steps:
+            if step.department is None and not step.outside:
+                out += [(q, ch, fn, aud) for q, (ch, fn, aud) in zip(step.queues, step.skills, strict=True)]
+    channels, audiences = list(scenario.channels), list(scenario.audiences)
+    for ch, stream in scenario.demand.messages.items():
+        for aud in stream.audience_mix or [None]:
+            queue = plan.message_queues[channels.index(ch), audiences.index(aud) if aud is not None else -1]
+            out.append((queue, (ch,), "community", aud))
+    return [(q, ch, fn, aud) for q, ch, fn, aud in out if q in plan.servers]
 
 
-def bus_factors(scenario: Scenario) -> dict[str, int]:
-    """:func:`bus_factor` for every channel, function and audience of the scenario."""
-    out = {}
-    for kind, names in (("channel", scenario.channels), ("function", scenario.functions), ("audience", scenario.audiences)):
-        for n in names:
-            out[f"{kind}:{n}"] = bus_factor(scenario, f"{kind}:{n}")
-    return out
+def _servers(scenario: Scenario) -> dict[str, list[str]]:
+    """Work queue -> the team members who serve it (person ids)."""
+    from orgsim.org.plan import routing_plan
+
+    return {q: [n.split(":", 1)[1] for n in nodes if n.startswith("person:")]
+            for q, nodes in routing_plan(scenario).servers.items()}
+
+
+def bus_factors(scenario: Scenario, level: str = COVER_LEVEL) -> dict[str, int]:
+    """How many people can cover each channel, function and audience that carries work in this design.
+
+    A person covers ``channel:instagram`` when the design routes Instagram work to a queue they serve (a pod
+    they are in, their own queue as an embedded expert...) *and* their proficiency on Instagram is ``level``
+    (:data:`COVER_LEVEL`, practised) or better. One absence takes a skill whose factor is 1 out of the
+    team's hands: its work waits, or goes to someone slower. Skills no work needs are left out.
+
+    >>> from orgsim.scenario import load_scenario
+    >>> f = bus_factors(load_scenario("scenarios/network.yaml"))
+    >>> f["channel:instagram"], f["function:paid"]
+    (5, 3)
+    """
+    from orgsim.scenario.team import LEVELS
+
+    good = set(LEVELS[:LEVELS.index(level) + 1])
+    servers = _servers(scenario)
+    people = scenario.team.people
+    who: dict[str, set[str]] = {}
+    for queue, channels, function, audience in _work_items(scenario):
+        for kind, names in (("channel", channels), ("function", (function,)), ("audience", (audience,))):
+            for name in names:
+                if name is None:
+                    continue
+                able = {p for p in servers[queue] if people[p].level(_DIMENSION[kind], name) in good}
+                who.setdefault(f"{kind}:{name}", set()).update(able)
+    order = [f"{k}:{n}" for k, names in (("channel", scenario.channels), ("function", scenario.functions),
+                                         ("audience", scenario.audiences)) for n in names]
+    return {key: len(who[key]) for key in order if key in who}
+
+
+def bus_factor(scenario: Scenario, skill: str, level: str = COVER_LEVEL) -> int:
+    """:func:`bus_factors` of one ``channel:x``, ``function:x`` or ``audience:x`` (0 when no work needs it).
+
+    A bare name is looked up as a channel, then a function, then an audience.
+    """
+    found = bus_factors(scenario, level)
+    if ":" not in skill:
+        skill = next((f"{k}:{skill}" for k in ("channel", "function", "audience") if f"{k}:{skill}" in found),
+                     f"channel:{skill}")
+    return found.get(skill, 0)

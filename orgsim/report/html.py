@@ -135,7 +135,9 @@ def _sections(study: Study, attributions: Sequence[Attribution] = ()) -> list[_S
         _chart("chart-after-hours", plots.after_hours(study),
                "Team-wide share of work done after hours, and the busiest person's utilisation, with 95% intervals."),
         _chart("chart-bus-factor", plots.bus_factor_chart(study),
-               "How many people can cover each channel, function and audience: 1 means one absence leaves a gap."),
+               "How many people can cover each channel, function and audience in each design: the design routes that "
+               "work to them and they are practised at it or better. 1 means one absence leaves the work waiting or "
+               "to someone slower; — means no work of that kind in that design."),
     ]))
     nets = [_chart(f"chart-org-{i}", plots.org_network(s),
                    f"“{name}”: people coloured by their pod, departments and approvers around; node size grows with "
@@ -200,13 +202,6 @@ def _version() -> str:
         return "dev"
 
 
-def _company(names: Sequence[str]) -> str:
-    first = names[0] if names else "orgsim"
-    prefix = first.split(" — ")[0] if all(" — " in n for n in names) else ""
-    shared = prefix and all(n.startswith(prefix + " — ") for n in names)
-    return prefix if shared else "orgsim"
-
-
 def _currency(study: Study) -> str | None:
     """The scenarios' money unit, when they agree on one (designs priced in different currencies get none)."""
     found = {s.run.currency for s in study.scenarios}
@@ -229,8 +224,14 @@ def _decision(study: Study, card: Scorecard, short: list[str], tag: list[str],
 
 
 def report_title(study: Study) -> str:
-    """The question the report answers, with the company's name when the designs share one."""
-    return f"{_company(study.designs)}: how should the social-media team be organised?"
+    """The question the report answers, titled after the baseline's ``company:`` (none set: no company named).
+
+    The company is a setting, never guessed from the design names: a copied example that kept another
+    company's name in its designs' names is warned about by ``orgsim validate`` instead.
+    """
+    company = study.scenarios[0].company
+    question = "how should the social-media team be organised?"
+    return f"{company}: {question}" if company else question[0].upper() + question[1:]
 
 
 def render_report(study: Study, command: str = "", attributions: Sequence[Attribution] = (),

@@ -377,24 +377,29 @@ def after_hours(study: Study) -> Figure:
 
 @styled
 def bus_factor_chart(study: Study) -> Figure:
-    """How many people can cover each channel, function and audience, per design (1 = one person away from a gap)."""
+    """How many people can cover each channel, function and audience, per design (1 = one person away from a gap).
+
+    Covering means the design routes that work to them and they are practised or better at it
+    (:func:`orgsim.org.measures.bus_factors`); "—" marks a skill no work needs in that design.
+    """
     designs, names = study.designs, _legend_names(study)
     factors = [bus_factors(s) for s in study.scenarios]
     skills = list(dict.fromkeys(k for f in factors for k in f))
-    grid = np.array([[f.get(k, 0) for f in factors] for k in skills], dtype=float).reshape(len(skills), len(designs))
+    grid = np.array([[f.get(k, np.nan) for f in factors] for k in skills], dtype=float).reshape(len(skills), len(designs))
     fig, ax = plt.subplots(figsize=(3.0 + 1.3 * len(designs), 1.0 + 0.24 * max(len(skills), 1)), layout="constrained")
     ax.imshow(np.minimum(grid, 4), cmap="RdYlGn", vmin=0.5, vmax=4, aspect="auto")
     for i in range(len(skills)):
         for j in range(len(designs)):
-            ax.text(j, i, f"{grid[i, j]:.0f}", ha="center", va="center", fontsize=9,
-                    fontweight="bold" if grid[i, j] <= 1 else "normal")
+            value = grid[i, j]
+            ax.text(j, i, "—" if math.isnan(value) else f"{value:.0f}", ha="center", va="center", fontsize=9,
+                    fontweight="bold" if value <= 1 else "normal")
     ax.set_xticks(range(len(designs)), [textwrap.fill(names[d], 11) for d in designs], fontsize=9)
     ax.xaxis.tick_top()
-    ax.set_yticks(range(len(skills)), skills, fontsize=8)
+    ax.set_yticks(range(len(skills)), skills, fontsize=9)
     ax.grid(False)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
-    ax.set_title("Bus factor: people who can cover each skill (count)")
+    ax.set_title("Bus factor: people who can cover each skill, practised or better")
     return fig
 
 

@@ -78,7 +78,11 @@ __all__ = [
 class Scenario(Strict):
     """One company and one design of its social team."""
 
+    #: what this design is called ("by network"); the company is :attr:`company`, not part of the name
     name: str
+    #: the company whose team this is: the report and the deck are titled after it (None: an untitled report)
+    company: str | None = Field(None, min_length=1, description="The company's name: the report and the deck are "
+                                "titled after it. Name the design itself by what it changes (name: by network).")
     description: str = ""
     channels: list[str]
     audiences: list[str]

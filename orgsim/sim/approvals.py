@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from orgsim.scenario.model import PRIORITY_RANK
 from orgsim.sim.demand import draw, stream
+from orgsim.sim.portable import on_grid
 from orgsim.sim.workers import Task
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class _Stream:
         if _ is not None:  # a task arrives now
             self.disp.push(Task(self.prio, next(self.disp.seq), self._effort(), self.queue, NO_SKILL, self.done, -1))  # type: ignore[arg-type]
         if not self.gaps:
-            self.gaps = self.rng.exponential(self.mean_gap, BATCH).tolist()[::-1]
+            self.gaps = on_grid(self.rng.exponential(self.mean_gap, BATCH)).tolist()[::-1]
         gap = self.gaps.pop()
         if self.env.now + gap < self.horizon:
             self.env.timeout(gap).callbacks.append(self.next)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from orgsim.scenario.model import (
     _Distribution,
     utc_offset_hours,
 )
+from orgsim.sim.portable import on_grid
 
 __all__ = ["ADHOC", "BLOCK_HOURS", "Arrivals", "RequestKind", "arrival_blocks", "arrivals", "draw", "request_kinds", "stream"]
 
@@ -50,14 +52,16 @@ def draw(dist: _Distribution, rng: np.random.Generator, n: int) -> np.ndarray:
     low, mode, high = dist.low or 0.0, dist.mode or 0.0, dist.high or 0.0
     if dist.dist == "fixed":
         return np.full(n, mean, dtype=float)
+    # these three samplers call libm (exp, pow, the exponential's tail log1p): on the grid, the same on every
+    # CPU (orgsim.sim.portable); their parameters through math, never numpy's SIMD ufuncs
     if dist.dist == "exponential":
-        return rng.exponential(mean, n)
+        return on_grid(rng.exponential(mean, n))
     if dist.dist == "lognormal":
-        sigma2 = np.log1p(cv**2)
-        return rng.lognormal(np.log(mean) - sigma2 / 2, np.sqrt(sigma2), n)
+        sigma2 = math.log1p(cv**2)
+        return on_grid(rng.lognormal(math.log(mean) - sigma2 / 2, math.sqrt(sigma2), n))
     if dist.dist == "gamma":
         shape = 1 / cv**2
-        return rng.gamma(shape, mean / shape, n)
+        return on_grid(rng.gamma(shape, mean / shape, n))
     if dist.dist == "uniform":
         return rng.uniform(low, high, n)
     return rng.triangular(low, mode, high, n)

@@ -37,6 +37,7 @@ import numpy as np
 from orgsim.org.graph import dept, person
 from orgsim.scenario.model import PRIORITY_RANK
 from orgsim.sim.demand import stream
+from orgsim.sim.portable import on_grid
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,6 +53,9 @@ INSIGHT_COLUMNS = ("insight", "kind", "channel", "audience", "importance", "half
                    "noticed", "noticed_by", "department", "reached", "via", "hours_to_reach",
                    "reached_within", "value_share", "in_window")
 RELAYS = frozenset({"person", "pod", "approver"})
+#: the decayed value of a reached pair is rounded to 2**-32 (2e-10): libm's pow differs by CPU in the last bit
+#: (orgsim.sim.portable), and no figure shows more than a few digits of a value in [0, 1]
+VALUE_GRID = 2.0**-32
 
 
 def appearances(model: Model) -> list[tuple[float, str, int]]:
@@ -71,7 +75,7 @@ def appearances(model: Model) -> list[tuple[float, str, int]]:
         rng = stream(model.seed, f"insights/{name}")
         t, j = 0.0, 0
         while True:
-            t += float(rng.exponential(1 / (rate * peak)))
+            t += on_grid(float(rng.exponential(1 / (rate * peak))))
             if t >= model.horizon:
                 break
             mult = 1.0
@@ -155,7 +159,7 @@ class InsightSpread:
             for d in plat.departments:
                 node = dept(d)
                 u, _ = self._uniforms(i, "platform", node)
-                self.hop(i, node, -plat.lag_hours * math.log1p(-u), "platform")
+                self.hop(i, node, on_grid(-plat.lag_hours * math.log1p(-u)), "platform")
         qname = m.structure.message_queue(k.channel, k.audience)
         q = m.queues[qname]
         done = env.event()
@@ -207,7 +211,7 @@ class InsightSpread:
                 # ties into it add routes, not more coins.
                 coin = self._uniforms(i, "receptive", v)[0]
             if coin < p:
-                delay = d if self.fixed else -d * math.log1p(-w)
+                delay = d if self.fixed else on_grid(-d * math.log1p(-w))
                 self.hop(i, v, wait + delay, f"tie:{node}->{v}")
 
     def briefings(self, lever: Briefing, sender: str) -> Any:
@@ -251,7 +255,7 @@ class InsightSpread:
                 rows.append((f"{kind}/{j}", kind, k.channel, k.audience, k.importance, k.half_life_hours, t0,
                              noticed[0] if noticed else np.nan, noticed[1] if noticed else None, d,
                              hit[0] if hit else np.nan, hit[1] if hit else None, hours, within,
-                             0.5 ** (hours / k.half_life_hours) if within else 0.0, in_window))
+                             on_grid(0.5 ** (hours / k.half_life_hours), VALUE_GRID) if within else 0.0, in_window))
         import pandas as pd  # here, not at the top: `orgsim estimate` builds a Model and never a table
 
         return pd.DataFrame(rows, columns=list(INSIGHT_COLUMNS))
