@@ -13,7 +13,7 @@ when given a scheduler (``--scheduler tcp://host:8786``, a cluster object or a
   because its numbers could differ. Every job checks again where it runs, so
   a worker that joins later is refused too.
 - **Each scenario travels once per worker.** The study's distinct scenarios
-  are installed on the workers as a worker plugin (:class:`Scenarios`), which
+  are installed on the workers as a worker plugin (:func:`scenarios_plugin`), which
   Dask also installs on any worker that joins later, a restarted one
   included; each job then crosses as (study, scenario index, seed, detail):
   a few hundred bytes instead of the pickled scenario (24 kB for an example).
@@ -29,6 +29,7 @@ when given a scheduler (``--scheduler tcp://host:8786``, a cluster object or a
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
 import pickle
 import uuid
@@ -36,17 +37,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from distributed import Client, as_completed
-from distributed.diagnostics.plugin import WorkerPlugin
-
 from orgsim.errors import OrgsimError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # distributed is the ``distributed`` extra: imported where it is used
     import numpy as np
+    from distributed import Client
 
     from orgsim.scenario.model import Scenario
 
-__all__ = ["Scenarios", "WorkerMismatch", "client_for", "identity", "map_on_cluster", "run_jobs_on_cluster"]
+__all__ = ["WorkerMismatch", "client_for", "identity", "map_on_cluster", "run_jobs_on_cluster", "scenarios_plugin"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -100,6 +99,8 @@ _CLIENT: dict[str, Client] = {}
 
 def client_for(scheduler: Any) -> Client:
     """The process's client of ``scheduler``: an address, a cluster object, or a ``Client`` (used as it is)."""
+    from distributed import Client
+
     if isinstance(scheduler, Client):
         return scheduler
     address = scheduler if isinstance(scheduler, str) else getattr(scheduler, "scheduler_address", None)
@@ -159,31 +160,56 @@ def _check_workers(client: Client) -> None:
 
 # --- the scenarios, once per worker -----------------------------------------------------------------
 
-#: in a worker: the scenarios of each study running on it, by study key (set by :class:`Scenarios`)
+#: in a worker: the scenarios of each study running on it, by study key (set by :func:`scenarios_plugin`'s plugin)
 _INSTALLED: dict[str, tuple[Scenario, ...]] = {}
 
 
-class Scenarios(WorkerPlugin):
-    """A study's distinct scenarios, installed on every worker (and every worker that joins) once."""
+def _install(key: str, payload: bytes, expected: str, address: str) -> None:
+    """On a worker: unpickle a study's scenarios, only if it runs the same orgsim (another may not read them)."""
+    if identity() != expected:
+        raise WorkerMismatch(_mismatch(address, identity(), expected))
+    _INSTALLED[key] = pickle.loads(payload)  # noqa: S301  (sent by this study's own client)
 
-    def __init__(self, key: str, scenarios: Sequence[Scenario], expected: str) -> None:
-        self.key, self.expected = key, expected
-        self.name = f"orgsim-scenarios-{key}"
-        self.payload = pickle.dumps(tuple(scenarios), protocol=pickle.HIGHEST_PROTOCOL)
 
-    def setup(self, worker: Any) -> None:
-        """Unpickle the scenarios on ``worker`` (only if it runs the same orgsim: another may not read them)."""
-        if identity() != self.expected:
-            raise WorkerMismatch(_mismatch(worker.address, identity(), self.expected))
-        _INSTALLED[self.key] = pickle.loads(self.payload)  # noqa: S301  (sent by this study's own client)
+def _uninstall(key: str) -> None:
+    """On a worker: forget a study's scenarios when it ends."""
+    _INSTALLED.pop(key, None)
 
-    def teardown(self, worker: Any) -> None:
-        """Forget the scenarios when the study ends."""
-        _INSTALLED.pop(self.key, None)
+
+@functools.cache
+def _plugin_class() -> type:
+    """The worker plugin that installs a study's scenarios on every worker, and every worker that joins, once.
+
+    Made here, not at the top of the module, because ``distributed`` is an extra; Dask then sends the class
+    by value (cloudpickle), so its methods import what they call on the worker.
+    """
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class Scenarios(WorkerPlugin):  # type: ignore[misc]
+        def __init__(self, key: str, payload: bytes, expected: str) -> None:
+            self.key, self.payload, self.expected = key, payload, expected
+            self.name = f"orgsim-scenarios-{key}"
+
+        def setup(self, worker: Any) -> None:
+            from orgsim.experiment.cluster import _install
+
+            _install(self.key, self.payload, self.expected, worker.address)
+
+        def teardown(self, worker: Any) -> None:
+            from orgsim.experiment.cluster import _uninstall
+
+            _uninstall(self.key)
+
+    return Scenarios
+
+
+def scenarios_plugin(key: str, scenarios: Sequence[Scenario], expected: str) -> Any:
+    """A worker plugin holding ``scenarios`` (pickled once) for study ``key``, for workers running ``expected``."""
+    return _plugin_class()(key, pickle.dumps(tuple(scenarios), protocol=pickle.HIGHEST_PROTOCOL), expected)
 
 
 def _run_installed(key: str, k: int, seed: np.random.SeedSequence, detail: bool, expected: str) -> dict[str, Any]:
-    """One job on a worker: scenario ``k`` of study ``key``, as installed by :class:`Scenarios`."""
+    """One job on a worker: scenario ``k`` of study ``key``, as installed by :func:`scenarios_plugin`'s plugin."""
     from orgsim.experiment.parallel import Job, run_job
 
     _check_here(expected)
@@ -215,7 +241,7 @@ def run_jobs_on_cluster(scheduler: Any, scenarios: Sequence[Scenario],
     client = client_for(scheduler)
     _check_workers(client)
     expected, key = identity(), uuid.uuid4().hex
-    plugin = Scenarios(key, scenarios, expected)
+    plugin = scenarios_plugin(key, scenarios, expected)
     client.register_plugin(plugin, name=plugin.name)
     try:
         _collect(client, [client.submit(_run_installed, key, k, seed, detail, expected, priority=p, pure=False)
@@ -239,7 +265,7 @@ def _collect(client: Client, futures: list[Any], finished: Callable[[int, int, A
 
     A finished future is let go at once, so the cluster frees its value (``futures`` is emptied).
     """
-    from distributed import CancelledError
+    from distributed import CancelledError, as_completed
     from distributed.scheduler import KilledWorker
 
     pending = {f.key: (i, f) for i, f in enumerate(futures)}
