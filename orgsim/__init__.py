@@ -53,6 +53,10 @@ _LAZY = {
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
+        if name == "simulate":  # the engine checks its scenario and seed; the flags are checked here, at the face
+            from orgsim.arguments import a_scenario, a_seed, checks, flag
+
+            value = checks(scenario=a_scenario, seed=a_seed, trace=flag, summary=flag)(value)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'orgsim' has no attribute {name!r}")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from orgsim.errors import OrgsimError
-from orgsim.writes import strict_json
+from orgsim.writes import ending_cleanly, strict_json
 
 if TYPE_CHECKING:
     from orgsim.scenario import Scenario
@@ -57,7 +57,10 @@ def friendly(fn: F) -> F:
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with ending_cleanly():  # a SIGTERM still removes temporary files and staging folders
+                value = fn(*args, **kwargs)
+                _flush_stdout()
+                return value
         except OrgsimError as exc:
             for line in str(exc).splitlines():
                 _err(f"error: {line}")
@@ -67,7 +70,14 @@ def friendly(fn: F) -> F:
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:  # the reader went away (`orgsim estimate ... | head`): stop quietly, as the docs advise
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
+            _silence_stdout()  # no second error when Python flushes
+            raise typer.Exit(1) from None
+        except OSError as exc:  # a full or read-only disk, a file that went away: the system's word, one line
+            if _debug(kwargs["ctx"]):
+                raise
+            where = f"{exc.filename}: " if exc.filename else "could not write the output: "  # stdout, or a write
+            _err(f"error: {where}{exc.strerror or exc}")
+            _silence_stdout()
             raise typer.Exit(1) from None
         except Exception as exc:  # the last line of defence: never a traceback
             if _debug(kwargs["ctx"]):
@@ -76,6 +86,23 @@ def friendly(fn: F) -> F:
             raise typer.Exit(3) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so Python's own flush at exit cannot fail a second time."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _flush_stdout() -> None:
+    """Flush what a command printed, so that `orgsim show F > file` on a full disk fails here, where it can be said."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _silence_stdout()
+        raise OrgsimError(f"could not write the output ({exc.strerror or exc}); what was written is incomplete") from None
 
 
 def _print_version(value: bool) -> None:
@@ -126,7 +153,7 @@ def load_designs(ctx: typer.Context, files: list[Path], command: str) -> list[Sc
     return scenarios
 
 
-WorkersOpt = Annotated[int | None, typer.Option(min=1, help="Processes to run replications on (default: every core).")]
+WorkersOpt = Annotated[int | None, typer.Option(min=1, help="Processes to run replications on (default: every core; more than the cores needs --allow-large).")]
 SchedulerOpt = Annotated[str | None, typer.Option(help="Run on a Dask cluster instead: tcp://host:8786 (orgsim[distributed]).")]
 FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False, metavar="FILE")]
 
@@ -185,10 +212,10 @@ def run(
 ) -> None:
     """Simulate one scenario and print its silo-latency summary."""
     from orgsim.experiment import replicate
+    from orgsim.folders import claim_folder
     from orgsim.metrics import summarize
     from orgsim.output import progress_bar, render_summary, results_bytes, write_run
     from orgsim.scenario.overrides import with_run_settings
-    from orgsim.writes import claim_folder
 
     scenario = with_run_settings(load_scenario(ctx, file), horizon_days=horizon_days, warmup_days=warmup_days,
                                  allow_large=_allow_large(ctx))
@@ -237,8 +264,8 @@ def compare(
 ) -> None:
     """Compare designs on the same demand: every figure with its CI, and a verdict against the first."""
     from orgsim.experiment.study import run_study
+    from orgsim.folders import claim_folder
     from orgsim.output import comparison_json, progress_bar, render_attribution, render_comparison, write_comparison
-    from orgsim.writes import claim_folder
 
     if correction not in ("holm", "bh", "none"):
         raise OrgsimError(f"--correction must be holm, bh or none, got {correction!r}")
@@ -309,17 +336,18 @@ def report(
     waterfall per design that differs from the baseline in several levers (opt-in: it runs 2^k designs each).
     """
     from orgsim.experiment.study import Study, run_study
-    from orgsim.output import check_output_file, progress_bar, report_command
+    from orgsim.output import progress_bar, report_command
     from orgsim.report import write_study_report
-    from orgsim.writes import publish_file, sibling
+    from orgsim.writes import check_file_target, distinct_targets
 
     if files and from_dir is not None:
         raise OrgsimError("give scenario files or --from a saved study, not both")
     if not files and from_dir is None:
         raise OrgsimError("give the scenario files to compare, or --from a folder written by `orgsim compare --out`")
-    for option, target in (("--output", output), ("--pptx", pptx), ("--pdf", pdf)):
-        if target is not None:
-            check_output_file(target, force, option)
+    targets = {"--output": output, "--pptx": pptx, "--pdf": pdf}
+    distinct_targets(targets.items())
+    # checked before the run, not after it; each path is then the file to write (a link's target)
+    checked = {option: check_file_target(t, force, option) for option, t in targets.items() if t is not None}
     if pptx is not None:
         from orgsim.report.deck import _require
 
@@ -346,6 +374,12 @@ def report(
         with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications)) as tick:
             study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
                               allow_large=_allow_large(ctx), sources=[str(f) for f in files])
+    from orgsim.experiment.saved import undefined_figures
+
+    gaps = undefined_figures(study.designs, study.runs)  # said here, so a gap in a chart is never a surprise
+    if gaps:
+        _err("warning: undefined figures (NaN or null), left out of their means (a figure with no value left shows as —): "
+             + "; ".join(gaps[:5]) + (f"; and {len(gaps) - 5} more" if len(gaps) > 5 else ""))
     attributions = []
     if attribute:
         from orgsim.experiment.attribution import attribute_study
@@ -353,26 +387,22 @@ def report(
         attributions = attribute_study(study, workers=workers, scheduler=scheduler)
     command = (report_command(study, output) + (" --attribute" if attribute else "")
                + (f" --explore {explore_dir}" if explore_dir is not None else ""))
-    # each file is written whole beside its destination, then renamed into place: never half-written
-    tmp = sibling(output)
-    write_study_report(study, tmp, command=command, attributions=attributions, explore=explored)
-    publish_file(tmp, output, force)
+    # each file is written whole beside its destination, then renamed into place: never half-written; a file
+    # that appeared under the name during the run is kept unless --force
+    write_study_report(study, checked["--output"], command=command, attributions=attributions, explore=explored,
+                       force=force)
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")
     if pptx is not None:
         from orgsim.report.deck import write_deck
         from orgsim.report.html import report_title
 
-        tmp = sibling(pptx)
-        write_deck(study, tmp, report_title(study), command=command)
-        publish_file(tmp, pptx, force, "--pptx")
+        write_deck(study, checked["--pptx"], report_title(study), command=command, force=force)
         typer.echo(f"wrote {pptx} ({pptx.stat().st_size / 1e3:,.0f} kB)")
     if pdf is not None:
         from orgsim.report.pdf import print_pdf
 
-        tmp = sibling(pdf)
-        print_pdf(output, tmp)
-        publish_file(tmp, pdf, force, "--pdf")
+        print_pdf(checked["--output"], checked["--pdf"], force=force)
         typer.echo(f"wrote {pdf} ({pdf.stat().st_size / 1e3:,.0f} kB)")
 
 
@@ -409,15 +439,17 @@ def sweep(
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records on stdout.")] = False,
 ) -> None:
     """Sweep scenario values over a grid; one tidy row per point and metric, with 95% CI."""
-    from orgsim.experiment.sweep import expand_grid, parse_set
+    from orgsim.experiment.sweep import grid_size, parse_set
     from orgsim.experiment.sweep import sweep as run_sweep
     from orgsim.output import progress_bar, render_sweep
+    from orgsim.scenario.limits import check_points
 
     sets = [parse_set(s) for s in set_ or []]
     if resume and out is None:
         raise OrgsimError("--resume needs --out, the folder of the sweep to continue")
+    check_points(grid_size(sets), "sweep points", allow_large=_allow_large(ctx))  # before the file is read
     scenario = load_scenario(ctx, base)
-    total = len(expand_grid(sets)) * (replications or scenario.run.replications)
+    total = grid_size(sets) * (replications or scenario.run.replications)
     with progress_bar(total, quiet=as_json) as tick:
         table = run_sweep(base, sets, replications, seed, workers=workers, out=out, resume=resume, progress=tick,
                           scheduler=scheduler, allow_large=_allow_large(ctx))
@@ -453,12 +485,16 @@ def explore(
     """Where each design wins: sensitivity indices per primary metric and the rule of each pair's win region."""
     from orgsim.explore import exploration_json, parse_vary
     from orgsim.explore.render import render_exploration
-    from orgsim.explore.run import plan_exploration, run_exploration
+    from orgsim.explore.run import plan_exploration, point_count, run_exploration
     from orgsim.output import progress_bar
+    from orgsim.scenario.limits import check_points
 
     if resume and out is None:
         raise OrgsimError("--resume needs --out, the folder of the exploration to continue")
     inputs = parse_vary(vary or [])
+    if samples is not None:
+        check_points(point_count(inputs, method, samples) * len(files), "exploration points (sample points × designs)",
+                     allow_large=_allow_large(ctx))  # before any file is read: a hopeless size is refused at once
     load_scenario(ctx, files[0])  # its warnings, on stderr
     plan = plan_exploration(files, inputs, method, samples, replications, seed, workers, _allow_large(ctx))
     if plan.size.chosen:
@@ -524,15 +560,14 @@ def init(
     import os
 
     from orgsim.scenario.templates import STRUCTURES, starter
+    from orgsim.writes import check_file_target, write_text
 
     if structure not in STRUCTURES:
         raise OrgsimError(f"--structure must be one of {', '.join(STRUCTURES)}, got {structure!r}")
-    if path.exists() and not force:
-        raise OrgsimError(f"{path} already exists; pass --force to overwrite it")
+    target = check_file_target(path, force, "init")
     repo_schema = Path(__file__).resolve().parent.parent / "schemas" / "scenario.schema.json"
-    target = path.resolve().parent
-    schema_ref = os.path.relpath(repo_schema, target) if repo_schema.exists() else "scenario.schema.json"
-    path.write_text(starter(structure, team_size, str(path), schema_ref), encoding="utf-8")
+    schema_ref = os.path.relpath(repo_schema, target.parent) if repo_schema.exists() else "scenario.schema.json"
+    write_text(target, starter(structure, team_size, str(path), schema_ref), force, "init", checked=True)
     typer.echo(f"wrote {path} ({structure}, {team_size} people); try: orgsim run {path}")
 
 
@@ -550,41 +585,57 @@ def show(
 
 
 # --- calibration from exported logs (logic in orgsim.calibrate) -------------------------
-LogsArg = Annotated[list[Path], typer.Argument(help="Message and request logs (CSV or Parquet).", show_default=False,
-                                               metavar="LOGS...")]
+LogsArg = Annotated[list[Path] | None, typer.Argument(help="Message and request logs (CSV or Parquet).",
+                                                      show_default=False, metavar="[LOGS]...")]
+EventLogOpt = Annotated[list[Path] | None, typer.Option(
+    "--event-log", help="Event log of cases passed between groups (CSV or Parquet; repeat for several).")]
 ColumnsOpt = Annotated[Path | None, typer.Option("--columns", help="Column-mapping YAML (see docs/calibration.md).")]
-PresetOpt = Annotated[str | None, typer.Option(help="Column preset: generic, social_inbox, helpdesk.")]
+PresetOpt = Annotated[str | None, typer.Option(help="Column preset: generic, social_inbox, helpdesk, xes.")]
 ZoneOpt = Annotated[str | None, typer.Option(help="Zone of time stamps written without an offset (default UTC).")]
 ExportOpt = Annotated[str | None, typer.Option(help="When the logs were exported (default: their latest time stamp).")]
+
+
+def _logs_given(logs: list[Path] | None, event_logs: list[Path] | None) -> tuple[list[Path], list[Path]]:
+    if not logs and not event_logs:
+        raise OrgsimError("no logs given: name message or request logs, or an event log with --event-log FILE")
+    return list(logs or []), list(event_logs or [])
 
 
 @app.command()
 @friendly
 def calibrate(
     ctx: typer.Context,
-    logs: LogsArg,
     team: Annotated[Path, typer.Option(help="Scenario with the team, structure and policies to extend.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Calibrated scenario YAML to write.")],
+    logs: LogsArg = None, event_log: EventLogOpt = None,
     columns: ColumnsOpt = None, preset: PresetOpt = None, timezone: ZoneOpt = None, export_time: ExportOpt = None,
     until: Annotated[str | None, typer.Option(help="Fit only what an export at this time showed (for a hold-out).")] = None,
+    bursts: Annotated[bool, typer.Option(help="Detect bursts (--no-bursts: fit none; a sample's crawl artefacts are no launch).")] = True,
+    min_burst: Annotated[float, typer.Option(min=0, help="Fewest arrivals above the expectation a burst must bring.")] = 0.0,
     force: Annotated[bool, typer.Option(help="Overwrite an existing --out file.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout (rows used and dropped, fits).")] = False,
 ) -> None:
-    """Fit rates, profiles, bursts and effort from exported logs into a scenario that extends --team."""
+    """Fit rates, profiles, bursts, effort and an event log's routing into a scenario that extends --team."""
     from rich.console import Console
 
     from orgsim.calibrate import api, render
     from orgsim.calibrate.columns import load_mapping
 
+    paths, events = _logs_given(logs, event_log)
     cmap = load_mapping(columns, preset, timezone)
-    cal, checked = api.calibrate(logs, team, out, cmap, api.parse_time(export_time), force,
-                                 until=api.parse_time(until, "--until"))
+    cal, checked = api.calibrate(paths, team, out, cmap, api.parse_time(export_time), force,
+                                 until=api.parse_time(until, "--until"), event_logs=events, bursts=bursts,
+                                 min_burst=min_burst, allow_large=_allow_large(ctx))
+    if as_json:
+        sys.stdout.write(render.calibration_json(cal, checked, str(out)))
+        return
     render.render_calibration(cal, checked, str(out), Console())
 
 
 @app.command()
 @friendly
 def backtest(
-    ctx: typer.Context, file: FileArg, logs: LogsArg,
+    ctx: typer.Context, file: FileArg, logs: LogsArg = None, event_log: EventLogOpt = None,
     holdout_from: Annotated[str | None, typer.Option(help="Compare only from this date on (ISO 8601).")] = None,
     replications: Annotated[int, typer.Option(min=2, help="Simulated runs.")] = 5,
     seed: Annotated[int | None, typer.Option(help="Base seed (default: run.seed in the file).")] = None,
@@ -601,13 +652,15 @@ def backtest(
     from orgsim.calibrate.columns import load_mapping
     from orgsim.calibrate.logs import read_logs
 
+    paths, events = _logs_given(logs, event_log)
     scenario = load_scenario(ctx, file)
-    checked = read_logs(logs, load_mapping(columns, preset, timezone), scenario.channels,
-                        api.parse_time(export_time))
+    checked = read_logs(paths, load_mapping(columns, preset, timezone), scenario.channels,
+                        api.parse_time(export_time), scenario=scenario, event_logs=events,
+                        allow_large=_allow_large(ctx))
     result = run_backtest(scenario, checked, replications, seed, api.parse_time(holdout_from, "--holdout-from"),
                          workers=workers, familywise=familywise, allow_large=_allow_large(ctx))
     if as_json:
-        sys.stdout.write(render.backtest_json(result))
+        sys.stdout.write(render.backtest_json(result, checked))
         return
     console = Console()
     render.render_reports(checked, console)
@@ -618,19 +671,32 @@ def backtest(
 @friendly
 def demo_data(
     ctx: typer.Context,
-    folder: Annotated[Path, typer.Argument(help="Folder for messages.csv and requests.csv.", show_default=False)],
-    scenario: Annotated[Path | None, typer.Option(help="Known scenario to draw from (default: scenarios/network.yaml).")] = None,
+    folder: Annotated[Path, typer.Argument(help="Folder for messages.csv and requests.csv (or events.csv).",
+                                           show_default=False)],
+    scenario: Annotated[Path | None, typer.Option(help="Known scenario to draw from (default: scenarios/network.yaml; "
+                                                       "with --event-log scenarios/calibration/handoffs.yaml).")] = None,
     days: Annotated[float, typer.Option(help="Days of logs.")] = 28.0,
     seed: Annotated[int, typer.Option(help="Seed of the simulated company.")] = 1,
     launch_day: Annotated[float | None, typer.Option(help="Move the first burst (the launch) to this day of the logs.")] = None,
+    event_log: Annotated[bool, typer.Option("--event-log", help="Write events.csv: every request's handoffs between groups.")] = False,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
     force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
 ) -> None:
-    """Write synthetic message and request exports drawn from a known scenario (ground truth for the loop)."""
+    """Write synthetic exports drawn from a known scenario (ground truth for the loop): messages and requests, or an event log."""
     from orgsim.calibrate import demo
 
-    if fmt not in ("csv", "parquet"):
+    if fmt not in demo.FORMATS:
         raise OrgsimError(f"--format: expected csv or parquet, got {fmt!r}")
+    if event_log:
+        if launch_day is not None:
+            raise OrgsimError("--launch-day: moves the launch of a message log; an event log has none (leave it out)")
+        events = demo.demo_event_log(load_scenario(ctx, scenario or demo.DEFAULT_EVENT_SCENARIO), days, seed,
+                                     allow_large=_allow_large(ctx))
+        path = demo.write_event_log(events, folder, force, fmt)
+        cases = events.events["case_id"].nunique()
+        typer.echo(f"wrote {path} ({len(events.events)} events of {cases} cases), export time "
+                   f"{events.export_time:%Y-%m-%d %H:%M} UTC")
+        return
     logs = demo.demo_logs(load_scenario(ctx, scenario or demo.DEFAULT_SCENARIO), days, seed, launch_day,
                          allow_large=_allow_large(ctx))
     paths = demo.write_demo(logs, folder, force, fmt)

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["MAX_MESSAGE", "OrgsimError", "Problem", "ScenarioError", "one_line"]
+__all__ = ["MAX_MESSAGE", "ArgumentError", "ArgumentTypeError", "OrgsimError", "Problem", "ScenarioError", "one_line"]
 
 
 class OrgsimError(Exception):
     """Anything the user can fix: the CLI prints it as one line and exits 1."""
+
+
+class ArgumentError(OrgsimError, ValueError):
+    """A public function called with a value it cannot take (``replications=1`` for a comparison)."""
+
+
+class ArgumentTypeError(OrgsimError, TypeError):
+    """A public function called with the wrong kind of argument (``summarize([None])``)."""
 
 
 #: the longest message a problem shows: a pasted value can be any length, an error line cannot

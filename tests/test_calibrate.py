@@ -185,26 +185,36 @@ def test_every_kind_of_bad_row_is_reported_and_counted(tmp_path: Path) -> None:
         ",2026-01-08T10:40:00Z,x,,1",                                      # missing value
         "m7,2026-01-08T10:50:00+01:00,X,,lots",                            # good (offset, case); effort blanked
         "m8,2026-01-08T11:00:00Z,tiktok,not a time,1",                     # unparseable response
+        "m9,9999-12-31T00:00:00Z,x,,1",                                    # time stamp out of range
+        "m10,2026-01-08T11:00:00Z,x,,inf",                                 # good; the infinite handling blanked
+        "m11,2026-01-08T11:30:00Z,x,,1e308",                               # good; the absurd handling blanked
+        "m12,2026-01-08T12:00",                                            # too few fields (cut mid-line)
     ]
     path = tmp_path / "messages.csv"
     path.write_text("\n".join(rows) + "\n")
     logs = read_logs([path], load_mapping(), CHANNELS)
     report = logs.reports[0]
-    assert report.rows == 8 and report.used + sum(report.unusable.values()) == report.rows
+    assert report.rows == 12 and report.used + sum(report.unusable.values()) == report.rows
     assert report.unusable == {"unparseable time stamp": 2, "answered before received": 1, "unknown channel": 1,
-                               "duplicated id": 1, "missing value": 1}
-    assert set(report.unusable) == set(REASONS)
+                               "duplicated id": 1, "missing value": 1, "time stamp out of range": 1,
+                               "too few fields": 1}
+    assert set(report.unusable) == set(REASONS) - {"reply to an unknown message"}  # threading: test_calibrate_inbox
     text = [str(p) for p in report.problems]
-    assert f"{path}:3: column 'received_at': unparseable time stamp: expected an ISO 8601" in text[1]
+    assert text[0].startswith(f"{path}:3: column 'received_at': unparseable time stamp: expected an ISO 8601")
     assert any(f"{path}:4: column 'first_response_at': answered before received" in t for t in text)
     assert any(f"{path}:5: column 'channel': unknown channel: expected one of facebook" in t and "'myspace'" in t
                for t in text)
     assert any(f"{path}:6: column 'message_id': duplicated id" in t for t in text)
     assert any(f"{path}:7: column 'message_id': missing value" in t for t in text)
     assert any(f"{path}:9: column 'first_response_at': unparseable time stamp" in t for t in text)
-    assert [str(n) for n in report.notes] == [f"{path}:8: column 'handle_minutes': value blanked: expected a "
-                                              "non-negative number, got 'lots'"]
-    assert len(logs.messages) == 2 and logs.messages["received"].iloc[0] == pd.Timestamp("2026-01-08T09:50Z")
+    assert any(f"{path}:10: column 'received_at': time stamp out of range: expected a time between 1970-01-01 and "
+               "2199-12-31, got '9999-12-31T00:00:00Z'" in t for t in text)
+    assert any(f"{path}:13: column 'message_id': too few fields: expected 5 values, as in the header" in t for t in text)
+    expected = "value blanked: expected a non-negative number of minutes, at most 10,080 (a week)"
+    assert [str(n) for n in report.notes] == [f"{path}:8: column 'handle_minutes': {expected}, got 'lots'",
+                                              f"{path}:11: column 'handle_minutes': {expected}, got 'inf'",
+                                              f"{path}:12: column 'handle_minutes': {expected}, got '1e308'"]
+    assert len(logs.messages) == 4 and logs.messages["received"].iloc[0] == pd.Timestamp("2026-01-08T09:50Z")
 
 
 def test_a_preset_and_a_mapping_file_read_another_export(tmp_path: Path) -> None:
@@ -215,7 +225,7 @@ def test_a_preset_and_a_mapping_file_read_another_export(tmp_path: Path) -> None
     logs = read_logs([tmp_path / "tickets.csv"], load_mapping(tmp_path / "map.yaml"), CHANNELS)
     assert logs.messages["channel"].tolist() == ["instagram"]
     assert logs.messages["received"].iloc[0] == pd.Timestamp("2026-01-08T09:00Z")  # Berlin is UTC+1 in January
-    with pytest.raises(OrgsimError, match=r"map.yaml: messages.chanel: unknown role"):
+    with pytest.raises(OrgsimError, match=r"map.yaml:1:12: messages.chanel: unknown role"):
         (tmp_path / "map.yaml").write_text("messages: {chanel: Source}\n")
         load_mapping(tmp_path / "map.yaml")
 
@@ -229,13 +239,13 @@ def test_cli_calibrate_refuses_to_overwrite_and_reports_a_bad_file_in_one_line(l
     assert "used" in res.stdout and f"wrote {out}" in res.stdout.replace("\n", "")
     before = out.read_text()
     res = runner.invoke(app, args)
-    assert res.exit_code == 1 and res.stderr.strip() == f"error: {out}: exists; pass --force to overwrite it"
+    assert res.exit_code == 1 and res.stderr.strip() == f"error: --out {out}: already exists; pass --force to overwrite it"
     assert out.read_text() == before
     bad = tmp_path / "bad.csv"
     bad.write_text("when,where\n2026-01-01,here\n")
     res = runner.invoke(app, ["calibrate", str(bad), "--team", str(loop["team"]), "-o", str(tmp_path / "x.yaml")])
     assert res.exit_code == 1 and len(res.stderr.strip().splitlines()) == 1
-    assert res.stderr.startswith(f"error: {bad}: not a message or request log for preset 'generic'")
+    assert res.stderr.startswith(f"error: {bad}: not a message, request or event log for preset 'generic'")
     assert not (tmp_path / "x.yaml").exists()
 
 

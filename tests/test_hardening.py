@@ -85,16 +85,24 @@ def test_work_over_the_budget_is_refused_with_its_estimate_and_drivers() -> None
     one, drivers = arrivals_per_replication(s)
     assert drivers["messages"] == pytest.approx(800)  # base.yaml: 800 messages a day before bursts
     n = int(MAX_ARRIVALS // one) + 1
-    with pytest.raises(OrgsimError, match=r"would simulate about .* arrivals \(.*800 messages.*× 42 days × \d+ "
-                                          r"replications\), over the budget"):
+    with pytest.raises(OrgsimError, match=r"would simulate about .* work items, over the budget of 10,000,000 \(.*800 "
+                                          r"messages.*× 42 days × [\d,]+ replications\)"):
         replicate(s, n)
 
 
-def test_cost_is_checked_at_load_for_the_files_own_replications(tmp_path: Path) -> None:
+def test_a_load_checks_one_replication_and_each_command_its_own_count(tmp_path: Path) -> None:
+    from orgsim.errors import OrgsimError
+    from orgsim.experiment import replicate
+
     path = _file(tmp_path, "run: {horizon_days: 3650, replications: 1000}\n", NETWORK)
-    message = _refused(path)
-    assert "x.yaml:2:" in message and "would simulate about" in message
-    assert load_scenario(path, allow_large=True).run.replications == 1000
+    s = load_scenario(path)  # one replication of ten years fits; a thousand would not
+    with pytest.raises(OrgsimError, match=r"over the budget .* × 1,000 replications\)"):
+        replicate(s)
+    path = _file(tmp_path, "run: {horizon_days: 3650}\ndemand:\n  messages:\n    instagram: {per_day: 9000}\n",
+                 NETWORK)
+    message = _refused(path)  # not even one replication fits: refused at the line of what drives it most
+    assert "x.yaml:4:" in message and "demand.messages" in message and "× 1 replication)" in message
+    assert load_scenario(path, allow_large=True).run.horizon_days == 3650
 
 
 def test_with_changes_and_run_settings_go_through_the_budget() -> None:
@@ -103,10 +111,12 @@ def test_with_changes_and_run_settings_go_through_the_budget() -> None:
 
     s = load_scenario(NETWORK)
     with pytest.raises(ScenarioError, match="would simulate"):
-        with_changes(s, {"run.replications": 1000, "run.horizon_days": 3000})
+        with_changes(s, {"demand.messages.instagram.per_day": 50_000, "run.horizon_days": 3000})
     with pytest.raises(OrgsimError, match="--horizon-days 3000: would simulate"):
-        with_run_settings(s.model_copy(update={"run": s.run.model_copy(update={"replications": 1000})}),
-                          horizon_days=3000)
+        with_run_settings(with_changes(s, {"demand.messages.instagram.per_day": 5_000}), horizon_days=3000)
+    # the file's replications are the default of a command, not a limit of the scenario
+    assert with_run_settings(s.model_copy(update={"run": s.run.model_copy(update={"replications": 1000})}),
+                             horizon_days=3000).run.horizon_days == 3000
     with pytest.raises(OrgsimError, match="finite number"):
         with_run_settings(s, horizon_days=float("inf"))
 
@@ -115,14 +125,14 @@ def test_sweep_points_multiply_the_work(tmp_path: Path) -> None:
     from orgsim.errors import OrgsimError
     from orgsim.experiment.sweep import sweep
 
-    with pytest.raises(OrgsimError, match=r"× 6 sweep points\), over the budget"):
+    with pytest.raises(OrgsimError, match=r"over the budget .*× 6 sweep points\)"):
         sweep(NETWORK, [("run.horizon_days", [400, 500, 600, 700, 800, 900])], replications=30)
 
 
 def test_a_pod_listing_one_person_many_times_is_refused_quickly(tmp_path: Path) -> None:
-    members = ", ".join(["tom"] * 20_000)
+    members = ", ".join(["tom"] * 9_000)  # below the list cap (MAX_LIST_ITEMS), so the repeats are what is refused
     path = _file(tmp_path, f"structure:\n  pods:\n    instagram:\n      members: [{members}]\n", NETWORK)
-    assert "listed more than once (19999 repeats)" in _refused(path)
+    assert "listed more than once (8999 repeats)" in _refused(path)
 
 
 def test_growing_a_team_past_the_limit_is_refused_not_built(tmp_path: Path) -> None:
@@ -153,9 +163,9 @@ def test_files_are_read_with_a_byte_cap(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_a_file_of_plain_values_is_counted_before_the_slow_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A 4.9 MB file of plain lists took 42 s and 1.1 GB, then was blamed on anchors; now libyaml counts it first."""
-    from orgsim.scenario import loading
+    from orgsim.scenario import counting, loading
 
-    monkeypatch.setattr(loading, "MAX_NODES", 1_000)
+    monkeypatch.setattr(counting, "MAX_NODES", 1_000)  # the libyaml pass (orgsim.scenario.counting) counts
     read = []
     monkeypatch.setattr(loading, "_plain", lambda *args, **kwargs: read.append(1))  # the slow reader never runs
     path = _file(tmp_path, "extra: [" + ", ".join(["1"] * 2_000) + "]\n")
@@ -232,7 +242,8 @@ from typer.testing import CliRunner  # noqa: E402
 
 from orgsim.cli import app  # noqa: E402
 from orgsim.errors import OrgsimError  # noqa: E402
-from orgsim.writes import claim_folder, publish_file, strict_json  # noqa: E402
+from orgsim.folders import claim_folder  # noqa: E402
+from orgsim.writes import publish_file, strict_json  # noqa: E402
 
 QUICK = ["--horizon-days", "2", "--warmup-days", "0", "--replications", "1", "--workers", "1"]
 
@@ -430,7 +441,7 @@ def test_the_api_raises_its_own_error_for_bad_arguments() -> None:
         replicate(s, -1)
     with pytest.raises(OrgsimError, match="workers: expected a whole number >= 1"):
         replicate(s, 1, workers=-3)
-    with pytest.raises(OrgsimError, match="summarize: no results"):
+    with pytest.raises(OrgsimError, match="summarize: results: expected at least 1 results"):
         summarize([])
 
 

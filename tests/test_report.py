@@ -241,7 +241,7 @@ def test_cli_report_errors_are_one_line(tmp_path: Path, args: list[str], expecte
 def test_a_damaged_study_file_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "study.json").write_text('{"format": 2, "seed": 1}')
     r = runner.invoke(app, ["report", "--from", str(tmp_path), "-o", str(tmp_path / "r.html")])
-    assert r.exit_code == 1 and "not a study file" in r.output
+    assert r.exit_code == 1 and "study.json: (the top): required key replications is missing" in r.output, r.output
 
 
 # --- the deck -------------------------------------------------------------------------------

@@ -22,147 +22,66 @@ logs lack it — and then it is listed. Per item:
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.tag import Tag
+from ruamel.yaml.comments import CommentedMap
 
-from orgsim.calibrate.fit import MIN_FOR_WEEKLY, ArrivalFit, DurationFit, fit_arrivals, fit_duration
+from orgsim.calibrate.document import (
+    WARMUP_DAYS,
+    Calibration,
+    Window,
+    censored_fit,
+    duration,
+    flow,
+    flow_map,
+    rate_note,
+    replace_tag,
+    sig,
+)
+from orgsim.calibrate.fit import MIN_FOR_WEEKLY, ArrivalFit, fit_arrivals, fit_duration
 from orgsim.calibrate.logs import Logs
+from orgsim.calibrate.request_types import request_type
+from orgsim.calibrate.routing import Routing
 from orgsim.scenario.clock import DAILY_PROFILES, WEEKLY_PROFILES, utc_offset_hours
 from orgsim.scenario.model import Scenario
 from orgsim.sim.demand import ADHOC
 
 __all__ = ["WARMUP_DAYS", "Calibration", "Window", "build_document"]
 
-#: the simulation starts empty; this many days before the logs' first day let
-#: queues fill (replies in the example take hours, backlogs clear within days;
-#: assumption, checked by the back-test)
-WARMUP_DAYS = 3.0
-#: response times and latencies are described, not simulated inputs: a lognormal
-#: (with the exponential as the simplest rival) is enough, and censored gamma fits are slow
-DESCRIBE = ("lognormal", "exponential")
-
-
-@dataclass(frozen=True)
-class Window:
-    """The logs' period on the calibrated scenario's clock."""
-
-    origin: pd.Timestamp  #: UTC midnight of the first logged day
-    export: pd.Timestamp
-    warmup_days: float = WARMUP_DAYS
-
-    @property
-    def start_date(self) -> dt.date:
-        return (self.origin - pd.Timedelta(days=self.warmup_days)).date()
-
-    @property
-    def clock0(self) -> pd.Timestamp:
-        return pd.Timestamp(dt.datetime.combine(self.start_date, dt.time(0)), tz="UTC")
-
-    @property
-    def start(self) -> float:
-        return self.warmup_days * 24
-
-    @property
-    def end(self) -> float:
-        return self.hours(self.export)
-
-    @property
-    def days(self) -> float:
-        return (self.end - self.start) / 24
-
-    def hours(self, t: Any) -> Any:
-        """UTC time stamps -> hours on the scenario clock."""
-        return (t - self.clock0) / pd.Timedelta(hours=1)
-
-    @classmethod
-    def of(cls, logs: Logs, warmup_days: float = WARMUP_DAYS) -> Window:
-        firsts = [s.min() for s in (logs.messages.get("received"), logs.requests.get("created")) if s is not None and len(s)]
-        return cls(min(firsts).floor("D"), logs.export_time, warmup_days)
-
-
-@dataclass
-class Calibration:
-    document: CommentedMap
-    window: Window
-    #: what the logs could not tell, with what was used instead
-    defaults: list[str] = field(default_factory=list)
-    messages: dict[str, ArrivalFit] = field(default_factory=dict)
-    departments: dict[str, ArrivalFit] = field(default_factory=dict)
-    request_rates: dict[tuple[str, str], tuple[float, tuple[float, float], int]] = field(default_factory=dict)
-    efforts: dict[tuple[str, str], DurationFit] = field(default_factory=dict)
-    handle: dict[str, DurationFit] = field(default_factory=dict)
-    replies: dict[str, DurationFit] = field(default_factory=dict)
-    latencies: dict[str, DurationFit] = field(default_factory=dict)
-
-
-def _flow(values: Any) -> CommentedSeq:
-    seq = CommentedSeq([float(v) if isinstance(v, (float, np.floating)) else v for v in values])
-    seq.fa.set_flow_style()
-    return seq
-
-
-def _flow_map(data: dict[str, Any]) -> CommentedMap:
-    m = CommentedMap(data)
-    m.fa.set_flow_style()
-    return m
-
-
-def _replace(m: CommentedMap) -> CommentedMap:
-    m.yaml_set_ctag(Tag(suffix="!replace"))
-    return m
-
-
-def _sig(x: float) -> float:
-    return float(f"{x:.3g}")
-
-
-def _rate_note(f: ArrivalFit, n: int, lo: float, hi: float, unit: str) -> str:
-    text = f"n={n} in {f.days:.1f} days; 95% CI {lo:.3g}-{hi:.3g} {unit}"
-    if np.isfinite(f.dispersion):
-        text += f"; daily counts dispersion {f.dispersion:.2f} (Poisson 1, p={f.dispersion_p:.2f})"
-    return text
-
-
-def _duration(cal: Calibration, node: CommentedMap, key: str, fit: DurationFit | None, unit: str,
-              kept: Any, where: str, why: str) -> None:
-    if fit is not None:
-        node[key] = _flow_map(fit.as_yaml())
-        node.yaml_add_eol_comment(fit.comment(unit), key)
-    elif kept is not None:
-        node[key] = _flow_map(kept) if isinstance(kept, dict) else kept
-        node.yaml_add_eol_comment(f"kept from the team file: {why}", key)
-        cal.defaults.append(f"{where}.{key}: {why}; kept the team file's value")
-
+#: a burst's multiplier is at most this in a scenario (orgsim.scenario.demand.Burst)
+MAX_MULTIPLIER = 1000.0
 
 def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_path: Path, out_path: Path,
-                   warmup_days: float = WARMUP_DAYS) -> Calibration:
-    """Fit everything the logs allow; return the YAML document and what was left at defaults."""
+                   warmup_days: float = WARMUP_DAYS, *, routing: dict[tuple[str, str], Routing] | None = None,
+                   bursts: bool = True, min_burst: float = 0.0) -> Calibration:
+    """Fit everything the logs allow; return the YAML document and what was left at defaults.
+
+    ``routing`` (from an event log) gives case types their workflows;
+    ``bursts=False`` fits no bursts, ``min_burst`` is the fewest arrivals
+    above the expectation a burst must bring (see :func:`fit_arrivals`).
+    """
     win = Window.of(logs, warmup_days)
     doc = CommentedMap()
-    cal = Calibration(doc, win)
+    cal = Calibration(doc, win, routing=dict(routing or {}), warnings=list(logs.warnings))
     demand_in = team_data.get("demand", {})
     zone = team.demand.timezone
     offset = utc_offset_hours(zone, win.start_date)
     wd0 = win.start_date.weekday()
     doc["extends"] = Path(os.path.relpath(team_path.resolve(), out_path.resolve().parent)).as_posix()
     doc["name"] = f"{team.name} — calibrated from logs"
-    doc["run"] = CommentedMap(start_date=win.start_date, horizon_days=_sig(win.days + warmup_days),
+    doc["run"] = CommentedMap(start_date=win.start_date, horizon_days=sig(win.days + warmup_days),
                               warmup_days=warmup_days)
     doc["run"].yaml_add_eol_comment(f"the logs' period starts after {warmup_days:g} warm-up days", "warmup_days")
     demand = doc["demand"] = CommentedMap()
-    bursts: dict[tuple[int, int], dict[str, Any]] = {}
+    detect = bursts
+    spans: dict[tuple[int, int], dict[str, Any]] = {}  # burst days -> who showed them
 
     # --- messages --------------------------------------------------------------
-    msgs = _replace(CommentedMap())
+    msgs = replace_tag(CommentedMap())
     m = logs.messages
     for channel in team.channels if len(m) else []:
         where = f"demand.messages.{channel}"
@@ -176,17 +95,17 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
         # a channel the team file lacks starts from the consumer shapes (the MessageStream defaults)
         f = fit_arrivals(t, win.start, win.end, offset, wd0,
                          base.daily_profile if base else DAILY_PROFILES["consumer"],
-                         base.weekly_profile if base else WEEKLY_PROFILES["consumer"])
+                         base.weekly_profile if base else WEEKLY_PROFILES["consumer"], detect, min_burst=min_burst)
         cal.messages[channel] = f
         node = msgs[channel] = CommentedMap()
-        node["per_day"] = _sig(f.per_day)
-        node.yaml_add_eol_comment(_rate_note(f, f.n, *f.ci, "per day"), "per_day")
+        node["per_day"] = sig(f.per_day)
+        node.yaml_add_eol_comment(rate_note(f, f.n, *f.ci, "per day"), "per_day")
         handle = rows["handle_minutes"].dropna().to_numpy(float) if "handle_minutes" in rows else np.array([])
         hf = fit_duration(handle)
         if hf is not None:
             cal.handle[channel] = hf
         kept = base.handle_minutes.model_dump(exclude_none=True) if base else {"dist": "exponential", "mean": 2.0}
-        _duration(cal, node, "handle_minutes", hf, "min", kept, where,
+        duration(cal, node, "handle_minutes", hf, "min", kept, where,
                   "no handling times logged" if hf is None else "")
         if base is None and hf is None:
             cal.defaults[-1] = f"{where}.handle_minutes: no handling times logged; default exponential mean 2 min"
@@ -196,17 +115,17 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
         aud = aud[aud.isin(team.audiences)]
         if len(aud):
             mix = aud.value_counts(normalize=True)
-            node["audience_mix"] = _flow_map({str(k): round(float(v), 3) for k, v in mix.items() if v > 0})
+            node["audience_mix"] = flow_map({str(k): round(float(v), 3) for k, v in mix.items() if v > 0})
             node.yaml_add_eol_comment(f"from {len(aud)} messages with a known audience", "audience_mix")
         elif base is not None and base.audience_mix:
-            node["audience_mix"] = _flow_map(dict(base.audience_mix))
+            node["audience_mix"] = flow_map(dict(base.audience_mix))
             cal.defaults.append(f"{where}.audience_mix: no audiences logged; kept the team file's")
         _profiles(cal, node, f, where, base)
         for b in f.bursts:
-            bursts.setdefault((b.start_day, b.days), {"channels": [], "departments": [], "mult": []})
-            bursts[(b.start_day, b.days)]["channels"].append(channel)
-            bursts[(b.start_day, b.days)]["mult"].append((b.multiplier, b.observed))
-        rf = _censored_fit(rows["received"], rows["responded"], logs.export_time)
+            spans.setdefault((b.start_day, b.days), {"channels": [], "departments": [], "mult": []})
+            spans[(b.start_day, b.days)]["channels"].append(channel)
+            spans[(b.start_day, b.days)]["mult"].append((b.multiplier, b.observed))
+        rf = censored_fit(rows["received"], rows["responded"], logs.export_time)
         if rf is not None:
             cal.replies[channel] = rf
             node.yaml_set_comment_before_after_key(
@@ -218,7 +137,7 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
         cal.defaults.append("demand.messages: no message log given; the team file's message streams stay")
 
     # --- departments and request types ------------------------------------------
-    depts = _replace(CommentedMap())
+    depts = replace_tag(CommentedMap())
     r = logs.requests
     base_depts: dict[str, Any] = demand_in.get("departments", {})
     names = list(dict.fromkeys([*(r["department"].tolist() if len(r) else []), *base_depts]))
@@ -232,7 +151,7 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
             rows = rows[rows["type"] != ADHOC]
             if len(adhoc):
                 per_week = len(adhoc) / win.days * 7
-                doc["policies"] = CommentedMap(interruptions=CommentedMap(per_week=_sig(per_week)))
+                doc["policies"] = CommentedMap(interruptions=CommentedMap(per_week=sig(per_week)))
                 doc["policies"]["interruptions"].yaml_add_eol_comment(
                     f"n={len(adhoc)} {ADHOC!r} requests of {dept} in {win.days:.1f} days", "per_week")
         node = depts[dept] = CommentedMap()
@@ -247,7 +166,7 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
         if base_dept is not None and "hours" in base_dept.model_fields_set:
             node["hours"] = base_dept.hours
         if base_dept is not None and "days" in base_dept.model_fields_set:
-            node["days"] = _flow(base_dept.days)
+            node["days"] = flow(base_dept.days)
         reqs = node["requests"] = CommentedMap()
         if rows.empty:
             node.yaml_add_eol_comment("no requests in the logs", "requests")
@@ -258,23 +177,24 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
         # a department the team file lacks starts from office hours on weekdays (the Department defaults)
         daily0 = base_dept.daily_profile if base_dept else DAILY_PROFILES["office_hours"]
         weekly0 = base_dept.weekly_profile if base_dept else WEEKLY_PROFILES["weekdays"]
-        f = fit_arrivals(t, win.start, win.end, d_off, wd0, daily0, weekly0, candidates=list(bursts))
+        f = fit_arrivals(t, win.start, win.end, d_off, wd0, daily0, weekly0, detect, candidates=list(spans),
+                         min_burst=min_burst)
         cal.departments[dept] = f
         _profiles(cal, node, f, where, base_dept)
         node.move_to_end("requests")
         for b in f.bursts:
-            bursts.setdefault((b.start_day, b.days), {"channels": [], "departments": [], "mult": []})
-            bursts[(b.start_day, b.days)]["departments"].append(dept)
-            bursts[(b.start_day, b.days)]["mult"].append((b.multiplier, b.observed))
+            spans.setdefault((b.start_day, b.days), {"channels": [], "departments": [], "mult": []})
+            spans[(b.start_day, b.days)]["departments"].append(dept)
+            spans[(b.start_day, b.days)]["mult"].append((b.multiplier, b.observed))
         outside = rows[~_in_bursts(t, f)]
         if base_dept is not None:
             for gone in set(base_dept.requests) - set(rows["type"]):
                 cal.defaults.append(f"{where}.requests.{gone}: none in the logs; dropped (the team file had "
                                     f"{base_dept.requests[gone].daily * 7:g}/week)")
         for rtype, trows in rows.groupby("type", sort=False):
-            _request_type(cal, reqs, dept, str(rtype), trows, len(outside[outside["type"] == rtype]), f, team,
-                          base_dept.requests.get(str(rtype)) if base_dept else None, logs)
-        lf = _censored_fit(rows["created"], rows["completed"], logs.export_time)
+            request_type(cal, reqs, dept, str(rtype), trows, len(outside[outside["type"] == rtype]), f, team,
+                         base_dept.requests.get(str(rtype)) if base_dept else None)
+        lf = censored_fit(rows["created"], rows["completed"], logs.export_time)
         if lf is not None:
             cal.latencies[dept] = lf
             node.yaml_set_comment_before_after_key(
@@ -286,21 +206,56 @@ def build_document(logs: Logs, team: Scenario, team_data: dict[str, Any], team_p
         cal.defaults.append("demand.departments: no request log given; the team file's departments stay")
 
     # --- bursts -------------------------------------------------------------------
-    out_b = _replace(CommentedMap())
-    for i, ((start, days), found) in enumerate(sorted(bursts.items()), 1):
+    out_b = replace_tag(CommentedMap())
+    for i, ((start, days), found) in enumerate(sorted(spans.items()), 1):
         mult = sum(x * n for x, n in found["mult"]) / sum(n for _, n in found["mult"])
         node = out_b[f"burst_{i}"] = CommentedMap()
         node["description"] = f"detected: day {start - warmup_days:g} of the logs, {days} day(s)"
-        node["start_day"], node["days"], node["multiplier"] = start, days, round(mult, 2)
+        node["start_day"], node["days"], node["multiplier"] = start, days, round(min(mult, MAX_MULTIPLIER), 2)
+        if mult > MAX_MULTIPLIER:
+            cal.defaults.append(f"demand.bursts.burst_{i}.multiplier: observed x{mult:,.0f}, above the scenario's limit "
+                                f"of {MAX_MULTIPLIER:g}; written as {MAX_MULTIPLIER:g} (a crawl artefact? --min-burst or "
+                                "--no-bursts leave it out)")
         if found["channels"]:
-            node["channels"] = _flow(found["channels"])
+            node["channels"] = flow(found["channels"])
         if found["departments"]:
-            node["departments"] = _flow(found["departments"])
+            node["departments"] = flow(found["departments"])
         node.yaml_add_eol_comment(f"observed / expected on those days, {sum(n for _, n in found['mult'])} arrivals",
                                   "multiplier")
+    _kept_bursts(cal, out_b, logs, team, win)
     demand["bursts"] = out_b
     _header(cal, logs)
     return cal
+
+
+def _kept_bursts(cal: Calibration, out_b: CommentedMap, logs: Logs, team: Scenario, win: Window) -> None:
+    """The team file's bursts on what no log was given for, on the calibrated clock, if inside its period.
+
+    Channels without a message log and departments without a request or
+    event log are not refitted, so their bursts stay.
+    """
+    has_messages, has_requests = "messages" in logs.kinds, bool(logs.kinds & {"requests", "events"})
+    shift = (team.run.start_date - win.start_date).days
+    horizon = win.warmup_days + win.days
+    for name, b in team.demand.bursts.items():
+        channels = list(b.channels) if not has_messages else []
+        departments = list(b.departments) if not has_requests else []
+        if not channels and not departments:
+            continue
+        start = b.start_day + shift
+        if start < 0 or start >= horizon:
+            cal.defaults.append(f"demand.bursts.{name}: the team file's, outside the logs' period; dropped")
+            continue
+        node = out_b[name] = CommentedMap()
+        node["description"] = b.description or name
+        node["start_day"], node["days"], node["multiplier"] = sig(start), b.days, b.multiplier
+        if channels:
+            node["channels"] = flow(channels)
+        if departments:
+            node["departments"] = flow(departments)
+        what = "no message log" if channels else "no request log"
+        node.yaml_add_eol_comment(f"kept from the team file ({what}: not refitted)", "multiplier")
+        cal.defaults.append(f"demand.bursts.{name}: {what}; kept the team file's")
 
 
 def _in_bursts(t: np.ndarray, f: ArrivalFit) -> np.ndarray:
@@ -316,69 +271,13 @@ def _profiles(cal: Calibration, node: CommentedMap, f: ArrivalFit, where: str, b
         if prof is None:
             kept = getattr(base, key) if base is not None else None
             if kept is not None:
-                node[key] = _flow(kept)
+                node[key] = flow(kept)
                 node.yaml_add_eol_comment(f"kept from the team file: not {need} in the logs", key)
             cal.defaults.append(f"{where}.{key}: not {need} in the logs; "
                                 + ("kept the team file's" if kept is not None else "default"))
         else:
-            node[key] = _flow(prof)
+            node[key] = flow(prof)
             node.yaml_add_eol_comment(f"fitted from {f.n} arrivals (local time, mean 1)", key)
-
-
-def _request_type(cal: Calibration, reqs: CommentedMap, dept: str, rtype: str, rows: pd.DataFrame, n_out: int,
-                  f: ArrivalFit, team: Scenario, base: Any, logs: Logs) -> None:
-    where = f"demand.departments.{dept}.requests.{rtype}"
-    node = reqs[rtype] = CommentedMap()
-    if base is not None and base.description:
-        node["description"] = base.description
-    per_week = 7 * n_out / f.exposure if f.exposure > 0 else 0.0
-    from scipy import stats
-
-    lo = stats.chi2.ppf(0.025, 2 * n_out) / 2 if n_out else 0.0
-    hi = stats.chi2.ppf(0.975, 2 * n_out + 2) / 2
-    ci = (7 * lo / f.exposure, 7 * hi / f.exposure) if f.exposure > 0 else (0.0, float("inf"))
-    cal.request_rates[(dept, rtype)] = (per_week, ci, len(rows))
-    node["per_week"] = _sig(per_week)
-    node.yaml_add_eol_comment(f"n={len(rows)} in {f.days:.1f} days ({n_out} outside bursts); 95% CI "
-                              f"{ci[0]:.3g}-{ci[1]:.3g} per week", "per_week")
-    effort = rows["effort_hours"].dropna().to_numpy(float) if "effort_hours" in rows else np.array([])
-    ef = fit_duration(effort)
-    if ef is not None:
-        cal.efforts[(dept, rtype)] = ef
-    kept = base.effort_hours.model_dump(exclude_none=True) if base is not None else {"dist": "exponential", "mean": 2.0}
-    _duration(cal, node, "effort_hours", ef, "h", kept, where,
-              f"{len(effort)} effort value(s) logged (fewer than 8)")
-    if ef is None and base is None:
-        cal.defaults[-1] = f"{where}.effort_hours: {len(effort)} effort value(s) logged; default exponential mean 2 h"
-
-    def pick(col: str, allowed: list[str]) -> str | None:
-        if col not in rows:
-            return None
-        vals = rows[col].dropna()
-        vals = vals[vals.isin(allowed)]
-        return str(vals.mode().iloc[0]) if len(vals) else None
-
-    fn = pick("function", team.functions)
-    if fn is None:
-        fn = base.function if base is not None else team.functions[0]
-        cal.defaults.append(f"{where}.function: not logged; {'kept the team file' if base is not None else 'default'} {fn!r}")
-    node["function"] = fn
-    sets = Counter(tuple(c) for c in rows["channels"] if len(c)) if "channels" in rows else Counter()
-    if sets:
-        node["channels"] = _flow(list(sets.most_common(1)[0][0]))
-    elif base is not None:
-        node["channels"] = base.channels if base.channels == "all" else _flow(base.channels)
-        cal.defaults.append(f"{where}.channels: not logged; kept the team file's")
-    aud = pick("audience", team.audiences) or (base.audience if base is not None else None)
-    if aud:
-        node["audience"] = aud
-    if base is not None:
-        for key in ("priority", "needs_approval", "rework_probability", "daily_profile", "weekly_profile"):
-            if key in base.model_fields_set:
-                value = getattr(base, key)
-                node[key] = _flow(value) if isinstance(value, tuple) else value
-    else:
-        cal.defaults.append(f"{where}: a request type the team file does not know; priority normal, no approval")
 
 
 def _header(cal: Calibration, logs: Logs) -> None:
@@ -389,15 +288,10 @@ def _header(cal: Calibration, logs: Logs) -> None:
         *(r.summary() for r in logs.reports),
         "Each fitted value carries its sample size and fit quality in a comment.",
     ]
+    if cal.warnings:
+        lines += [f"Note: {w}" for w in cal.warnings]
     if cal.defaults:
         lines.append("Not estimable from the logs (kept from the team file or a default):")
         lines += [f"  - {d}" for d in cal.defaults]
     cal.document.yaml_set_start_comment("\n".join(lines))
 
-
-def _censored_fit(start: pd.Series, end: pd.Series, export: pd.Timestamp) -> DurationFit | None:
-    """Fit the hours from ``start`` to ``end``; items with no ``end`` count as open at their age at ``export``."""
-    closed = end.notna()
-    done = ((end - start) / pd.Timedelta(hours=1))[closed].to_numpy(float)
-    ages = ((export - start) / pd.Timedelta(hours=1))[~closed].to_numpy(float)
-    return fit_duration(done, ages, DESCRIBE)

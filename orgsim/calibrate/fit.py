@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -35,6 +36,9 @@ MIN_FOR_WEEKLY = 50
 BURST_RATIO, BURST_QUANTILE, BURST_MIN_EXPECTED = 1.5, 0.999, 5.0
 #: fewer durations than this leave a distribution at its default
 MIN_FOR_DURATION = 8
+#: durations whose coefficient of variation is below this are one fixed time (a log rounding every
+#: handling time to 15 minutes, a scripted step): no spread to fit, and the fits fail on none
+MIN_CV = 1e-3
 
 
 @dataclass
@@ -76,7 +80,8 @@ def _buckets(start: float, end: float, offset: float, weekday0: int) -> tuple[np
 
 def fit_arrivals(times: np.ndarray, start: float, end: float, offset: float, weekday0: int,
                  daily_default: tuple[float, ...], weekly_default: tuple[float, ...],
-                 detect_bursts: bool = True, candidates: Sequence[tuple[int, int]] = ()) -> ArrivalFit:
+                 detect_bursts: bool = True, candidates: Sequence[tuple[int, int]] = (),
+                 min_burst: float = 0.0) -> ArrivalFit:
     """Fit rate, profiles and bursts of arrival ``times`` (hours, UTC clock) in ``[start, end)``.
 
     ``offset`` is local time minus UTC in hours; ``weekday0`` the weekday
@@ -84,7 +89,9 @@ def fit_arrivals(times: np.ndarray, start: float, end: float, offset: float, wee
     elsewhere (``(start_day, days)``, a launch seen on the channels): a source
     too small to show a burst on its own joins one when its count on those
     days is at least :data:`BURST_RATIO` times the expectation and
-    significantly above it (Poisson, p < 0.01).
+    significantly above it (Poisson, p < 0.01). A burst must bring at least
+    ``min_burst`` arrivals above the expectation (crawl artefacts in a sparse
+    sample pass the ratio tests with a handful of extra posts).
 
     >>> rng = np.random.default_rng(1)
     >>> f = fit_arrivals(np.sort(rng.uniform(0, 24 * 28, 2800)), 0, 24 * 28, 0, 0, (1.0,) * 24, (1.0,) * 7)
@@ -138,6 +145,9 @@ def fit_arrivals(times: np.ndarray, start: float, end: float, offset: float, wee
                 hot[span] = True
         for first, last in _runs(np.flatnonzero(hot)):
             o, e = obs_day[first:last + 1].sum(), exp_day[first:last + 1].sum()
+            if o - e < min_burst:
+                hot[first:last + 1] = False
+                continue
             bursts.append(BurstFit(int(first), int(last - first + 1), float(o / e), int(o), float(e)))
         keep = ~hot[day]
     for b in bursts:  # the multiplier against the final fit
@@ -183,8 +193,8 @@ class DurationFit:
     km_median: float  #: Kaplan-Meier median (inf if more than half are open)
 
     def as_yaml(self) -> dict[str, object]:
-        if self.dist == "exponential":
-            return {"dist": "exponential", "mean": _sig(self.mean)}
+        if self.dist in ("exponential", "fixed"):
+            return {"dist": self.dist, "mean": _sig(self.mean)}
         return {"dist": self.dist, "mean": _sig(self.mean), "cv": _sig(self.cv)}
 
     def comment(self, unit: str) -> str:
@@ -221,9 +231,28 @@ def fit_duration(closed: np.ndarray, open_ages: np.ndarray | None = None,
     right = np.maximum(np.asarray(open_ages if open_ages is not None else [], float), 1e-6)
     if len(closed) < MIN_FOR_DURATION:
         return None
+    spread = float(np.std(np.concatenate([closed, right]))) / max(float(np.mean(np.concatenate([closed, right]))), 1e-12)
+    if spread < MIN_CV:
+        m = float(closed.mean())
+        return DurationFit("fixed", m, 0.0, len(closed) + len(right), len(right), float("nan"), (m, m), m)
     data = stats.CensoredData(uncensored=closed, right=right) if len(right) else closed
     best: tuple[float, str, float, float] | None = None
     for name in candidates:
+        try:
+            fitted = _fit_one(name, data, closed, right)
+        except (ValueError, RuntimeError, FloatingPointError, ZeroDivisionError):  # the optimiser gave up on this shape
+            continue
+        if best is None or fitted[0] > best[0]:
+            best = fitted
+    if best is None:  # no shape could be fitted: the moments of the closed items, as a lognormal
+        m, sd = float(closed.mean()), float(closed.std(ddof=1))
+        best = (float("nan"), "lognormal", m, sd / m)
+    return _finish(best, closed, right, data)
+
+
+def _fit_one(name: str, data: Any, closed: np.ndarray, right: np.ndarray) -> tuple[float, str, float, float]:
+    """(log-likelihood, name, mean, cv) of one candidate's maximum-likelihood fit."""
+    with np.errstate(all="ignore"):
         if name == "lognormal":
             s, _, scale = stats.lognorm.fit(data, floc=0)
             ll = _loglik(stats.lognorm(s, 0, scale), closed, right)
@@ -236,9 +265,13 @@ def fit_duration(closed: np.ndarray, open_ages: np.ndarray | None = None,
             _, scale = stats.expon.fit(data, floc=0)
             ll = _loglik(stats.expon(0, scale), closed, right) - 1e-9
             mean, cv = scale, 1.0
-        if best is None or ll > best[0]:
-            best = (ll, name, float(mean), float(cv))
-    assert best is not None
+    if not (np.isfinite(ll) and np.isfinite(mean) and np.isfinite(cv) and mean > 0):
+        raise ValueError(f"{name}: no finite fit")
+    return float(ll), name, float(mean), float(cv)
+
+
+def _finish(best: tuple[float, str, float, float], closed: np.ndarray, right: np.ndarray, data: Any) -> DurationFit:
+    """The chosen fit, with the Kolmogorov-Smirnov p, the sample mean's interval and the Kaplan-Meier median."""
     _, name, mean, cv = best
     frozen = {"lognormal": lambda: stats.lognorm(np.sqrt(np.log1p(cv**2)), 0, mean / np.sqrt(1 + cv**2)),
               "gamma": lambda: stats.gamma(1 / cv**2, 0, mean * cv**2),

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from orgsim.arguments import a_callable, a_scenario, a_scheduler, a_seed, checks, many, optional, whole, workers
 from orgsim.experiment.paired import comparison_table, verdict
 from orgsim.experiment.study import run_study
 from orgsim.scenario.model import Scenario
@@ -18,6 +19,8 @@ from orgsim.scenario.model import Scenario
 __all__ = ["compare", "comparison_table", "verdict"]
 
 
+@checks(scenarios=many(a_scenario, what="scenarios (designs)"), replications=whole(2, optional=True), seed=a_seed,
+        progress=optional(a_callable), workers=workers, scheduler=a_scheduler)
 def compare(
     scenarios: Sequence[Scenario],
     replications: int | None = None,

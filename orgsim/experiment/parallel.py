@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from orgsim.arguments import a_scheduler
 from orgsim.errors import OrgsimError
 from orgsim.metrics import run_figures
 from orgsim.metrics.detail import run_detail
@@ -227,7 +228,7 @@ def run_jobs(
             finished(count, count - 1, run_job(job))
         return out
     if scheduler is not None:
-        _cluster().run_jobs_on_cluster(scheduler, scenarios, light, [round(cost[k]) for k, _, _ in light], finished)
+        _cluster(scheduler).run_jobs_on_cluster(scheduler, scenarios, light, [round(cost[k]) for k, _, _ in light], finished)
         return out
     _on_local(_run_indexed, light, n, finished, scenarios, _longest_first(light, cost))
     return out
@@ -255,14 +256,17 @@ def _longest_first(light: Sequence[tuple[int, Any, bool]], cost: Sequence[float]
     return sorted(range(len(light)), key=lambda i: -cost[light[i][0]])
 
 
-def _cluster() -> ModuleType:
-    """:mod:`orgsim.experiment.cluster`, which needs the ``distributed`` extra."""
+def _cluster(scheduler: Any) -> ModuleType:
+    """:mod:`orgsim.experiment.cluster` (it needs the ``distributed`` extra), once ``scheduler`` is one Dask takes."""
     try:
-        from orgsim.experiment import cluster
+        import distributed  # noqa: F401
     except ImportError:
         raise OrgsimError('--scheduler needs the distributed extra: pip install "orgsim[distributed]"') from None
+    a_scheduler(scheduler, "--scheduler", {})  # an address Dask takes, before it tries to connect
+    from orgsim.experiment import cluster
+
     return cluster
 
 
 def _on_dask(fn: Callable[[T], R], items: Sequence[T], scheduler: Any, finished: Callable[[int, int, R], None]) -> None:
-    _cluster().map_on_cluster(scheduler, fn, items, finished)
+    _cluster(scheduler).map_on_cluster(scheduler, fn, items, finished)

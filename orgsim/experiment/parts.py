@@ -12,24 +12,22 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from orgsim.errors import OrgsimError
 from orgsim.experiment.parallel import Job, run_jobs
+from orgsim.folders import hold_folder
 from orgsim.metrics.registry import record
-from orgsim.writes import hold_folder, sibling
+from orgsim.writes import WriteError, remove_leftovers, write_text, write_with
 
 __all__ = ["open_parts", "run_parts", "write_atomic", "write_part", "write_whole"]
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary name beside ``path``, then rename it into place."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    """Write ``text`` whole to ``path`` (:func:`orgsim.writes.write_text`: beside it, fsynced, renamed)."""
+    write_text(path, text, force=True, option="--out")
 
 
 @contextlib.contextmanager
@@ -39,7 +37,7 @@ def open_parts(out: Path | None, manifest: dict[str, Any], resume: bool, what: s
 
     A folder holding this kind of study needs ``resume``; one holding a different study
     (another manifest), or anything else, is refused and left as it is. While the block
-    runs the folder is held (:func:`orgsim.writes.hold_folder`): a second study into it is
+    runs the folder is held (:func:`orgsim.folders.hold_folder`): a second study into it is
     refused instead of interleaving its parts. A failed write (a full disk) keeps the parts
     already written, so ``--resume`` continues. With no ``out`` nothing is written or held.
     """
@@ -50,8 +48,9 @@ def open_parts(out: Path | None, manifest: dict[str, Any], resume: bool, what: s
         found = _found_parts(out, manifest, resume, what, differs)
         try:
             yield found
-        except OSError as exc:
-            raise OrgsimError(f"--out {out}: could not write ({exc.strerror or exc}); the runs already written are "
+        except (OSError, WriteError) as exc:
+            reason = exc.reason if isinstance(exc, WriteError) else exc.strerror or str(exc)
+            raise OrgsimError(f"--out {out}: could not write ({reason}); the runs already written are "
                               "kept: free some space and pass --resume to continue") from None
 
 
@@ -67,17 +66,13 @@ def _found_parts(out: Path, manifest: dict[str, Any], resume: bool, what: str, d
         raise OrgsimError(f"--out {out}: folder is not empty and holds no {what}; choose another folder")
     parts.mkdir(parents=True, exist_ok=True)
     write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str))
-    return {f.stem: json.loads(f.read_text()) for f in parts.glob("*.json")}
+    remove_leftovers(parts)  # half-written parts of a killed run (``.NAME.orgsim-PID.json``)
+    return {f.stem: json.loads(f.read_text()) for f in parts.glob("*.json") if not f.name.startswith(".")}
 
 
 def write_whole(path: Path, write: Callable[[Path], Any]) -> None:
     """Call ``write`` on a sibling of ``path``, then rename it into place (a failed write leaves no half file)."""
-    tmp = sibling(path)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_with(path, write, force=True, option="--out")
 
 
 def write_part(out: Path, name: str, data: Any) -> None:

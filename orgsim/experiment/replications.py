@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from orgsim.arguments import a_callable, a_scenario, a_scheduler, a_seed, checks, flag, optional, whole, workers
 from orgsim.experiment.parallel import run_pool
 from orgsim.scenario.limits import check_work
 from orgsim.scenario.model import Scenario
@@ -29,6 +30,8 @@ def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequen
     return np.random.SeedSequence(seed).spawn(replications)
 
 
+@checks(scenario=a_scenario, replications=whole(1, optional=True), seed=a_seed, progress=optional(a_callable),
+        workers=workers, summary=flag, scheduler=a_scheduler, allow_large=flag)
 def replicate(
     scenario: Scenario,
     replications: int | None = None,
@@ -52,6 +55,6 @@ def replicate(
     n = scenario.run.replications if replications is None else replications
     base = scenario.run.seed if seed is None else seed
     check_arguments(scenario, n, base, workers)
-    check_work([scenario], n, allow_large=allow_large)
+    check_work([scenario], n, allow_large=allow_large, workers=workers)
     one = partial(simulate, scenario, summary=summary)
     return run_pool(one, replication_seeds(base, n), workers, scheduler, progress)

@@ -21,10 +21,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from orgsim.errors import OrgsimError
+from orgsim.arguments import (
+    a_callable,
+    a_scenario,
+    a_scheduler,
+    a_seed,
+    checks,
+    flag,
+    many,
+    optional,
+    sources_of_scenarios,
+    whole,
+    workers,
+)
+from orgsim.errors import ArgumentError, OrgsimError
 from orgsim.experiment.paired import comparison_table, design_ids
 from orgsim.experiment.parallel import Job, run_jobs
 from orgsim.experiment.replications import replication_seeds
+from orgsim.experiment.saved import check_study
 from orgsim.metrics.registry import Metric, metrics_for
 from orgsim.metrics.registry import metric as registry_metric
 from orgsim.metrics.stats import mean_ci
@@ -165,8 +179,9 @@ class Study:
             "scenarios": [s.model_dump(mode="json", by_alias=True) for s in self.scenarios],
             "runs": self.runs,
         }
-        target.write_text(json.dumps(body, allow_nan=True, default=_plain) + "\n", encoding="utf-8")
-        return target
+        from orgsim.writes import write_text
+
+        return write_text(target, json.dumps(body, allow_nan=True, default=_plain) + "\n", force=True, option="study")
 
     @classmethod
     def load(cls, path: Path, *, allow_large: bool = False) -> Study:
@@ -180,8 +195,11 @@ class Study:
             raise OrgsimError(f"{source}: no study here; write one with `orgsim compare ... --out {path}`")
         try:
             body = json.loads(source.read_text(encoding="utf-8"))
+            if not isinstance(body, dict):
+                raise OrgsimError(f"{source}: expected a study (a JSON object), got {type(body).__name__}")
             if body.get("format") != _FORMAT:
                 raise OrgsimError(f"{source}: study format {body.get('format')!r}, expected {_FORMAT}; run the comparison again")
+            check_study(body, str(source))  # every value where a figure belongs is a figure, in its metric's range
             scenarios = [scenario_from_data(d, file=f"{source}: scenario {i + 1}", allow_large=allow_large)
                          for i, d in enumerate(body["scenarios"])]
             n, runs = int(body["replications"]), body["runs"]
@@ -201,6 +219,9 @@ def _plain(x: Any) -> Any:
     raise TypeError(f"cannot save {type(x).__name__}")
 
 
+@checks(scenarios=many(a_scenario, what="scenarios (designs)"), replications=whole(2, optional=True), seed=a_seed,
+        progress=optional(a_callable), workers=workers, scheduler=a_scheduler, sources=sources_of_scenarios,
+        detail=flag, allow_large=flag)
 def run_study(
     scenarios: Sequence[Scenario],
     replications: int | None = None,
@@ -228,10 +249,13 @@ def run_study(
         raise OrgsimError(f"two designs are both named {twice[0]!r}; give each scenario its own `name:` so the report can tell them apart")
     base = scenarios[0]
     n = base.run.replications if replications is None else replications
+    if n < 2:  # the CLI's rule (compare and report take --replications >= 2): one replication has no interval
+        raise ArgumentError(f"run_study: replications: the baseline's run.replications is {n}; a comparison needs "
+                            "at least 2 for its intervals: pass replications=2 or more")
     s0 = base.run.seed if seed is None else seed
     for s in scenarios:
         check_arguments(s, n, s0, workers)
-    check_work(scenarios, n, "designs", allow_large=allow_large)
+    check_work(scenarios, n, "designs", allow_large=allow_large, workers=workers)
     jobs = [Job(s, child, detail=detail) for s in scenarios for child in replication_seeds(s0, n)]
     flat = run_jobs(jobs, workers=workers, scheduler=scheduler, progress=progress)
     runs = [flat[i * n:(i + 1) * n] for i in range(len(scenarios))]

@@ -15,6 +15,7 @@ uninterrupted one.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from ruamel.yaml import YAML
 
+from orgsim.arguments import a_callable, a_path, a_scheduler, checks, flag, optional, sweep_sets, whole, workers
 from orgsim.errors import OrgsimError
 from orgsim.experiment.parallel import Job
 from orgsim.experiment.parts import open_parts, run_parts, write_whole
@@ -29,7 +31,7 @@ from orgsim.experiment.replications import replication_seeds
 from orgsim.metrics.registry import metrics_of
 from orgsim.metrics.stability import unstable_reasons
 from orgsim.metrics.stats import mean_ci
-from orgsim.scenario.limits import check_work
+from orgsim.scenario.limits import Budget, check_points, check_work, check_workers
 from orgsim.scenario.loading import load_variants
 from orgsim.scenario.overrides import apply_overrides
 from orgsim.sim.arguments import check_arguments
@@ -37,7 +39,7 @@ from orgsim.sim.arguments import check_arguments
 if TYPE_CHECKING:
     from orgsim.scenario.model import Scenario
 
-__all__ = ["apply_overrides", "expand_grid", "parse_range", "parse_set", "sweep"]
+__all__ = ["apply_overrides", "expand_grid", "grid_size", "parse_range", "parse_set", "sweep"]
 
 
 def _scalar(text: str) -> Any:
@@ -91,12 +93,23 @@ def parse_set(spec: str) -> tuple[str, list[Any]]:
     return key, [_scalar(v) for v in values.split(",")]
 
 
+def grid_size(sets: Sequence[tuple[str, list[Any]]]) -> int:
+    """How many points :func:`expand_grid` would make, without making them.
+
+    >>> grid_size([("a", [1, 2, 3]), ("b", [0, 1])])
+    6
+    """
+    return math.prod(len(v) for _, v in sets)
+
+
 def expand_grid(sets: Sequence[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
     """Every combination of the values, in a stable order."""
     keys = [k for k, _ in sets]
     return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(v for _, v in sets))]
 
 
+@checks(base=a_path, sets=sweep_sets, replications=whole(1, optional=True), seed=optional(whole(0)), workers=workers,
+        out=optional(a_path), resume=flag, progress=optional(a_callable), scheduler=a_scheduler, allow_large=flag)
 def sweep(
     base: str | Path,
     sets: Sequence[tuple[str, list[Any]]],
@@ -118,12 +131,16 @@ def sweep(
     :func:`orgsim.experiment.parallel.run_pool`; ``allow_large`` lifts the size
     limits, as for :func:`orgsim.scenario.load_scenario`.
     """
+    check_points(grid_size(sets), "sweep points", allow_large=allow_large)  # counted before the grid is built
+    check_workers(workers, allow_large=allow_large)
     points = expand_grid(sets) if sets else [{}]
-    scenarios = load_variants(base, points, allow_large=allow_large)
-    n = scenarios[0].run.replications if replications is None else replications
-    s0 = scenarios[0].run.seed if seed is None else seed
-    check_arguments(scenarios[0], n, s0, workers)
-    check_work(scenarios, n, "sweep points", allow_large=allow_large)
+    first = load_variants(base, points[:1], allow_large=allow_large)[0]
+    n = first.run.replications if replications is None else replications
+    s0 = first.run.seed if seed is None else seed
+    check_arguments(first, n, s0, workers)
+    budget = Budget(n, len(points), "sweep points", allow_large=allow_large)
+    scenarios = load_variants(base, points, allow_large=allow_large, each=budget.add)  # refused once over, not after
+    check_work(scenarios, n, "sweep points", allow_large=allow_large, workers=workers)
     # format 2: parts keyed by metric id (format 1 keyed them by label)
     manifest = {"format": 2, "base": str(base), "sets": [[k, v] for k, v in sets], "replications": n, "seed": s0,
                 "points": points}

@@ -20,6 +20,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from orgsim.arguments import (
+    a_callable,
+    a_path,
+    a_scheduler,
+    a_thing,
+    checks,
+    choice,
+    flag,
+    many,
+    metric_ids,
+    optional,
+    whole,
+    workers,
+)
 from orgsim.errors import OrgsimError
 from orgsim.experiment.paired import design_ids
 from orgsim.experiment.parallel import Job
@@ -28,7 +42,7 @@ from orgsim.experiment.replications import replication_seeds
 from orgsim.explore.budget import Size, size_exploration, worlds_per_sample
 from orgsim.explore.inputs import Input, check_ranges, default_inputs, inputs_table, scenarios_at
 from orgsim.metrics.registry import metrics_of
-from orgsim.scenario.limits import check_work
+from orgsim.scenario.limits import check_points, check_work, check_workers
 from orgsim.scenario.loading import load_scenario
 from orgsim.sim.arguments import check_arguments
 
@@ -139,9 +153,14 @@ def plan_exploration(
     defaults_used = not inputs
     chosen = list(inputs) if inputs else default_inputs()
     paths = [Path(d) for d in designs]
+    if samples is not None:  # counted before any file is read or sample drawn: neither runs on a hopeless size
+        check_points(point_count(chosen, method, samples) * len(paths), "exploration points (sample points × designs)",
+                     allow_large=allow_large)
     bases = [load_scenario(p, allow_large=allow_large) for p in paths]
     check_ranges(paths, bases, chosen, allow_large=allow_large)
     s0 = bases[0].run.seed if seed is None else seed
+    check_workers(workers, allow_large=allow_large)
+    # given sizes over the budget are refused here, before any world is built (costed at the ranges' dearest corner)
     size = size_exploration(paths, bases, chosen, method, samples, replications, allow_large=allow_large)
     n = size.replications
     check_arguments(bases[0], n, s0, workers)
@@ -187,6 +206,10 @@ def run_exploration(
     return result
 
 
+@checks(designs=many(a_path, what="design files"), inputs=optional(many(a_thing("Input"), least=0, what="inputs")),
+        method=choice(*METHODS), samples=whole(1, optional=True), replications=whole(1, optional=True),
+        seed=optional(whole(0)), workers=workers, scheduler=a_scheduler, out=optional(a_path), resume=flag,
+        progress=optional(a_callable), allow_large=flag, rule_metric=metric_ids)
 def explore(
     designs: Sequence[str | Path],
     inputs: Sequence[Input] | None = None,

@@ -10,6 +10,7 @@ import pandas as pd
 
 from orgsim.errors import OrgsimError
 from orgsim.experiment.parts import write_atomic
+from orgsim.experiment.saved import check_exploration
 from orgsim.explore.run import Exploration
 from orgsim.writes import strict_json
 
@@ -50,6 +51,7 @@ def read_exploration(folder: Path) -> dict[str, Any]:
         data = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         raise OrgsimError(f"--explore {path}: cannot be read as an exploration ({exc})") from None
-    if not isinstance(data, dict) or data.get("format") != 1 or not isinstance(data.get("rules"), list):
+    if not isinstance(data, dict) or data.get("format") != 1:
         raise OrgsimError(f"--explore {path}: is not an exploration of this orgsim version (format 1)")
+    check_exploration(data, f"--explore {path}")  # the schema, and every metric id one this orgsim knows
     return data

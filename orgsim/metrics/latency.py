@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from orgsim.arguments import a_result, checks
 from orgsim.metrics.censored import censored_latency
 from orgsim.metrics.stability import backlog_growth, backlog_series
 from orgsim.sim.result import Result
@@ -193,6 +194,7 @@ class _Tallies:
         return dict(sorted(out.items())) if by_kind else out
 
 
+@checks(result=a_result)
 def run_figures(result: Result) -> dict[str, Any]:
     """Every headline figure of one run, as a nested dict of plain numbers.
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from orgsim.arguments import a_result, checks, many, optional, whole
 from orgsim.errors import OrgsimError
 from orgsim.metrics.latency import run_figures
 from orgsim.metrics.registry import metrics_for
@@ -111,6 +112,7 @@ def _insight_cis(out: dict[str, Any], runs: Sequence[dict[str, Any]]) -> None:
     out["curve"]["share"] = [mean_ci(list(col))[0] for col in shares.T]
 
 
+@checks(results=many(a_result, what="results (what orgsim.replicate returns)"), seed=optional(whole(0)))
 def summarize(results: Sequence[Result], seed: int | None = None) -> dict[str, Any]:
     """The JSON-ready summary of one scenario's replications.
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import TYPE_CHECKING
 
+from orgsim.arguments import a_scenario, checks
 from orgsim.scenario.model import Scenario
 from orgsim.scenario.workflow import external_steps
 
@@ -44,6 +45,7 @@ def _tie(g: nx.DiGraph, a: str, b: str, kind: str, delay: float, cross_group: bo
         g.add_edge(u, v, kind=kind, delay_hours=delay, cross_group=cross_group)
 
 
+@checks(scenario=a_scenario)
 def build_org(scenario: Scenario) -> nx.DiGraph:
     """Build the organisation graph of a scenario's team and departments.
 

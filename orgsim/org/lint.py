@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from orgsim.arguments import a_mapping, a_path, a_scenario, a_string, checks, flag, optional
 from orgsim.errors import Problem
 from orgsim.org.graph import person, pod
 from orgsim.org.plan import routing_plan
@@ -41,6 +42,7 @@ MAX_WARNINGS = 20
 _ROUTED_BY = {"network": ("channels", "channel"), "function": ("function", "function"), "audience": ("audience", "audience")}
 
 
+@checks(scenario=a_scenario, positions=optional(a_mapping), file=a_string)
 def lint(scenario: Scenario, positions: Positions | None = None, file: str = "<data>") -> list[Problem]:
     """Every warning for ``scenario``, positioned when ``positions`` are known."""
     positions = positions or {}
@@ -53,6 +55,7 @@ def lint(scenario: Scenario, positions: Positions | None = None, file: str = "<d
     return out
 
 
+@checks(path=a_path, allow_large=flag)
 def check_file(path: str | Path, *, allow_large: bool = False) -> tuple[Scenario, list[Problem]]:
     """Load and validate a scenario file (errors raise :class:`~orgsim.errors.ScenarioError`), and list its warnings.
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from orgsim.arguments import a_path, a_string, a_study, checks, flag
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["render_report", "write_study_report"]
 
 
+@checks(study=a_study, command=a_string)
 def render_report(study: Study, command: str = "", attributions: Sequence[Attribution] = (),
                   explore: dict[str, Any] | None = None) -> str:
     """The report of a study as one HTML string (see :func:`orgsim.report.html.render_report`)."""
@@ -29,13 +32,16 @@ def render_report(study: Study, command: str = "", attributions: Sequence[Attrib
     return render(study, command=command, attributions=attributions, explore=explore)
 
 
+@checks(study=a_study, path=a_path, command=a_string, force=flag)
 def write_study_report(study: Study, path: Path, command: str = "", attributions: Sequence[Attribution] = (),
-                       explore: dict[str, Any] | None = None) -> Path:
+                       explore: dict[str, Any] | None = None, force: bool = True) -> Path:
     """Write the HTML report of a study that has already run (e.g. loaded from a ``compare --out`` folder).
 
     ``attributions``: each lever's share of a design's difference (``orgsim report --attribute``);
     ``explore``: an exploration's JSON (:func:`orgsim.explore.read_exploration`) for the "holds unless" block.
+    The file is written whole (:func:`orgsim.writes.write_text`); ``force=False`` keeps one already at ``path``.
     """
-    path.write_text(render_report(study, command=command, attributions=attributions, explore=explore),
-                    encoding="utf-8")
-    return path
+    from orgsim.writes import write_text
+
+    html = render_report(study, command=command, attributions=attributions, explore=explore)
+    return write_text(Path(path), html, force, "--output")

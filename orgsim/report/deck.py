@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from orgsim.arguments import a_path, a_string, a_study, checks, flag
 from orgsim.errors import OrgsimError
 from orgsim.experiment.study import Study
 from orgsim.metrics import mean_ci
@@ -65,8 +66,12 @@ def _text_slide(prs: Any, title: str, lines: list[str], size: int = 16) -> Any:
     return slide
 
 
-def write_deck(study: Study, path: Path, title: str, command: str = "") -> Path:
-    """Write the deck of ``study`` (first design = baseline) to ``path``."""
+@checks(study=a_study, path=a_path, title=a_string, command=a_string, force=flag)
+def write_deck(study: Study, path: Path, title: str, command: str = "", force: bool = True) -> Path:
+    """Write the deck of ``study`` (first design = baseline) to ``path`` (whole, by :func:`orgsim.writes.writing`).
+
+    ``force=False`` keeps a file already at ``path``.
+    """
     _require()
     from pptx import Presentation
     from pptx.chart.data import BubbleChartData
@@ -160,5 +165,6 @@ def write_deck(study: Study, path: Path, title: str, command: str = "") -> Path:
     lines = [f"{k}: {v}" for k, v in inputs if not k.startswith("requests: ")][:9]
     lines.append(f"Reproduce: {command}" if command else f"seed {study.seed}, {study.replications} replications")
     _text_slide(prs, SLIDES[5], lines, 12)
-    prs.save(str(path))
-    return path
+    from orgsim.writes import write_with
+
+    return write_with(path, lambda tmp: prs.save(str(tmp)), force, "--pptx")

@@ -27,27 +27,32 @@ def chromium_path() -> Path:
     return path
 
 
-def print_pdf(html: Path, pdf: Path) -> Path:
-    """Print ``html`` (a report written by orgsim) to ``pdf`` on A4, backgrounds included."""
+def print_pdf(html: Path, pdf: Path, force: bool = True) -> Path:
+    """Print ``html`` (a report written by orgsim) to ``pdf`` on A4, backgrounds included.
+
+    The PDF is written whole (:func:`orgsim.writes.writing`); ``force=False`` keeps a file already at ``pdf``.
+    """
     chromium = chromium_path()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         raise OrgsimError("--pdf needs the playwright package: pip install 'orgsim[present]'") from None
 
-    def run() -> None:
+    def run(target: Path) -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(chromium), args=FLAGS)
             try:
                 page = browser.new_page()
                 page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
                 page.goto(html.resolve().as_uri(), wait_until="load")
-                page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
+                page.pdf(path=str(target), format="A4", print_background=True, prefer_css_page_size=True)
             finally:
                 browser.close()
 
     # Playwright's sync API refuses to run where an asyncio loop is running (Jupyter, or another Playwright):
     # a thread of its own has none.
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(run).result()
+    from orgsim.writes import writing
+
+    with writing(Path(pdf), force, "--pdf") as tmp, ThreadPoolExecutor(1) as pool:
+        pool.submit(run, tmp).result()
     return pdf

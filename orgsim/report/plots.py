@@ -25,6 +25,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from orgsim.arguments import a_department, a_scenario, a_string, a_study, a_table, checks, metric_ids, optional, whole
 from orgsim.experiment.study import Study
 from orgsim.metrics import mean_ci
 from orgsim.metrics.detail import PARTS
@@ -86,6 +87,7 @@ def _err(mean: float, low: float | None, high: float | None) -> tuple[float, flo
 
 
 @styled
+@checks(study=a_study)
 def tradeoff(study: Study) -> Figure:
     """Silo latency (x, lower is better) against insight reach (y, higher is better); area = head count.
 
@@ -147,6 +149,7 @@ def _label_column(ax: plt.Axes, points: list[tuple[float, float, str]]) -> None:
 
 
 @styled
+@checks(study=a_study)
 def latency_by_department(study: Study) -> Figure:
     """Silo latency per department and design: box = middle half, line = median, whiskers = 10th–90th percentile.
 
@@ -184,6 +187,7 @@ def latency_by_department(study: Study) -> Figure:
 
 
 @styled
+@checks(study=a_study, department=a_department)
 def latency_ecdf(study: Study, department: str | None = None) -> Figure:
     """Share of requests answered within t hours, per design, with the median and 90th percentile marked."""
     lat = study.latencies()
@@ -212,6 +216,7 @@ def latency_ecdf(study: Study, department: str | None = None) -> Figure:
 
 
 @styled
+@checks(study=a_study)
 def time_breakdown(study: Study) -> Figure:
     """Where a request's time goes, per design: queue, work, handoff, approval (mean hours, stacked)."""
     bd = study.breakdown()
@@ -267,6 +272,7 @@ def _curves(study: Study, department: str) -> dict[str, tuple[np.ndarray, np.nda
 
 
 @styled
+@checks(study=a_study, department=a_department)
 def reach_over_time(study: Study, department: str = "all") -> Figure:
     """Share of insights that have reached the departments they matter to, by days after they appeared.
 
@@ -287,6 +293,7 @@ def reach_over_time(study: Study, department: str = "all") -> Figure:
 
 
 @styled
+@checks(study=a_study)
 def reach_by_department(study: Study) -> Figure:
     """:func:`reach_over_time` per department, small multiples on one scale."""
     rc = study.reach_curves()
@@ -312,6 +319,7 @@ def reach_by_department(study: Study) -> Figure:
 
 
 @styled
+@checks(study=a_study)
 def utilisation(study: Study) -> Figure:
     """Each person's utilisation (hours worked / hours on duty, mean over replications), per design.
 
@@ -350,6 +358,7 @@ def utilisation(study: Study) -> Figure:
 
 
 @styled
+@checks(study=a_study)
 def after_hours(study: Study) -> Figure:
     """Team-wide share of work done after hours and the busiest person's utilisation, with 95% CIs."""
     designs, col, names = study.designs, colours(study.designs), _legend_names(study)
@@ -376,6 +385,7 @@ def after_hours(study: Study) -> Figure:
 
 
 @styled
+@checks(study=a_study)
 def bus_factor_chart(study: Study) -> Figure:
     """How many people can cover each channel, function and audience, per design (1 = one person away from a gap).
 
@@ -459,6 +469,7 @@ def _layout(G: nx.Graph) -> dict[str, tuple[float, float]]:
 
 
 @styled
+@checks(scenario=a_scenario, top=whole(1))
 def org_network(scenario: Scenario, top: int = 3) -> Figure:
     """The organisation as a network: people coloured by pod, departments around, ties styled by kind.
 
@@ -522,6 +533,7 @@ _SWEEP_COLUMNS = {"point", "metric", "label", "unit", "mean", "ci_low", "ci_high
 
 
 @styled
+@checks(table=a_table, metrics=metric_ids, x=optional(a_string))
 def sweep_chart(table: pd.DataFrame, metrics: Sequence[str] = ("silo_latency_rmst", "insight_reach_share"),
                 x: str | None = None) -> Figure:
     """A sweep's figures (:func:`orgsim.sweep`'s table) against the swept value, with 95% CIs; one panel per metric.

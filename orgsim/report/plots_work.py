@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from orgsim.arguments import a_scenario, a_study, a_thing, checks, metric_ids, optional
 from orgsim.experiment.attribution import Attribution, lever_phrase
 from orgsim.experiment.study import Study
 from orgsim.metrics.registry import metric
@@ -21,6 +22,7 @@ __all__ = ["attribution_waterfall", "backlog_over_time"]
 
 
 @styled
+@checks(study=a_study)
 def backlog_over_time(study: Study) -> Figure:
     """Requests open (arrived, not answered) through the window, per design: the mean over replications.
 
@@ -46,6 +48,7 @@ def backlog_over_time(study: Study) -> Figure:
 
 
 @styled
+@checks(attribution=a_thing("Attribution"), metric_id=metric_ids, design=optional(a_scenario))
 def attribution_waterfall(attribution: Attribution, metric_id: str = "silo_latency_rmst",
                           design: Scenario | None = None) -> Figure:
     """Each lever's share of one metric's difference, as a waterfall from the baseline to the design.

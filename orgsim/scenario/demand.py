@@ -52,7 +52,7 @@ class RequestType(Rate):
     #: campaign was decided; applies only without ``policies.planning_seat``.
     rework_probability: Share = 0.0
     #: the work as a workflow (see orgsim.scenario.workflow); absent: one step, the fields above
-    steps: list[Step] | None = None
+    steps: Annotated[list[Step], Field(min_length=1)] | None = None
     daily_profile: DailyProfile | None = None
     weekly_profile: WeeklyProfile | None = None
 

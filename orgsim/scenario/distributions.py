@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from orgsim.scenario.types import NonNegFloat, PositiveFloat, Strict
 
@@ -15,6 +15,17 @@ def _number_is_fixed(value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return {"dist": "fixed", "mean": value}
     return value
+
+
+#: the smallest coefficient of variation taken: a millionth of the mean is already no spread at all
+MIN_CV = 1e-6
+
+
+def _a_real_spread(cv: float) -> float:
+    if cv < MIN_CV:
+        raise ValueError(f"a spread of {cv:g} times the mean is no spread (the least taken is {MIN_CV:g}); "
+                         "for a constant duration use dist: fixed")
+    return cv
 
 
 class _Distribution(Strict):
@@ -31,8 +42,9 @@ class _Distribution(Strict):
     )
     mean: PositiveFloat | None = None
     #: a duration whose spread is 100 times its mean is not a duration any more;
-    #: beyond it lognormal's sigma and gamma's shape leave floating point
-    cv: Annotated[float, Field(gt=0, le=100)] | None = None
+    #: beyond it lognormal's sigma and gamma's shape leave floating point. Below :data:`MIN_CV` a spread
+    #: is no spread (gamma's shape 1/cv² once overflowed: cv 1e-155 crashed a run): use ``fixed``
+    cv: Annotated[float, Field(gt=0, le=100), AfterValidator(_a_real_spread)] | None = None
     low: NonNegFloat | None = None
     mode: NonNegFloat | None = None
     high: NonNegFloat | None = None

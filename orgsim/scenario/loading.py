@@ -18,7 +18,7 @@ import difflib
 import os
 import re
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +26,21 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 
+from orgsim.arguments import a_mapping, a_path, checks, flag, optional
 from orgsim.errors import Problem, ScenarioError, one_line
+from orgsim.scenario.cost import DRIVER_KEYS, loop_problems, replication_cost
+from orgsim.scenario.counting import count_values
 from orgsim.scenario.dotted import Label, cli_label, with_overrides
-from orgsim.scenario.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, number_problems, size_problems, work_problem
+from orgsim.scenario.limits import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_NODES,
+    number_problems,
+    size_problems,
+    validation_problem,
+    work_problem,
+)
 from orgsim.scenario.model import Scenario
 from orgsim.scenario.paths import KeyPath, Positions, capped, model_at, position_of, problem_at
 from orgsim.scenario.references import ReferenceProblems
@@ -103,9 +113,11 @@ def _plain(node: Any, file: str, path: KeyPath, positions: Positions, budget: _B
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = Replace() if _tag(node) == "!replace" else {}
         for key, value in node.items():
-            if not isinstance(key, (str, int, float, bool)) and key is not None:
-                _refuse(file, path, positions, f"a key must be a plain name, got a {type(key).__name__}")
             line, col = _lc(node.lc.key, key, node)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                what = _SPECIAL.get(type(key).__name__, f"a {type(key).__name__}")
+                raise ScenarioError([Problem(file, ".".join(map(str, path)), f"a key must be a plain name, got {what} "
+                                             "(a `? ...` complex key)", line + 1, col + 1)])
             positions[(*path, str(key))] = (file, line + 1, col + 1)
             out[str(key)] = _plain(value, file, (*path, str(key)), positions, budget)
         return out
@@ -193,32 +205,6 @@ def _read_text(path: Path, shown: str) -> str:
         raise ScenarioError([Problem(shown, "", f"is not UTF-8 text (byte {exc.start})")]) from None
 
 
-def _count_values(text: str, shown: str) -> None:
-    """Refuse a file with more than :data:`MAX_NODES` values before the slow round-trip reader sees it.
-
-    The round-trip reader that keeps positions is pure Python (about 0.1 ms a
-    value: a 4.9 MB file of plain lists once took 42 s and 1.1 GB before it
-    was refused); libyaml's event parser counts the same values in a few
-    milliseconds per thousand. Aliases count once here; what they expand to
-    is counted while converting (:class:`_Budget`). A file libyaml cannot
-    parse is left to the round-trip reader, whose error has the position.
-    """
-    reader = YAML(typ="safe")
-    if reader.Parser.__name__ != "CParser":  # no libyaml (ruamel.yaml.clib): counting would double the slow read
-        return
-    counted = 0
-    try:
-        for event in reader.parse(text):
-            if isinstance(event, (ScalarEvent, AliasEvent, CollectionStartEvent)):
-                counted += 1
-                if counted > MAX_NODES:
-                    mark = event.start_mark
-                    raise ScenarioError([Problem(shown, "", f"has more than {MAX_NODES} values; scenario files are "
-                                                            f"limited to {MAX_NODES}", mark.line + 1, mark.column + 1)])
-    except YAMLError:
-        return
-
-
 def _read_one(path: Path, shown: str, positions: Positions) -> dict[str, Any]:
     text = _read_text(path, shown)
     bad = next((i for i, ch in enumerate(text) if _control(ch)), None)
@@ -227,7 +213,7 @@ def _read_one(path: Path, shown: str, positions: Positions) -> dict[str, Any]:
         col = bad - (text.rfind("\n", 0, bad) + 1) + 1
         raise ScenarioError([Problem(shown, "", f"control character {ord(text[bad]):#04x} is not allowed in YAML",
                                      line, col)])
-    _count_values(text, shown)
+    count_values(text, shown)
     yaml = YAML(typ="rt", pure=True)
     try:
         node = yaml.load(text)
@@ -431,16 +417,26 @@ def scenario_from_data(data: Mapping[str, Any], positions: Positions | None = No
     problems = [] if allow_large else size_problems(data, positions, file)
     if any(p.key.endswith("people") and "people exceed" in p.message for p in problems):
         raise ScenarioError(capped(problems))  # validating a team that large would itself take minutes
+    too_wide = None if allow_large else validation_problem(data, positions, file)
+    if too_wide is not None:
+        raise ScenarioError([too_wide])  # checking every department's routes would itself take minutes
     scenario, invalid = _validate(data, positions, file)
     problems += invalid
     if problems or scenario is None:
         raise ScenarioError(capped(problems))
-    costly = None if allow_large else work_problem(scenario)
+    loops = loop_problems(scenario)  # always: a near-certain loop never ends, however large the limits
+    if loops:
+        raise ScenarioError(capped([problem_at(path, message, positions, file) for path, message in loops]))
+    costly = None if allow_large else work_problem(scenario, 1)  # one replication; each command checks its own count
     if costly is not None:
-        raise ScenarioError([problem_at(("run",), costly, positions, file)])
+        drivers = replication_cost(scenario).drivers
+        biggest = DRIVER_KEYS[max(drivers, key=lambda k: drivers[k])]  # the line of what drives it most
+        raise ScenarioError([problem_at(biggest if biggest in positions else ("run", "horizon_days"), costly,
+                                        positions, file)])
     return scenario
 
 
+@checks(path=a_path, overrides=optional(a_mapping), allow_large=flag)
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None, *, allow_large: bool = False) -> Scenario:
     """Load, merge and validate a scenario file, with dotted ``overrides`` set (as ``sweep --set`` does).
 
@@ -465,11 +461,13 @@ def load_with_positions(path: str | Path, overrides: Mapping[str, Any] | None = 
 
 
 def load_variants(path: str | Path, variants: Sequence[Mapping[str, Any]], *, allow_large: bool = False,
-                  label: Label = cli_label) -> list[Scenario]:
+                  label: Label = cli_label, each: Callable[[Scenario], None] | None = None) -> list[Scenario]:
     """One scenario per set of dotted overrides of the file (the points of a sweep), the file read once.
 
     Every point is validated; the problems of all of them are raised together,
     each named by the override that caused it (``--set team.size=0: ...``).
+    ``each`` sees every valid point as it is made (a sweep's budget, which
+    stops a grid that is over it before the rest is validated).
     """
     data, positions = load_data(path)
     scenarios: list[Scenario] = []
@@ -478,6 +476,8 @@ def load_variants(path: str | Path, variants: Sequence[Mapping[str, Any]], *, al
         try:
             varied, where = with_overrides(data, positions, changes, label)
             scenarios.append(scenario_from_data(varied, where, str(path), allow_large=allow_large))
+            if each is not None:
+                each(scenarios[-1])
         except ScenarioError as exc:
             problems += exc.problems
     if problems:

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from orgsim.arguments import a_mapping, a_scenario, a_string, checks, flag, optional
 from orgsim.errors import OrgsimError, ScenarioError
 from orgsim.scenario.dotted import apply_overrides, shown, with_overrides
 from orgsim.scenario.limits import size_problems, work_problem
@@ -38,13 +39,14 @@ def with_run_settings(scenario: Scenario, *, allow_large: bool = False, **change
         if too_big:
             raise ScenarioError(too_big)
     changed = scenario.model_copy(update={"run": run})
-    costly = None if allow_large else work_problem(changed)
+    costly = None if allow_large else work_problem(changed, 1)  # one replication: the command checks its own count
     if costly is not None:
         names = " ".join(f"--{k.replace('_', '-')} {shown(v)}" for k, v in changes.items())
         raise OrgsimError(f"{names}: {costly}")
     return changed
 
 
+@checks(scenario=a_scenario, changes=a_mapping, name=optional(a_string), allow_large=flag)
 def with_changes(scenario: Scenario, changes: Mapping[str, Any], name: str | None = None, *,
                  allow_large: bool = False) -> Scenario:
     """A copy of ``scenario`` with dotted keys set (as ``sweep --set`` does), validated again.

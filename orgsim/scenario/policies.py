@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from orgsim.scenario.approvers import TEAM_MEMBERS_OTHER_WORK, OtherWork
 from orgsim.scenario.clock import Hours, TimeZone
@@ -52,7 +52,7 @@ class Interruptions(Strict):
     effort_hours: Distribution = _Distribution(dist="exponential", mean=1.5)
     #: the idea as a small project (a workflow: triage, then work; see orgsim.scenario.workflow)
     #: instead of one task of ``effort_hours``
-    steps: list[Step] | None = None
+    steps: Annotated[list[Step], Field(min_length=1)] | None = None
 
 
 class ProficiencyFactors(Strict):
@@ -145,15 +145,25 @@ class Policies(Strict):
         return self
 
 
+#: the range of ``run.start_date``: before 1900 time-zone rules are local mean times and holiday calendars
+#: are not kept; after 2200 nothing is known of either. Generous both ways for a model of a team's year.
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2200, 12, 31)
+#: the last day a result table can hold (pandas' nanosecond timestamps end on 2262-04-11)
+END_LIMIT = dt.date(2262, 4, 10)
+
+
 class RunSettings(Strict):
     horizon_days: PositiveFloat = 28.0
     warmup_days: NonNegFloat = 7.0
-    seed: Annotated[int, Field(ge=0)] = 20261122
+    #: below 2**128: numpy's SeedSequence takes 128 bits of entropy, a longer number adds none
+    seed: Annotated[int, Field(ge=0, lt=2**128)] = 20261122
     #: Measured, not guessed: ``python -m docs.replication_rule`` runs the five example designs on five seeds;
     #: from 8 replications on, no primary verdict flips between better and worse and at most 10% of them
     #: (8.1% at 8, 12.3% at 5) read differently on another seed. The README states the table.
     replications: Annotated[int, Field(ge=1)] = 8
-    #: day zero of the simulation clock (00:00 UTC)
+    #: day zero of the simulation clock (00:00 UTC); between :data:`FIRST_DATE` and :data:`LAST_DATE`,
+    #: and the run must end by :data:`END_LIMIT` (see :meth:`_dates_the_tables_hold`)
     start_date: dt.date = dt.date(2026, 1, 5)
     #: share of messages answered within each of these hours is reported, overall and for nights and
     #: weekends. Default 1, 4, 24: about half of consumers expect a reply on social within 1 h and about
@@ -162,6 +172,18 @@ class RunSettings(Strict):
     #: the currency of every ``cost_per_year`` (``GBP``, ``EUR``, ``$``...), shown beside money in reports.
     #: No default guess: unset, a report says the currency was not given rather than print a bare number.
     currency: Annotated[str, Field(min_length=1, max_length=8, pattern=r"^[^\s<>&]+$")] | None = None
+
+    @field_validator("start_date")
+    @classmethod
+    def _dates_the_tables_hold(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        if not FIRST_DATE <= value <= LAST_DATE:
+            raise ValueError(f"expected a date from {FIRST_DATE} to {LAST_DATE} (time zones and holidays are known "
+                             f"for those years, and result tables hold dates up to {END_LIMIT}), got {value}")
+        days = info.data.get("horizon_days")
+        if isinstance(days, (int, float)) and days > (END_LIMIT - value).days:
+            raise ValueError(f"a run of {days:g} days from {value} would end after {END_LIMIT}, the last date result "
+                             "tables hold; start earlier or simulate fewer days")
+        return value
 
     @model_validator(mode="after")
     def _warmup_inside(self) -> RunSettings:
