@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -247,15 +248,21 @@ def test_leftovers_of_killed_runs_are_removed_and_live_ones_kept(tmp_path: Path)
 
 def test_kill_9_of_compare_out_leaves_nothing_the_next_run_keeps(tmp_path: Path) -> None:
     out = tmp_path / "cmp"
-    cmd = [sys.executable, "-m", "orgsim", "compare", str(NETWORK), str(NETWORK), "--replications", "2",
+    # two different designs: the same one twice is refused (duplicate names) before anything is staged
+    cmd = [sys.executable, "-m", "orgsim", "compare", str(SOLO), str(NETWORK), "--replications", "2",
            "--workers", "1", "--out", str(out)]
-    child = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    errors = tempfile.TemporaryFile("w+")  # not a pipe: a full pipe would stall the child; not in tmp_path
+    child = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=errors)
     stage = tmp_path / f".cmp.orgsim-{child.pid}"
     for _ in range(1200):  # until it has claimed the folder (at most two minutes)
         if stage.exists() or child.poll() is not None:
             break
         time.sleep(0.1)
-    assert stage.exists(), "compare never staged its results"
+    if not stage.exists():
+        child.kill()
+        child.wait()
+        errors.seek(0)
+        raise AssertionError(f"compare never staged its results (exit {child.returncode}): {errors.read().strip()}")
     child.send_signal(signal.SIGKILL)
     child.wait()
     assert stage.exists()  # what kill -9 leaves: nothing can run in the killed process
