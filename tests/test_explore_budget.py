@@ -87,11 +87,12 @@ def test_a_budget_too_small_for_the_fewest_samples_is_one_line(tmp_path: Path) -
 
 
 def test_samples_given_over_the_budget_are_refused_before_any_world_is_built(tmp_path: Path) -> None:
-    paths = short_copies(tmp_path)
-    res = CliRunner().invoke(app, ["explore", *map(str, paths), "--samples", "100000"])
+    # 250 samples: 2,000 points, within the points limit (a larger count is refused by that, earlier and cheaper)
+    paths = short_copies(tmp_path, days=60)
+    res = CliRunner().invoke(app, ["explore", *map(str, paths), "--samples", "250"])
     assert res.exit_code == 1
     line, = (x for x in res.stderr.splitlines() if not x.startswith("warning:"))
-    assert re.match(r"error: explore: 100000 samples \(400000 worlds × 2 designs × 2 replications\) would simulate "
+    assert re.match(r"error: explore: 250 samples \(1000 worlds × 2 designs × 2 replications\) would simulate "
                     r"about [\d,]+ arrivals, over the budget of 10,000,000", line), line
 
 
