@@ -336,7 +336,7 @@ def report(
     waterfall per design that differs from the baseline in several levers (opt-in: it runs 2^k designs each).
     """
     from orgsim.experiment.study import Study, run_study
-    from orgsim.output import progress_bar, report_command
+    from orgsim.output import page_progress, progress_bar, report_command
     from orgsim.report import write_study_report
     from orgsim.writes import check_file_target, distinct_targets
 
@@ -389,8 +389,9 @@ def report(
                + (f" --explore {explore_dir}" if explore_dir is not None else ""))
     # each file is written whole beside its destination, then renamed into place: never half-written; a file
     # that appeared under the name during the run is kept unless --force
-    write_study_report(study, checked["--output"], command=command, attributions=attributions, explore=explored,
-                       force=force)
+    with page_progress() as drawn:  # the charts are most of the page's time: shown as they are drawn
+        write_study_report(study, checked["--output"], command=command, attributions=attributions,
+                           explore=explored, force=force, progress=drawn)
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")
     if pptx is not None:

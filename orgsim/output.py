@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "strict_json",
     "comparison_json",
+    "page_progress",
     "progress_bar",
     "render_comparison",
     "render_estimate",
@@ -67,6 +68,26 @@ def progress_bar(total: int, quiet: bool = False) -> Iterator[Callable[[int], No
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("runs", total=total)
         yield lambda done: bar.update(task, completed=done)
+
+
+@contextmanager
+def page_progress(quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr while the report's page is drawn: charts done / total, elapsed.
+
+    The callback takes ``(done, total)``: the page counts its charts once it knows them. Silent when
+    ``quiet`` or when stderr is not a terminal.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
+        yield lambda _done, _total: None
+        return
+    with Progress(TextColumn("page: charts"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("page", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 #: what written results take on disk, measured on scenarios/network.yaml (`orgsim run ... --out`, `du -sb`):

@@ -15,6 +15,7 @@ from matplotlib.text import Text
 from typer.testing import CliRunner
 
 from orgsim.cli import app
+from orgsim.errors import OrgsimError
 from orgsim.experiment.study import Study, run_study
 from orgsim.report import plots, render_report
 from orgsim.report.style import short_names
@@ -152,6 +153,26 @@ def test_page_is_self_contained_with_every_chart(study: Study) -> None:
     from orgsim.report.decision import decide
 
     assert decide(study).lead in html.unescape(page)  # page one leads with the trade-off
+
+
+def test_progress_counts_every_chart_of_the_page_as_it_is_drawn(study: Study) -> None:
+    calls: list[tuple[int, int]] = []
+    page = render_report(study, progress=lambda done, total: calls.append((done, total)))
+    charts = page.count('<figure class="chart"')
+    assert calls == [(i, charts) for i in range(1, charts + 1)]  # the end known from the first chart on
+    with pytest.raises(OrgsimError, match="progress: expected a function"):
+        render_report(study, progress=3)  # type: ignore[arg-type]
+
+
+def test_the_study_latency_table_holds_every_answered_request(study: Study) -> None:
+    lat = study.latencies()
+    assert list(lat.columns) == ["design", "replication", "department", "latency_hours"]
+    for d, runs in zip(study.designs, study.runs, strict=True):
+        for r, f in enumerate(runs):
+            for dept, xs in f["detail"]["latency_hours"].items():
+                mine = lat[(lat["design"] == d) & (lat["replication"] == r) & (lat["department"] == dept)]
+                assert mine["latency_hours"].tolist() == [float(x) for x in xs]
+    assert len(lat) == sum(len(xs) for runs in study.runs for f in runs for xs in f["detail"]["latency_hours"].values())
 
 
 def _hostile(tmp_path: Path) -> Any:

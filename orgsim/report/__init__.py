@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orgsim.arguments import a_path, a_string, a_study, checks, flag
+from orgsim.arguments import a_callable, a_path, a_string, a_study, checks, flag, optional
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from orgsim.experiment.attribution import Attribution
     from orgsim.experiment.study import Study
@@ -23,25 +23,30 @@ if TYPE_CHECKING:
 __all__ = ["render_report", "write_study_report"]
 
 
-@checks(study=a_study, command=a_string)
+@checks(study=a_study, command=a_string, progress=optional(a_callable))
 def render_report(study: Study, command: str = "", attributions: Sequence[Attribution] = (),
-                  explore: dict[str, Any] | None = None) -> str:
-    """The report of a study as one HTML string (see :func:`orgsim.report.html.render_report`)."""
+                  explore: dict[str, Any] | None = None, progress: Callable[[int, int], None] | None = None) -> str:
+    """The report of a study as one HTML string (see :func:`orgsim.report.html.render_report`).
+
+    ``progress(done, total)`` is called as each chart is drawn.
+    """
     from orgsim.report.html import render_report as render
 
-    return render(study, command=command, attributions=attributions, explore=explore)
+    return render(study, command=command, attributions=attributions, explore=explore, progress=progress)
 
 
-@checks(study=a_study, path=a_path, command=a_string, force=flag)
+@checks(study=a_study, path=a_path, command=a_string, force=flag, progress=optional(a_callable))
 def write_study_report(study: Study, path: Path, command: str = "", attributions: Sequence[Attribution] = (),
-                       explore: dict[str, Any] | None = None, force: bool = True) -> Path:
+                       explore: dict[str, Any] | None = None, force: bool = True,
+                       progress: Callable[[int, int], None] | None = None) -> Path:
     """Write the HTML report of a study that has already run (e.g. loaded from a ``compare --out`` folder).
 
     ``attributions``: each lever's share of a design's difference (``orgsim report --attribute``);
     ``explore``: an exploration's JSON (:func:`orgsim.explore.read_exploration`) for the "holds unless" block.
+    ``progress(done, total)``: called as each chart is drawn (``orgsim report`` shows it as a bar).
     The file is written whole (:func:`orgsim.writes.write_text`); ``force=False`` keeps one already at ``path``.
     """
     from orgsim.writes import write_text
 
-    html = render_report(study, command=command, attributions=attributions, explore=explore)
+    html = render_report(study, command=command, attributions=attributions, explore=explore, progress=progress)
     return write_text(Path(path), html, force, "--output")

@@ -9,10 +9,11 @@ matplotlib's SVG writer, which escapes it too.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -54,9 +55,12 @@ def svg(fig: Figure, prefix: str) -> Markup:
 
 @dataclass
 class _Chart:
+    """A chart of the page: drawn (``svg``) by :func:`_draw`, after every chart of the page is known."""
+
     id: str
-    svg: Markup
+    draw: Callable[[], Figure] = field(repr=False)
     caption: str
+    svg: Markup = Markup("")
 
 
 @dataclass
@@ -68,8 +72,20 @@ class _Section:
     charts: list[_Chart] = field(default_factory=list)
 
 
-def _chart(cid: str, fig: Figure, caption: str) -> _Chart:
-    return _Chart(cid, svg(fig, cid), caption)
+def _chart(cid: str, draw: Callable[[], Figure], caption: str) -> _Chart:
+    return _Chart(cid, draw, caption)
+
+
+def _draw(sections: Sequence[_Section], progress: Callable[[int, int], None] | None = None) -> None:
+    """Draw every chart of ``sections`` once, in page order; ``progress(done, total)`` after each.
+
+    The charts are counted first, so the progress shown while the page is written has its end.
+    """
+    charts = [c for section in sections for c in section.charts]
+    for done, chart in enumerate(charts, start=1):
+        chart.svg = svg(chart.draw(), chart.id)
+        if progress is not None:
+            progress(done, len(charts))
 
 
 def _grows(study: Study) -> bool:
@@ -82,7 +98,7 @@ def _grows(study: Study) -> bool:
 def _attribution_section(study: Study, attributions: Sequence[Attribution]) -> _Section | None:
     """One waterfall per attributed design: each lever's share of its difference in silo latency."""
     by_name = dict(zip(study.designs, study.scenarios, strict=True))
-    charts = [_chart(f"chart-attribution-{i}", plots.attribution_waterfall(a, LATENCY, by_name[a.design]),
+    charts = [_chart(f"chart-attribution-{i}", functools.partial(plots.attribution_waterfall, a, LATENCY, by_name[a.design]),
                      split_sentence(a, by_name[a.design]) + " Each lever's share is its Shapley value over every "
                      "combination of the levers, run on the same demand; the shares add up to the total.")
               for i, a in enumerate(attributions) if a.levers and any(r["metric"] == LATENCY for r in a.rows)]
@@ -97,24 +113,24 @@ def _sections(study: Study, attributions: Sequence[Attribution] = ()) -> list[_S
     has_insights = len(study.reach_curves()) > 0
     out = [
         _Section("tradeoff", "The trade-off", charts=[_chart(
-            "chart-tradeoff", plots.tradeoff(study),
+            "chart-tradeoff", functools.partial(plots.tradeoff, study),
             "Each design's mean silo latency (left is faster) against "
             + ("its insight reach (up is wider)" if has_insights else "its share of messages answered within 24 h")
             + "; bubble area is head count, bars are 95% intervals across replications.")]),
         _Section("silo-latency", "How fast departments are answered", charts=[
-            _chart("chart-latency-departments", plots.latency_by_department(study),
+            _chart("chart-latency-departments", functools.partial(plots.latency_by_department, study),
                    "Silo latency per department, pooled over replications: the box holds the middle half of requests, "
                    "the black line is the median, whiskers reach the 10th and 90th percentiles. Log scale."),
-            _chart("chart-latency-ecdf", plots.latency_ecdf(study),
+            _chart("chart-latency-ecdf", functools.partial(plots.latency_ecdf, study),
                    "Share of all requests answered within a given time; dots mark the median and the 90th percentile."),
-            _chart("chart-breakdown", plots.time_breakdown(study),
+            _chart("chart-breakdown", functools.partial(plots.time_breakdown, study),
                    "Mean hours per answered request in each clock along its critical path: waiting in a queue, hands-on "
                    "work, handoffs between people, pods and departments, and approval."),
         ]),
     ]
     if _grows(study):
         out[1].charts.insert(0, _chart(
-            "chart-backlog", plots.backlog_over_time(study),
+            "chart-backlog", functools.partial(plots.backlog_over_time, study),
             "Requests open (arrived, not yet answered) through the measured window, mean over replications. A line "
             "that keeps climbing is a team that does not keep up: its unanswered work grows without bound."))
     split = _attribution_section(study, attributions)
@@ -122,24 +138,24 @@ def _sections(study: Study, attributions: Sequence[Attribution] = ()) -> list[_S
         out.insert(1, split)
     if has_insights:
         out.append(_Section("insight-reach", "Do social insights reach the people who need them?", charts=[
-            _chart("chart-reach", plots.reach_over_time(study),
+            _chart("chart-reach", functools.partial(plots.reach_over_time, study),
                    "Share of (insight, department) pairs reached, by days since the insight appeared; line = mean over "
                    "replications, band = its 95% interval."),
-            _chart("chart-reach-departments", plots.reach_by_department(study),
+            _chart("chart-reach-departments", functools.partial(plots.reach_by_department, study),
                    "The same, per department that needs insights."),
         ]))
     out.append(_Section("load", "Load and resilience", charts=[
-        _chart("chart-utilisation", plots.utilisation(study),
+        _chart("chart-utilisation", functools.partial(plots.utilisation, study),
                "Each person's hours worked over hours on duty (mean over replications); above the dashed line means "
                "work beyond their hours, the dark part is work done after hours."),
-        _chart("chart-after-hours", plots.after_hours(study),
+        _chart("chart-after-hours", functools.partial(plots.after_hours, study),
                "Team-wide share of work done after hours, and the busiest person's utilisation, with 95% intervals."),
-        _chart("chart-bus-factor", plots.bus_factor_chart(study),
+        _chart("chart-bus-factor", functools.partial(plots.bus_factor_chart, study),
                "How many people can cover each channel, function and audience in each design: the design routes that "
                "work to them and they are practised at it or better. 1 means one absence leaves the work waiting or "
                "to someone slower; — means no work of that kind in that design."),
     ]))
-    nets = [_chart(f"chart-org-{i}", plots.org_network(s),
+    nets = [_chart(f"chart-org-{i}", functools.partial(plots.org_network, s),
                    f"“{name}”: people coloured by their pod, departments and approvers around; node size grows with "
                    "the share of fastest routes through it, red rings mark the main bottlenecks.")
             for i, (s, name) in enumerate(zip(study.scenarios, short_names(study.designs), strict=True))]
@@ -235,13 +251,14 @@ def report_title(study: Study) -> str:
 
 
 def render_report(study: Study, command: str = "", attributions: Sequence[Attribution] = (),
-                  explore: dict[str, Any] | None = None) -> str:
+                  explore: dict[str, Any] | None = None, progress: Callable[[int, int], None] | None = None) -> str:
     """The report as one HTML string. ``command`` is shown as the way to reproduce it.
 
     ``attributions`` (:func:`orgsim.experiment.attribution.attribute_study`, ``orgsim report --attribute``) add
     a waterfall per design that differs from the baseline in several levers, and page one says where the
     recommended design's difference in silo latency comes from. ``explore``: the JSON of an
-    ``orgsim explore --out`` folder, shown after page one (:mod:`orgsim.report.explore`).
+    ``orgsim explore --out`` folder, shown after page one (:mod:`orgsim.report.explore`). ``progress(done,
+    total)`` is called as each chart is drawn (they are most of the time the page takes).
     """
     env = Environment(loader=PackageLoader("orgsim.report", "templates"), autoescape=select_autoescape(["j2", "html"]),
                       trim_blocks=True, lstrip_blocks=True)
@@ -257,6 +274,7 @@ def render_report(study: Study, command: str = "", attributions: Sequence[Attrib
                 "source": src, "inputs": [kv for kv in mine if kv not in shared]}
                for s, sh, tg, src, mine in zip(study.scenarios, short, tag, sources, inputs, strict=True)]
     sections = _sections(study, attributions)
+    _draw(sections, progress)
     card = scorecard(study)
     currency = _currency(study)
     return env.get_template("report.html.j2").render(
