@@ -6,6 +6,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -60,6 +61,29 @@ def test_replicate_and_sweep_run_on_dask_with_the_same_numbers(tmp_path: Path) -
         pd.testing.assert_frame_equal(x.requests, y.requests)
     pd.testing.assert_frame_equal(serial_sweep, dask_sweep)
     assert sorted(ticks) == [1, 2, 3, 4] and len(list((tmp_path / "out" / "parts").glob("*.json"))) == 4
+
+
+def test_on_dask_a_task_carries_a_seed_not_the_scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # run (replicate) and sweep: the scenario goes to each worker once (a plugin); a task is its key, index and seed
+    distributed = pytest.importorskip("distributed")
+    from distributed.protocol.pickle import dumps
+
+    s = _designs()[0]
+    base = tmp_path / "mmc.yaml"
+    YAML().dump(mmc_data(2, 0.8, horizon_days=3, warmup_days=1), base)
+    sent: list[int] = []
+    submit = distributed.Client.submit
+
+    def recorded(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(len(dumps((fn, args))))
+        return submit(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(distributed.Client, "submit", recorded)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        replicate(s, 2, seed=5, scheduler=cluster)
+        sweep(base, [parse_set("team.size=2..3")], replications=2, seed=5, scheduler=cluster)
+    assert len(sent) == 2 + 4
+    assert max(sent) < 1_000 < len(dumps(s)), (len(dumps(s)), sent)  # ~370 B a task; this small scenario 3 kB
 
 
 def test_run_jobs_sends_each_scenario_once_and_the_longest_first() -> None:

@@ -17,6 +17,8 @@ when given a scheduler (``--scheduler tcp://host:8786``, a cluster object or a
   Dask also installs on any worker that joins later, a restarted one
   included; each job then crosses as (study, scenario index, seed, detail):
   a few hundred bytes instead of the pickled scenario (24 kB for an example).
+  A plain map (``orgsim run --scheduler``: ``simulate`` bound to one
+  scenario, over seeds) installs its function the same way, once per worker.
 - **Longest first.** Each job's priority is its scenario's expected arrivals,
   so the long jobs start first and the last to finish is a short one.
 - **Lost workers.** When a worker dies, the scheduler runs its jobs again on
@@ -160,12 +162,12 @@ def _check_workers(client: Client) -> None:
 
 # --- the scenarios, once per worker -----------------------------------------------------------------
 
-#: in a worker: the scenarios of each study running on it, by study key (set by :func:`scenarios_plugin`'s plugin)
-_INSTALLED: dict[str, tuple[Scenario, ...]] = {}
+#: in a worker: the scenarios of each study running on it (or the function of a map), by key (set by the plugin)
+_INSTALLED: dict[str, tuple[Any, ...]] = {}
 
 
 def _install(key: str, payload: bytes, expected: str, address: str) -> None:
-    """On a worker: unpickle a study's scenarios, only if it runs the same orgsim (another may not read them)."""
+    """On a worker: unpickle a study's scenarios (or a map's function), only if it runs the same orgsim."""
     if identity() != expected:
         raise WorkerMismatch(_mismatch(address, identity(), expected))
     _INSTALLED[key] = pickle.loads(payload)  # noqa: S301  (sent by this study's own client)
@@ -222,10 +224,16 @@ def _run_installed(key: str, k: int, seed: np.random.SeedSequence, detail: bool,
     return run_job(Job(scenarios[k], seed, detail))
 
 
-def _run_checked(fn: Callable[[T], R], expected: str, item: T) -> R:
-    """``fn(item)`` on a worker, after checking that it runs the same orgsim."""
+def _run_mapped(key: str, expected: str, item: T) -> Any:
+    """``fn(item)`` on a worker, where ``fn`` was installed once for call ``key`` (:func:`map_on_cluster`)."""
     _check_here(expected)
-    return fn(item)
+    installed = _INSTALLED.get(key)
+    if installed is None:  # the plugin's setup failed here: the worker's log says why
+        from distributed import get_worker
+
+        raise OrgsimError(f"--scheduler: worker {get_worker().address} does not hold the function to run "
+                          "(installing it failed; see that worker's log)")
+    return installed[0](item)
 
 
 # --- running --------------------------------------------------------------------------------------
@@ -252,12 +260,22 @@ def run_jobs_on_cluster(scheduler: Any, scenarios: Sequence[Scenario],
 
 def map_on_cluster(scheduler: Any, fn: Callable[[T], R], items: Sequence[T],
                    finished: Callable[[int, int, R], None]) -> None:
-    """``fn(item)`` for every item on the cluster, each checked for the same orgsim; ``finished`` as each ends."""
-    from functools import partial
+    """``fn(item)`` for every item on the cluster, each checked for the same orgsim; ``finished`` as each ends.
+
+    ``fn`` (``replicate``'s ``simulate`` bound to its scenario: 24 kB for an example) is installed once
+    per worker, as a study's scenarios are; each task carries only its item (a seed) and a key.
+    """
+    from distributed.protocol.pickle import dumps
 
     client = client_for(scheduler)
     _check_workers(client)
-    _collect(client, client.map(partial(_run_checked, fn, identity()), list(items), pure=False), finished)
+    expected, key = identity(), uuid.uuid4().hex
+    plugin = _plugin_class()(key, dumps((fn,)), expected)  # by value where pickle cannot (a lambda, a local)
+    client.register_plugin(plugin, name=plugin.name)
+    try:
+        _collect(client, [client.submit(_run_mapped, key, expected, item, pure=False) for item in items], finished)
+    finally:
+        _quietly(client.unregister_worker_plugin, plugin.name)
 
 
 def _collect(client: Client, futures: list[Any], finished: Callable[[int, int, Any], None]) -> None:
