@@ -8,8 +8,8 @@ Run from the repository root::
 The system is the benchmark's tandem (:mod:`benchmarks.child`): an M/M/5 pod
 at load 0.8, then five always-on M/M/1 approvers at 0.6. Written as today's
 request (one task at the pod, then ``policies.approval_chain``) it goes
-through ``Model.request_flow``; written as six ``steps:`` (the pod, then five
-``external`` steps) through ``Model._workflow``. Both do six station visits
+through ``RequestFlows.request`` (parts and approvals); written as six ``steps:`` (the pod, then five
+``external`` steps) through its workflow path (``RequestFlows._steps``). Both do six station visits
 per request, so CPU seconds per thousand station visits compare the two
 paths directly. Rounds alternate the order (a, b / b, a) with the same seed
 for both; each run is timed with ``time.process_time`` after the scenario is
@@ -51,7 +51,7 @@ def _run(s: Scenario, seed: int) -> tuple[float, int, float]:
     start = time.process_time()
     result = model.run()
     cpu = time.process_time() - start
-    visits = sum(w.done for w in model.workers.values())
+    visits = sum(w.tasks_done for w in model.workers.values())
     return cpu, visits, float(run_figures(result)["silo_latency_hours"]["mean"])
 
 

@@ -552,24 +552,89 @@ def schema(ctx: typer.Context) -> None:
 @friendly
 def init(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="Where to write the starter scenario.", show_default=False)],
-    structure: Annotated[str, typer.Option(help="network, function, audience or embedded.")] = "network",
-    team_size: Annotated[int, typer.Option(min=1, max=200, help="People on the team.")] = 4,
-    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+    path: Annotated[Path, typer.Argument(help="Where to write the scenario.", show_default=False)],
+    structure: Annotated[str, typer.Option(help="network, function, audience or embedded (with --roster: or "
+                                                "hybrid).")] = "network",
+    team_size: Annotated[int, typer.Option(min=1, max=200, help="People on the team (starter only).")] = 4,
+    roster: Annotated[Path | None, typer.Option(help="The team from a CSV, Parquet or Excel roster "
+                                                     "(see docs/your-company.md).")] = None,
+    company: Annotated[str | None, typer.Option(help="The company's name (with --roster; titles designs and "
+                                                     "reports).")] = None,
+    columns: Annotated[Path | None, typer.Option("--columns", help="Roster column-mapping YAML.")] = None,
+    lead: Annotated[str | None, typer.Option(help="The head of social's name, where no 'lead' column marks "
+                                                  "them.")] = None,
+    timezone: Annotated[str | None, typer.Option(help="The company's time zone (default: most of the team's).")] = None,
+    currency: Annotated[str | None, typer.Option(help="The currency of the roster's costs, e.g. GBP.")] = None,
+    logs: Annotated[list[Path] | None, typer.Option("--logs", help="Message / request logs to fit the demand "
+                                                                   "from (repeat the option).")] = None,
+    log_columns: Annotated[Path | None, typer.Option(help="Column mapping of the logs (as calibrate's --columns).")] = None,
+    preset: Annotated[str | None, typer.Option(help="Column preset of the logs: generic, social_inbox, helpdesk.")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
 ) -> None:
-    """Write a commented starter scenario that validates and runs."""
-    import os
+    """Write a commented starter scenario, or with --roster the company's base scenario from its roster."""
+    if roster is not None:
+        from orgsim.roster.columns import load_roster_mapping
+        from orgsim.roster.write import init_from_roster
 
+        cmap = None
+        if logs:
+            from orgsim.calibrate.columns import load_mapping
+
+            cmap = load_mapping(log_columns, preset)
+        done = init_from_roster(path, roster, company or "", load_roster_mapping(columns), structure=structure,
+                                timezone=timezone, currency=currency, lead=lead, force=force, logs=logs or (),
+                                log_columns=cmap, command=" ".join(["orgsim", *sys.argv[1:]]),
+                                allow_large=_allow_large(ctx))
+        people = len(done.roster.people)
+        typer.echo(f"read {roster}: {people} people, lead {done.roster.lead or '(none: intake by pod)'}; channels "
+                   f"{', '.join(done.roster.channels)}")
+        pods = len(done.design.structure.pods)
+        typer.echo(f"wrote {done.team_file} ({done.design.kind} structure, {pods} pod{'s' * (pods != 1)}; "
+                   "demand is a placeholder until calibrated)")
+        if done.calibration is not None:
+            from rich.console import Console
+
+            from orgsim.calibrate import render
+
+            render.render_calibration(*done.calibration, str(path), Console())
+        return
     from orgsim.scenario.templates import STRUCTURES, starter
     from orgsim.writes import check_file_target, write_text
 
     if structure not in STRUCTURES:
         raise OrgsimError(f"--structure must be one of {', '.join(STRUCTURES)}, got {structure!r}")
+    from orgsim.scenario.schema import schema_ref
+
     target = check_file_target(path, force, "init")
-    repo_schema = Path(__file__).resolve().parent.parent / "schemas" / "scenario.schema.json"
-    schema_ref = os.path.relpath(repo_schema, target.parent) if repo_schema.exists() else "scenario.schema.json"
-    write_text(target, starter(structure, team_size, str(path), schema_ref), force, "init", checked=True)
+    ref = schema_ref(target.parent) or "scenario.schema.json"
+    write_text(target, starter(structure, team_size, str(path), ref), force, "init", checked=True)
     typer.echo(f"wrote {path} ({structure}, {team_size} people); try: orgsim run {path}")
+
+
+@app.command()
+@friendly
+def designs(
+    ctx: typer.Context, file: FileArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for one YAML per design.")],
+    only: Annotated[str | None, typer.Option(help="Comma-separated designs (default: network, function, audience, "
+                                                  "embedded, hybrid).")] = None,
+    force: Annotated[bool, typer.Option(help="Replace the folder if it holds files.")] = False,
+) -> None:
+    """Generate every structure of FILE's team (same people and intake) as small files that extend it."""
+    from orgsim.design.files import write_designs
+    from orgsim.design.generate import DESIGN_KINDS
+
+    kinds = [k.strip() for k in only.split(",") if k.strip()] if only else list(DESIGN_KINDS)
+    written = write_designs(file, load_scenario(ctx, file), out, force, kinds, allow_large=_allow_large(ctx))
+    for kind, why in written.skipped:
+        _err(f"warning: no {kind} design: {why}")
+    for path, d in written.files:
+        busiest = max(p.utilisation for p in d.pods)
+        pods, seats = len(d.structure.pods), len(d.structure.embedded)
+        typer.echo(f"wrote {path}: {pods} pod{'s' * (pods != 1)}{f', {seats} embedded' if seats else ''}, "
+                   f"busiest {busiest:.0%} of its planned hours")
+    if len(written.files) > 1:
+        typer.echo("compare them: orgsim report " + " ".join(str(p) for p, _ in written.files) + " -o report.html")
 
 
 @app.command()

@@ -15,7 +15,7 @@ def run(direct: bool, trace: bool) -> Model:
 def test_direct_path_matches_request_process() -> None:
     for trace in (False, True):
         a, b = run(True, trace), run(False, trace)
-        assert any(r.direct is not None for r in a.routes) and all(r.direct is None for r in b.routes)
+        assert any(d is not None for d in a.flows.direct) and all(d is None for d in b.flows.direct)
         ra, rb = a.run(), b.run()
         pd.testing.assert_frame_equal(ra.requests, rb.requests)
         pd.testing.assert_frame_equal(ra.people, rb.people)

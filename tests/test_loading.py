@@ -197,6 +197,25 @@ def test_with_changes_errors_are_positioned_by_the_changed_key() -> None:
         "with_changes structure.lead='nobody': unknown person 'nobody'; expected one of: ")
 
 
+def test_with_changes_keeps_what_the_file_left_to_its_defaults(tmp_path: Path) -> None:
+    # a step naming the CMO may leave her calendar to the approval chain; a copy that wrote the step's default
+    # hours out would contradict the chain ("CMO already has a different hours") and refuse a valid scenario
+    handoffs = EXAMPLES[0].parent / "calibration" / "handoffs.yaml"
+    text = handoffs.read_text()
+    said = '              hours: "08:30-18:00"'
+    assert said in text
+    for name in ("base.yaml", "function.yaml"):  # what it extends, at the same relative place
+        (tmp_path / name).write_text((EXAMPLES[0].parent / name).read_text())
+    path = tmp_path / "calibration" / "handoffs.yaml"
+    path.parent.mkdir()
+    path.write_text(text.replace(said, "", 1))
+    s = load_scenario(path)
+    assert with_changes(s, {"policies.triage_minutes": 2}).policies.triage_minutes == 2
+    for example in (*EXAMPLES, *WHAT_IFS):
+        original = load_scenario(example)
+        assert with_changes(original, {}) == original, example
+
+
 # --- allow_large: a parameter all the way down, no environment --------------------------------
 
 

@@ -15,8 +15,10 @@ from orgsim.metrics import run_figures
 from orgsim.metrics.censored import FULL_MODE_ONLY
 from orgsim.scenario import load_scenario
 from orgsim.scenario.overrides import with_run_settings
+from orgsim.sim import record as record_module
 from orgsim.sim import simulate
 from orgsim.sim import tally as tally_module
+from orgsim.sim.answers import Answer
 from orgsim.sim.demand import BLOCK_HOURS
 from orgsim.sim.engine import Model
 from orgsim.sim.tally import HIGH, LOW, RATIO, Histogram, Tally
@@ -61,7 +63,7 @@ def test_summary_mode_gives_the_full_figures() -> None:
 def test_summary_mode_draws_a_year_at_a_time_and_matches_over_two_years() -> None:
     scenario = mmc_scenario(3, 2.0, 1.0, horizon_days=400, warmup_days=10)
     model = Model(scenario, 5, summary=True)
-    assert model.arr.msg_time.size == 0 and model.arr.req_time.max() < BLOCK_HOURS  # only the first year, so far
+    assert model.arrivals.block.msg_time.size == 0 and model.arrivals.block.req_time.max() < BLOCK_HOURS  # only the first year, so far
     full, summary = simulate(scenario, seed=5), simulate(scenario, seed=5, summary=True)
     assert full.requests["arrived"].max() > BLOCK_HOURS  # the run crosses into the second block
     f, s = run_figures(full), run_figures(summary)
@@ -105,16 +107,14 @@ def _answer_by_answer(t: Tally, messages: list[tuple[float, float]], requests: l
                 if arrived <= t.due_by[j] and answered - arrived <= target:
                     within[0, j] += 1
                     within[1, j] += t.clock.off_hours_at(arrived)
-    for kind, arrived, answered, queue, work, handoff, approval, person_hours, hops, cross in requests:
-        if arrived >= t.warmup:
-            k = kinds[kind]
-            arrival_sum += arrived
-            k.latency.add(answered - arrived)
-            k.clocks += (queue, work, handoff, approval)
-            k.person_hours += person_hours
-            k.handoffs += hops
-            k.cross_group_handoffs += cross
-    ref._answered_arrival_sum = arrival_sum
+    for record in requests:
+        if record.arrived >= t.warmup:
+            k = kinds[record.kind]
+            arrival_sum += record.arrived
+            k.latency.add(record.answered - record.arrived)
+            for name in k.sums:
+                k.sums[name] += getattr(record, name)
+    ref.answered_arrival_sum = arrival_sum
     return ref
 
 
@@ -126,21 +126,22 @@ def test_answers_folded_in_batches_tally_as_one_at_a_time(monkeypatch: pytest.Mo
     # base.yaml's demand keeps London time: the run crosses the clocks going forward (29 March 2026)
     scenario = with_run_settings(load_scenario(ROOT / "scenarios/base.yaml"), horizon_days=21, warmup_days=2,
                                  start_date="2026-03-20")
-    monkeypatch.setattr(tally_module, "BATCH", 50)  # many full batches, and a part-full one at the end
+    monkeypatch.setattr(tally_module, "BATCH", 50)  # many full batches of replies, and a part-full one at the end
+    monkeypatch.setattr(record_module, "BATCH", 50)  # ... and of answers
     messages: list[tuple[float, float]] = []
     requests: list[tuple[Any, ...]] = []
-    message, request = Tally.message, Tally.request
+    message, add_answers = Tally.message, Tally.add_answers
 
     def seen_message(self: Tally, *answer: Any) -> None:
         messages.append(answer)
         message(self, *answer)
 
-    def seen_request(self: Tally, *answer: Any) -> None:
-        requests.append(answer)
-        request(self, *answer)
+    def seen_requests(self: Tally, records: list[tuple[Any, ...]]) -> None:
+        requests.extend(Answer(*r) for r in records)
+        add_answers(self, records)
 
     monkeypatch.setattr(Tally, "message", seen_message)
-    monkeypatch.setattr(Tally, "request", seen_request)
+    monkeypatch.setattr(Tally, "add_answers", seen_requests)
     t = simulate(scenario, seed=4, summary=True).tally
     assert t is not None and t.clock.changes  # the clocks change inside the run
     assert len(messages) > 10 * 50 and len(requests) > 3 * 50 and len(requests) % 50  # several batches
@@ -151,8 +152,7 @@ def test_answers_folded_in_batches_tally_as_one_at_a_time(monkeypatch: pytest.Mo
     assert t.answered_arrival_sum == ref.answered_arrival_sum
     for k, r in zip(t.kinds, ref.kinds, strict=True):
         assert _histogram_state(k.latency) == _histogram_state(r.latency)
-        assert (k.clocks.tolist(), k.person_hours, k.handoffs, k.cross_group_handoffs) == \
-            (r.clocks.tolist(), r.person_hours, r.handoffs, r.cross_group_handoffs)
+        assert k.sums == r.sums
 
 
 def test_histogram_bins_many_as_one_at_a_time_at_the_bin_edges() -> None:

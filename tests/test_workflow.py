@@ -71,10 +71,10 @@ def test_rejection_loop_visits_draft_one_over_one_minus_p_times() -> None:
     d["run"]["horizon_days"] = 100
     m = Model(Scenario.model_validate(d), 3)
     m.run()
-    draft, approve = m.step_visits[0, 0], m.step_visits[0, 1]
+    draft, approve = m.flows.step_visits[0, 0], m.flows.step_visits[0, 1]
     # each draft is followed by one approval: visits match but for requests still in the loop at the horizon
     assert 0 <= draft - approve <= 2
-    started = len(m.arr.req_time)  # ~4,800 requests; visits per request are geometric with mean 1/(1-p)
+    started = len(m.arrivals.block.req_time)  # ~4,800 requests; visits per request are geometric with mean 1/(1-p)
     mean, se = draft / started, math.sqrt(p) / (1 - p) / math.sqrt(started)
     assert abs(mean - 1 / (1 - p)) < 4 * se, (mean, 1 / (1 - p), se)
 
@@ -280,7 +280,7 @@ def test_a_split_step_joins_at_the_structures_merger_before_the_next_step() -> N
     m = Model(s, 1, trace=True)
     r = m.run()
     assert r.log is not None
-    kind = m.kinds.index(k.kind)
+    kind = m.flows.kinds.index(k.kind)
     log = r.log[(r.log.kind == "request") & (r.log.event == "finish")]
     launches = r.requests.loc[(r.requests.request_type == "launch_campaign") & r.requests.answered.notna(), "request"]
     assert len(launches) > 0
@@ -290,7 +290,7 @@ def test_a_split_step_joins_at_the_structures_merger_before_the_next_step() -> N
         # visit is four parts, one per platform pod (finished by pod members); the CMO does the rest
         joins = (mine == "maya").sum() - 2
         assert joins >= 3 and (~mine.isin(["maya", "approver:CMO"])).sum() == 4 * joins
-    assert m.step_visits[kind, 1] >= len(launches)
+    assert m.flows.step_visits[kind, 1] >= len(launches)
 
 
 def test_estimate_counts_recurring_work_in_the_persons_load() -> None:

@@ -37,7 +37,7 @@ from orgsim.metrics.stability import backlog_growth, backlog_series
 from orgsim.sim.result import Result
 from orgsim.sim.tally import Histogram, Tally
 
-__all__ = ["PARTS", "latency_stats", "run_figures"]
+__all__ = ["PARTS", "latency_stats", "quantity_mean", "run_figures"]
 
 
 
@@ -88,16 +88,18 @@ class _Tables:
     def mean_latency(self) -> float:
         return float(self.done["latency_hours"].mean()) if len(self.done) else float("nan")
 
+    def mean_of(self, quantity: str) -> float:
+        """Mean of a per-request quantity (a requests-table column) over the answered requests."""
+        return float(self.done[quantity].mean()) if len(self.done) else float("nan")
+
     def part_means(self) -> dict[str, float]:
-        return {p: float(self.done[f"{p}_hours"].mean()) if len(self.done) else float("nan") for p in PARTS}
+        return {p: self.mean_of(f"{p}_hours") for p in PARTS}
 
     def work_and_latency_sums(self) -> tuple[float, float]:
         return float(self.done["work_hours"].sum()), float(self.done["latency_hours"].sum())
 
     def handoff_means(self) -> tuple[float, float]:
-        if not len(self.done):
-            return float("nan"), float("nan")
-        return float(self.done["handoffs"].mean()), float(self.done["cross_group_handoffs"].mean())
+        return self.mean_of("handoffs"), self.mean_of("cross_group_handoffs")
 
     def replies(self) -> dict[str, float]:
         return latency_stats(self.msg["reply_hours"])
@@ -135,9 +137,10 @@ class _Tallies:
         self.completed = sum(k.latency.n for k in t.kinds)
         self.messages_arrived, self.messages_answered = t.messages_arrived, t.replies.n
         self.hist = Histogram.combine(k.latency for k in t.kinds)
-        self.clocks = sum((k.clocks for k in t.kinds), np.zeros(4))
 
-    def _mean(self, total: float) -> float:
+    def mean_of(self, quantity: str) -> float:
+        """Mean of a per-request quantity over the answered requests, from its per-kind sums."""
+        total = sum(k.sums[quantity] for k in self.t.kinds)
         return total / self.completed if self.completed else float("nan")
 
     def latency(self) -> dict[str, float]:
@@ -162,14 +165,13 @@ class _Tallies:
         return self.hist.mean
 
     def part_means(self) -> dict[str, float]:
-        return {p: self._mean(float(c)) for p, c in zip(PARTS, self.clocks, strict=True)}
+        return {p: self.mean_of(f"{p}_hours") for p in PARTS}
 
     def work_and_latency_sums(self) -> tuple[float, float]:
-        return float(self.clocks[1]), self.hist.total
+        return float(sum(k.sums["work_hours"] for k in self.t.kinds)), self.hist.total
 
     def handoff_means(self) -> tuple[float, float]:
-        return (self._mean(sum(k.handoffs for k in self.t.kinds)),
-                self._mean(sum(k.cross_group_handoffs for k in self.t.kinds)))
+        return self.mean_of("handoffs"), self.mean_of("cross_group_handoffs")
 
     def replies(self) -> dict[str, float]:
         return self.t.replies.stats()
@@ -192,6 +194,17 @@ class _Tallies:
                         "completed": hist.n}
         # by department in the scenario's order (the table's categories); by kind sorted, as groupby sorts
         return dict(sorted(out.items())) if by_kind else out
+
+
+@checks(result=a_result)
+def quantity_mean(result: Result, quantity: str) -> float:
+    """Mean of a per-request quantity over the answered requests that arrived after the warm-up.
+
+    Any quantity the run kept (:data:`orgsim.sim.answers.QUANTITIES`, or the
+    ``quantities`` it was given), in full or summary mode alike; NaN when no
+    request was answered.
+    """
+    return (_Tallies(result.tally) if result.tally is not None else _Tables(result)).mean_of(quantity)
 
 
 @checks(result=a_result)

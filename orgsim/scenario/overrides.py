@@ -62,7 +62,10 @@ def with_changes(scenario: Scenario, changes: Mapping[str, Any], name: str | Non
     >>> with_changes(s, {"policies.triage_minutes": 2}).policies.triage_minutes
     2.0
     """
-    data, positions = with_overrides(scenario.model_dump(mode="json", by_alias=True), {}, changes, _label)
+    # only what was said: a default written out would then count as said (a step naming a chain approver
+    # would restate the default calendar and conflict with the chain's)
+    said = scenario.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    data, positions = with_overrides(said, {}, changes, _label)
     if name is not None:
         data["name"] = name
     return scenario_from_data(data, positions, f"changes to {scenario.name!r}", allow_large=allow_large)

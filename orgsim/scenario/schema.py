@@ -16,11 +16,13 @@ Generated from the pydantic model, then adapted:
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 from orgsim.scenario.model import DAILY_PROFILES, WEEKLY_PROFILES, Scenario
 
-__all__ = ["scenario_schema", "schema_text"]
+__all__ = ["scenario_schema", "schema_ref", "schema_text"]
 
 DRAFT7 = "http://json-schema.org/draft-07/schema#"
 
@@ -75,3 +77,9 @@ def scenario_schema() -> dict[str, Any]:
 def schema_text() -> str:
     """The schema as written to ``schemas/scenario.schema.json``."""
     return json.dumps(scenario_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def schema_ref(folder: Path) -> str | None:
+    """The shipped ``schemas/scenario.schema.json`` relative to ``folder`` (for a written file's first line), if any."""
+    shipped = Path(__file__).resolve().parents[2] / "schemas" / "scenario.schema.json"
+    return os.path.relpath(shipped, Path(folder).resolve()) if shipped.exists() else None

@@ -6,7 +6,7 @@ then first come, first served, on their own calendar. The tasks are drawn
 from a stream of their own (``other_work/<approver>``), so that giving an
 approver more or less work leaves every arrival, effort and branch of the
 demand unchanged (common random numbers). A chain of timeouts with a
-callback, not a process, like the engine's arrivals.
+call, not a process, like the engine's arrivals.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from orgsim.scenario.model import PRIORITY_RANK
-from orgsim.sim.demand import draw, stream
+from orgsim.sim.demand import draw
+from orgsim.sim.kernel import Call
 from orgsim.sim.portable import on_grid
 from orgsim.sim.workers import Task
 
 if TYPE_CHECKING:
     from orgsim.scenario.approvers import OtherWork
-    from orgsim.sim.engine import Model
+    from orgsim.sim.context import RunContext
 
 __all__ = ["OtherWorkDone", "start_other_work"]
 
@@ -31,7 +32,7 @@ BATCH = 256
 
 
 class OtherWorkDone:
-    """Stands in for a done event: ``Worker._worked`` calls ``succeed``; the work just ends.
+    """What an approver's or a habit's own task is done with (a ``TaskDone``): the work just ends.
 
     ``tasks`` and ``hours`` count what was finished (hours of the approver's clock).
     """
@@ -44,44 +45,46 @@ class OtherWorkDone:
 
     def succeed(self, task: Task) -> None:
         self.tasks += 1
-        self.hours += task.work
+        self.hours += task.work_hours
 
 
-def start_other_work(model: Model) -> dict[str, OtherWorkDone]:
+def start_other_work(ctx: RunContext) -> dict[str, OtherWorkDone]:
     """Start every outside approver's own work; returns what each finishes, by queue."""
-    plan, horizon = model.plan, model.horizon
+    horizon = ctx.horizon
     out = {}
-    for queue, ow in plan.other_work.items():
-        worker = model.workers[queue]
-        duty = worker.cal.duty_between(0, horizon) / horizon if horizon > 0 else 0.0
+    for queue, ow in ctx.plan.other_work.items():
+        worker = ctx.workers[queue]
+        duty = worker.calendar.duty_between(0, horizon) / horizon if horizon > 0 else 0.0
         rate = ow.per_hour(duty)
         if rate <= 0:
             continue
         out[queue] = done = OtherWorkDone()
-        _Stream(model, queue, ow, rate, done).next()
+        _Stream(ctx, queue, ow, rate, done).next()
     return out
 
 
 class _Stream:
     """One approver's arrivals of own work: each fires the next."""
 
-    def __init__(self, model: Model, queue: str, ow: OtherWork, rate: float, done: OtherWorkDone) -> None:
-        self.env, self.disp, self.horizon = model.env, model.disp, model.horizon
-        self.queue = model.queues[queue]
-        self.rng = stream(model.seed, f"other_work/{queue}")
+    def __init__(self, ctx: RunContext, queue: str, ow: OtherWork, rate: float, done: OtherWorkDone) -> None:
+        self.kernel, self.dispatch, self.horizon = ctx.kernel, ctx.dispatch, ctx.horizon
+        self.queue = ctx.queues[queue]
+        self.rng = ctx.stream(f"other_work/{queue}")
         self.ow, self.mean_gap, self.done = ow, 1 / rate, done
-        self.prio = PRIORITY_RANK[ow.priority]
+        self.priority = PRIORITY_RANK[ow.priority]
         self.gaps: list[float] = []
         self.efforts: list[float] = []
 
-    def next(self, _: Any = None) -> None:
-        if _ is not None:  # a task arrives now
-            self.disp.push(Task(self.prio, next(self.disp.seq), self._effort(), self.queue, NO_SKILL, self.done, -1))  # type: ignore[arg-type]
+    def next(self, arrived: Call | None = None) -> None:
+        """Schedule the next task's arrival; called by that arrival (``arrived``), queue its task first."""
+        if arrived is not None:
+            self.dispatch.place(Task(self.priority, next(self.dispatch.order), self._effort(), self.queue, NO_SKILL,
+                                     self.done, -1))
         if not self.gaps:
             self.gaps = on_grid(self.rng.exponential(self.mean_gap, BATCH)).tolist()[::-1]
         gap = self.gaps.pop()
-        if self.env.now + gap < self.horizon:
-            self.env.timeout(gap).callbacks.append(self.next)
+        if self.kernel.now + gap < self.horizon:
+            self.kernel.call_in(gap, Call(self.next))
 
     def _effort(self) -> float:
         if not self.efforts:

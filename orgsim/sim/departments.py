@@ -22,7 +22,7 @@ from orgsim.sim.calendar import INF, Calendar
 
 if TYPE_CHECKING:
     from orgsim.org.graph import Leg
-    from orgsim.sim.engine import Model
+    from orgsim.sim.context import RunContext
 
 __all__ = ["finish_on", "visit"]
 
@@ -44,16 +44,16 @@ def finish_on(cal: Calendar, t: float, hours: float) -> float:
     return cal.bounds[2 * k] + target - cal.cumulative[k]
 
 
-def visit(model: Model, leg: Leg, department: str, effort: float) -> Any:
+def visit(ctx: RunContext, leg: Leg, department: str, effort: float) -> Any:
     """Hand the work to ``department`` and wait for its answer; returns (handoff, queue, work) hours."""
-    env = model.env
-    h = model._delay(leg)
+    kernel = ctx.kernel
+    h = ctx.handoff_delay(leg)
     if h:
-        yield env.timeout(h)
-    now = env.now
-    cal = model.dept_cal.get(department)
-    end = now + effort if cal is None else finish_on(cal, now, effort)
-    end = min(end, model.horizon + 1.0)  # past the horizon: still open when the run stops
+        yield kernel.timeout(h)
+    now = kernel.now
+    calendar = ctx.department_calendars.get(department)
+    end = now + effort if calendar is None else finish_on(calendar, now, effort)
+    end = min(end, ctx.horizon + 1.0)  # past the horizon: still open when the run stops
     if end > now:
-        yield env.timeout(end - now)
+        yield kernel.timeout(end - now)
     return h + end - now, 0.0, 0.0

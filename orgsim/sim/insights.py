@@ -1,6 +1,6 @@
 """Insight spread: social-listening signals relayed through the organisation graph.
 
-One SimPy process per insight (its hops are timeouts with a callback): it appears on a channel, the queue that watches
+One SimPy process per insight (its hops are calls on the kernel): it appears on a channel, the queue that watches
 that channel and audience (:meth:`Structure.message_queue`) gets a small
 *noticing* task that competes with the rest of its work, and whoever notices
 it relays it along the graph's ties. Each tie ``u -> v`` passes the insight
@@ -36,7 +36,7 @@ import numpy as np
 
 from orgsim.org.graph import dept, person
 from orgsim.scenario.model import PRIORITY_RANK
-from orgsim.sim.demand import stream
+from orgsim.sim.kernel import Call
 from orgsim.sim.portable import on_grid
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
     from orgsim.scenario.insights import Briefing
     from orgsim.sim.calendar import Calendar
-    from orgsim.sim.engine import Model
+    from orgsim.sim.context import RunContext
 
 __all__ = ["INSIGHT_COLUMNS", "InsightSpread", "appearances"]
 
@@ -58,13 +58,13 @@ RELAYS = frozenset({"person", "pod", "approver"})
 VALUE_GRID = 2.0**-32
 
 
-def appearances(model: Model) -> list[tuple[float, str, int]]:
+def appearances(ctx: RunContext) -> list[tuple[float, str, int]]:
     """(time, kind, index within kind) for every insight of the run, in time order.
 
     One stream per kind (``insights/<kind>``): adding a kind leaves the others'
     arrivals unchanged. A Poisson process, thinned for bursts.
     """
-    ins = model.scenario.insights
+    ins = ctx.scenario.insights
     assert ins is not None
     out: list[tuple[float, str, int]] = []
     for name, k in ins.kinds.items():
@@ -72,11 +72,11 @@ def appearances(model: Model) -> list[tuple[float, str, int]]:
         if rate <= 0:
             continue
         peak = max([1.0, *(b.multiplier for b in k.bursts)])
-        rng = stream(model.seed, f"insights/{name}")
+        rng = ctx.stream(f"insights/{name}")
         t, j = 0.0, 0
         while True:
             t += on_grid(float(rng.exponential(1 / (rate * peak))))
-            if t >= model.horizon:
+            if t >= ctx.horizon:
                 break
             mult = 1.0
             for b in k.bursts:
@@ -90,18 +90,18 @@ def appearances(model: Model) -> list[tuple[float, str, int]]:
 
 
 class InsightSpread:
-    """Everything the insight layer adds to one run of a :class:`Model`."""
+    """Everything the insight layer adds to one run."""
 
-    def __init__(self, model: Model) -> None:
-        self.m = m = model
-        ins = m.scenario.insights
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+        ins = ctx.scenario.insights
         assert ins is not None, "the engine starts insight processes only for scenarios with an insights: block"
         self.ins = ins
-        self.env = m.env
+        self.kernel = ctx.kernel
         self.window = ins.horizon_days * 24
-        self.salt = f"{m.seed.entropy}/{m.seed.spawn_key}".encode()
-        self.fixed = m.scenario.policies.handoff_delay == "fixed"
-        g = m.graph
+        self.salt = f"{ctx.seed.entropy}/{ctx.seed.spawn_key}".encode()
+        self.fixed = ctx.scenario.policies.handoff_delay == "fixed"
+        g = ctx.plan.graph
         self.out_ties: dict[str, list[tuple[str, float, float]]] = {}
         for u, data in g.nodes(data=True):
             if data["kind"] in RELAYS:
@@ -109,24 +109,24 @@ class InsightSpread:
                     (v, ins.pass_for(e["kind"]), e["delay_hours"])
                     for _, v, e in g.out_edges(u, data=True) if g.nodes[v]["kind"] != "platform")
         self.relayers = self._relayers()
-        self.items = appearances(m)
+        self.items = appearances(ctx)
         # reached[i]: node -> (time, via); the per-insight memory of who knows
         self.reached: list[dict[str, tuple[float, str]]] = [{} for _ in self.items]
         self.noticed: list[tuple[float, str] | None] = [None] * len(self.items)
-        self.prio = PRIORITY_RANK["normal"]
+        self.priority = PRIORITY_RANK["normal"]
 
     def _relayers(self) -> dict[str, list[Calendar]]:
         """The calendars of whoever relays for a node: the person, a pod's members, the lead or the deputy."""
-        m = self.m
-        st = m.scenario.structure
+        workers = self.ctx.workers
+        st = self.ctx.scenario.structure
         out: dict[str, list[Calendar]] = {}
-        for u, data in m.graph.nodes(data=True):
+        for u, data in self.ctx.plan.graph.nodes(data=True):
             if data["kind"] == "pod":
-                out[u] = [m.workers[person(p)].cal for p in st.pods[u.split(":", 1)[1]].members]
-            elif u in m.workers:
-                out[u] = [m.workers[u].cal]
+                out[u] = [workers[person(p)].calendar for p in st.pods[u.split(":", 1)[1]].members]
+            elif u in workers:
+                out[u] = [workers[u].calendar]
         if st.lead is not None and st.deputy is not None:
-            out[person(st.lead)].append(m.workers[person(st.deputy)].cal)
+            out[person(st.lead)].append(workers[person(st.deputy)].calendar)
         return out
 
     def there(self, node: str) -> float:
@@ -134,8 +134,8 @@ class InsightSpread:
         cals = self.relayers.get(node)
         if not cals:
             return 0.0
-        now = self.env.now
-        return min(min(c.next_on_duty(now) for c in cals), self.m.horizon) - now
+        now = self.kernel.now
+        return min(min(c.next_on_duty(now) for c in cals), self.ctx.horizon) - now
 
     def _uniforms(self, i: int, u: str, v: str) -> tuple[float, float]:
         h = hashlib.blake2b(b"%s|%d|%s|%s" % (self.salt, i, u.encode(), v.encode()), digest_size=16).digest()
@@ -143,51 +143,53 @@ class InsightSpread:
 
     def start(self) -> None:
         for i in range(len(self.items)):
-            self.env.process(self.insight_flow(i))
+            self.kernel.process(self.insight_flow(i))
         for lever, sender in ((self.ins.trend_briefing, "lead"), (self.ins.presentations, "team")):
             if lever is not None:
-                self.env.process(self.briefings(lever, sender))
+                self.kernel.process(self.briefings(lever, sender))
 
     # -- processes -------------------------------------------------------------
     def insight_flow(self, i: int) -> Any:
-        env, m = self.env, self.m
+        kernel, ctx = self.kernel, self.ctx
         t0, kind, _ = self.items[i]
         k = self.ins.kinds[kind]
-        yield env.timeout(t0 - env.now)
+        yield kernel.timeout(t0 - kernel.now)
         plat = self.ins.platform
         if plat is not None:
             for d in plat.departments:
                 node = dept(d)
                 u, _ = self._uniforms(i, "platform", node)
                 self.hop(i, node, on_grid(-plat.lag_hours * math.log1p(-u)), "platform")
-        qname = m.structure.message_queue(k.channel, k.audience)
-        q = m.queues[qname]
-        done = env.event()
-        m.disp.push(m.disp.task(self.prio, self.ins.notice_minutes / 60, q, ((k.channel,), None, None), done, -1 - i))
+        s = ctx.scenario
+        qname = ctx.plan.message_queues[s.channels.index(k.channel),
+                                        s.audiences.index(k.audience) if k.audience is not None else -1]
+        done = kernel.event()
+        ctx.dispatch.place(ctx.dispatch.task(self.priority, self.ins.notice_minutes / 60, ctx.queues[qname],
+                                             ((k.channel,), None, None), done, -1 - i))  # type: ignore[arg-type]
         yield done
-        node = m.plan.node(qname)
-        self.noticed[i] = (env.now, node)
+        node = ctx.plan.node(qname)
+        self.noticed[i] = (kernel.now, node)
         self.reach(i, node, "noticed")
 
     def hop(self, i: int, node: str, delay: float, via: str) -> None:
         """Insight ``i`` reaches ``node`` after ``delay`` hours (a closed department: when it opens).
 
-        A timeout with a callback, not a process per hop: a process cost a
-        start event, a resume and an end event besides its timeout (insights
-        were 15% of a year of base.yaml). The timeouts keep their order among
-        themselves, so every department hears at the same time, by the same way.
+        A call, not a process per hop: a process cost a start event, a resume
+        and an end event besides its timeout (insights were 15% of a year of
+        base.yaml). The calls keep their order among themselves, so every
+        department hears at the same time, by the same way.
         """
-        self.env.timeout(delay).callbacks.append(partial(self._arrived, i, node, via))
+        self.kernel.call_in(delay, Call(partial(self._arrived, i, node, via)))
 
-    def _arrived(self, i: int, node: str, via: str, _ev: Any) -> None:
+    def _arrived(self, i: int, node: str, via: str, _call: Call) -> None:
         if node.startswith("dept:"):
-            closed = self.m.received(node[5:])  # a closed department hears when it opens
+            closed = self.ctx.until_received(node[5:])  # a closed department hears when it opens
             if closed:
-                self.env.timeout(closed).callbacks.append(partial(self._heard, i, node, via))
+                self.kernel.call_in(closed, Call(partial(self._heard, i, node, via)))
                 return
         self.reach(i, node, via)
 
-    def _heard(self, i: int, node: str, via: str, _ev: Any) -> None:
+    def _heard(self, i: int, node: str, via: str, _call: Call) -> None:
         self.reach(i, node, via)
 
     def reach(self, i: int, node: str, via: str) -> None:
@@ -195,7 +197,7 @@ class InsightSpread:
         seen = self.reached[i]
         if node in seen:
             return
-        seen[node] = (self.env.now, via)
+        seen[node] = (self.kernel.now, via)
         ties = self.out_ties.get(node, ())
         # Relaying is the work of a person: it leaves when someone who relays
         # for the node (the person, a pod member, the lead or her deputy) is on duty.
@@ -216,17 +218,17 @@ class InsightSpread:
 
     def briefings(self, lever: Briefing, sender: str) -> Any:
         """Every ``every_days``: pass on what the sender knows since the last meeting."""
-        env = self.env
-        lead = self.m.scenario.structure.lead
+        kernel = self.kernel
+        lead = self.ctx.scenario.structure.lead
         # Where the cycle stands when the run starts is drawn (its own stream):
         # averaged over replications the effect is the steady state's, not
         # that of a first meeting fixed a whole cycle into the run.
-        phase = float(stream(self.m.seed, f"briefings/{sender}").random())
+        phase = float(self.ctx.stream(f"briefings/{sender}").random())
         first = lever.at_hour + math.floor(phase * lever.every_days) * 24
-        yield env.timeout(first)
+        yield kernel.timeout(first)
         last = 0.0
         while True:
-            now = env.now
+            now = kernel.now
             for i, seen in enumerate(self.reached):
                 if sender == "lead" and lead is not None:
                     heard = seen.get(f"person:{lead}")
@@ -238,16 +240,16 @@ class InsightSpread:
                     for d in lever.departments:
                         self.reach(i, dept(d), f"{sender}_briefing")
             last = now
-            yield env.timeout(lever.every_days * 24)
+            yield kernel.timeout(lever.every_days * 24)
 
     # -- the table --------------------------------------------------------------
     def table(self) -> pd.DataFrame:
         rows = []
-        m = self.m
+        ctx = self.ctx
         for i, (t0, kind, j) in enumerate(self.items):
             k = self.ins.kinds[kind]
             noticed = self.noticed[i]
-            in_window = t0 >= m.warmup and t0 + self.window <= m.horizon
+            in_window = t0 >= ctx.warmup and t0 + self.window <= ctx.horizon
             for d in k.departments:
                 hit = self.reached[i].get(dept(d))
                 hours = hit[0] - t0 if hit else np.nan
@@ -256,6 +258,6 @@ class InsightSpread:
                              noticed[0] if noticed else np.nan, noticed[1] if noticed else None, d,
                              hit[0] if hit else np.nan, hit[1] if hit else None, hours, within,
                              on_grid(0.5 ** (hours / k.half_life_hours), VALUE_GRID) if within else 0.0, in_window))
-        import pandas as pd  # here, not at the top: `orgsim estimate` builds a Model and never a table
+        import pandas as pd  # here, not at the top: a run that builds no table needs no pandas
 
         return pd.DataFrame(rows, columns=list(INSIGHT_COLUMNS))

@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from orgsim.org.graph import person
 from orgsim.scenario.model import PRIORITY_RANK, utc_offset_hours
 from orgsim.sim.approvals import NO_SKILL, OtherWorkDone
-from orgsim.sim.demand import draw, stream
-from orgsim.sim.workers import Dispatcher, Task, WorkQueue
+from orgsim.sim.demand import draw
+from orgsim.sim.kernel import Call
+from orgsim.sim.workers import Task, WorkQueue
 
 if TYPE_CHECKING:
     from orgsim.scenario.model import Scenario
-    from orgsim.sim.engine import Model
+    from orgsim.sim.context import RunContext
+    from orgsim.sim.dispatch import DispatchPolicy
 
 __all__ = ["recurring_times", "start_recurring"]
 
@@ -52,22 +54,23 @@ def recurring_times(scenario: Scenario, name: str, horizon: float) -> list[float
         k += 1
 
 
-def start_recurring(model: Model) -> dict[str, OtherWorkDone]:
+def start_recurring(ctx: RunContext) -> dict[str, OtherWorkDone]:
     """Schedule every recurring task of the run; returns what each habit finished, by name."""
-    s = model.scenario
+    s = ctx.scenario
     out = {}
     for name, rw in s.policies.recurring_work.items():
-        times = recurring_times(s, name, model.horizon)
+        times = recurring_times(s, name, ctx.horizon)
         if not times:
             continue
         out[name] = done = OtherWorkDone()
-        efforts = draw(rw.hours, stream(model.seed, f"recurring/{name}"), len(times)).tolist()
-        land = partial(_land, model.disp, PRIORITY_RANK[rw.priority], model.queues[person(rw.person)], done)
+        efforts = draw(rw.hours, ctx.stream(f"recurring/{name}"), len(times)).tolist()
+        land = partial(_land, ctx.dispatch, PRIORITY_RANK[rw.priority], ctx.queues[person(rw.person)], done)
         for t, effort in zip(times, efforts, strict=True):
-            model.env.timeout(t).callbacks.append(partial(land, effort))
+            ctx.kernel.call_in(t, Call(partial(land, effort)))
     return out
 
 
-def _land(disp: Dispatcher, prio: int, queue: WorkQueue, done: OtherWorkDone, effort: float, _: Any) -> None:
+def _land(dispatch: DispatchPolicy, priority: int, queue: WorkQueue, done: OtherWorkDone, effort: float,
+          _call: Call) -> None:
     """One occurrence lands in the person's queue."""
-    disp.push(Task(prio, next(disp.seq), effort, queue, NO_SKILL, done, -1))  # type: ignore[arg-type]
+    dispatch.place(Task(priority, next(dispatch.order), effort, queue, NO_SKILL, done, -1))

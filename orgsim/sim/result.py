@@ -15,32 +15,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from orgsim.sim.insights import INSIGHT_COLUMNS
+from orgsim.sim.record import TableRecorder, TallyRecorder
 from orgsim.sim.tally import REPLY_TARGETS_HOURS, LocalClock
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from orgsim.sim.engine import Model
+    from orgsim.scenario.kinds import RequestKind
+    from orgsim.sim.context import RunContext
+    from orgsim.sim.demand import Arrivals
+    from orgsim.sim.insights import InsightSpread
+    from orgsim.sim.record import Recorder
     from orgsim.sim.tally import Tally
 
-__all__ = ["REQUEST_FIELDS", "Result"]
-
-#: per-request measurements filled in by the engine when a request is answered
-REQUEST_FIELDS = (
-    "answered",
-    "queue_hours",
-    "work_hours",
-    "handoff_hours",
-    "approval_hours",
-    "person_hours",
-    "handoffs",
-    "cross_group_handoffs",
-    "parts",
-    "reworked",
-)
-#: the fields of ``REQUEST_FIELDS`` that are counts (``Int64`` columns, empty while unanswered)
-COUNT_FIELDS = frozenset({"handoffs", "cross_group_handoffs", "parts", "reworked"})
-
+__all__ = ["Result"]
 
 @dataclass
 class Result:
@@ -74,13 +62,15 @@ class Result:
         return self.horizon_hours - self.warmup_hours
 
     @classmethod
-    def collect(cls, m: Model) -> Result:
+    def collect(cls, ctx: RunContext, recorder: Recorder, arrived: Arrivals, kinds: list[RequestKind],
+                clock: LocalClock, insight_spread: InsightSpread | None) -> Result:
+        """The tables of a finished run: ``arrived`` holds its arrivals (full mode: all of them)."""
         import pandas as pd  # here, not at the top: importing the engine (`orgsim estimate`) needs no pandas
 
-        s, a = m.scenario, m.arr
-        kinds = m.kinds
-        summary = m.tally is not None
-        req_kind = a.req_kind[:0] if summary else a.req_kind  # summary mode: empty tables, same columns
+        s = ctx.scenario
+        full = isinstance(recorder, TableRecorder)
+        tally = recorder.tally if isinstance(recorder, TallyRecorder) else None
+        req_kind = arrived.req_kind if full else arrived.req_kind[:0]  # summary mode: empty tables, same columns
         # per request, looked up from per-kind arrays (a Python loop over every request cost more than the run's
         # tables took otherwise)
         departments = list(dict.fromkeys(k.department for k in kinds))
@@ -89,7 +79,10 @@ class Result:
         name_code = np.array([names.index(k.name) for k in kinds], dtype=np.intp)
         priority = pd.array([k.spec.priority for k in kinds], dtype="str")
         n_req = len(req_kind)
-        arrived, answered = a.req_time[:n_req], m.rec["answered"]
+        arrived_at = arrived.req_time[:n_req]
+        columns = recorder.columns() if isinstance(recorder, TableRecorder) else {
+            q.name: np.zeros(0) for q in recorder.quantities}
+        count = {q.name for q in recorder.quantities if q.count}
         # every column built whole, then one frame: a column set afterwards (``astype("Int64")``, the
         # latency) rebuilt the frame's blocks each time, the largest cost of a year's tables
         requests = pd.DataFrame({
@@ -97,20 +90,22 @@ class Result:
             "department": pd.Categorical.from_codes(dept_code[req_kind], categories=departments, validate=False),
             "request_type": pd.Categorical.from_codes(name_code[req_kind], categories=names, validate=False),
             "priority": priority.take(req_kind),
-            "arrived": arrived,
-            **{f: _counts(v) if f in COUNT_FIELDS else v for f, v in m.rec.items()},
-            "latency_hours": answered - arrived,
-            "in_window": arrived >= m.warmup,
+            "arrived": arrived_at,
+            **{name: _counts(v) if name in count else v for name, v in columns.items()},
+            "latency_hours": (columns["answered"] if "answered" in columns else np.full(n_req, np.nan)) - arrived_at,
+            "in_window": arrived_at >= ctx.warmup,
         })
-        n_msg = len(m.msg_done)
-        msg_arrived = a.msg_time[:n_msg]
+        message_answered = recorder.message_answered if isinstance(recorder, TableRecorder) else np.zeros(0)
+        n_msg = len(message_answered)
+        msg_arrived = arrived.msg_time[:n_msg]
         messages = pd.DataFrame({
-            "channel": pd.Categorical.from_codes(a.msg_channel[:n_msg], categories=s.channels, validate=False),
-            "audience": pd.Categorical.from_codes(a.msg_audience[:n_msg], categories=s.audiences, validate=False),
+            "channel": pd.Categorical.from_codes(arrived.msg_channel[:n_msg], categories=s.channels, validate=False),
+            "audience": pd.Categorical.from_codes(arrived.msg_audience[:n_msg], categories=s.audiences,
+                                                  validate=False),
             "arrived": msg_arrived,
-            "answered": m.msg_done,
-            "reply_hours": m.msg_done - msg_arrived,
-            "in_window": msg_arrived >= m.warmup,
+            "answered": message_answered,
+            "reply_hours": message_answered - msg_arrived,
+            "in_window": msg_arrived >= ctx.warmup,
         })
         team = set(s.team.people)
         pods_of: dict[str, list[str]] = {}
@@ -118,8 +113,8 @@ class Result:
             for member in pod.members:
                 pods_of.setdefault(member, []).append(pname)
         rows = []
-        for w in m.workers.values():
-            duty = w.cal.duty_between(m.warmup, m.horizon)
+        for w in ctx.workers.values():
+            duty = w.calendar.duty_between(ctx.warmup, ctx.horizon)
             in_team = w.name in team
             rows.append({
                 "person": w.name,
@@ -127,33 +122,33 @@ class Result:
                 "role": s.team.people[w.name].role if in_team else "approver",
                 "pods": ",".join(pods_of.get(w.name, [])),
                 "duty_hours": duty,
-                "busy_hours": w.busy,
-                "after_hours": w.after,
-                "tasks_done": w.done,
-                "utilization": w.busy / duty if duty > 0 else np.nan,
+                "busy_hours": w.busy_hours,
+                "after_hours": w.after_hours,
+                "tasks_done": w.tasks_done,
+                "utilization": w.busy_hours / duty if duty > 0 else np.nan,
                 "cost_per_year": s.team.people[w.name].cost_per_year if in_team else 0.0,
             })
         log = None
-        if m.log is not None:
-            log = pd.DataFrame(m.log, columns=["time", "event", "kind", "item", "where"])
-        seed = m.seed.entropy if isinstance(m.seed.entropy, int) and not m.seed.spawn_key else None
+        if recorder.log is not None:
+            log = pd.DataFrame(recorder.log, columns=["time", "event", "kind", "item", "where"])
+        seed = ctx.seed.entropy if isinstance(ctx.seed.entropy, int) and not ctx.seed.spawn_key else None
         return cls(
             scenario=s.name,
             structure=s.structure.kind,
             seed=seed,
-            horizon_hours=m.horizon,
-            warmup_hours=m.warmup,
+            horizon_hours=ctx.horizon,
+            warmup_hours=ctx.warmup,
             requests=requests,
             messages=messages,
             people=pd.DataFrame(rows),
-            in_system_hours={k: v[1] for k, v in m.level.items()},
+            in_system_hours={k: v[1] for k, v in recorder.open.items()},
             log=log,
-            extras={"insight_horizon_hours": m.insight_spread.window} if m.insight_spread is not None else {},
-            insights=m.insight_spread.table() if m.insight_spread is not None else _no_insights(),
-            tally=m.tally,
+            extras={"insight_horizon_hours": insight_spread.window} if insight_spread is not None else {},
+            insights=insight_spread.table() if insight_spread is not None else _no_insights(),
+            tally=tally,
             reply_targets_hours=tuple(s.run.reply_targets_hours),
-            clock=m.clock,
-            open_at_end={k: int(v[0]) for k, v in m.level.items()},
+            clock=clock,
+            open_at_end={k: int(v[0]) for k, v in recorder.open.items()},
         )
 
 

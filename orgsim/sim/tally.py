@@ -9,11 +9,11 @@ same numbers the full tables give; percentiles come from a log-binned
 :class:`Histogram` whose bins are 1% wide, so they are within 1% of the
 exact order statistics.
 
-An answer costs one list append: the tally holds up to :data:`BATCH` answers
-and folds them in together with numpy, which gives the same counts, bins and
-(bit for bit) the same sums as adding them one at a time. What is held is
-folded in whenever a figure is read (``replies``, ``within``, ``kinds``,
-``answered_arrival_sum``), so no reader can see a tally short of its answers.
+An answer costs one list append: the recorder holds up to :data:`BATCH`
+answers and the tally folds them in together with numpy, which gives the same
+counts, bins and (bit for bit) the same sums as adding them one at a time.
+Message replies are held here the same way and folded in whenever a figure
+is read (``replies``, ``within``), so no reader can see a tally short of them.
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from orgsim.scenario.clock import utc_offset_hours
+from orgsim.sim.answers import FIELD, QUANTITIES, Quantity, as_array
 
 if TYPE_CHECKING:
     from orgsim.sim.demand import Arrivals
@@ -222,32 +223,53 @@ class LocalClock:
         return hour < DAYTIME[0] or hour >= DAYTIME[1] or (self.first_weekday + math.floor(local / 24.0)) % 7 >= 5
 
 
-@dataclass
 class KindTally:
     """Answered requests of one kind (department x request type) that arrived in the window."""
 
-    latency: Histogram = field(default_factory=Histogram)
-    #: sums of queue, work, handoff and approval hours
-    clocks: np.ndarray = field(default_factory=lambda: np.zeros(4))
-    person_hours: float = 0.0
-    handoffs: int = 0
-    cross_group_handoffs: int = 0
+    __slots__ = ("latency", "sums")
+
+    def __init__(self, quantities: tuple[Quantity, ...] = QUANTITIES) -> None:
+        self.latency = Histogram()
+        #: per quantity kept (:data:`~orgsim.sim.answers.QUANTITIES`), its sum over the answers
+        self.sums: dict[str, float] = {q.name: 0 if q.count else 0.0 for q in quantities}
+
+    @property
+    def clocks(self) -> np.ndarray:
+        """Sums of queue, work, handoff and approval hours."""
+        return np.array([self.sums[f"{p}_hours"] for p in ("queue", "work", "handoff", "approval")])
+
+    @property
+    def person_hours(self) -> float:
+        return self.sums["person_hours"]
+
+    @property
+    def handoffs(self) -> int:
+        return int(self.sums["handoffs"])
+
+    @property
+    def cross_group_handoffs(self) -> int:
+        return int(self.sums["cross_group_handoffs"])
 
 
 class Tally:
     """Everything summary mode keeps of one run: per-kind request tallies and message replies.
 
-    Only what arrived after the warm-up counts, as in the full tables. The engine
-    calls :meth:`message`, :meth:`request` and :meth:`count_arrivals`; answers
-    are held and folded in :data:`BATCH` at a time, and reading ``replies``,
-    ``within``, ``kinds`` or ``answered_arrival_sum`` folds in what is held first.
+    Only what arrived after the warm-up counts, as in the full tables. The
+    recorder (:class:`~orgsim.sim.record.TallyRecorder`) hands over answered
+    requests a batch at a time (:meth:`add_answers`) and each message's reply
+    (:meth:`message`, held and folded :data:`BATCH` at a time), and each block
+    of arrivals (:meth:`count_arrivals`); reading ``replies``, ``within`` or
+    ``kinds`` folds in the replies held first.
     """
 
     def __init__(self, kinds: list[tuple[str, str]], warmup: float, horizon: float,
-                 targets: tuple[float, ...] = REPLY_TARGETS_HOURS, clock: LocalClock = LocalClock()) -> None:
+                 targets: tuple[float, ...] = REPLY_TARGETS_HOURS, clock: LocalClock = LocalClock(),
+                 quantities: tuple[Quantity, ...] = QUANTITIES) -> None:
         #: (department, request type) of each request kind, in the engine's order
         self.names = kinds
-        self._kinds = [KindTally() for _ in kinds]
+        #: what is summed per kind (see :mod:`orgsim.sim.answers`)
+        self.quantities = quantities
+        self._kinds = [KindTally(quantities) for _ in kinds]
         self.warmup = warmup
         self.targets = tuple(targets)
         self.clock = clock
@@ -257,18 +279,17 @@ class Tally:
         #: per target: messages due; [0] all, [1] at night or on a weekend (``within``: answered within the target)
         self.due = np.zeros((2, len(self.targets)), dtype=np.int64)
         self._within = np.zeros((2, len(self.targets)), dtype=np.int64)
-        # arrivals in the window, counted from the drawn arrivals when the run ends
+        # arrivals in the window, counted from the drawn arrivals block by block
         self.arrived = np.zeros(len(kinds), dtype=np.int64)
         self.messages_arrived = 0
         self.horizon = horizon
         #: sums of the arrival times of requests arrived in the window, and of those answered: with the counts
         #: they give the total age of the requests still open at the horizon (the censored lower bound)
         self.arrived_time_sum = 0.0
-        self._answered_arrival_sum = 0.0
-        #: answers not yet folded in: messages as arrived, answered, arrived, ...; requests as rows
+        self.answered_arrival_sum = 0.0
+        #: replies not yet folded in, as arrived, answered, arrived, ...
         self.batch = BATCH  # read when built, so that a test can set the module's BATCH
         self._msg: list[float] = []
-        self._req: list[tuple[float, ...]] = []
 
     @property
     def replies(self) -> Histogram:
@@ -285,13 +306,7 @@ class Tally:
     @property
     def kinds(self) -> list[KindTally]:
         """The requests answered, per kind."""
-        self.flush()
         return self._kinds
-
-    @property
-    def answered_arrival_sum(self) -> float:
-        self.flush()
-        return self._answered_arrival_sum
 
     def count_arrivals(self, block: Arrivals) -> None:
         """Count what arrived in the window (answered or not), a block of arrivals at a time."""
@@ -306,13 +321,32 @@ class Tally:
             self.due[0, j] += int(np.sum(inside & (msg <= due_by)))
             self.due[1, j] += int(np.sum(off & (msg <= due_by)))
 
-    def request(self, kind: int, arrived: float, answered: float, queue: float, work: float, handoff: float,
-                approval: float, person_hours: float, hops: int, cross: int) -> None:
-        if arrived >= self.warmup:
-            held = self._req
-            held.append((kind, arrived, answered, queue, work, handoff, approval, person_hours, hops, cross))
-            if len(held) >= self.batch:
-                self._fold_requests()
+    def add_answers(self, records: list[tuple[float, ...]]) -> None:
+        """Add answered requests (:class:`~orgsim.sim.answers.Answer` records, in the order answered).
+
+        The same counts, bins and (bit for bit) sums as adding them one at a time.
+        """
+        if not records:
+            return
+        rows = as_array(records)
+        rows = rows[rows[:, FIELD["arrived"]] >= self.warmup]
+        if not len(rows):
+            return
+        kind = rows[:, FIELD["kind"]].astype(np.int64)
+        self.answered_arrival_sum = float(_running_sum(self.answered_arrival_sum, rows[:, FIELD["arrived"]]))
+        order = np.argsort(kind, kind="stable")  # each kind's answers in the order they came
+        kind, rows = kind[order], rows[order]
+        starts = np.flatnonzero(np.r_[True, kind[1:] != kind[:-1]])
+        for lo, hi in zip(starts, [*starts[1:], len(kind)], strict=True):
+            k, part = self._kinds[int(kind[lo])], rows[lo:hi]
+            fields = {name: part[:, i] for name, i in FIELD.items()}
+            k.latency.add_many(fields["answered"] - fields["arrived"])
+            for q in self.quantities:
+                values = q.of(fields)
+                if q.count:  # whole numbers: exact in any order
+                    k.sums[q.name] += int(values.sum())
+                else:
+                    k.sums[q.name] = float(_running_sum(k.sums[q.name], values))
 
     def message(self, arrived: float, answered: float) -> None:
         if arrived >= self.warmup:
@@ -323,11 +357,9 @@ class Tally:
                 self._fold_messages()
 
     def flush(self) -> None:
-        """Fold in the answers held (reading a figure does this; calling it again is harmless)."""
+        """Fold in the replies held (reading a figure does this; calling it again is harmless)."""
         if self._msg:
             self._fold_messages()
-        if self._req:
-            self._fold_requests()
 
     def _fold_messages(self) -> None:
         pairs = np.array(self._msg, dtype=float).reshape(-1, 2)
@@ -340,19 +372,3 @@ class Tally:
             hit = (arrived <= self.due_by[j]) & (reply <= target)
             self._within[0, j] += int(np.count_nonzero(hit))
             self._within[1, j] += int(np.count_nonzero(hit & off))
-
-    def _fold_requests(self) -> None:
-        rows = np.array(self._req, dtype=float)  # kinds, hops and cross are small integers: exact as floats
-        self._req.clear()
-        kind = rows[:, 0].astype(np.int64)
-        self._answered_arrival_sum = float(_running_sum(self._answered_arrival_sum, rows[:, 1]))
-        order = np.argsort(kind, kind="stable")  # each kind's answers in the order they came
-        kind, rows = kind[order], rows[order]
-        starts = np.flatnonzero(np.r_[True, kind[1:] != kind[:-1]])
-        for lo, hi in zip(starts, [*starts[1:], len(kind)], strict=True):
-            k, part = self._kinds[int(kind[lo])], rows[lo:hi]
-            k.latency.add_many(part[:, 2] - part[:, 1])
-            k.clocks = _running_sum(k.clocks, part[:, 3:7])
-            k.person_hours = float(_running_sum(k.person_hours, part[:, 7]))
-            k.handoffs += int(part[:, 8].sum())
-            k.cross_group_handoffs += int(part[:, 9].sum())

@@ -84,11 +84,11 @@ def runs(request: pytest.FixtureRequest) -> tuple[list[Model], list[dict], float
 
 def _station_wait(m: Model, station: str) -> float:
     n = total = 0.0
-    for k, kind in enumerate(m.plan.kinds):
+    for k, kind in enumerate(m.context.plan.kinds):
         for i, st in enumerate(kind.steps):
-            if st.queues == (f"pod:{station}",) and (k, i) in m.step_waits:
-                n += m.step_waits[k, i][0]
-                total += m.step_waits[k, i][1]
+            if st.queues == (f"pod:{station}",) and (k, i) in m.flows.step_waits:
+                n += m.flows.step_waits[k, i][0]
+                total += m.flows.step_waits[k, i][1]
     return total / n
 
 
