@@ -261,6 +261,10 @@ def compare(
                                                     "mean (at most 64 replications).")] = None,
     attribute: Annotated[bool, typer.Option("--attribute", help="Split each design's difference from the baseline "
                                             "into its levers (runs every combination; see docs/statistics.md).")] = False,
+    with_resilience: Annotated[bool, typer.Option("--resilience", help="Also put every design through `orgsim "
+                                                  "resilience` (its defaults; many runs).")] = False,
+    resilience_from: Annotated[Path | None, typer.Option(help="Add the resilience study saved by `orgsim resilience "
+                                                         "--out DIR` (same designs).")] = None,
 ) -> None:
     """Compare designs on the same demand: every figure with its CI, and a verdict against the first."""
     from orgsim.experiment.study import run_study
@@ -299,14 +303,48 @@ def compare(
             for s in scenarios[1:]:
                 attributions.append(attribute_levers(scenarios[0], s, study.replications, study.seed, workers=workers,
                                                      scheduler=scheduler))
+        resilient = _resilience_for(ctx, scenarios, [str(f) for f in files], with_resilience, resilience_from,
+                                    study.replications, study.seed, workers, scheduler, as_json)
         if stage is not None:
             write_comparison(stage, table, study, attributions)
     if as_json:
-        sys.stdout.write(strict_json(comparison_json(table, attributions)) + "\n")
+        data = comparison_json(table, attributions)
+        if resilient is not None:
+            from orgsim.resilience.tables import add_resilience
+
+            add_resilience(data, resilient, "--resilience-from" if resilience_from is not None else "--resilience")
+        sys.stdout.write(strict_json(data) + "\n")
     else:
         render_comparison(table)
         for a in attributions:
             render_attribution(a)
+        if resilient is not None:
+            from orgsim.resilience.render import render_resilience
+
+            typer.echo("")
+            render_resilience(resilient, typer.echo)
+
+
+def _resilience_for(ctx: typer.Context, scenarios: list[Scenario], sources: list[str], run: bool, saved: Path | None,
+                    replications: int, seed: int, workers: int | None, scheduler: str | None,
+                    quiet: bool) -> dict[str, Any] | None:
+    """The resilience study of ``--resilience`` (run at the comparison's seed) or ``--resilience-from``."""
+    if run and saved is not None:
+        raise OrgsimError("give --resilience (run it) or --resilience-from DIR (a saved one), not both")
+    if saved is not None:
+        from orgsim.resilience import read_resilience
+
+        return read_resilience(saved)
+    if not run:
+        return None
+    from orgsim.output import progress_bar
+    from orgsim.resilience import Options, resilience, resilience_json
+    from orgsim.resilience.run import study_size
+
+    with progress_bar(study_size(scenarios, Options(), replications, sources), quiet=quiet) as tick:
+        return resilience_json(resilience(scenarios, Options(), replications, seed, workers=workers,
+                                          scheduler=scheduler, progress=tick, allow_large=_allow_large(ctx),
+                                          sources=sources))
 
 
 @app.command()
@@ -329,6 +367,10 @@ def report(
     attribute: Annotated[bool, typer.Option("--attribute", help="Split the difference of each design that changes "
                                             "two or more levers into each lever's share (runs every combination "
                                             "of its levers; see docs/statistics.md).")] = False,
+    with_resilience: Annotated[bool, typer.Option("--resilience", help="Add what breaks without key people: runs "
+                                                  "`orgsim resilience` on the designs (many runs).")] = False,
+    resilience_from: Annotated[Path | None, typer.Option(help="Add the resilience study saved by `orgsim resilience "
+                                                         "--out DIR` (same designs).")] = None,
 ) -> None:
     """Write the HTML report a CMO reads: the decision on page one, then the appendix (works offline).
 
@@ -361,6 +403,13 @@ def report(
         from orgsim.explore.tables import read_exploration
 
         explored = read_exploration(explore_dir)
+    if with_resilience and resilience_from is not None:
+        raise OrgsimError("give --resilience (run it) or --resilience-from DIR (a saved one), not both")
+    resilient = None
+    if resilience_from is not None:
+        from orgsim.resilience import read_resilience
+
+        resilient = read_resilience(resilience_from)
     if from_dir is not None:
         if seed is not None or replications is not None:
             raise OrgsimError("--seed and --replications apply when running scenarios, not with --from")
@@ -385,13 +434,18 @@ def report(
         from orgsim.experiment.attribution import attribute_study
 
         attributions = attribute_study(study, workers=workers, scheduler=scheduler)
+    if with_resilience:
+        resilient = _resilience_for(ctx, study.scenarios, study.sources, True, None, study.replications, study.seed,
+                                    workers, scheduler, False)
     command = (report_command(study, output) + (" --attribute" if attribute else "")
-               + (f" --explore {explore_dir}" if explore_dir is not None else ""))
+               + (f" --explore {explore_dir}" if explore_dir is not None else "")
+               + (" --resilience" if with_resilience else "")
+               + (f" --resilience-from {resilience_from}" if resilience_from is not None else ""))
     # each file is written whole beside its destination, then renamed into place: never half-written; a file
     # that appeared under the name during the run is kept unless --force
     with page_progress() as drawn:  # the charts are most of the page's time: shown as they are drawn
         write_study_report(study, checked["--output"], command=command, attributions=attributions,
-                           explore=explored, force=force, progress=drawn)
+                           explore=explored, resilience=resilient, force=force, progress=drawn)
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")
     if pptx is not None:
@@ -508,6 +562,108 @@ def explore(
     render_exploration(ex, typer.echo)
     if out is not None:
         typer.echo(f"wrote {out}/exploration.json and the tables as CSV")
+
+
+@app.command()
+@friendly
+def resilience(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Design files (scenario YAML).", metavar="DESIGN...")],
+    absent_days: Annotated[float, typer.Option(help="How long each person (and each shared role) is away.")] = 14.0,
+    start_day: Annotated[float | None, typer.Option(help="The day every stress starts (default: drawn per "
+                                                    "replication, the same for every design).")] = None,
+    after_days: Annotated[float, typer.Option(help="Days measured after a stress ends (its backlog).")] = 7.0,
+    crisis: Annotated[list[str] | None, typer.Option("--crisis", help="A crisis on this channel; repeat for more, "
+                                                     "'none' for none (default: the busiest channel).")] = None,
+    crisis_multiplier: Annotated[float, typer.Option(help="How many times the usual messages a crisis brings.")] = 10.0,
+    crisis_days: Annotated[float, typer.Option(help="How long a crisis lasts.")] = 2.0,
+    launch: Annotated[bool, typer.Option(help="Put each design through a launch week (and one with the lead "
+                                         "away).")] = True,
+    launch_days: Annotated[float, typer.Option(help="How long the launch lasts.")] = 7.0,
+    freeze: Annotated[list[str] | None, typer.Option("--freeze", help="A hiring freeze leaves this person's seat "
+                                                     "empty; repeat for more, 'none' for none (default: the seat "
+                                                     "whose absence costs least).")] = None,
+    bus_max: Annotated[int, typer.Option(min=1, help="Bus factors are measured up to this many people away.")] = 2,
+    tolerance_points: Annotated[float, typer.Option(help="A share misses its target when it falls this many "
+                                                    "points.")] = 10.0,
+    tolerance_percent: Annotated[float, typer.Option(help="A time or count misses its target when it grows this "
+                                                     "many percent.")] = 25.0,
+    replications: Annotated[int | None, typer.Option(min=2, help="Replications of every stress and its twin "
+                                                     "(default: run.replications).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the first design's run.seed).")] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Write each run as it finishes, then resilience.json and the "
+                                             "tables (CSV), here.")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue the study in --out, skipping runs already done.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
+) -> None:
+    """What breaks without each person, in a crisis, a launch and a hiring freeze: each design's resilience."""
+    from orgsim.output import progress_bar
+    from orgsim.resilience import Options, resilience_json
+    from orgsim.resilience import resilience as run_resilience
+    from orgsim.resilience.render import render_resilience
+    from orgsim.resilience.run import study_size
+
+    if resume and out is None:
+        raise OrgsimError("--resume needs --out, the folder of the resilience study to continue")
+    options = Options.from_cli(crisis, freeze, tolerance_points, tolerance_percent, absent_days=absent_days,
+                               start_day=start_day, after_days=after_days, crisis_multiplier=crisis_multiplier,
+                               crisis_days=crisis_days, launch=launch, launch_days=launch_days, bus_max=bus_max)
+    scenarios = [load_scenario(ctx, f) for f in files]
+    with progress_bar(study_size(scenarios, options, replications, [str(f) for f in files]), quiet=as_json) as tick:
+        result = run_resilience(scenarios, options, replications, seed, workers=workers, scheduler=scheduler,
+                                out=out, resume=resume, progress=tick, allow_large=_allow_large(ctx),
+                                sources=[str(f) for f in files])
+    data = resilience_json(result)
+    if as_json:
+        sys.stdout.write(strict_json(data) + "\n")
+        return
+    render_resilience(data, typer.echo)
+    if out is not None:
+        typer.echo(f"wrote {out}/resilience.json and the tables as CSV")
+
+
+@app.command()
+@friendly
+def recommend(
+    ctx: typer.Context,
+    file: FileArg,
+    question: Annotated[Path | None, typer.Option(help="A question file (a recommend: block): budget, targets, "
+                                                  "objectives, levers. None: the file's design, cheapest first.")] = None,
+    budget: Annotated[float | None, typer.Option(min=0, help="Money per year at most (sets budget.money_per_year).")] = None,
+    head_count: Annotated[int | None, typer.Option(min=1, help="People at most (sets budget.head_count).")] = None,
+    trials: Annotated[int | None, typer.Option(min=1, help="Candidates the search proposes (sets search.trials).")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Seed of the search and the runs (default: run.seed).")] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Write each run as it finishes, then the answer (recommendation.html, "
+                                             "recommended.yaml, front.csv/png, candidates.csv), here.")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue the recommendation in --out, skipping runs already done.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
+) -> None:
+    """The best structure and staffing within a budget: searched, confirmed at a stated confidence, what it gives up."""
+    from orgsim.output import progress_bar
+    from orgsim.recommend import load_question, question_from_data
+    from orgsim.recommend import recommend as run_recommend
+    from orgsim.recommend.answer import answer_json, render
+    from orgsim.recommend.question import with_settings
+    from orgsim.recommend.run import planned_runs
+
+    if resume and out is None:
+        raise OrgsimError("--resume needs --out, the folder of the recommendation to continue")
+    base = load_scenario(ctx, file)
+    asked = load_question(question, base) if question is not None else question_from_data({}, base)
+    asked = with_settings(asked, money_per_year=budget, head_count=head_count, trials=trials, seed=seed)
+    with progress_bar(planned_runs(asked, base), quiet=as_json) as tick:
+        answer = run_recommend(base, asked, out=out, resume=resume, workers=workers, scheduler=scheduler,
+                               progress=tick, allow_large=_allow_large(ctx))
+    if as_json:
+        sys.stdout.write(strict_json(answer_json(answer)) + "\n")
+        return
+    render(answer, typer.echo)
+    if out is not None:
+        typer.echo(f"wrote {out}/recommendation.html, recommended.yaml, front.csv, front.png and candidates.csv")
 
 
 @app.command()

@@ -190,7 +190,8 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
     head.add_row("Silo latency, answered only", _h(lat["mean"]) + _ci(lat.get("ci95"), _h))
     head.add_row("  p50 / p90 / p95", f"{_h(lat['p50'])} / {_h(lat['p90'])} / {_h(lat['p95'])}")
     br = s["latency_breakdown_hours"]
-    head.add_row("  where the time goes", "  ".join(f"{k} {_h(v)}" for k, v in br.items()))
+    head.add_row("  where the time goes", "  ".join(f"{k} {_h(v)}" for k, v in br.items())
+                 + (f"  (switching: {_pct(s['switching_share'])} of team work)" if "switching_share" in s else ""))
     head.add_row("Silo overhead (not hands-on work)", _pct(s["silo_overhead_share"]) + _ci(cis.get("silo_overhead_share"), _pct))
     head.add_row("Handoffs per request", f"{s['handoffs_per_request']:.1f} ({s['cross_group_handoffs_per_request']:.1f} across groups)"
                  if s["handoffs_per_request"] is not None else "—")
@@ -200,6 +201,8 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
         head.add_row("  95% CI", " / ".join(_ci(t.get("ci95", {}).get("all"), _pct).removeprefix("  (95% CI ")
                                             .removesuffix(")") or "—" for t in targets.values()))
         head.add_row("  nights and weekends", " / ".join(_pct(t["off_hours"]) for t in targets.values()))
+    if s.get("messages", {}).get("abandoned_share") is not None:  # only where a channel sets patience_hours
+        head.add_row("Messages abandoned unanswered", _pct(s["messages"]["abandoned_share"]))
     reach = s.get("insight_reach")
     if reach and reach.get("pairs"):
         rc = reach.get("ci95", {})
@@ -210,7 +213,12 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
     head.add_row("Work done after hours", _pct(s["after_hours_share"]))
     r, m = s["requests"], s["messages"]
     head.add_row("Requests (arrived / answered / open)", f"{r['arrived']:.0f} / {r['completed']:.0f} / {r['open_at_end']:.0f} per run")
-    head.add_row("Messages (arrived / answered / open)", f"{m['arrived']:.0f} / {m['answered']:.0f} / {m['open_at_end']:.0f} per run")
+    if m.get("abandoned_share") is not None:
+        head.add_row("Messages (arrived / answered / abandoned / open)",
+                     f"{m['arrived']:.0f} / {m['answered']:.0f} / {m['abandoned']:.0f} / {m['open_at_end']:.0f} per run")
+    else:
+        head.add_row("Messages (arrived / answered / open)",
+                     f"{m['arrived']:.0f} / {m['answered']:.0f} / {m['open_at_end']:.0f} per run")
     head.add_row("Head count / cost per year", f"{s['head_count']:.0f} / {s['cost_per_year']:,.0f}")
     console.print(head)
     table = Table(title="Silo latency by department", title_justify="left")

@@ -45,6 +45,12 @@ def _plots() -> dict[str, Callable[..., Any]]:
         "backlog_over_time": plots_work.backlog_over_time}
 
 
+def _design() -> Any:
+    import orgsim.design
+
+    return orgsim.design
+
+
 # (call, argument named in the message); the calls take the fixtures by name
 CASES: list[tuple[str, Callable[..., Any], str]] = [
     # None
@@ -91,6 +97,25 @@ CASES: list[tuple[str, Callable[..., Any], str]] = [
      "write_study_report: path"),
     ("write_demo(logs, d, fmt='xlsx')", lambda s, st: __import__("orgsim.calibrate.demo").calibrate.demo.write_demo(
         __import__("orgsim.calibrate.demo").calibrate.demo.demo_logs(s, 1, 1), "/tmp", fmt="xlsx"), "fmt"),
+    # orgsim.design (#29): what a search over designs calls many times
+    ("generate_design(None, 'network')", lambda s, st: _design().generate_design(None, "network"),
+     "generate_design: scenario"),
+    ("generate_design(s, 'nope')", lambda s, st: _design().generate_design(s, "nope"), "generate_design: kind"),
+    ("generate_design(s, 'network', {})", lambda s, st: _design().generate_design(s, "network", {}),
+     "generate_design: options"),
+    ("DesignOptions(min_members=0)", lambda s, st: _design().DesignOptions(min_members=0), "min_members"),
+    ("DesignOptions(seat_share=1.5)", lambda s, st: _design().DesignOptions(seat_share=1.5), "seat_share"),
+    ("DesignOptions(tolerance=nan)", lambda s, st: _design().DesignOptions(tolerance=float("nan")), "tolerance"),
+    ("DesignOptions(max_pods_per_person='2')", lambda s, st: _design().DesignOptions(max_pods_per_person="2"),
+     "max_pods_per_person"),
+    ("DesignOptions(lead_in_pods='yes')", lambda s, st: _design().DesignOptions(lead_in_pods="yes"), "lead_in_pods"),
+    ("design_scenario(s, None)", lambda s, st: _design().design_scenario(s, None), "design_scenario: design"),
+    ("design_scenario(None, d)", lambda s, st: _design().design_scenario(None, None), "design_scenario: scenario"),
+    ("with_people(s, [1])", lambda s, st: _design().with_people(s, [1]), "with_people: people"),
+    ("with_people(s, {'x': 3})", lambda s, st: _design().with_people(s, {"x": 3}), "with_people: people['x']"),
+    ("with_people(s, {1: {}})", lambda s, st: _design().with_people(s, {1: {}}), "with_people: people"),
+    ("assign_people(shape)", lambda s, st: _design().assign_people(
+        ["a"], [30], __import__("numpy").ones((2, 1)), [_design().Slot("p", 10, 1)]), "assign_people: factors"),
     # empty
     ("compare([])", lambda s, st: orgsim.compare([]), "compare: scenarios"),
     ("summarize([])", lambda s, st: orgsim.summarize([]), "summarize: results"),

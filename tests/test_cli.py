@@ -34,7 +34,7 @@ def test_run_json_follows_the_contract() -> None:
     assert CONTRACT <= set(out)
     assert out["structure"] == "audience" and out["seed"] == 3 and out["replications"] == 2
     assert set(out["requests"]) == {"arrived", "completed", "open_at_end", "backlog_at_end"}
-    assert set(out["messages"]) == {"arrived", "answered", "open_at_end"}
+    assert set(out["messages"]) == {"arrived", "answered", "abandoned", "open_at_end"}
     lat = out["silo_latency_hours"]
     assert set(lat) == {"mean", "p50", "p90", "p95", "ci95"} and lat["ci95"][0] <= lat["mean"] <= lat["ci95"][1]
     for d in out["by_department"].values():

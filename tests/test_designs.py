@@ -195,3 +195,22 @@ def test_orgsim_designs_writes_files_that_extend_the_base_and_keeps_what_is_ther
     assert again.exit_code == 1 and "not empty" in again.stderr and "--force" in again.stderr
     bad = runner.invoke(app, ["designs", str(base), "--out", str(tmp_path / "d2"), "--only", "matrix"])
     assert bad.exit_code == 1 and "unknown design 'matrix'" in bad.stderr
+
+
+def test_with_people_keeps_what_the_file_left_to_its_defaults(tmp_path: Path) -> None:
+    # as with_changes (main's fix): a copy that wrote a workflow step's default hours out would contradict the
+    # approval chain's calendar for the CMO and refuse a valid scenario
+    from orgsim.design import with_people
+
+    examples = ROOT / "scenarios"
+    said = '              hours: "08:30-18:00"'
+    text = (examples / "calibration" / "handoffs.yaml").read_text(encoding="utf-8")
+    assert said in text
+    for name in ("base.yaml", "function.yaml"):
+        (tmp_path / name).write_text((examples / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "calibration").mkdir()
+    (tmp_path / "calibration" / "handoffs.yaml").write_text(text.replace(said, "", 1), encoding="utf-8")
+    s = load_scenario(tmp_path / "calibration" / "handoffs.yaml")
+    bigger = with_people(s, {"hire1": {"timezone": "Europe/London", "proficiency": {"default": "practised"}}})
+    assert set(bigger.team.people) == {*s.team.people, "hire1"}
+    assert bigger.demand == s.demand and bigger.policies == s.policies

@@ -133,6 +133,18 @@ def test_a_bad_roster_is_one_positioned_line_and_exit_1(tmp_path: Path, case: st
     assert not (tmp_path / "base.yaml").exists()
 
 
+def test_an_unknown_structure_is_refused_before_the_roster_is_read(tmp_path: Path) -> None:
+    code, err, _ = _init(tmp_path, tmp_path / "not-read.csv", "--structure", "matrix")
+    assert code == 1 and len(err) == 1, err
+    assert "--structure: expected one of network, function, audience, embedded, hybrid, got 'matrix'" in err[0]
+
+
+def test_init_refuses_a_folder_where_the_base_goes(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").mkdir()
+    code, err, _ = _init(tmp_path, _write(tmp_path, [HEADER, *GOOD]), "--force")
+    assert code == 1 and len(err) == 1 and "base.yaml: is a folder; give a file name" in err[0], err
+
+
 def test_a_roster_over_the_limits_is_one_line(tmp_path: Path) -> None:
     rows = [HEADER] + [f"Person {i},Europe/London,09:00-17:30,expert,,expert" for i in range(10_000)]
     code, err, _ = _init(tmp_path, _write(tmp_path, rows))

@@ -12,6 +12,10 @@ import pytest
 from tests.conftest import ROOT
 
 HEAVY = ("scipy", "pandas", "matplotlib")
+#: the engine's running parts: `validate` runs the analytic estimate (its overload check), which shares the engine's
+#: on-duty calendars (orgsim.sim.calendar) and nothing else of it
+ENGINE = ("simpy", "orgsim.sim.engine", "orgsim.sim.kernel", "orgsim.sim.flows", "orgsim.sim.workers",
+          "orgsim.sim.record", "orgsim.sim.result")
 
 _PROBE = """
 import json, sys
@@ -24,10 +28,10 @@ print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))
 """
 
 
-def _loaded_after(args: list[str]) -> list[str]:
-    """The heavy modules a fresh interpreter holds after running ``orgsim ARGS`` in-process."""
+def _loaded_after(args: list[str], watched: tuple[str, ...] = HEAVY) -> list[str]:
+    """The ``watched`` modules a fresh interpreter holds after running ``orgsim ARGS`` in-process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", _PROBE.format(args=args, heavy=HEAVY)], capture_output=True,
+    out = subprocess.run([sys.executable, "-c", _PROBE.format(args=args, heavy=watched)], capture_output=True,
                          text=True, cwd=ROOT, env=env, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -39,6 +43,22 @@ def _loaded_after(args: list[str]) -> list[str]:
 ], ids=["help", "validate", "estimate"])
 def test_light_commands_load_no_heavy_library(args: list[str]) -> None:
     assert _loaded_after(args) == []
+
+
+@pytest.mark.parametrize("args", [
+    ["validate", "scenarios/network.yaml"],
+    ["validate", "scenarios/solo.yaml"],  # overloaded: the estimate finds it (a warning)
+    ["estimate", "scenarios/network.yaml"],
+], ids=["validate", "validate-overloaded", "estimate"])
+def test_validate_and_estimate_load_no_engine(args: list[str]) -> None:
+    # the estimate ran (validate's overload check), and nothing of the engine's running parts came with it
+    assert _loaded_after(args, (*HEAVY, *ENGINE, "orgsim.analytic.estimate")) == ["orgsim.analytic.estimate"]
+
+
+def test_the_probe_sees_the_engine_load() -> None:
+    """The check can fail: `run` loads the engine, and the probe reports each part."""
+    assert _loaded_after(["run", "scenarios/network.yaml", "--horizon-days", "2", "--warmup-days", "1",
+                          "--replications", "1", "--json"], ENGINE) == sorted(ENGINE)
 
 
 def test_the_probe_sees_a_heavy_import() -> None:

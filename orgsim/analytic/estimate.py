@@ -12,6 +12,9 @@ M/M/c station in steady state:
   time, plus the mean time an arrival at a random moment waits for anyone
   serving the station to come on duty (Σ off-gap² / 2 / horizon: nights
   and weekends, which are most of the silo latency of an office-hours team).
+  The lead's duties her deputy covers (``deputised:<lead>``) are a station of
+  their own, served by the lead on duty and by the deputy in the hours the
+  lead is off (both in its ``c`` and its off-duty wait).
 
 A workflow (``steps:``) visits each step ``v`` times on average, ``v`` from
 the traffic equations (:func:`visit_ratios`); each queue of a step gets
@@ -40,17 +43,17 @@ from typing import Any
 import numpy as np
 
 from orgsim.analytic.queueing import mmc_wait
-from orgsim.org.plan import NO_LEG, KindPlan, routing_plan
+from orgsim.org.plan import DEPUTISED, NO_LEG, KindPlan, routing_plan
 from orgsim.scenario.approvers import approver_calendars
 from orgsim.scenario.model import Scenario
-from orgsim.sim.calendar import Calendar, _merge, calendar_for
+from orgsim.sim.calendar import Calendar, calendar_for, merge_spans
 
 __all__ = ["estimate"]
 
 
 def _off_duty_wait(calendars: list[tuple[float, ...]], horizon: float) -> float:
     """Mean wait, from a uniformly random moment, until at least one of the calendars is on duty."""
-    duty = _merge((b[i], b[i + 1]) for b in calendars for i in range(0, len(b), 2))
+    duty = merge_spans((b[i], b[i + 1]) for b in calendars for i in range(0, len(b), 2))
     t, total = 0.0, 0.0
     for start, end in duty:
         total += (start - t) ** 2 / 2
@@ -58,6 +61,14 @@ def _off_duty_wait(calendars: list[tuple[float, ...]], horizon: float) -> float:
     if t < horizon:
         total += (horizon - t) ** 2 / 2
     return total / horizon if horizon > 0 else 0.0
+
+
+def _while_off(calendar: Calendar, lead: Calendar) -> Calendar:
+    """The hours of ``calendar`` when ``lead`` is off duty: when a deputy serves the lead's stand-in queue."""
+    def pairs(b: tuple[float, ...]) -> list[tuple[float, float]]:
+        return list(zip(b[0::2], b[1::2], strict=True))
+
+    return Calendar.from_intervals(pairs(calendar.bounds), pairs(lead.bounds))
 
 
 def _calendars(scenario: Scenario, horizon: float) -> dict[str, tuple[Calendar, float]]:
@@ -163,11 +174,15 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
     for name, who in plan.servers.items():
         if rate[name] == 0:
             continue
-        servers = sum(calendars[w][0].duty_between(0, horizon) / horizon * calendars[w][1] for w in who)
+        serving = [calendars[w] for w in who]
+        if name.startswith(DEPUTISED):  # the lead's stand-in queue: her deputy serves it only while she is off
+            lead = serving[0][0]
+            serving[1:] = [(_while_off(cal, lead), cap) for cal, cap in serving[1:]]
+        servers = sum(cal.duty_between(0, horizon) / horizon * cap for cal, cap in serving)
         c = max(1, round(servers))
         service = work[name] / rate[name]
         wait = mmc_wait(c, rate[name], service) if service > 0 else 0.0
-        shift_wait = _off_duty_wait([calendars[w][0].bounds for w in who], horizon)
+        shift_wait = _off_duty_wait([cal.bounds for cal, _ in serving], horizon)
         stations[name] = {"servers": c, "load": work[name] / c, "mean_wait_hours": wait + shift_wait,
                           "shift_wait_hours": shift_wait}
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
-from ruamel.yaml import YAML
 
 from orgsim.calibrate.build import WARMUP_DAYS, Calibration, build_document
 from orgsim.calibrate.columns import ColumnMap, load_mapping
@@ -17,6 +15,7 @@ from orgsim.calibrate.routing import Routing, route_cases
 from orgsim.calibrate.times import EARLIEST, LATEST
 from orgsim.errors import OrgsimError
 from orgsim.scenario.loading import load_data, load_scenario, scenario_from_data
+from orgsim.scenario.yamltext import dump_yaml
 from orgsim.writes import check_file_target, writing
 
 __all__ = ["calibrate", "dump", "parse_time"]
@@ -46,12 +45,7 @@ def parse_time(text: str | None, option: str = "--export-time") -> pd.Timestamp 
 
 
 def dump(cal: Calibration) -> str:
-    yaml = YAML(typ="rt", pure=True)
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    buf = io.StringIO()
-    yaml.dump(cal.document, buf)
-    return buf.getvalue()
+    return dump_yaml(cal.document)
 
 
 def calibrate(logs: Sequence[str | Path], team: str | Path, out: str | Path, columns: ColumnMap | None = None,

@@ -37,7 +37,6 @@ from orgsim.calibrate.document import (
     censored_fit,
     duration,
     flow,
-    flow_map,
     rate_note,
     replace_tag,
     sig,
@@ -48,6 +47,7 @@ from orgsim.calibrate.request_types import request_type
 from orgsim.calibrate.routing import Routing
 from orgsim.scenario.clock import DAILY_PROFILES, WEEKLY_PROFILES, utc_offset_hours
 from orgsim.scenario.model import Scenario
+from orgsim.scenario.yamltext import flow_map
 from orgsim.sim.demand import ADHOC
 
 __all__ = ["WARMUP_DAYS", "Calibration", "Window", "build_document"]

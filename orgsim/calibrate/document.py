@@ -14,8 +14,9 @@ from ruamel.yaml.tag import Tag
 from orgsim.calibrate.fit import ArrivalFit, DurationFit, fit_duration
 from orgsim.calibrate.logs import Logs
 from orgsim.calibrate.routing import Routing
+from orgsim.scenario.yamltext import flow_map, flow_seq
 
-__all__ = ["DESCRIBE", "WARMUP_DAYS", "Calibration", "Window", "censored_fit", "duration", "flow", "flow_map",
+__all__ = ["DESCRIBE", "WARMUP_DAYS", "Calibration", "Window", "censored_fit", "duration", "flow",
            "rate_note", "replace_tag", "sig"]
 
 #: the simulation starts empty; this many days before the logs' first day let
@@ -85,15 +86,8 @@ class Calibration:
 
 
 def flow(values: Any) -> CommentedSeq:
-    seq = CommentedSeq([float(v) if isinstance(v, (float, np.floating)) else v for v in values])
-    seq.fa.set_flow_style()
-    return seq
-
-
-def flow_map(data: dict[str, Any]) -> CommentedMap:
-    m = CommentedMap(data)
-    m.fa.set_flow_style()
-    return m
+    """A one-line list with numpy floats written as plain numbers."""
+    return flow_seq([float(v) if isinstance(v, (float, np.floating)) else v for v in values])
 
 
 def replace_tag(m: CommentedMap) -> CommentedMap:

@@ -20,6 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from orgsim.calibrate.routing import DONE, GroupFit, Routing, rounded_exits
 from orgsim.scenario.approvers import CALENDAR_FIELDS, approver_calendars
+from orgsim.scenario.yamltext import flow_map
 
 if TYPE_CHECKING:
     from orgsim.scenario.model import Scenario
@@ -52,12 +53,6 @@ def start_of(name: str) -> str | None:
     return m["group"] if m else None
 
 
-def _flow(data: dict[str, Any]) -> CommentedMap:
-    m = CommentedMap(data)
-    m.fa.set_flow_style()
-    return m
-
-
 def _step_name(group: str) -> str:
     return f"{group} (group)" if group == DONE else group
 
@@ -83,12 +78,12 @@ def workflow(s: Scenario, r: Routing, start: str, where: str, defaults: list[str
         step = CommentedMap()
         step["name"] = _step_name(group)
         for key, value in _doer(s, fit).items():
-            step[key] = _flow(value) if isinstance(value, dict) else value
+            step[key] = flow_map(value) if isinstance(value, dict) else value
         if fit.function is not None and fit.doer not in ("external", "department"):
             step["function"] = fit.function
         here = f"{where}.steps.{i}"
         if fit.effort is not None:
-            step["effort_hours"] = _flow(fit.effort.as_yaml())
+            step["effort_hours"] = flow_map(fit.effort.as_yaml())
             note = {"work": "from its work", "work in every type": "from its work in every case type (fewer than 8 "
                     "in this one)", "holding time": "from its holding time: the log shows no work, so this is "
                     "an upper bound"}[fit.effort_from]
@@ -96,7 +91,7 @@ def workflow(s: Scenario, r: Routing, start: str, where: str, defaults: list[str
             if fit.effort_from != "work":
                 defaults.append(f"{here}.effort_hours: {note}")
         else:
-            step["effort_hours"] = _flow(dict(DEFAULT_EFFORT))
+            step["effort_hours"] = flow_map(dict(DEFAULT_EFFORT))
             step.yaml_add_eol_comment("not estimable: fewer than 8 visits with work shown", "effort_hours")
             defaults.append(f"{here}.effort_hours: fewer than 8 visits with work shown; default exponential mean 1 h")
         exits = rounded_exits(fit)
@@ -106,7 +101,7 @@ def workflow(s: Scenario, r: Routing, start: str, where: str, defaults: list[str
             step["branches"] = CommentedMap()
             for to, p, k in branches:
                 lo, hi = fit.probability(to)[1:]
-                step["branches"][f"to {to}"] = _flow({"to": _step_name(to) if to != DONE else DONE, "probability": p})
+                step["branches"][f"to {to}"] = flow_map({"to": _step_name(to) if to != DONE else DONE, "probability": p})
                 step["branches"].yaml_add_eol_comment(f"{k} of {total} exits; 95% CI {lo:.2f}-{hi:.2f}", f"to {to}")
         step["then"] = DONE if then[0] == DONE else _step_name(then[0])
         held = f"; {fit.open} still there at export" if fit.open else ""

@@ -47,7 +47,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-from orgsim.errors import OrgsimError
+from orgsim.errors import ArgumentError, OrgsimError
 
 __all__ = ["Assignment", "Slot", "assign_people"]
 
@@ -100,9 +100,9 @@ def _check(people: Sequence[str], hours: Sequence[float], factors: np.ndarray, s
     if n == 0 or k == 0:
         raise OrgsimError("nothing to assign: " + ("no people" if n == 0 else "no work for any pod"))
     if factors.shape != (n, k) or len(hours) != n:
-        raise ValueError(f"factors must be people × slots ({n} × {k}), hours one per person")
+        raise ArgumentError(f"assign_people: factors must be people × slots ({n} × {k}), hours one per person")
     if any(s.load <= 0 for s in slots) or any(h < 0 for h in hours) or not np.all(factors > 0):
-        raise ValueError("loads and factors must be positive, hours non-negative")
+        raise ArgumentError("assign_people: loads and factors must be positive, hours non-negative")
     alone = sum(s.alone for s in slots)
     least = [min(s.min_members, n) for s in slots if not s.alone]
     if alone + (1 if least else 0) > n or sum(least) > (n - alone) * max_slots:

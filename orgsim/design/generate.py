@@ -38,10 +38,11 @@ from typing import Any
 
 import numpy as np
 
+from orgsim.arguments import a_mapping, a_scenario, a_thing, checks, choice, flag, optional
 from orgsim.design.assign import SWITCH_HOURS, TOLERANCE, Slot, assign_people
 from orgsim.design.pods import DESIGN_KINDS, PodDraft, available_hours, merge_small, pod_drafts, slot_factor
 from orgsim.design.workload import QueueLoad, queue_hours, work_streams
-from orgsim.errors import OrgsimError
+from orgsim.errors import ArgumentError, ArgumentTypeError, OrgsimError
 from orgsim.org.structures import structure_for
 from orgsim.scenario.loading import scenario_from_data
 from orgsim.scenario.model import Covers, Link, Person, Pod, Scenario, StructureSpec
@@ -80,6 +81,32 @@ class DesignOptions:
     lead_in_pods: bool | None = None
     tolerance: float = TOLERANCE
     switch_hours: float = SWITCH_HOURS
+
+    def __post_init__(self) -> None:
+        """Refuse a rule no design can follow, naming it (a search building options should hear it at once)."""
+        wholes = {"max_pods_per_person": self.max_pods_per_person, "min_members": self.min_members,
+                  "embedded_seats": self.embedded_seats}
+        for name, value in wholes.items():
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise ArgumentTypeError(f"DesignOptions: {name}: expected a whole number >= 1, got {type(value).__name__}")
+            if value < 1:
+                raise ArgumentError(f"DesignOptions: {name}: expected a whole number >= 1, got {value!r}")
+        # (least, most, what): a share of a week is at most all of it; the tolerance is a relative gap below 1
+        numbers = {"min_pod_share": (0.0, None, "a share >= 0 (0: no pod is merged)"),
+                   "seat_share": (0.0, 1.0, "a share of a week > 0 and <= 1"),
+                   "tolerance": (0.0, 1.0, "a relative gap >= 0 and < 1"),
+                   "switch_hours": (0.0, None, "hours a week >= 0")}
+        for name, (least, most, what) in numbers.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+                raise ArgumentTypeError(f"DesignOptions: {name}: expected {what}, got {type(value).__name__}")
+            bad = (not np.isfinite(value) or value < least or (most is not None and value > most)
+                   or (name == "seat_share" and value == 0) or (name == "tolerance" and value == 1))
+            if bad:
+                raise ArgumentError(f"DesignOptions: {name}: expected {what}, got {value!r}")
+        if self.lead_in_pods is not None and not isinstance(self.lead_in_pods, bool):
+            raise ArgumentTypeError(f"DesignOptions: lead_in_pods: expected True, False or None, "
+                                    f"got {type(self.lead_in_pods).__name__}")
 
 
 @dataclass(frozen=True)
@@ -153,6 +180,7 @@ def _seats(scenario: Scenario, loads: dict[str, QueueLoad], cap: float, count: i
     return chosen[:count]
 
 
+@checks(scenario=a_scenario, kind=choice(*DESIGN_KINDS), options=optional(a_thing("DesignOptions")))
 def generate_design(scenario: Scenario, kind: str, options: DesignOptions | None = None) -> Design:
     """The ``kind`` design of ``scenario``'s team and demand (see the module docstring).
 
@@ -164,8 +192,6 @@ def generate_design(scenario: Scenario, kind: str, options: DesignOptions | None
     >>> d.structure.kind, sorted(d.structure.pods)[:2]
     ('audience', ['b2b_buyers', 'candidates_press_investors'])
     """
-    if kind not in DESIGN_KINDS:
-        raise ValueError(f"design kind must be one of {', '.join(DESIGN_KINDS)}, got {kind!r}")
     opts = options or DesignOptions()
     people = scenario.team.people
     lead = scenario.structure.lead
@@ -254,6 +280,7 @@ def _design(scenario: Scenario, kind: str, plans: list[PodPlan], headroom: float
                   tuple(notes), gaps)
 
 
+@checks(scenario=a_scenario, people=a_mapping, allow_large=flag)
 def with_people(scenario: Scenario, people: Mapping[str, Person | Mapping[str, Any]], *,
                 allow_large: bool = False) -> Scenario:
     """``scenario`` with more people on its team (candidate hires, say), validated; place them with :func:`generate_design`.
@@ -265,18 +292,27 @@ def with_people(scenario: Scenario, people: Mapping[str, Person | Mapping[str, A
     >>> any("hire1" in pod.members for pod in design.structure.pods.values())
     True
     """
-    data = scenario.model_dump(mode="json", by_alias=True)
-    taken = sorted(set(people) & set(data["team"]["people"]))
-    if taken:
-        raise OrgsimError(f"with_people: {taken[0]!r} is on the team already")
     for pid, person in people.items():
-        data["team"]["people"][pid] = (person.model_dump(mode="json") if isinstance(person, Person) else dict(person))
+        if not isinstance(pid, str) or not pid.strip():
+            raise ArgumentTypeError(f"with_people: people: expected person ids (text) as keys, got {pid!r}")
+        if not isinstance(person, (Person, Mapping)):
+            raise ArgumentTypeError(f"with_people: people[{pid!r}]: expected a Person or a mapping of its keys, "
+                                    f"got {type(person).__name__}")
+    # only what was said, as with_changes copies: a default written out would count as said (a workflow step
+    # naming a chain approver would restate the default calendar and contradict the chain's)
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    taken = sorted(set(people) & set(scenario.team.people))
+    if taken:
+        raise ArgumentError(f"with_people: {taken[0]!r} is on the team already")
+    for pid, person in people.items():
+        data["team"]["people"][pid] = (person.model_dump(mode="json", exclude_unset=True) if isinstance(person, Person) else dict(person))
     return scenario_from_data(data, {}, f"{scenario.name!r} with {len(people)} more", allow_large=allow_large)
 
 
+@checks(scenario=a_scenario, design=a_thing("Design"), allow_large=flag)
 def design_scenario(scenario: Scenario, design: Design, *, allow_large: bool = False) -> Scenario:
     """``scenario`` with ``design``'s structure and name, validated as a file would be."""
-    data = scenario.model_dump(mode="json", by_alias=True)
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_unset=True)  # only what was said (with_people)
     data["structure"] = design.structure.model_dump(mode="json", by_alias=True)
     data["name"] = design.name
     data["description"] = design.description

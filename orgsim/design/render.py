@@ -7,41 +7,14 @@ expected to be — so that an analyst who moves a person knows what they move.
 
 from __future__ import annotations
 
-import io
-from typing import Any
-
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.tag import Tag
 
 from orgsim.design.assign import MIP_GAP, SWITCH_HOURS
 from orgsim.design.generate import Design, PodPlan
+from orgsim.scenario.yamltext import dump_yaml, flow_map, flow_seq
 
-__all__ = ["design_text", "dump_yaml", "flow_map", "flow_seq"]
-
-
-def flow_seq(values: list[Any]) -> CommentedSeq:
-    """A list written on one line: ``[a, b]``."""
-    seq = CommentedSeq(values)
-    seq.fa.set_flow_style()
-    return seq
-
-
-def flow_map(data: dict[str, Any]) -> CommentedMap:
-    """A mapping written on one line: ``{a: 1}``."""
-    m = CommentedMap(data)
-    m.fa.set_flow_style()
-    return m
-
-
-def dump_yaml(doc: CommentedMap, header: str = "") -> str:
-    """``doc`` as YAML text (comments kept), after ``header`` comment lines."""
-    yaml = YAML(typ="rt", pure=True)
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    buf = io.StringIO()
-    yaml.dump(doc, buf)
-    return header + buf.getvalue()
+__all__ = ["design_text"]
 
 
 def _pod_lines(p: PodPlan) -> list[str]:

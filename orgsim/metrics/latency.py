@@ -16,9 +16,13 @@ warm-up count):
   different pods, the lead, or the team and a department.
 - **reply within T h share**, for each target T of ``run.reply_targets_hours``
   (default 1, 4, 24): of the messages whose T-hour mark falls before the
-  horizon, the share answered within T hours (a message still open counts as
-  not answered within it); ``off_hours`` the same over messages that arrived at
-  night (outside 08:00-20:00 in ``demand.timezone``) or on a Saturday or Sunday.
+  horizon, the share answered within T hours (a message still open, or
+  abandoned by its writer, counts as not answered within it); ``off_hours``
+  the same over messages that arrived at night (outside 08:00-20:00 in
+  ``demand.timezone``) or on a Saturday or Sunday.
+- **abandoned share** of messages: of those arrived, the share whose writer
+  gave up before anyone started on them (``patience_hours``; only where a
+  channel sets one). Message reply times are of the answered only.
 - **utilisation** of a person: hours worked / scheduled duty hours in the
   window (above 1 means work beyond their hours); **after-hours share** =
   team hours worked outside people's schedules / all team hours worked.
@@ -68,6 +72,8 @@ class _Tables:
         self.msg = result.messages[result.messages["in_window"]]
         self.arrived, self.completed = int(len(self.req)), int(len(self.done))
         self.messages_arrived, self.messages_answered = int(len(self.msg)), int(self.msg["answered"].notna().sum())
+        # (a table built by hand, or saved before patience existed, has no abandoned column: none abandoned)
+        self.messages_abandoned = int(self.msg["abandoned"].notna().sum()) if "abandoned" in self.msg else 0
 
     def latency(self) -> dict[str, float]:
         return latency_stats(self.done["latency_hours"])
@@ -136,6 +142,7 @@ class _Tallies:
         self.arrived = int(t.arrived.sum())
         self.completed = sum(k.latency.n for k in t.kinds)
         self.messages_arrived, self.messages_answered = t.messages_arrived, t.replies.n
+        self.messages_abandoned = t.messages_abandoned
         self.hist = Histogram.combine(k.latency for k in t.kinds)
 
     def mean_of(self, quantity: str) -> float:
@@ -235,7 +242,11 @@ def _figures(result: Result, src: _Tables | _Tallies) -> dict[str, Any]:
         "requests": {"arrived": src.arrived, "completed": src.completed, "open_at_end": src.arrived - src.completed,
                      "backlog_at_end": result.open_at_end.get("requests", float("nan"))},
         "messages": {"arrived": src.messages_arrived, "answered": src.messages_answered,
-                     "open_at_end": src.messages_arrived - src.messages_answered},
+                     "abandoned": src.messages_abandoned,
+                     # of those arrived, the share whose writer gave up: only where some channel has a patience
+                     **({"abandoned_share": _ratio(src.messages_abandoned, src.messages_arrived)}
+                        if result.extras.get("patience") else {}),
+                     "open_at_end": src.messages_arrived - src.messages_answered - src.messages_abandoned},
         "silo_latency_hours": src.latency(),
         "silo_latency_censored": src.censored(),
         **({"backlog": backlog} if backlog is not None else {}),
@@ -267,4 +278,7 @@ def _load_figures(result: Result) -> dict[str, Any]:
         "after_hours_share": _ratio(float(team["after_hours"].sum()), float(team["busy_hours"].sum())),
         "head_count": int(len(team)),
         "cost_per_year": float(team["cost_per_year"].sum()),
+        # team hours spent on setup for a change of task: only where policies.switch_minutes sets a cost
+        **({"switching_share": _ratio(float(team["switch_hours"].sum()), float(team["busy_hours"].sum()))}
+           if result.extras.get("switching") else {}),
     }

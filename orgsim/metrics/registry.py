@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 __all__ = [
     "METRICS",
+    "SHOWN_WHERE_SET",
     "Metric",
     "department_metrics",
     "from_table",
@@ -142,6 +143,8 @@ METRICS: tuple[Metric, ...] = (
        primary=True),
     _m("insight_reach_value_weighted", "insight reach, value-weighted", "share", +1,
        ("insight_reach", "value_weighted_reach"), primary=True),
+    _m("messages_abandoned_share", "messages abandoned unanswered", "share", -1, ("messages", "abandoned_share")),
+    _m("switching_share", "work time spent switching between tasks", "share", -1, ("switching_share",)),
     _m("utilization_mean", "utilisation, mean", "share", 0, ("utilization_mean",), primary=True),
     _m("utilization_max", "utilisation, busiest person", "share", -1, ("utilization_max",), primary=True),
     _m("after_hours_share", "work done after hours", "share", -1, ("after_hours_share",), primary=True),
@@ -150,6 +153,9 @@ METRICS: tuple[Metric, ...] = (
 )
 
 _FIXED = {m.id: m for m in METRICS}
+#: metrics of a model feature a scenario may leave unset (``patience_hours``, ``switch_minutes``): in a table only where some run has
+#: the figure, not as a row of dashes in every comparison of scenarios without it
+SHOWN_WHERE_SET = frozenset({"messages_abandoned_share", "switching_share"})
 
 
 def slug(text: str, sep: str = "_") -> str:
@@ -202,11 +208,13 @@ def department_metrics(department: str) -> list[Metric]:
 def metrics_for(figures: Sequence[Mapping[str, Any]]) -> list[Metric]:
     """Every metric the runs have: the fixed ones, each reply target, each department (in first-seen order).
 
-    Per-department insight times are left out of tables (verdicts use them through :func:`department_metrics`).
+    Per-department insight times are left out of tables (verdicts use them through :func:`department_metrics`),
+    and so is a metric of :data:`SHOWN_WHERE_SET` that no run has.
     """
     targets = list(dict.fromkeys(float(t) for f in figures for t in f.get("reply_targets", {})))
     departments = list(dict.fromkeys(d for f in figures for d in f.get("by_department", {})))
-    return metrics_of(targets, departments)
+    return [m for m in metrics_of(targets, departments)
+            if m.id not in SHOWN_WHERE_SET or any(not math.isnan(m.of(f)) for f in figures)]
 
 
 def metrics_of(targets: Iterable[float], departments: Iterable[str]) -> list[Metric]:

@@ -15,7 +15,7 @@ import networkx as nx
 from orgsim.scenario.model import Scenario
 
 __all__ = ["bottlenecks", "bus_factor", "bus_factors", "communication_graph", "cross_group_tie_ratio",
-           "ei_index", "team_groups"]
+           "ei_index", "skill_people", "team_groups"]
 
 SILENT = frozenset({"member", "covers"})
 
@@ -131,18 +131,16 @@ def _servers(scenario: Scenario) -> dict[str, list[str]]:
             for q, nodes in routing_plan(scenario).servers.items()}
 
 
-def bus_factors(scenario: Scenario, level: str = COVER_LEVEL) -> dict[str, int]:
-    """How many people can cover each channel, function and audience that carries work in this design.
+def skill_people(scenario: Scenario, level: str = COVER_LEVEL) -> dict[str, list[str]]:
+    """Who can cover each channel, function and audience that carries work in this design (person ids, file order).
 
     A person covers ``channel:instagram`` when the design routes Instagram work to a queue they serve (a pod
     they are in, their own queue as an embedded expert...) *and* their proficiency on Instagram is ``level``
-    (:data:`COVER_LEVEL`, practised) or better. One absence takes a skill whose factor is 1 out of the
-    team's hands: its work waits, or goes to someone slower. Skills no work needs are left out.
+    (:data:`COVER_LEVEL`, practised) or better. Skills no work needs are left out.
 
     >>> from orgsim.scenario import load_scenario
-    >>> f = bus_factors(load_scenario("scenarios/network.yaml"))
-    >>> f["channel:instagram"], f["function:paid"]
-    (5, 3)
+    >>> skill_people(load_scenario("scenarios/network.yaml"))["function:paid"]
+    ['elena', 'raj', 'ben']
     """
     from orgsim.scenario.team import LEVELS
 
@@ -159,7 +157,22 @@ def bus_factors(scenario: Scenario, level: str = COVER_LEVEL) -> dict[str, int]:
                 who.setdefault(f"{kind}:{name}", set()).update(able)
     order = [f"{k}:{n}" for k, names in (("channel", scenario.channels), ("function", scenario.functions),
                                          ("audience", scenario.audiences)) for n in names]
-    return {key: len(who[key]) for key in order if key in who}
+    return {key: [p for p in people if p in who[key]] for key in order if key in who}
+
+
+def bus_factors(scenario: Scenario, level: str = COVER_LEVEL) -> dict[str, int]:
+    """How many people can cover each channel, function and audience that carries work in this design.
+
+    The people are :func:`skill_people`'s. One absence takes a skill whose factor is 1 out of the team's
+    hands: its work waits, or goes to someone slower. Skills no work needs are left out. (What an absence
+    actually breaks is simulated by :mod:`orgsim.resilience`.)
+
+    >>> from orgsim.scenario import load_scenario
+    >>> f = bus_factors(load_scenario("scenarios/network.yaml"))
+    >>> f["channel:instagram"], f["function:paid"]
+    (5, 3)
+    """
+    return {key: len(who) for key, who in skill_people(scenario, level).items()}
 
 
 def bus_factor(scenario: Scenario, skill: str, level: str = COVER_LEVEL) -> int:

@@ -39,10 +39,13 @@ from orgsim.scenario.kinds import RequestKind, request_kinds
 from orgsim.scenario.model import PRIORITY_RANK, Scenario
 from orgsim.scenario.workflow import exits, external_steps
 
-__all__ = ["NO_LEG", "Approval", "KindPlan", "Part", "RoutingPlan", "StepPlan", "routing_plan"]
+__all__ = ["DEPUTISED", "NO_LEG", "Approval", "KindPlan", "Part", "RoutingPlan", "StepPlan", "routing_plan"]
 
 #: a handoff to oneself: no delay, no hop
 NO_LEG = Leg(0.0, 0, 0)
+#: the queue of the lead's duties her deputy takes while she is off (``structure.deputy_covers``):
+#: ``deputised:<lead>``, served by the lead and, while the lead is off duty, the deputy
+DEPUTISED = "deputised:"
 
 
 @dataclass(frozen=True)
@@ -145,8 +148,11 @@ class RoutingPlan:
     other_work: Mapping[str, OtherWork] = field(default_factory=lambda: MappingProxyType({}))
 
     def node(self, queue: str) -> str:
-        """The graph node that stands for a work queue (an embedded expert's queue is the expert)."""
-        return self.servers[queue][0] if queue.startswith(("embedded:", "role:")) else queue
+        """The graph node that stands for a work queue (an embedded expert's queue is the expert).
+
+        The lead's duties her deputy may take (``deputised:<lead>``) stand for the lead.
+        """
+        return self.servers[queue][0] if queue.startswith(("embedded:", "role:", DEPUTISED)) else queue
 
     def queues_used(self) -> set[str]:
         """Every queue some request or message is routed to."""
@@ -176,6 +182,9 @@ def _servers(scenario: Scenario) -> dict[str, tuple[str, ...]]:
             out.setdefault(step.node, [step.node])
     for node in external_steps(scenario):
         out.setdefault(node, [node])
+    lead, deputy = scenario.structure.lead, scenario.structure.deputy
+    if lead is not None and deputy is not None and scenario.structure.deputy_duties - {"relay"}:
+        out[DEPUTISED + lead] = [person(lead), person(deputy)]  # the lead first: her queue
     for d in scenario.demand.departments.values():  # a workflow step's role: everyone with it, as one queue
         for rt in d.requests.values():
             for st in rt.steps or []:
@@ -205,6 +214,7 @@ def routing_plan(scenario: Scenario, structure: Structure | None = None) -> Rout
         return found
 
     chain = s.policies.approval_chain[: s.policies.approval_steps]
+    covered = _deputised(s)
     kinds = []
     for kind in request_kinds(s):
         spec = kind.spec
@@ -213,31 +223,47 @@ def routing_plan(scenario: Scenario, structure: Structure | None = None) -> Rout
         intake = node(route.intake)
         holder = node(route.merger) if route.merger else node(route.parts[0])
         parts = tuple(
-            Part(q, node(q), leg(intake, node(q)), leg(node(q), node(route.merger)) if route.merger else NO_LEG, ch)
+            Part(covered(q, "work"), node(q), leg(intake, node(q)),
+                 leg(node(q), node(route.merger)) if route.merger else NO_LEG, ch)
             for q, ch in zip(route.parts, route.part_channels, strict=True))
         approvals = []
         prev = holder
         for i, step in enumerate(chain if spec.needs_approval else []):
             at = person(step.person) if step.person else step.node
-            approvals.append(Approval(at, leg(prev, at), i))
+            approvals.append(Approval(covered(at, "approval"), leg(prev, at), i))
             prev = at
-        steps, first = _workflow(s, kind, structure, channels, intake, node, leg) if spec.steps else ((), ())
+        steps, first = _workflow(s, kind, structure, channels, intake, node, leg, covered) if spec.steps else ((), ())
         kinds.append(KindPlan(
             kind=kind, priority=PRIORITY_RANK[spec.priority], function=spec.function, audience=spec.audience,
             intake=route.intake, leg_in=leg(dept(kind.department), intake),
-            triage=route.intake if route.triage else None, parts=parts,
-            merge=route.merger, approvals=tuple(approvals), reply=leg(prev, dept(kind.department)),
+            triage=covered(route.intake, "triage") if route.triage else None, parts=parts,
+            merge=covered(route.merger, "merge") if route.merger else None, approvals=tuple(approvals), reply=leg(prev, dept(kind.department)),
             rework=0.0 if s.policies.planning_seat else spec.rework_probability, steps=steps, first=first))
     messages = {}
     for c, ch in enumerate(s.channels):
         for a in range(-1, len(s.audiences)):
-            messages[c, a] = structure.message_queue(ch, s.audiences[a] if a >= 0 else None)
+            messages[c, a] = covered(structure.message_queue(ch, s.audiences[a] if a >= 0 else None), "work")
     return RoutingPlan(s.name, tuple(kinds), MappingProxyType(messages), MappingProxyType(servers), graph,
                        MappingProxyType(other_work(s)))
 
 
+def _deputised(s: Scenario) -> Callable[[str, str], str]:
+    """``covered(queue, duty)``: the lead's queue becomes ``deputised:<lead>`` for the duties her deputy covers.
+
+    Routing (who, which legs) is unchanged: the lead's node still stands for
+    the work; only the queue it waits in is one the deputy serves too.
+    """
+    st = s.structure
+    duties = st.deputy_duties
+    if st.lead is None or not duties - {"relay"}:
+        return lambda queue, duty: queue
+    lead, deputised = person(st.lead), DEPUTISED + st.lead
+    return lambda queue, duty: deputised if queue == lead and duty in duties else queue
+
+
 def _workflow(s: Scenario, kind: RequestKind, structure: Structure, channels: tuple[str, ...], intake: str,
-              node: Callable[[str], str], leg: Callable[[str, str], Leg]) -> tuple[tuple[StepPlan, ...], tuple[Leg, ...]]:
+              node: Callable[[str], str], leg: Callable[[str, str], Leg],
+              covered: Callable[[str, str], str]) -> tuple[tuple[StepPlan, ...], tuple[Leg, ...]]:
     """The steps of a request type with ``steps:``, and the legs from the intake to the first."""
     spec = kind.spec
     steps = spec.steps or []
@@ -266,8 +292,10 @@ def _workflow(s: Scenario, kind: RequestKind, structure: Structure, channels: tu
         nxt = tuple((j, p, (leg(holders[i], home),) if j == len(steps) else tuple(leg(holders[i], node(q)) for q in who[j]))
                     for j, p in go)
         fn, aud = st.function or spec.function, st.audience or spec.audience
-        out.append(StepPlan(st.name, tuple(w), tuple((c, fn, aud) for c in w.values()), holders[i], st.effort_hours,
-                            st.is_approval, nxt, st.external is not None, st.department,
-                            None if st.priority is None else PRIORITY_RANK[st.priority], merges[i],
-                            tuple(leg(node(q), holders[i]) for q in w) if merges[i] is not None else ()))
+        duty, merge = "approval" if st.is_approval else "work", merges[i]
+        out.append(StepPlan(st.name, tuple(covered(q, duty) for q in w), tuple((c, fn, aud) for c in w.values()),
+                            holders[i], st.effort_hours, st.is_approval, nxt, st.external is not None, st.department,
+                            None if st.priority is None else PRIORITY_RANK[st.priority],
+                            covered(merge, "merge") if merge is not None else None,
+                            tuple(leg(node(q), holders[i]) for q in w) if merge is not None else ()))
     return tuple(out), tuple(leg(intake, node(q)) for q in who[0])

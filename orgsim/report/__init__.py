@@ -25,28 +25,33 @@ __all__ = ["render_report", "write_study_report"]
 
 @checks(study=a_study, command=a_string, progress=optional(a_callable))
 def render_report(study: Study, command: str = "", attributions: Sequence[Attribution] = (),
-                  explore: dict[str, Any] | None = None, progress: Callable[[int, int], None] | None = None) -> str:
+                  explore: dict[str, Any] | None = None, resilience: dict[str, Any] | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> str:
     """The report of a study as one HTML string (see :func:`orgsim.report.html.render_report`).
 
     ``progress(done, total)`` is called as each chart is drawn.
     """
     from orgsim.report.html import render_report as render
 
-    return render(study, command=command, attributions=attributions, explore=explore, progress=progress)
+    return render(study, command=command, attributions=attributions, explore=explore, resilience=resilience,
+                  progress=progress)
 
 
 @checks(study=a_study, path=a_path, command=a_string, force=flag, progress=optional(a_callable))
 def write_study_report(study: Study, path: Path, command: str = "", attributions: Sequence[Attribution] = (),
-                       explore: dict[str, Any] | None = None, force: bool = True,
-                       progress: Callable[[int, int], None] | None = None) -> Path:
+                       explore: dict[str, Any] | None = None, resilience: dict[str, Any] | None = None,
+                       force: bool = True, progress: Callable[[int, int], None] | None = None) -> Path:
     """Write the HTML report of a study that has already run (e.g. loaded from a ``compare --out`` folder).
 
     ``attributions``: each lever's share of a design's difference (``orgsim report --attribute``);
-    ``explore``: an exploration's JSON (:func:`orgsim.explore.read_exploration`) for the "holds unless" block.
-    ``progress(done, total)``: called as each chart is drawn (``orgsim report`` shows it as a bar).
-    The file is written whole (:func:`orgsim.writes.write_text`); ``force=False`` keeps one already at ``path``.
+    ``explore``: an exploration's JSON (:func:`orgsim.explore.read_exploration`) for the "holds unless" block;
+    ``resilience``: a resilience study's JSON (:func:`orgsim.resilience.resilience_json`) for "what breaks
+    without key people". ``progress(done, total)``: called as each chart is drawn (``orgsim report`` shows it
+    as a bar). The file is written whole (:func:`orgsim.writes.write_text`); ``force=False`` keeps one already
+    at ``path``.
     """
     from orgsim.writes import write_text
 
-    html = render_report(study, command=command, attributions=attributions, explore=explore, progress=progress)
+    html = render_report(study, command=command, attributions=attributions, explore=explore, resilience=resilience,
+                         progress=progress)
     return write_text(Path(path), html, force, "--output")

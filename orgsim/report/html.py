@@ -251,14 +251,16 @@ def report_title(study: Study) -> str:
 
 
 def render_report(study: Study, command: str = "", attributions: Sequence[Attribution] = (),
-                  explore: dict[str, Any] | None = None, progress: Callable[[int, int], None] | None = None) -> str:
+                  explore: dict[str, Any] | None = None, resilience: dict[str, Any] | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> str:
     """The report as one HTML string. ``command`` is shown as the way to reproduce it.
 
     ``attributions`` (:func:`orgsim.experiment.attribution.attribute_study`, ``orgsim report --attribute``) add
     a waterfall per design that differs from the baseline in several levers, and page one says where the
     recommended design's difference in silo latency comes from. ``explore``: the JSON of an
-    ``orgsim explore --out`` folder, shown after page one (:mod:`orgsim.report.explore`). ``progress(done,
-    total)`` is called as each chart is drawn (they are most of the time the page takes).
+    ``orgsim explore --out`` folder, shown after page one (:mod:`orgsim.report.explore`). ``resilience``: the
+    JSON of a resilience study, a few lines on page one and a section of the appendix (:mod:`orgsim.report.resilience`).
+    ``progress(done, total)`` is called as each chart is drawn (they are most of the time the page takes).
     """
     env = Environment(loader=PackageLoader("orgsim.report", "templates"), autoescape=select_autoescape(["j2", "html"]),
                       trim_blocks=True, lstrip_blocks=True)
@@ -289,6 +291,7 @@ def render_report(study: Study, command: str = "", attributions: Sequence[Attrib
         version=_version(), generated=dt.date.today().isoformat(),
         stability=_stability(study, short), correction_note=study.table.attrs.get("correction_note", ""),
         explore=_explore(study, explore, short),
+        resilience=_resilience(study, resilience, short),
     )
 
 
@@ -299,6 +302,15 @@ def _explore(study: Study, data: dict[str, Any] | None, short: list[str]) -> dic
     from orgsim.report.explore import explore_context
 
     return explore_context(data, study.designs, decide(study).choice, dict(zip(study.designs, short, strict=True)))
+
+
+def _resilience(study: Study, data: dict[str, Any] | None, short: list[str]) -> dict[str, Any] | None:
+    """The resilience block (issue #31), or ``None`` without a resilience study; designs named as on page one."""
+    if data is None:
+        return None
+    from orgsim.report.resilience import resilience_context
+
+    return resilience_context(data, study.designs, short, decide(study).choice, study.scenarios, tags(study.designs))
 
 
 def _stability(study: Study, short: list[str]) -> str:

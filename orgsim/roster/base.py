@@ -21,11 +21,11 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from orgsim.design.generate import Design, generate_design
-from orgsim.design.render import dump_yaml, flow_map, flow_seq
 from orgsim.errors import OrgsimError
 from orgsim.roster.read import Roster
 from orgsim.scenario.loading import scenario_from_data
 from orgsim.scenario.model import Scenario
+from orgsim.scenario.yamltext import dump_yaml, flow_map, flow_seq
 
 __all__ = ["BUSY", "base_scenario", "base_text", "placeholder_demand"]
 

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orgsim.design.generate import Design
+from orgsim.design.generate import DESIGN_KINDS, Design
 from orgsim.errors import OrgsimError
 from orgsim.roster.base import base_scenario, base_text
 from orgsim.roster.columns import RosterColumns
 from orgsim.roster.read import Roster, read_roster
 from orgsim.scenario.loading import load_scenario
 from orgsim.scenario.schema import schema_ref
-from orgsim.writes import publish_file, sibling
+from orgsim.writes import check_file_target, writing
 
 if TYPE_CHECKING:
     from orgsim.calibrate.build import Calibration
@@ -59,23 +59,23 @@ def init_from_roster(path: Path, roster_file: Path, company: str, columns: Roste
     """Read ``roster_file``, write the base scenario (and, with ``logs``, calibrate it into ``path``)."""
     if not company.strip():
         raise OrgsimError("--company: name the company (it titles every design and report)")
+    if structure not in DESIGN_KINDS:  # before the roster is read: a typo costs no reading
+        raise OrgsimError(f"--structure: expected one of {', '.join(DESIGN_KINDS)}, got {structure!r}")
     team_file = team_path(path) if logs else path
-    for target in (team_file, path):
-        if target.exists() and not force:
-            raise OrgsimError(f"{target}: already exists; pass --force to overwrite it")
+    team_file.parent.mkdir(parents=True, exist_ok=True)
+    team_file = check_file_target(team_file, force, "init")  # a folder, a device, an existing file: refused now
+    if logs:
+        check_file_target(path, force, "init")
     fresh = not team_file.exists()
     roster = read_roster(roster_file, columns, lead, allow_large=allow_large)
     data, _, design = base_scenario(roster, company.strip(), structure, timezone, currency, allow_large=allow_large)
     text = base_text(roster, data, design, schema_ref(team_file.parent), command)
-    team_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = sibling(team_file)
-    tmp.write_text(text, encoding="utf-8")
-    try:
-        load_scenario(tmp, allow_large=allow_large)  # what is published validates
-    except OrgsimError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OrgsimError(f"{team_file}: the written scenario does not load: {str(exc).splitlines()[0]}") from None
-    publish_file(tmp, team_file, force, option="init")
+    with writing(team_file, force, "init", checked=True) as tmp:  # a full disk: one line, nothing published
+        tmp.write_text(text, encoding="utf-8")
+        try:
+            load_scenario(tmp, allow_large=allow_large)  # what is published validates
+        except OrgsimError as exc:
+            raise OrgsimError(f"{team_file}: the written scenario does not load: {str(exc).splitlines()[0]}") from None
     if not logs:
         return Initialised(roster, team_file, design)
     from orgsim.calibrate import api

@@ -98,6 +98,11 @@ class MessageStream(Rate):
 
     handle_minutes: Distribution
     priority: Priority = "normal"
+    #: how long a customer waits for someone to start on their message before giving up (hours; the
+    #: message is then abandoned: counted, never answered). Unset: they wait until answered. No default
+    #: figure: the field reports how many give up silently (about 70%, DOMAIN brief) but not after how
+    #: long, so a file states its own patience as an assumption and a sweep or exploration varies it
+    patience_hours: Distribution | None = None
     #: who writes in: audience -> weight (normalised on use)
     audience_mix: dict[str, PositiveFloat] = Field(default_factory=dict)
     daily_profile: DailyProfile = DAILY_PROFILES["consumer"]

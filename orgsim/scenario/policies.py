@@ -55,6 +55,32 @@ class Interruptions(Strict):
     steps: Annotated[list[Step], Field(min_length=1)] | None = None
 
 
+class SwitchMinutes(Strict):
+    """Minutes of setup when a person's next task differs from their last in channel, function or audience.
+
+    Re-orienting to another platform's tools and norms, another function's
+    brief or another audience's voice takes a few minutes that nobody
+    schedules: the cost that argues for grouping work by network or by
+    function. No survey measures it for social teams: each is an assumption,
+    0 by default (the model before it existed), with a documented range of 0
+    to 15 minutes for an exploration to vary
+    (``orgsim sweep --set policies.switch_minutes.channel=0,5,15``). The
+    minutes of every dimension that changes add up; they are work time.
+    """
+
+    #: minutes when the channels differ (a task on two platforms differs from one on either)
+    channel: Annotated[float, Field(ge=0, le=240)] = 0.0
+    #: minutes when the function differs (community, content, insights ...)
+    function: Annotated[float, Field(ge=0, le=240)] = 0.0
+    #: minutes when the audience differs
+    audience: Annotated[float, Field(ge=0, le=240)] = 0.0
+
+    @property
+    def any(self) -> bool:
+        """Whether any switch costs time."""
+        return self.channel > 0 or self.function > 0 or self.audience > 0
+
+
 class ProficiencyFactors(Strict):
     """Clock hours per hour of effort at each proficiency level (``practised`` is the unit).
 
@@ -120,6 +146,8 @@ class Policies(Strict):
     #: product of the person's channel factor (the mean over the task's
     #: channels), function factor and audience factor
     proficiency_factors: ProficiencyFactors = ProficiencyFactors()
+    #: setup minutes when a person's next task differs from the last (see :class:`SwitchMinutes`)
+    switch_minutes: SwitchMinutes = SwitchMinutes()
     #: share of a request's effort that is its concept (reading the brief,
     #: the idea, the key message): when a request is split across pods, each
     #: part repeats it and only the rest is divided. An assumption (0.25):
@@ -134,6 +162,11 @@ class Policies(Strict):
     #: on duty can take it (``never``: work waits for someone's hours)
     call_out: Priority | Literal["never"] = "executive"
     handoff_delay: Literal["exponential", "fixed"] = "exponential"
+    #: which waiting task a free person takes: ``first_come`` — the most urgent, then the first come;
+    #: ``best_skill`` — of the most urgent, the one they are fastest at (then the first come). Default
+    #: ``first_come``: the rule of a shared inbox worked top-down, and the model's rule before the
+    #: choice existed (its results unchanged); ``best_skill`` is a team lead's rule once a backlog forms
+    dispatch: Literal["first_come", "best_skill"] = "first_come"
 
     @model_validator(mode="after")
     def _enough_approvers(self) -> Policies:

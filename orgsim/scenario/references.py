@@ -119,6 +119,8 @@ def check_references(s: Scenario) -> None:
             bad.append((("structure", "deputy"), "a deputy stands in for the lead; set structure.lead too"))
         elif st.deputy == st.lead:
             bad.append((("structure", "deputy"), f"the deputy {st.deputy!r} is the lead; name someone else"))
+    elif st.deputy_covers is not None:
+        bad.append((("structure", "deputy_covers"), "says what a deputy stands in for; set structure.deputy too"))
     if not st.pods:
         bad.append((("structure", "pods"), "a structure needs at least one pod"))
     for pname, pod in st.pods.items():

@@ -8,11 +8,16 @@ from pydantic import AfterValidator, Field
 
 from orgsim.scenario.types import NonNegFloat, Strict
 
-__all__ = ["STRUCTURE_KINDS", "Covers", "HandoffHours", "Link", "Pod", "StructureKind", "StructureSpec", "Tie"]
+__all__ = ["DEPUTY_DUTIES", "STRUCTURE_KINDS", "Covers", "DeputyDuty", "HandoffHours", "Link", "Pod", "StructureKind", "StructureSpec", "Tie"]
 
 #: the routing strategies a file can name (each one a class in :mod:`orgsim.org.structures`)
 StructureKind = Literal["network", "function", "audience", "custom"]
 STRUCTURE_KINDS: tuple[str, ...] = get_args(StructureKind)
+#: what a deputy can stand in for while the lead is off: triaging requests sent to the lead, merging split
+#: work, the lead's step of the approval chain, relaying insights, and other work routed to the lead herself
+#: (work no pod covers, a workflow step naming her)
+DeputyDuty = Literal["triage", "merge", "approval", "relay", "work"]
+DEPUTY_DUTIES: tuple[str, ...] = get_args(DeputyDuty)
 
 class Covers(Strict):
     """What a pod answers for. Which key matters depends on the structure kind."""
@@ -77,9 +82,13 @@ class StructureSpec(Strict):
     kind: StructureKind
     description: str = ""
     lead: str | None = None
-    #: a team member who stands in for the lead's relays of insights while
-    #: the lead is off (absent, on holiday, outside their hours)
+    #: a team member who stands in for the lead while the lead is off (absent, on holiday, outside
+    #: their hours): the duties in ``deputy_covers``; while the lead is on duty the deputy leaves them to her
     deputy: str | None = None
+    #: the lead's duties the deputy takes on while she is off. Unset (None): all of them — an organisation
+    #: that names a deputy means the deputy stands in (a stated assumption, issue #30); ``[relay]`` is the
+    #: deputy as orgsim modelled it before, who only passed insights on
+    deputy_covers: list[DeputyDuty] | None = None
     #: ``lead``: departments send to the lead, who triages and routes;
     #: ``pod``: departments send straight to the pod(s) that own the work.
     intake: Literal["lead", "pod"] = "lead"
@@ -88,3 +97,10 @@ class StructureSpec(Strict):
     embedded: list[Link] = Field(default_factory=list)
     ties: list[Tie] = Field(default_factory=list)
     handoff_hours: HandoffHours = HandoffHours()
+
+    @property
+    def deputy_duties(self) -> frozenset[str]:
+        """What the deputy stands in for while the lead is off (none without a lead and a deputy)."""
+        if self.lead is None or self.deputy is None:
+            return frozenset()
+        return frozenset(DEPUTY_DUTIES if self.deputy_covers is None else self.deputy_covers)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from orgsim.sim.kernel import INF
+from orgsim.sim.patience import Patience
 from orgsim.sim.workers import Skill, Task, WorkQueue
 
 if TYPE_CHECKING:
@@ -68,6 +69,10 @@ class ArrivalFeed:
         for (c, a), q in ctx.plan.message_queues.items():
             skill = ((s.channels[c],), "community", s.audiences[a] if a >= 0 else None)
             self.msg_route[msg_key(c, a, self.msg_width)] = (ctx.queues[q], skill)
+        #: per channel code, its customers' patience (None: they wait until answered); None when no channel has one
+        patience = [Patience(ctx, ch, stream.patience_hours) if (stream := s.demand.messages.get(ch)) is not None
+                    and stream.patience_hours is not None else None for ch in s.channels]
+        self.patience: list[Patience | None] | None = patience if any(patience) else None
 
     def _next_block(self) -> Arrivals | None:
         """The next year's arrivals, drawn now, or None (none left, or all drawn up front)."""
@@ -92,6 +97,7 @@ class ArrivalFeed:
         open_requests = recorder.open_requests
         msg_route, open_messages, replies = self.msg_route, recorder.open_messages, recorder.replies
         log, width, warmup = recorder.log, self.msg_width, ctx.warmup
+        patience = self.patience
 
         def columns(block: Arrivals) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
             return ((block.req_time, block.req_kind, block.req_effort, block.req_rework, block.req_review),
@@ -149,7 +155,10 @@ class ArrivalFeed:
                 if log is not None:
                     log.append((now, "arrive", "message", m0 + j, ""))
                 # released between events: whoever takes it looks at once (DispatchPolicy.place)
-                place(Task(mp[j], next(order), me[j] * message_factor, queue, skill, replies, m0 + j), True)
+                task = Task(mp[j], next(order), me[j] * message_factor, queue, skill, replies, m0 + j)
+                place(task, True)
+                if patience is not None and (gives_up := patience[mk[j] // width]) is not None:
+                    gives_up.watch(task)
                 j += 1
                 if j == CHUNK and mc0 + j < n_msg:
                     m0, mc0, j = m0 + CHUNK, mc0 + CHUNK, 0

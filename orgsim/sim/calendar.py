@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from orgsim.scenario.model import WEEKDAYS, parse_hours, utc_offset_hours
 
-__all__ = ["Calendar", "calendar_for", "holiday_dates", "parse_region"]
+__all__ = ["Calendar", "calendar_for", "holiday_dates", "merge_spans", "parse_region"]
 
 INF = float("inf")
 
@@ -24,7 +24,8 @@ INF = float("inf")
 _offset = lru_cache(maxsize=1 << 16)(utc_offset_hours)
 
 
-def _merge(intervals: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+def merge_spans(intervals: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Overlapping or touching spans joined, in order; empty ones dropped (the estimate merges calendars so too)."""
     out: list[tuple[float, float]] = []
     for s, e in sorted(intervals):
         if out and s <= out[-1][1]:
@@ -54,8 +55,8 @@ class Calendar:
 
     @classmethod
     def from_intervals(cls, duty: list[tuple[float, float]], absent: list[tuple[float, float]] = ()) -> Calendar:  # type: ignore[assignment]
-        duty = _merge(duty)
-        absent = _merge(absent)
+        duty = merge_spans(duty)
+        absent = merge_spans(absent)
         duty = _subtract(duty, absent)
         cum, total = [], 0.0
         for s, e in duty:

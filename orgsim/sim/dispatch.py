@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import Protocol
 
 from orgsim.sim.calendar import INF
 from orgsim.sim.kernel import Kernel
 from orgsim.sim.workers import Dispatch, Skill, Task, TaskDone, Trace, Worker, WorkQueue
 
-__all__ = ["DispatchPolicy", "PriorityDispatch"]
+__all__ = ["POLICIES", "DispatchPolicy", "PriorityDispatch", "SkillDispatch"]
 
 
 class DispatchPolicy(Dispatch, Protocol):
@@ -90,12 +90,15 @@ class PriorityDispatch:
             self.trace(now, "queue", task, queue.name)
         # (The best is (factor, idle since) compared field by field, written out: a tuple per
         # idle person was a fifth of this call at 1,000 people.)
+        # a deputy's stand-in queue: while the lead is on duty, she alone serves it
+        lead = queue.lead if queue.lead is None or queue.lead.on_duty(now) else None
         if queue.idle:  # (nobody idle, nobody to wake: at utilisation 0.9, three pushes in four)
             best: Worker | None = None
             best_factor = best_idle = INF
             skill = task.skill
             for w in queue.servers:
-                if w.waiting is not None and (w.on_duty_now if now < w.duty_until else w.calendar.on_duty(now)):
+                if (w.waiting is not None and (w.on_duty_now if now < w.duty_until else w.calendar.on_duty(now))
+                        and (lead is None or w is lead)):
                     factor = w.factors.get(skill) or w.factor(skill)
                     if factor < best_factor or (factor == best_factor and w.idle_since < best_idle):
                         best, best_factor, best_idle = w, factor, w.idle_since
@@ -107,7 +110,7 @@ class PriorityDispatch:
             for w in queue.servers:
                 held = w.current
                 if (held is not None and held.priority > task.priority and not w.preempted
-                        and self._available(w, task.priority, now)
+                        and (lead is None or w is lead) and self._available(w, task.priority, now)
                         and (victim is None or held.priority > victim.current.priority)):  # type: ignore[union-attr]
                     victim = w
             if victim is not None:
@@ -118,14 +121,37 @@ class PriorityDispatch:
             self._call_out(task, now, at_once)
 
     def take(self, worker: Worker, on_duty: bool, now: float) -> Task | None:
-        """The most urgent, then first come, task of the queues ``worker`` serves; off duty, only one that calls them out."""
+        """The most urgent, then first come, task of the queues ``worker`` serves; off duty, only one that calls them out.
+
+        A deputy takes from the lead's stand-in queue only while the lead is
+        off duty; the lead, free and off duty, hands what waits there to a
+        free deputy on duty (her shift's end is a pass of her own, idle or not).
+        """
         best: WorkQueue | None = None
         for q in worker.queues:
-            if q.heap and (best is None or q.heap[0] < best.heap[0]):
+            if (q.heap and (best is None or q.heap[0] < best.heap[0])
+                    and (q.lead is None or q.lead is worker or not q.lead.on_duty(now))):
                 best = q
+        if not on_duty:
+            for q in worker.queues:
+                if q.lead is worker and q.heap:
+                    self._hand_over(q, now)
         if best is None or not (on_duty or self._called_out(worker, best, now)):
             return None
         return heappop(best.heap)[2]
+
+    def _hand_over(self, queue: WorkQueue, now: float) -> None:
+        """The lead is off: wake the best free deputy on duty for her stand-in queue's work."""
+        best: Worker | None = None
+        best_factor = best_idle = INF
+        skill = queue.heap[0][2].skill
+        for w in queue.servers:
+            if w is not queue.lead and w.waiting is not None and w.on_duty(now):
+                factor = w.factors.get(skill) or w.factor(skill)
+                if factor < best_factor or (factor == best_factor and w.idle_since < best_idle):
+                    best, best_factor, best_idle = w, factor, w.idle_since
+        if best is not None:
+            best.wake()
 
     def _available(self, worker: Worker, priority: int, now: float) -> bool:
         """May take work of ``priority`` now: on duty, or called out for it."""
@@ -144,11 +170,62 @@ class PriorityDispatch:
         best: Worker | None = None
         best_factor = best_idle = INF
         skill = task.skill
+        lead = task.queue.lead if task.queue.lead is None or task.queue.lead.on_duty(now) else None
         for w in task.queue.servers:
-            if w.waiting is not None:
+            if w.waiting is not None and (lead is None or w is lead):
                 factor = w.factors.get(skill) or w.factor(skill)
                 if ((best is None or factor < best_factor or (factor == best_factor and w.idle_since < best_idle))
                         and self._available(w, task.priority, now)):
                     best, best_factor, best_idle = w, factor, w.idle_since
         if best is not None:
             best.wake(at_once)
+
+
+class SkillDispatch(PriorityDispatch):
+    """Like :class:`PriorityDispatch`, but a free person takes the waiting task they are best at.
+
+    Among the tasks of the most urgent priority waiting in the queues they
+    serve (the same tasks the first-come rule would choose from), a person
+    takes the one they do fastest (the lowest work-time factor: proficiency ×
+    capacity), the first come among equals. A team lead's rule once a backlog
+    forms: the Instagram expert takes the Instagram message, not the LinkedIn
+    one that came a minute earlier. Who is woken for new work, pre-emption and
+    call-outs are :class:`PriorityDispatch`'s. ``policies.dispatch: best_skill``.
+    """
+
+    def take(self, worker: Worker, on_duty: bool, now: float) -> Task | None:
+        """The most urgent tasks ``worker`` may take; of those, the one they are fastest at (then first come)."""
+        first: WorkQueue | None = None
+        usable = []
+        for q in worker.queues:
+            if q.heap and (q.lead is None or q.lead is worker or not q.lead.on_duty(now)):
+                usable.append(q)
+                if first is None or q.heap[0] < first.heap[0]:
+                    first = q
+        if not on_duty:
+            for q in worker.queues:
+                if q.lead is worker and q.heap:
+                    self._hand_over(q, now)
+        if first is None or not (on_duty or self._called_out(worker, first, now)):
+            return None
+        priority = first.heap[0][0]
+        # (A scan of the waiting tasks of that priority: the heap keeps only the most urgent first come on top.)
+        best_q, best_i, best_key = first, 0, (worker.factor(first.heap[0][2].skill), first.heap[0][1])
+        factors = worker.factors
+        for q in usable:
+            for i, (p, order, task) in enumerate(q.heap):
+                if p == priority:
+                    key = (factors.get(task.skill) or worker.factor(task.skill), order)
+                    if key < best_key:
+                        best_q, best_i, best_key = q, i, key
+        heap = best_q.heap
+        task = heap[best_i][2]
+        last = heap.pop()
+        if best_i < len(heap):
+            heap[best_i] = last
+            heapify(heap)
+        return task
+
+
+#: the dispatch policies a scenario can choose (``policies.dispatch``)
+POLICIES = {"first_come": PriorityDispatch, "best_skill": SkillDispatch}

@@ -36,7 +36,7 @@ from orgsim.sim.arguments import check_scenario, check_seed
 from orgsim.sim.arrivals import ArrivalFeed
 from orgsim.sim.context import RunContext
 from orgsim.sim.demand import arrival_blocks, arrivals
-from orgsim.sim.dispatch import DispatchPolicy, PriorityDispatch
+from orgsim.sim.dispatch import POLICIES, DispatchPolicy
 from orgsim.sim.flows import RequestFlows
 from orgsim.sim.insights import InsightSpread
 from orgsim.sim.kernel import Kernel, collector_set_aside
@@ -60,7 +60,7 @@ class Model:
     """One scenario and one seed, built into a run (see the module docstring)."""
 
     def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence, trace: bool = False,
-                 summary: bool = False, direct: bool = True, dispatch: DispatchFactory = PriorityDispatch,
+                 summary: bool = False, direct: bool = True, dispatch: DispatchFactory | None = None,
                  quantities: tuple[Quantity, ...] | None = None) -> None:
         """Set up one run.
 
@@ -68,7 +68,8 @@ class Model:
         and message; ``trace=True`` keeps the event log. ``direct=False``
         sends every request through the full request process, never the
         direct path of a one-task request (the same run, slower: for checking
-        that). ``dispatch`` builds the dispatch policy (:mod:`orgsim.sim.dispatch`);
+        that). ``dispatch`` builds the dispatch policy (:mod:`orgsim.sim.dispatch`;
+        default: the one ``policies.dispatch`` names);
         ``quantities`` is what is kept of each answer (default
         :data:`orgsim.sim.answers.QUANTITIES`).
         """
@@ -93,6 +94,7 @@ class Model:
         self.recorder = recorder
         log = recorder.trace if trace else None
         call_out = s.policies.call_out
+        dispatch = POLICIES[s.policies.dispatch] if dispatch is None else dispatch
         self.dispatch = dispatch(kernel, PRIORITY_RANK[s.policies.preempt_priority],
                                  -1 if call_out == "never" else PRIORITY_RANK[call_out], log)
         # the people first: each one's first look at the queues is the first event of the run

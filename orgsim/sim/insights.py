@@ -125,7 +125,7 @@ class InsightSpread:
                 out[u] = [workers[person(p)].calendar for p in st.pods[u.split(":", 1)[1]].members]
             elif u in workers:
                 out[u] = [workers[u].calendar]
-        if st.lead is not None and st.deputy is not None:
+        if st.lead is not None and st.deputy is not None and "relay" in st.deputy_duties:
             out[person(st.lead)].append(workers[person(st.deputy)].calendar)
         return out
 

@@ -94,6 +94,15 @@ class Recorder:
         """A message's task is done now: its reply."""
         raise NotImplementedError
 
+    def abandoned(self, task: Task) -> None:
+        """A message's writer gave up now, before anyone started on it (:mod:`orgsim.sim.patience`)."""
+        now = self.kernel.now
+        ledger = self.open_messages  # it leaves the system unanswered: the other half of Recorder.opened
+        ledger[0] -= 1
+        ledger[1] += now if now > self.warmup else self.warmup
+        if self.log is not None:
+            self.log.append((now, "abandon", "message", task.item, task.queue.name))
+
     def trace(self, t: float, event: str, task: Task, where: str) -> None:
         """One line of the log (the workers and the dispatch policy call it when a log is kept)."""
         kind = "message" if task.done is self.replies else "request" if task.item >= 0 else "other work"
@@ -124,8 +133,14 @@ class TableRecorder(Recorder):
         n = len(arrivals.req_time)
         #: per field of an answer from ``answered`` on, its value by request number (NaN: unanswered)
         self.fields = {name: np.full(n, np.nan) for name in Answer._fields[FIELD["answered"]:]}
-        #: when each message was answered (NaN: still open)
+        #: when each message was answered (NaN: still open, or abandoned)
         self.message_answered = np.full(len(arrivals.msg_time), np.nan)
+        #: when each message's writer gave up (NaN: answered, or still open)
+        self.message_abandoned = np.full(len(arrivals.msg_time), np.nan)
+
+    def abandoned(self, task: Task) -> None:
+        super().abandoned(task)
+        self.message_abandoned[task.item] = self.kernel.now
 
     def replied(self, task: Task) -> None:
         now = self.kernel.now
@@ -164,6 +179,11 @@ class TallyRecorder(Recorder):
         ledger = self.open_messages  # leaving: the other half of Recorder.opened
         ledger[0] -= 1
         ledger[1] += now if now > self.warmup else self.warmup
+
+    def abandoned(self, task: Task) -> None:
+        super().abandoned(task)
+        if task.queued_at >= self.warmup:  # a message is queued the moment it arrives
+            self.tally.messages_abandoned += 1
 
     def count_arrivals(self, block: Arrivals) -> None:
         self.tally.count_arrivals(block)

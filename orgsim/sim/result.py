@@ -95,7 +95,10 @@ class Result:
             "latency_hours": (columns["answered"] if "answered" in columns else np.full(n_req, np.nan)) - arrived_at,
             "in_window": arrived_at >= ctx.warmup,
         })
-        message_answered = recorder.message_answered if isinstance(recorder, TableRecorder) else np.zeros(0)
+        if isinstance(recorder, TableRecorder):
+            message_answered, message_abandoned = recorder.message_answered, recorder.message_abandoned
+        else:
+            message_answered = message_abandoned = np.zeros(0)
         n_msg = len(message_answered)
         msg_arrived = arrived.msg_time[:n_msg]
         messages = pd.DataFrame({
@@ -105,6 +108,7 @@ class Result:
             "arrived": msg_arrived,
             "answered": message_answered,
             "reply_hours": message_answered - msg_arrived,
+            "abandoned": message_abandoned,  # when the writer gave up (NaN: answered or still open)
             "in_window": msg_arrived >= ctx.warmup,
         })
         team = set(s.team.people)
@@ -124,6 +128,7 @@ class Result:
                 "duty_hours": duty,
                 "busy_hours": w.busy_hours,
                 "after_hours": w.after_hours,
+                "switch_hours": w.switch_hours,  # of busy_hours: setup for a change of task (policies.switch_minutes)
                 "tasks_done": w.tasks_done,
                 "utilization": w.busy_hours / duty if duty > 0 else np.nan,
                 "cost_per_year": s.team.people[w.name].cost_per_year if in_team else 0.0,
@@ -143,7 +148,10 @@ class Result:
             people=pd.DataFrame(rows),
             in_system_hours={k: v[1] for k, v in recorder.open.items()},
             log=log,
-            extras={"insight_horizon_hours": insight_spread.window} if insight_spread is not None else {},
+            extras={**({"insight_horizon_hours": insight_spread.window} if insight_spread is not None else {}),
+                    **({"patience": True} if any(m.patience_hours is not None for m in s.demand.messages.values())
+                       else {}),
+                    **({"switching": True} if s.policies.switch_minutes.any else {})},
             insights=insight_spread.table() if insight_spread is not None else _no_insights(),
             tally=tally,
             reply_targets_hours=tuple(s.run.reply_targets_hours),

@@ -203,6 +203,11 @@ class LocalClock:
         values = np.array([self.offset_hours, *(c[1] for c in self.changes)])
         return values[np.searchsorted(at, t, side="right")]
 
+    def local_hour(self, t: Any) -> Any:
+        """The local hour of day (0 to 23) at simulation hour ``t`` (a number or an array)."""
+        t = np.asarray(t, dtype=float)
+        return np.floor(np.mod(t + self._offset(t), 24.0)).astype(int)
+
     def off_hours(self, t: Any) -> Any:
         """True where simulation hour ``t`` (a number or an array) is at night or on a weekend, local time."""
         t = np.asarray(t, dtype=float)
@@ -282,6 +287,8 @@ class Tally:
         # arrivals in the window, counted from the drawn arrivals block by block
         self.arrived = np.zeros(len(kinds), dtype=np.int64)
         self.messages_arrived = 0
+        #: messages arrived in the window whose writer gave up before anyone started on them
+        self.messages_abandoned = 0
         self.horizon = horizon
         #: sums of the arrival times of requests arrived in the window, and of those answered: with the counts
         #: they give the total age of the requests still open at the horizon (the censored lower bound)

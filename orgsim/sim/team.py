@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from orgsim.org.graph import person
+from orgsim.org.plan import DEPUTISED
 from orgsim.scenario.team import DIMENSIONS
 from orgsim.scenario.workflow import external_steps
 from orgsim.sim.calendar import Calendar, calendar_for
@@ -52,12 +53,15 @@ def build_team(scenario: Scenario, plan: RoutingPlan, kernel: Kernel, dispatch: 
         return worker
 
     factors = s.policies.proficiency_factors.model_dump()
+    sw = s.policies.switch_minutes
+    switch = (sw.channel / 60, sw.function / 60, sw.audience / 60) if sw.any else None
     names = (s.channels, s.functions, s.audiences)
     for pid, p in s.team.people.items():
         calendar = calendar_for(p.hours, p.days, p.timezone, start, horizon,
                                 [(a.start_day * 24, (a.start_day + a.days) * 24) for a in p.absences], p.holidays)
         proficiency = tuple({n: factors[p.level(dim, n)] for n in ns} for dim, ns in zip(DIMENSIONS, names, strict=True))
         serve(person(pid), hire(person(pid), pid, calendar, p.capacity, proficiency))  # type: ignore[arg-type]
+        workers[person(pid)].switch = switch  # the team's people pay for a change of task; outside approvers do not
     for pod_name, pod in s.structure.pods.items():
         for member in pod.members:
             serve(f"pod:{pod_name}", workers[person(member)])
@@ -70,10 +74,12 @@ def build_team(scenario: Scenario, plan: RoutingPlan, kernel: Kernel, dispatch: 
     for node, st in external_steps(s).items():  # outside approvers that workflow steps name
         calendar = calendar_for(st.hours, st.days, st.timezone, start, horizon)
         serve(node, hire(node, node, calendar, 1.0, NEUTRAL))
-    for queue, who in plan.servers.items():  # queues only the plan knows (a workflow step's role:)
+    for queue, who in plan.servers.items():  # queues only the plan knows (a workflow step's role:, the deputised)
         if queue not in queues:
             for node in who:
                 serve(queue, workers[node])
+            if queue.startswith(DEPUTISED):  # the deputy serves it only while the lead is off duty
+                queues[queue].lead = workers[who[0]]
     return queues, workers
 
 

@@ -80,10 +80,13 @@ class Task:
 class WorkQueue:
     """A priority queue of tasks (most urgent first, then first come) and who serves it."""
 
-    __slots__ = ("name", "heap", "servers", "idle")
+    __slots__ = ("name", "heap", "servers", "idle", "lead")
 
     def __init__(self, name: str) -> None:
         self.name = name
+        #: a deputy's stand-in queue (``deputised:<lead>``): the lead, whom the other servers serve it for,
+        #: only while she is off duty; None for every other queue (all its servers serve it alike)
+        self.lead: Worker | None = None
         #: ``(priority, order, task)``: the most urgent, then the first come, on top
         self.heap: list[tuple[int, int, Task]] = []
         self.servers: list[Worker] = []
@@ -99,7 +102,8 @@ class Worker:
     __slots__ = ("kernel", "dispatch", "name", "calendar", "queues", "proficiency", "hours_per_effort", "factors",
                  "current", "waiting", "alarm", "alarm_at", "position", "chunk_end", "chunk_start", "chunk_on_duty",
                  "chunk_hours", "skill_in_hand", "factor_in_hand", "on_duty_now", "duty_until", "idle_since",
-                 "preempted", "busy_hours", "after_hours", "tasks_done", "window", "trace")
+                 "preempted", "busy_hours", "after_hours", "tasks_done", "window", "trace", "switch", "last_kind",
+                 "switch_hours")
 
     def __init__(self, kernel: Kernel, dispatch: Dispatch, name: str, calendar: Calendar, capacity: float,
                  proficiency: tuple[dict[str, float], dict[str, float], dict[str, float]], position: int,
@@ -139,6 +143,11 @@ class Worker:
         self.tasks_done = 0
         self.window = window  # (warm-up end, horizon): the hours that count
         self.trace = trace
+        #: clock hours of setup when the channels, function or audience change (None: switching is free)
+        self.switch: tuple[float, float, float] | None = None
+        #: the channels, function and audience of the last task that named each (None: none yet)
+        self.last_kind: list[Any] = [None, None, None]
+        self.switch_hours = 0.0  # setup hours started inside the measured window
         # started as a SimPy process would be: a call now, before anything else due now
         kernel.call_first(Call(self._pass))
 
@@ -171,6 +180,22 @@ class Worker:
             f = self.factors[skill] = (self.hours_per_effort * channel * by_function.get(function, 1.0)
                                        * by_audience.get(audience, 1.0))
         return f
+
+    def _setup(self, skill: Skill) -> float:
+        """Clock hours of setup to start a task of ``skill``: the switch cost of each dimension that changes.
+
+        A dimension changes when the task names it (coordination names no
+        channel, function or audience) and the last task that named it named
+        something else; the first task that names it costs nothing.
+        """
+        channels, function, audience = skill
+        hours, last = 0.0, self.last_kind
+        for d, now_kind in enumerate((frozenset(channels) if channels else None, function, audience)):
+            if now_kind is not None:
+                if last[d] is not None and last[d] != now_kind:
+                    hours += self.switch[d]  # type: ignore[index]
+                last[d] = now_kind
+        return hours
 
     def wake(self, at_once: bool = False) -> None:
         """Look at the queues now, after what is already due now; ``at_once``: in this call (an arrival's)."""
@@ -245,6 +270,12 @@ class Worker:
         else:
             factor = self.factor_in_hand = self.factors.get(skill) or self.factor(skill)
             self.skill_in_hand = skill
+            if self.switch is not None:  # a change of task: setup time, as work on this task
+                setup = self._setup(skill)
+                if setup:
+                    task.effort_left += setup / factor
+                    if self.window[0] <= now < self.window[1]:
+                        self.switch_hours += setup
         hours = task.effort_left * factor
         self.chunk_start = now  # (three assignments: a tuple on the right was built and unpacked)
         self.chunk_on_duty = on

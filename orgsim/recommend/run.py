@@ -1,0 +1,166 @@
+"""``recommend``: screen, search, confirm — the best design within a budget, and what it gives up.
+
+The stages (each in its own module):
+
+1. every candidate is made and screened analytically
+   (:mod:`~orgsim.recommend.screen`: out only if it cannot keep up);
+2. the search proposes candidates and runs ``search.replications`` of each on
+   common random numbers (:mod:`~orgsim.recommend.search`);
+3. the finalists get replications until their targets and the best among
+   them are clear at ``confirm.confidence`` (:mod:`~orgsim.recommend.confirm`).
+
+The run budget is counted before anything runs, at its largest (every trial a
+new candidate, every finalist to ``confirm.max_replications``), and refused
+like an exploration's. With ``out`` every run is a part of the folder as it
+finishes; ``resume`` continues a killed recommendation and ends with the same
+files, byte for byte.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from orgsim.experiment.parts import open_parts
+from orgsim.experiment.replications import replication_seeds
+from orgsim.recommend.candidates import Candidate
+from orgsim.recommend.confirm import Confirmation, confirm, in_budget, order_key
+from orgsim.recommend.question import Question, question_from_data
+from orgsim.recommend.search import EXACT, Evaluator, search, space_size
+from orgsim.scenario.limits import check_plan, check_workers
+from orgsim.scenario.model import Scenario
+
+__all__ = ["Recommendation", "planned_runs", "recommend"]
+
+
+@dataclass
+class Recommendation:
+    """The answer: every candidate run (a table), the pick and its rivals, and what the pick gives up."""
+
+    question: Question
+    base: Scenario
+    seed: int
+    #: one row per candidate the search made: choices, cost, head count, why out, replications, means, verdicts
+    candidates: pd.DataFrame
+    confirmation: Confirmation
+    #: the candidate rows by key, for the answer's sentences
+    labels: dict[Candidate, str] = field(default_factory=dict)
+    scenarios: dict[Candidate, Scenario] = field(default_factory=dict)
+    runs: int = 0
+
+    @property
+    def pick(self) -> Candidate | None:
+        """The recommended candidate (None: nothing within budget meets every target at the confidence)."""
+        return self.confirmation.pick
+
+    @property
+    def pick_scenario(self) -> Scenario | None:
+        """The recommended design as a scenario (to write as YAML)."""
+        return self.scenarios.get(self.pick) if self.pick is not None else None
+
+    def row(self, c: Candidate) -> dict[str, Any]:
+        """The candidate's row of :attr:`candidates`."""
+        return dict(self.candidates.set_index("key").loc[c.key()].to_dict())
+
+
+def planned_runs(question: Question, base: Scenario) -> int:
+    """The most runs the recommendation can make: every trial new, every finalist to its maximum."""
+    q = question
+    searched = min(q.search.trials, space_size(q, base)) * q.search.replications
+    confirmed = (q.confirm.finalists + 3 + len(q.levers.hires)) * q.confirm.max_replications
+    return searched + confirmed
+
+
+def recommend(base: Scenario, question: Question | dict[str, Any] | None = None, *, out: Path | None = None,
+              resume: bool = False, workers: int | None = 1, scheduler: Any = None,
+              progress: Callable[[int], None] | None = None, allow_large: bool = False) -> Recommendation:
+    """Answer ``question`` about ``base`` (a dict is validated as a ``recommend:`` block; None: the defaults).
+
+    >>> from orgsim.analytic.reductions import mmc_data
+    >>> from orgsim.scenario.loading import scenario_from_data
+    >>> data = mmc_data(1, 4.0, 1.0, horizon_days=14, warmup_days=2)
+    >>> base = scenario_from_data(data)
+    >>> r = recommend(base, {"targets": ["silo_latency_rmst <= 1.6 h"], "levers": {"hires": {"agent": {
+    ...     "joins": ["pod"], "cost_per_year": 30000, "hours": "00:00-24:00",
+    ...     "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "at_most": 6}}}})
+    >>> r.row(r.pick)["label"]
+    'mm1, +5 agent'
+    """
+    if question is None or isinstance(question, dict):
+        q = question_from_data(question or {}, base)
+    elif isinstance(question, Question):
+        q = question
+    else:  # a Question of a second import of its module (pytest's importlib mode re-imports doctested modules)
+        q = Question.model_validate(question.model_dump(mode="json", exclude_unset=True))
+    check_workers(workers, allow_large=allow_large)
+    planned = planned_runs(q, base)
+    check_plan([base], 1, planned, "runs at most (candidates × replications)", allow_large=allow_large)
+    seed = base.run.seed if q.search.seed is None else q.search.seed
+    seeds = replication_seeds(seed, q.confirm.max_replications)
+    manifest = {"format": 1, "kind": "recommend", "seed": seed,
+                "question": q.model_dump(mode="json"), "scenario": base.model_dump(mode="json")}
+    with open_parts(out, manifest, resume, "recommendation", "the scenario, the question or the seed differ") as parts:
+        ev = Evaluator(q, base, seeds, parts, out, workers, scheduler, progress, allow_large)
+        ran = search(ev)
+        conf = confirm(ev, ran)
+        every = list(dict.fromkeys([*ran, *conf.verdicts]))
+        table = _table(ev, every, conf)
+        result = Recommendation(q, base, seed, table, conf,
+                                labels={c: ev.get(c).built.label for c in every},
+                                scenarios={c: s for c in every if (s := ev.get(c).built.scenario) is not None},
+                                runs=sum(len(ev.get(c).runs) for c in every))
+        if out is not None:
+            from orgsim.recommend.answer import write_answer
+
+            write_answer(result, out)
+    return result
+
+
+def _pareto(ev: Evaluator, cands: list[Candidate]) -> set[Candidate]:
+    """The candidates no other beats on every objective (cost always one of them)."""
+    objectives = list(dict.fromkeys(["cost_per_year", *ev.question.objectives]))
+    keys = {c: [-ev.metrics[m].direction * ev.get(c).mean(m) for m in objectives] for c in cands}
+    front = set()
+    for c in cands:
+        if not all(math.isfinite(v) for v in keys[c]):
+            continue
+        if not any(all(a <= b for a, b in zip(keys[d], keys[c], strict=True)) and keys[d] != keys[c]
+                   for d in cands if d != c and all(math.isfinite(v) for v in keys[d])):
+            front.add(c)
+    return front
+
+
+def _table(ev: Evaluator, every: list[Candidate], conf: Confirmation) -> pd.DataFrame:
+    q = ev.question
+    met = [c for c in every if not ev.get(c).out and all(t.met_by(ev.get(c).mean(t.metric)) for t in q.targets)]
+    front = _pareto(ev, met)
+    rows = []
+    for c in sorted(every, key=lambda c: (bool(ev.get(c).out), order_key(ev, ev.get(c)), c.key())):
+        e = ev.get(c)
+        row: dict[str, Any] = {"key": c.key(), "label": e.built.label, **_flat(c.choices(q)),
+                               "cost_per_year": e.built.cost_per_year, "head_count": e.built.head_count,
+                               "within_budget": in_budget(ev, e), "out": e.out, "replications": len(e.runs)}
+        for m in q.objectives:
+            if m not in EXACT:
+                row[m] = e.mean(m) if not e.out else math.nan
+        for i, t in enumerate(q.targets):
+            row[f"target{i}_{t.metric}"] = e.mean(t.metric) if not e.out else math.nan
+            row[f"target{i}_verdict"] = conf.verdicts[c][i] if c in conf.verdicts else \
+                ("out" if e.out else ("meets" if t.met_by(e.mean(t.metric)) else "fails") + " (search)")
+        row["pareto"] = c in front
+        row["confirmed"] = c in conf.verdicts
+        row["pick"] = c == conf.pick
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _flat(choices: dict[str, Any]) -> dict[str, Any]:
+    hires = choices.pop("hires")
+    choices["hires"] = ", ".join(f"{n} × {k}" for n, k in hires.items())
+    return choices
+
