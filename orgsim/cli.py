@@ -154,6 +154,7 @@ def load_designs(ctx: typer.Context, files: list[Path], command: str) -> list[Sc
 
 
 WorkersOpt = Annotated[int | None, typer.Option(min=1, help="Processes to run replications on (default: every core; more than the cores needs --allow-large).")]
+ReportWorkersOpt = Annotated[int | None, typer.Option("--workers", min=1, help="Processes to run replications and then draw the page's charts on (default: every core; more than the cores needs --allow-large).")]
 SchedulerOpt = Annotated[str | None, typer.Option(help="Run on a Dask cluster instead: tcp://host:8786 (orgsim[distributed]).")]
 FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False, metavar="FILE")]
 
@@ -357,7 +358,7 @@ def report(
     from_dir: Annotated[Path | None, typer.Option("--from", help="Draw a study saved by `orgsim compare --out DIR` instead of running.")] = None,
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the baseline's run.seed).")] = None,
     replications: Annotated[int | None, typer.Option(min=2, help="Paired replications (default: run.replications).")] = None,
-    workers: WorkersOpt = None,
+    workers: ReportWorkersOpt = None,
     scheduler: SchedulerOpt = None,
     pptx: Annotated[Path | None, typer.Option("--pptx", help="Also write a short slide deck (python-pptx).")] = None,
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Also print the report to an A4 PDF (headless Chromium).")] = None,
@@ -445,7 +446,8 @@ def report(
     # that appeared under the name during the run is kept unless --force
     with page_progress() as drawn:  # the charts are most of the page's time: shown as they are drawn
         write_study_report(study, checked["--output"], command=command, attributions=attributions,
-                           explore=explored, resilience=resilient, force=force, progress=drawn)
+                           explore=explored, resilience=resilient, force=force, progress=drawn,
+                           workers=workers)
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")
     if pptx is not None:

@@ -164,6 +164,45 @@ def test_progress_counts_every_chart_of_the_page_as_it_is_drawn(study: Study) ->
         render_report(study, progress=3)  # type: ignore[arg-type]
 
 
+def test_charts_drawn_by_several_processes_give_the_same_page(study: Study) -> None:
+    calls: list[tuple[int, int]] = []
+    alone = render_report(study, command="c")
+    shared = render_report(study, command="c", workers=2, progress=lambda done, total: calls.append((done, total)))
+    assert shared == alone
+    charts = alone.count('<figure class="chart"')
+    assert calls == [(i, charts) for i in range(1, charts + 1)]
+
+
+def _pid_chart(folder: Path, fail: bool = False) -> Any:
+    import os
+
+    import matplotlib.pyplot as plt
+
+    (folder / str(os.getpid())).touch()
+    if fail:
+        raise ValueError("this chart cannot be drawn")
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    return fig
+
+
+def test_the_page_charts_are_drawn_in_other_processes_and_their_errors_come_back(tmp_path: Path) -> None:
+    import functools
+    import multiprocessing as mp
+    import os
+
+    from orgsim.report.drawing import draw_svgs
+
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("charts are drawn in this process where processes cannot be forked")
+    charts = [(f"c{i}", functools.partial(_pid_chart, tmp_path)) for i in range(4)]
+    svgs = draw_svgs(charts, workers=2)
+    assert [s.count(f'id="c{i}-') > 0 for i, s in enumerate(svgs)] == [True] * 4  # each in its place
+    assert {p.name for p in tmp_path.iterdir()} - {str(os.getpid())}  # drawn elsewhere
+    with pytest.raises(ValueError, match="this chart cannot be drawn"):
+        draw_svgs([*charts, ("bad", functools.partial(_pid_chart, tmp_path, fail=True))], workers=2)
+
+
 def test_the_study_latency_table_holds_every_answered_request(study: Study) -> None:
     lat = study.latencies()
     assert list(lat.columns) == ["design", "replication", "department", "latency_hours"]

@@ -76,16 +76,17 @@ def _chart(cid: str, draw: Callable[[], Figure], caption: str) -> _Chart:
     return _Chart(cid, draw, caption)
 
 
-def _draw(sections: Sequence[_Section], progress: Callable[[int, int], None] | None = None) -> None:
-    """Draw every chart of ``sections`` once, in page order; ``progress(done, total)`` after each.
+def _draw(sections: Sequence[_Section], progress: Callable[[int, int], None] | None = None,
+          workers: int | None = 1) -> None:
+    """Draw every chart of ``sections`` once, on ``workers`` processes; ``progress(done, total)`` after each.
 
     The charts are counted first, so the progress shown while the page is written has its end.
     """
+    from orgsim.report.drawing import draw_svgs
+
     charts = [c for section in sections for c in section.charts]
-    for done, chart in enumerate(charts, start=1):
-        chart.svg = svg(chart.draw(), chart.id)
-        if progress is not None:
-            progress(done, len(charts))
+    for chart, drawn in zip(charts, draw_svgs([(c.id, c.draw) for c in charts], workers, progress), strict=True):
+        chart.svg = drawn
 
 
 def _grows(study: Study) -> bool:
@@ -252,7 +253,7 @@ def report_title(study: Study) -> str:
 
 def render_report(study: Study, command: str = "", attributions: Sequence[Attribution] = (),
                   explore: dict[str, Any] | None = None, resilience: dict[str, Any] | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> str:
+                  progress: Callable[[int, int], None] | None = None, workers: int | None = 1) -> str:
     """The report as one HTML string. ``command`` is shown as the way to reproduce it.
 
     ``attributions`` (:func:`orgsim.experiment.attribution.attribute_study`, ``orgsim report --attribute``) add
@@ -260,7 +261,8 @@ def render_report(study: Study, command: str = "", attributions: Sequence[Attrib
     recommended design's difference in silo latency comes from. ``explore``: the JSON of an
     ``orgsim explore --out`` folder, shown after page one (:mod:`orgsim.report.explore`). ``resilience``: the
     JSON of a resilience study, a few lines on page one and a section of the appendix (:mod:`orgsim.report.resilience`).
-    ``progress(done, total)`` is called as each chart is drawn (they are most of the time the page takes).
+    ``progress(done, total)`` is called as each chart is drawn (they are most of the time the page takes), by
+    ``workers`` processes (:mod:`orgsim.report.drawing`: the same page whatever their number).
     """
     env = Environment(loader=PackageLoader("orgsim.report", "templates"), autoescape=select_autoescape(["j2", "html"]),
                       trim_blocks=True, lstrip_blocks=True)
@@ -276,7 +278,7 @@ def render_report(study: Study, command: str = "", attributions: Sequence[Attrib
                 "source": src, "inputs": [kv for kv in mine if kv not in shared]}
                for s, sh, tg, src, mine in zip(study.scenarios, short, tag, sources, inputs, strict=True)]
     sections = _sections(study, attributions)
-    _draw(sections, progress)
+    _draw(sections, progress, workers)
     card = scorecard(study)
     currency = _currency(study)
     return env.get_template("report.html.j2").render(
