@@ -259,11 +259,13 @@ def run_jobs_on_cluster(scheduler: Any, scenarios: Sequence[Scenario],
 
 
 def map_on_cluster(scheduler: Any, fn: Callable[[T], R], items: Sequence[T],
-                   finished: Callable[[int, int, R], None]) -> None:
+                   finished: Callable[[int, int, R], None], priorities: Sequence[int] | None = None) -> None:
     """``fn(item)`` for every item on the cluster, each checked for the same orgsim; ``finished`` as each ends.
 
     ``fn`` (``replicate``'s ``simulate`` bound to its scenario: 24 kB for an example) is installed once
-    per worker, as a study's scenarios are; each task carries only its item (a seed) and a key.
+    per worker, as a study's scenarios are; each task carries only its item (a seed) and a key. An item
+    that is itself a scenario to run (a resilience study's stressed copies: each differs) travels with its
+    task, once. ``priorities`` (higher first) order the tasks.
     """
     from distributed.protocol.pickle import dumps
 
@@ -273,7 +275,9 @@ def map_on_cluster(scheduler: Any, fn: Callable[[T], R], items: Sequence[T],
     plugin = _plugin_class()(key, dumps((fn,)), expected)  # by value where pickle cannot (a lambda, a local)
     client.register_plugin(plugin, name=plugin.name)
     try:
-        _collect(client, [client.submit(_run_mapped, key, expected, item, pure=False) for item in items], finished)
+        ranks = [0] * len(items) if priorities is None else priorities
+        _collect(client, [client.submit(_run_mapped, key, expected, item, priority=p, pure=False)
+                          for item, p in zip(items, ranks, strict=True)], finished)
     finally:
         _quietly(client.unregister_worker_plugin, plugin.name)
 

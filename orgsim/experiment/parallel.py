@@ -150,6 +150,7 @@ def run_pool(
     scheduler: Any = None,
     progress: Callable[[int], None] | None = None,
     on_done: Callable[[int, R], None] | None = None,
+    cost: Callable[[T], float] | None = None,
 ) -> list[R]:
     """``fn(item)`` for every item, in the items' order: the one pool of replicate, compare and sweep.
 
@@ -160,18 +161,21 @@ def run_pool(
     ``functools.partial`` of one) so it can travel to another process.
     ``progress(done)`` and ``on_done(index, value)`` are called here, in this
     process, as each item finishes (in the order they finish); a sweep writes
-    each finished run to disk from ``on_done``.
+    each finished run to disk from ``on_done``. ``cost(item)``: its expected
+    work (e.g. the arrivals of the scenario it runs); on a pool or a cluster
+    the dearest items start first, so the last to finish is a short one.
     """
     out, finished = _collector(len(items), progress, on_done)
+    costs = None if cost is None else [cost(item) for item in items]
     if scheduler is not None:
-        _on_dask(fn, items, scheduler, finished)
+        _on_dask(fn, items, scheduler, finished, None if costs is None else [round(c) for c in costs])
         return out
     n = processes(workers)
     if n <= 1 or len(items) <= 1:
         for i, item in enumerate(items):
             finished(i + 1, i, fn(item))
         return out
-    _on_local(fn, items, n, finished)
+    _on_local(fn, items, n, finished, order=None if costs is None else sorted(range(len(items)), key=lambda i: -costs[i]))
     return out
 
 
@@ -268,5 +272,6 @@ def _cluster(scheduler: Any) -> ModuleType:
     return cluster
 
 
-def _on_dask(fn: Callable[[T], R], items: Sequence[T], scheduler: Any, finished: Callable[[int, int, R], None]) -> None:
-    _cluster(scheduler).map_on_cluster(scheduler, fn, items, finished)
+def _on_dask(fn: Callable[[T], R], items: Sequence[T], scheduler: Any, finished: Callable[[int, int, R], None],
+             priorities: Sequence[int] | None = None) -> None:
+    _cluster(scheduler).map_on_cluster(scheduler, fn, items, finished, priorities)
