@@ -67,11 +67,16 @@ def _on_pool(charts: Sequence[tuple[str, Callable[[], Figure]]], n: int,
     from orgsim.experiment.parallel import process_pool
 
     out: list[Markup | None] = [None] * len(charts)
+    # The first chart is drawn here before the fork: matplotlib's first-use work (fonts found and loaded, the
+    # SVG writer's caches) is then done once and inherited, not repeated in every child.
+    out[0] = _svg(charts[0])
+    if progress is not None:
+        progress(1, len(charts))
     _CHARTS = charts
     try:
-        with process_pool(n) as pool:
-            futures = {pool.submit(_draw_one, i): i for i in range(len(charts))}
-            for done, fut in enumerate(as_completed(futures), start=1):
+        with process_pool(min(n, len(charts) - 1)) as pool:
+            futures = {pool.submit(_draw_one, i): i for i in range(1, len(charts))}
+            for done, fut in enumerate(as_completed(futures), start=2):
                 out[futures.pop(fut)] = fut.result()
                 if progress is not None:
                     progress(done, len(charts))
