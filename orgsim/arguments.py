@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from orgsim.errors import ArgumentError, ArgumentTypeError
 
 __all__ = [
-    "Rule", "a_callable", "a_department", "a_mapping", "a_thing", "sources_of_scenarios", "sweep_sets", "a_path", "a_result", "a_scenario", "a_scheduler", "a_seed", "a_study",
+    "Rule", "a_callable", "a_department", "a_mapping", "a_thing", "sources_of_scenarios", "sweep_sets", "a_path", "a_result", "a_scenario", "a_scenario_or_path", "a_scheduler", "a_seed", "a_study",
     "a_table", "checks", "choice", "flag", "many", "metric_ids", "optional", "whole", "a_string", "workers",
 ]
 
@@ -86,6 +86,16 @@ def a_scenario(value: Any, name: str, bound: Mapping[str, Any]) -> None:
         hint = (" (load it first: orgsim.load_scenario(path))" if isinstance(value, (str, bytes, os.PathLike))
                 else " (validate data with orgsim.scenario.scenario_from_data)" if isinstance(value, Mapping) else "")
         raise _wrong(name, "a Scenario", value, hint)
+
+
+def a_scenario_or_path(value: Any, name: str, bound: Mapping[str, Any]) -> None:
+    """A :class:`~orgsim.scenario.Scenario` or the path of a scenario file (what a function loads itself)."""
+    from orgsim.scenario.model import Scenario
+
+    if not isinstance(value, Scenario):
+        if not isinstance(value, (str, os.PathLike)):
+            raise _wrong(name, "a Scenario or a scenario file's path", value)
+        a_path(value, name, bound)
 
 
 def a_result(value: Any, name: str, bound: Mapping[str, Any]) -> None:

@@ -14,6 +14,7 @@ bad cell by its row (:func:`row_number`) and column.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Collection, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -30,15 +31,48 @@ PARQUET = (".parquet", ".pq")
 EXCEL = (".xlsx", ".xlsm")
 
 
-def row_number(path: str | Path, index: int) -> int:
+def row_number(path: str | Path, index: int, table: pd.DataFrame | None = None) -> int:
     """The row a reader finds ``index`` (0-based, header excluded) at: the line in CSV, the sheet row in Excel.
 
-    Both count the header as row 1; Parquet has no header row, so its rows count from 1.
+    Both count the header as row 1; Parquet has no header row, so its rows count from 1. Given the ``table``
+    :func:`read_table` returned for a CSV, the row's own first line (blank lines and values spanning several
+    lines counted), which is where an editor shows it.
 
     >>> row_number("people.csv", 0), row_number("people.xlsx", 0), row_number("log.parquet", 0)
     (2, 2, 1)
     """
+    if table is not None and "lines" in table.attrs:
+        return int(table.attrs["lines"][index])
     return index + 1 if Path(path).suffix.lower() in PARQUET else index + 2
+
+
+def _record_lines(path: Path, sep: str, max_rows: int | None) -> list[int]:
+    """The line each CSV record after the header starts on, skipping blank lines as pandas does.
+
+    pandas numbers records, not lines: a quoted value over several lines (a note with a line break) or a
+    blank line would put every later error on the wrong line.
+    """
+    starts: list[int] = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, delimiter=sep)
+        last = 0
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                starts.append(last + 1)
+            last = reader.line_num
+            if max_rows is not None and len(starts) > max_rows:
+                break
+    return starts[1:]
+
+
+def _with_lines(table: pd.DataFrame, path: Path, sep: str, max_rows: int | None) -> pd.DataFrame:
+    try:
+        lines = _record_lines(path, sep, max_rows)
+    except csv.Error:  # pandas read it; keep the plain numbering rather than fail on a quirk of the csv module
+        return table
+    if len(lines) == len(table):  # otherwise the two readers disagree on the records: plain numbering
+        table.attrs["lines"] = lines
+    return table
 
 
 def _excel(path: Path, sheet: str | None, max_rows: int | None) -> pd.DataFrame:
@@ -78,12 +112,14 @@ def read_table(path: str | Path, *, sheet: str | None = None, max_rows: int | No
         if suffix in EXCEL:
             return _excel(path, sheet, max_rows)
         # utf-8-sig: a CSV saved by Excel starts with a byte-order mark that would otherwise stick to the first header
+        sep = ","
         table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, nrows=max_rows,
                             encoding="utf-8-sig")
         if len(table.columns) == 1 and ";" in str(table.columns[0]):  # a spreadsheet's export with ';' between cells
+            sep = ";"
             table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, nrows=max_rows,
-                                encoding="utf-8-sig", sep=";")
-        return table
+                                encoding="utf-8-sig", sep=sep)
+        return _with_lines(table, path, sep, max_rows)
     except UnicodeDecodeError as exc:
         raise OrgsimError(f"{shown}: not UTF-8 text (byte {exc.start})") from None
     except pd.errors.EmptyDataError:

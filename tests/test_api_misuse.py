@@ -45,6 +45,12 @@ def _plots() -> dict[str, Callable[..., Any]]:
         "backlog_over_time": plots_work.backlog_over_time}
 
 
+def _resilience() -> Callable[..., Any]:
+    from orgsim.resilience import resilience
+
+    return resilience
+
+
 def _design() -> Any:
     import orgsim.design
 
@@ -116,6 +122,14 @@ CASES: list[tuple[str, Callable[..., Any], str]] = [
     ("with_people(s, {1: {}})", lambda s, st: _design().with_people(s, {1: {}}), "with_people: people"),
     ("assign_people(shape)", lambda s, st: _design().assign_people(
         ["a"], [30], __import__("numpy").ones((2, 1)), [_design().Slot("p", 10, 1)]), "assign_people: factors"),
+    # orgsim.resilience (#31): files or scenarios, its options, the run settings
+    ("resilience(None)", lambda s, st: _resilience()(None), "resilience: designs"),
+    ("resilience([3])", lambda s, st: _resilience()([3]), "resilience: designs[0]"),
+    ("resilience([s], options={})", lambda s, st: _resilience()([s], options={}), "resilience: options"),
+    ("resilience([s], replications=0)", lambda s, st: _resilience()([s], replications=0), "resilience: replications"),
+    ("resilience([s], out=3)", lambda s, st: _resilience()([s], out=3), "resilience: out"),
+    ("resilience([s], resume='yes')", lambda s, st: _resilience()([s], resume="yes"), "resilience: resume"),
+    ("resilience([s], scheduler='garbage')", lambda s, st: _resilience()([s], scheduler="garbage"), "scheduler"),
     # empty
     ("compare([])", lambda s, st: orgsim.compare([]), "compare: scenarios"),
     ("summarize([])", lambda s, st: orgsim.summarize([]), "summarize: results"),
@@ -124,6 +138,7 @@ CASES: list[tuple[str, Callable[..., Any], str]] = [
     ("explore([])", lambda s, st: __import__("orgsim.explore").explore.explore([]), "explore: designs"),
     ("explore(paths, samples=0)", lambda s, st: __import__("orgsim.explore").explore.explore([SOLO, NETWORK], samples=0),
      "explore: samples"),
+    ("resilience([])", lambda s, st: _resilience()([]), "resilience: designs"),
     ("replicate(s, 0)", lambda s, st: orgsim.replicate(s, 0), "replicate: replications"),
 ]
 

@@ -118,6 +118,12 @@ BAD = {
                                    "novice or none"),
     "a missing column": (["Name,Shift,channel: TikTok", "Tia Lee,09:00-17:30,expert"],
                          "people.csv: missing column for timezone: expected a column headed 'timezone'"),
+    # the line an editor shows: a blank line and a quoted note over two lines move the next rows down
+    "a bad row after a blank line": ([HEADER, GOOD[0], "", "Ivan Cole,Europe/Londn,09:00-17:30,,expert,expert"],
+                                     "people.csv:4: column 'Time zone': unknown time zone"),
+    "a bad row after a note over two lines": (
+        [HEADER + ",Notes", GOOD[0] + ',"prefers\nmornings"', "Ivan Cole,Europe/Londn,09:00-17:30,,expert,expert,"],
+        "people.csv:4: column 'Time zone': unknown time zone"),
     "an empty file": ([""], "people.csv: the file is empty"),
     "a header and no one": ([HEADER], "people.csv: no people"),
 }

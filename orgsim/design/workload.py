@@ -24,15 +24,14 @@ of the effort in every part exactly as the simulation does.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-import numpy as np
-
 from orgsim.org.structures import Structure, Work
+from orgsim.scenario.cost import expected_visits
 from orgsim.scenario.kinds import request_kinds
 from orgsim.scenario.model import Burst, RequestType, Scenario
-from orgsim.scenario.workflow import exits
 
 __all__ = ["QueueLoad", "WorkStream", "queue_hours", "work_streams"]
 
@@ -64,21 +63,13 @@ def _uplift(bursts: list[Burst], horizon: float) -> float:
 
 
 def _visits(spec: RequestType, planning_seat: bool) -> list[float]:
-    """Expected visits to each step of a workflow per request (traffic equations over its branches)."""
-    steps = spec.steps or []
-    n = len(steps)
-    moves = np.zeros((n, n))
-    for i, go in enumerate(exits(steps, planning_seat)):
-        for j, p in go:
-            if j < n:
-                moves[i, j] += p
-    start = np.zeros(n)
-    start[0] = 1.0
-    try:
-        visits = np.linalg.solve(np.eye(n) - moves.T, start)
-    except np.linalg.LinAlgError:  # a loop taken for certain: the scenario's own check refuses it; count one pass
-        return [1.0] * n
-    return [max(0.0, float(v)) for v in visits]
+    """Expected visits to each step of a workflow per request: the scenario layer's traffic equations.
+
+    A loop taken for certain (infinite visits) is refused by the scenario's own check before a design is
+    generated; should one reach here it counts one pass, so that a design's hours stay finite.
+    """
+    visits = expected_visits(spec.steps or [], planning_seat)
+    return [float(v) if math.isfinite(v) else 1.0 for v in visits]
 
 
 def work_streams(scenario: Scenario) -> list[WorkStream]:

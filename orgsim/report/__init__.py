@@ -26,11 +26,10 @@ __all__ = ["render_report", "write_study_report"]
 @checks(study=a_study, command=a_string, progress=optional(a_callable), workers=workers)
 def render_report(study: Study, command: str = "", attributions: Sequence[Attribution] = (),
                   explore: dict[str, Any] | None = None, resilience: dict[str, Any] | None = None,
-                  progress: Callable[[int, int], None] | None = None, workers: int | None = 1) -> str:
+                  progress: Callable[[int], None] | None = None, workers: int | None = 1) -> str:
     """The report of a study as one HTML string (see :func:`orgsim.report.html.render_report`).
 
-    ``progress(done, total)`` is called as each chart is drawn; ``workers`` processes draw the charts
-    (``None``: every core), the page's bytes the same whatever their number.
+    ``workers`` processes draw the charts (``None``: every core); the page is the same whatever their number.
     """
     from orgsim.report.html import render_report as render
 
@@ -41,17 +40,17 @@ def render_report(study: Study, command: str = "", attributions: Sequence[Attrib
 @checks(study=a_study, path=a_path, command=a_string, force=flag, progress=optional(a_callable), workers=workers)
 def write_study_report(study: Study, path: Path, command: str = "", attributions: Sequence[Attribution] = (),
                        explore: dict[str, Any] | None = None, resilience: dict[str, Any] | None = None,
-                       force: bool = True, progress: Callable[[int, int], None] | None = None,
+                       force: bool = True, progress: Callable[[int], None] | None = None,
                        workers: int | None = 1) -> Path:
     """Write the HTML report of a study that has already run (e.g. loaded from a ``compare --out`` folder).
 
     ``attributions``: each lever's share of a design's difference (``orgsim report --attribute``);
     ``explore``: an exploration's JSON (:func:`orgsim.explore.read_exploration`) for the "holds unless" block;
     ``resilience``: a resilience study's JSON (:func:`orgsim.resilience.resilience_json`) for "what breaks
-    without key people". ``progress(done, total)``: called as each chart is drawn (``orgsim report`` shows it
-    as a bar); ``workers``: processes drawing the charts (``None``: every core; the same page whatever their
-    number). The file is written whole (:func:`orgsim.writes.write_text`); ``force=False`` keeps one already
-    at ``path``.
+    without key people"; ``progress``: called with the number of charts drawn (:func:`orgsim.report.html.chart_count`
+    in all); ``workers``: processes drawing the charts (``None``: every core; the same page whatever their
+    number). The file is written whole (:func:`orgsim.writes.write_text`); ``force=False`` keeps one already at
+    ``path``.
     """
     from orgsim.writes import write_text
 

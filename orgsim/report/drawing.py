@@ -29,11 +29,11 @@ _CHARTS: Sequence[tuple[str, Callable[[], Figure]]] = ()
 
 
 def draw_svgs(charts: Sequence[tuple[str, Callable[[], Figure]]], workers: int | None = 1,
-              progress: Callable[[int, int], None] | None = None) -> list[Markup]:
+              progress: Callable[[int], None] | None = None) -> list[Markup]:
     """Each chart ``(id, draw)`` as inline SVG (:func:`orgsim.report.html.svg`), in the order given.
 
-    ``workers``: processes drawing at once (``None``: every core; 1 draws here). ``progress(done, total)``
-    is called here after each chart, in the order they finish.
+    ``workers``: processes drawing at once (``None``: every core; 1 draws here). ``progress(done)``
+    is called here after each chart (the count drawn so far), in the order they finish.
     """
     from orgsim.experiment.parallel import processes
 
@@ -43,7 +43,7 @@ def draw_svgs(charts: Sequence[tuple[str, Callable[[], Figure]]], workers: int |
         for done, chart in enumerate(charts, start=1):
             out.append(_svg(chart))
             if progress is not None:
-                progress(done, len(charts))
+                progress(done)
         return out
     return _on_pool(charts, n, progress)
 
@@ -61,7 +61,7 @@ def _draw_one(i: int) -> Markup:
 
 
 def _on_pool(charts: Sequence[tuple[str, Callable[[], Figure]]], n: int,
-             progress: Callable[[int, int], None] | None) -> list[Markup]:
+             progress: Callable[[int], None] | None) -> list[Markup]:
     """The charts drawn by ``n`` forked processes (the study's pool: fork where it exists, checked by the caller)."""
     global _CHARTS
     from orgsim.experiment.parallel import process_pool
@@ -71,7 +71,7 @@ def _on_pool(charts: Sequence[tuple[str, Callable[[], Figure]]], n: int,
     # SVG writer's caches) is then done once and inherited, not repeated in every child.
     out[0] = _svg(charts[0])
     if progress is not None:
-        progress(1, len(charts))
+        progress(1)
     _CHARTS = charts
     try:
         with process_pool(min(n, len(charts) - 1)) as pool:
@@ -79,7 +79,7 @@ def _on_pool(charts: Sequence[tuple[str, Callable[[], Figure]]], n: int,
             for done, fut in enumerate(as_completed(futures), start=2):
                 out[futures.pop(fut)] = fut.result()
                 if progress is not None:
-                    progress(done, len(charts))
+                    progress(done)
     finally:
         _CHARTS = ()
     return cast("list[Markup]", out)  # every chart drawn: a chart that failed raised above

@@ -31,6 +31,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from orgsim.arguments import (
+    a_callable,
+    a_path,
+    a_scenario_or_path,
+    a_scheduler,
+    a_seed,
+    a_string,
+    a_thing,
+    checks,
+    flag,
+    many,
+    optional,
+    whole,
+    workers,
+)
 from orgsim.errors import OrgsimError
 from orgsim.experiment.paired import design_ids
 from orgsim.experiment.parallel import run_pool
@@ -300,6 +315,10 @@ def _check_options(options: Options) -> None:
         raise OrgsimError(f"--bus-max {options.bus_max}: expected at least 1 person")
 
 
+@checks(designs=many(a_scenario_or_path, what="designs (scenarios or scenario files)"),
+        options=optional(a_thing("Options")), replications=whole(1, optional=True), seed=a_seed, workers=workers,
+        scheduler=a_scheduler, out=optional(a_path), resume=flag, progress=optional(a_callable), allow_large=flag,
+        sources=optional(many(a_string, least=0, what="file names")))
 def resilience(
     designs: Sequence[str | Path | Scenario],
     options: Options | None = None,

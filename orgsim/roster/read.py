@@ -181,7 +181,7 @@ def read_roster(path: str | Path, cols: RosterColumns | None = None, lead: str |
     if "id" in roles:
         ids = [_slug(v) if str(v).strip() else ids[i] for i, v in enumerate(table[roles["id"]])]
     for i, row in enumerate(table.to_dict("records")):
-        line = row_number(path, i)
+        line = row_number(path, i, table)
 
         def bad(role_or_col: str, reason: str, expected: str, line: int = line, row: dict[str, Any] = row) -> None:
             column = roles.get(role_or_col, role_or_col)
