@@ -227,6 +227,31 @@ def test_abandoned_messages_are_a_secondary_row_only_where_patience_is_set() -> 
     assert "switching_share" not in with_patience  # no switch_minutes set
 
 
+def test_renaming_a_metric_label_changes_no_figure_on_the_page(study: Study, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Charts, scorecard and sentences pick and format a figure by its id, never by its label's words."""
+    import dataclasses
+
+    from orgsim.metrics import registry
+
+    def figures_of(page: str) -> list[str]:  # every number a reader sees, charts' drawing left out
+        text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(svg|style)\b.*?</\1>", " ", page, flags=re.S)))
+        return re.findall(r"[−+-]?\d[\d,.]*\s*(?:%|h\b|pts?\b|points\b)?", text)
+
+    before = figures_of(render_report(study, command="orgsim report"))
+
+    def renamed(m: registry.Metric) -> registry.Metric:  # no digit in the new label: none can be miscounted
+        return dataclasses.replace(m, label="renamed " + m.id.translate(str.maketrans("0123456789", "abcdefghij")))
+
+    make = registry._m
+    monkeypatch.setattr(registry, "_m", lambda *a, **k: renamed(make(*a, **k)))
+    monkeypatch.setattr(registry, "METRICS", tuple(renamed(m) for m in registry.METRICS))
+    monkeypatch.setattr(registry, "_FIXED", {m.id: renamed(m) for m in registry.METRICS})
+    assert registry.metric("cost_per_year").label == "renamed cost_per_year"
+    assert registry.metric("reply_within_24h_share").label.startswith("renamed")
+    after = figures_of(render_report(study, command="orgsim report"))
+    assert len(before) > 100 and after == before
+
+
 def test_shading_follows_the_stated_rule(study: Study) -> None:
     from orgsim.report.verdicts import scorecard
 
