@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from orgsim.errors import OrgsimError
+from orgsim.helptext import PlainTyper
 from orgsim.writes import ending_cleanly, strict_json
 
 if TYPE_CHECKING:
     from orgsim.scenario import Scenario
 
-app = typer.Typer(
+# PlainTyper: a list argument's help reads "FILE... <path>", not typer's "FILE <list[Path]>" (orgsim.helptext)
+app = PlainTyper(
     name="orgsim",
     help="Simulate how a social-media team's structure shapes silo latency and insight reach.",
     no_args_is_help=True,

@@ -189,6 +189,70 @@ def test_page_one_marks_agree_with_compare_json(study: Study) -> None:
     assert "where the 95% interval of the difference excludes zero" in said  # the rule is stated beside them
 
 
+def test_how_sure_counts_the_unclear_marks_of_the_chosen_column() -> None:
+    """"How sure we are" says how many ≈ the recommended design's column holds (it once counted findings instead)."""
+    from orgsim.report.decision import decide
+
+    study = run_study([_short("network.yaml"), _short("function.yaml")], replications=3, seed=7, workers=1)
+    page = render_report(study)
+    said = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    card = page[page.index('<div id="scorecard">'):page.index("</table>", page.index('<div id="scorecard">'))]
+    choice = decide(study).choice
+    assert choice == 1  # by function is recommended on these runs: a column to count
+    design = study.design_ids[choice]
+    cells = re.findall(rf'<td[^>]*data-design="{design}"[^>]*>(.*?)</td>', card, re.S)
+    unclear = sum("≈" in c for c in cells)
+    judged = sum(bool(re.search("[▲▼≈]", c)) for c in cells)
+    if unclear:
+        assert f"{unclear} of its {judged} are not (≈ in its column)" in said
+    else:
+        assert "are not (≈ in its column)" not in said
+
+
+def test_abandoned_messages_are_a_secondary_row_only_where_patience_is_set() -> None:
+    """#30's abandonment is in the appendix's secondary table where a channel sets patience_hours, else absent."""
+    from orgsim.report.page import secondary_rows
+    from tests.test_patience import _office
+
+    def two(patience: Any) -> Study:
+        late = _office(patience, days=6)
+        late["name"] = "office hours, late shift"
+        late["team"]["people"]["una"]["hours"] = "13:00-21:00"
+        return run_study([scenario_from_data(_office(patience, days=6)), scenario_from_data(late)], 2, 5, workers=1)
+
+    with_patience = {r["id"]: r for r in secondary_rows(two(2.0))}
+    shown = with_patience["messages_abandoned_share"]
+    assert shown["label"] == "messages abandoned unanswered"
+    assert all(c["value"].endswith("%") and c["value"] != "—" for c in shown["cells"])
+    assert "messages_abandoned_share" not in {r["id"] for r in secondary_rows(two(None))}
+    assert "switching_share" not in with_patience  # no switch_minutes set
+
+
+def test_renaming_a_metric_label_changes_no_figure_on_the_page(study: Study, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Charts, scorecard and sentences pick and format a figure by its id, never by its label's words."""
+    import dataclasses
+
+    from orgsim.metrics import registry
+
+    def figures_of(page: str) -> list[str]:  # every number a reader sees, charts' drawing left out
+        text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(svg|style)\b.*?</\1>", " ", page, flags=re.S)))
+        return re.findall(r"[−+-]?\d[\d,.]*\s*(?:%|h\b|pts?\b|points\b)?", text)
+
+    before = figures_of(render_report(study, command="orgsim report"))
+
+    def renamed(m: registry.Metric) -> registry.Metric:  # no digit in the new label: none can be miscounted
+        return dataclasses.replace(m, label="renamed " + m.id.translate(str.maketrans("0123456789", "abcdefghij")))
+
+    make = registry._m
+    monkeypatch.setattr(registry, "_m", lambda *a, **k: renamed(make(*a, **k)))
+    monkeypatch.setattr(registry, "METRICS", tuple(renamed(m) for m in registry.METRICS))
+    monkeypatch.setattr(registry, "_FIXED", {m.id: renamed(m) for m in registry.METRICS})
+    assert registry.metric("cost_per_year").label == "renamed cost_per_year"
+    assert registry.metric("reply_within_24h_share").label.startswith("renamed")
+    after = figures_of(render_report(study, command="orgsim report"))
+    assert len(before) > 100 and after == before
+
+
 def test_shading_follows_the_stated_rule(study: Study) -> None:
     from orgsim.report.verdicts import scorecard
 

@@ -29,6 +29,7 @@ import pytest
 from scipy import stats
 
 from orgsim import simulate
+from orgsim.analytic.estimate import estimate
 from orgsim.scenario import scenario_from_data
 from tests.helpers import ALWAYS
 
@@ -137,6 +138,15 @@ BOTH = [["instagram", "linkedin"]]
 def test_each_design_wins_its_own_world(expected: str, proficiency: dict[str, Any], requests: dict[str, Any]) -> None:
     lat = latencies(proficiency, requests)
     assert winner(lat) == expected, {d: round(float(v.mean()), 2) for d, v in lat.items()}
+    # The estimate (a screen for explorations and searches) ranks the designs as the simulation does:
+    # the same winner, and the same order of every pair the simulation tells apart.
+    est = {d: estimate(scenario_from_data(world(d, proficiency, requests)))["silo_latency_hours"]["mean"]
+           for d in GROUPS}
+    assert min(est, key=est.__getitem__) == expected, est
+    for d in GROUPS:
+        for other in GROUPS:
+            if d != other and paired_ci(lat[d], lat[other])[1] < 0:
+                assert est[d] < est[other], (d, other, est)
 
 
 def test_a_world_of_generalists_is_a_tie() -> None:
@@ -149,3 +159,7 @@ def test_a_world_of_generalists_is_a_tie() -> None:
             if d != other:
                 lo, hi = paired_ci(lat[d], lat[other])
                 assert lo < 0 < hi, (d, other, lo, hi)
+    # the estimate sees the same people doing the same work at the same pace: a tie too
+    est = [estimate(scenario_from_data(world(d, {}, every_mix(2.5, SINGLE))))["silo_latency_hours"]["mean"]
+           for d in GROUPS]
+    assert max(est) - min(est) < 0.01 * min(est), est

@@ -6,8 +6,12 @@ M/M/c station in steady state:
 - ``c`` = Σ over its servers of (share of the horizon they are on duty ×
   capacity), rounded to the nearest whole person (at least one);
 - its load = Σ over what reaches it (request parts, triage, merges, reviews,
-  community messages, an outside approver's ``other_work``, ``recurring_work``) of arrival rate × mean effort (× off-skill factor when
-  nobody serving it has the skills is ignored);
+  community messages, an outside approver's ``other_work``, ``recurring_work``)
+  of arrival rate × mean effort × the station's proficiency factor for that
+  work (:class:`_Pace`: the harmonic mean of its servers' factors, as their
+  rates add; coordination and outside approvers at 1); a split request's
+  parts each repeat ``policies.split_concept_share`` of its effort, as in the
+  engine;
 - its mean wait = Erlang C at that load, with the station's mean service
   time, plus the mean time an arrival at a random moment waits for anyone
   serving the station to come on duty (Σ off-gap² / 2 / horizon: nights
@@ -28,7 +32,10 @@ is a rough guide, not a match: priorities and pre-emption, shifts (work that
 arrives at night waits for the morning, which the duty share averages away),
 bursts and daily/weekly profiles are ignored, and work that runs over the
 end of a shift is not stretched, and a station at or above
-full load is reported as overloaded (``inf``). It is exact for the
+full load is reported as overloaded (``inf``). Also ignored: who of a
+station's people takes a task (the pooled factor stands for all of them,
+under either ``policies.dispatch``), customers' ``patience_hours`` (every
+message counts as answered load) and ``policies.switch_minutes``. It is exact for the
 reductions of :mod:`orgsim.analytic.reductions`; how far it is from the
 simulation on each example scenario is reported by
 ``tests/validation/test_estimate.py``.
@@ -84,6 +91,45 @@ def _calendars(scenario: Scenario, horizon: float) -> dict[str, tuple[Calendar, 
     return out
 
 
+class _Pace:
+    """Work-time factor of a station for a kind of work: its servers' proficiency, pooled.
+
+    A person's factor for a task is the engine's (:meth:`orgsim.sim.workers.Worker.factor`
+    without capacity, which is in the station's ``c``): the product of their
+    channel (mean over the task's channels), function and audience level
+    factors. A station of several people serves at the sum of their rates, so
+    its factor is the harmonic mean of theirs, weighted by each one's share of
+    the station's capacity (duty share × capacity). Coordination and outside
+    approvers work at 1.
+    """
+
+    def __init__(self, scenario: Scenario, servers: dict[str, tuple[str, ...]],
+                 weight: dict[str, float]) -> None:
+        factors = scenario.policies.proficiency_factors.model_dump()
+        self.levels = {f"person:{pid}": (p, factors) for pid, p in scenario.team.people.items()}
+        self.servers, self.weight = servers, weight
+        self.cache: dict[tuple[str, tuple[Any, ...]], float] = {}
+
+    def person(self, node: str, channels: tuple[str, ...], function: str | None, audience: str | None) -> float:
+        if node not in self.levels:
+            return 1.0
+        p, factors = self.levels[node]
+        channel = sum(factors[p.level("channels", c)] for c in channels) / len(channels) if channels else 1.0
+        fn = factors[p.level("functions", function)] if function is not None else 1.0
+        au = factors[p.level("audiences", audience)] if audience is not None else 1.0
+        return channel * fn * au
+
+    def __call__(self, queue: str, channels: tuple[str, ...], function: str | None, audience: str | None) -> float:
+        key = (queue, (channels, function, audience))
+        found = self.cache.get(key)
+        if found is None:
+            who = self.servers.get(queue, ())
+            w = [self.weight.get(n, 0.0) for n in who]
+            rates = sum(wi / self.person(n, channels, function, audience) for n, wi in zip(who, w, strict=True))
+            found = self.cache[key] = sum(w) / rates if rates > 0 else 1.0
+        return found
+
+
 def visit_ratios(route: KindPlan) -> list[float]:
     """Mean visits to each step of a workflow per request: the traffic equations v = e₁ + v P.
 
@@ -115,6 +161,10 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
     plan = routing_plan(scenario)
     s, p = scenario, scenario.policies
     horizon = s.run.horizon_days * 24
+    calendars = _calendars(s, horizon)
+    share_of = {node: cal.duty_between(0, horizon) / horizon * cap if horizon > 0 else cap
+                for node, (cal, cap) in calendars.items()}
+    pace = _Pace(s, dict(plan.servers), share_of)
     rate: dict[str, float] = defaultdict(float)  # arrivals per hour at each queue
     work: dict[str, float] = defaultdict(float)  # hours of work per hour
     kinds = []
@@ -129,9 +179,10 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         if route.steps:
             visits = visit_ratios(route)
             for v, st in zip(visits, route.steps, strict=True):
-                for q in st.queues if st.department is None else ():
+                for q, skill in zip(st.queues, st.skills, strict=True) if st.department is None else ():
                     rate[q] += lam * v
-                    work[q] += lam * v * st.effort.expected * p.request_handling_factor / len(st.queues)
+                    work[q] += (lam * v * st.effort.expected * p.request_handling_factor / len(st.queues)
+                                * (1.0 if st.outside else pace(q, *skill)))
                 if st.merge is not None:  # a split step joins before the next
                     rate[st.merge] += lam * v
                     work[st.merge] += lam * v * p.merge_hours
@@ -140,9 +191,11 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
                 work[name] += lam * hours
             kinds.append((kind, route, lam, stages))
             continue
-        share = effort * rework / len(route.parts)
+        n = len(route.parts)
+        # a split request's concept is repeated by every part (as the engine does: RequestFlows._parts)
+        share = effort * rework * ((p.split_concept_share + (1 - p.split_concept_share) / n) if n > 1 else 1.0)
         for part in route.parts:
-            stages.append((part.queue, share))
+            stages.append((part.queue, share * pace(part.queue, part.channels, route.function, route.audience)))
         if route.merge is not None:
             stages.append((route.merge, p.merge_hours * rework))
         for a in route.approvals:
@@ -160,9 +213,8 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
             ai = s.audiences.index(aud) if aud is not None else -1
             q = plan.message_queues[s.channels.index(ch), ai]
             rate[q] += lam * share / total
-            work[q] += lam * share / total * h
+            work[q] += lam * share / total * h * pace(q, (ch,), "community", aud)
 
-    calendars = _calendars(s, horizon)
     for q, ow in plan.other_work.items():  # an outside approver's own work shares their queue
         lam = ow.per_hour(calendars[q][0].duty_between(0, horizon) / horizon if horizon > 0 else 0.0)
         rate[q] += lam
@@ -208,9 +260,11 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
                 if st.department is not None:  # no queue: the wait for it to open, then its own time
                     lat += v * (opens(st.department) + st.effort.expected)
                 else:
-                    slowest = max(waited(q) + leg.delay_hours for q, leg in
-                                  zip(st.queues, st.merge_legs or [NO_LEG] * len(st.queues), strict=True))
-                    lat += v * (slowest + st.effort.expected * p.request_handling_factor / len(st.queues))
+                    own = st.effort.expected * p.request_handling_factor / len(st.queues)
+                    slowest = max(waited(q) + leg.delay_hours + own * (1.0 if st.outside else pace(q, *skill))
+                                  for q, leg, skill in zip(st.queues, st.merge_legs or [NO_LEG] * len(st.queues),
+                                                           st.skills, strict=True))
+                    lat += v * slowest
                 if st.merge is not None:
                     lat += v * (waited(st.merge) + p.merge_hours)
                 lat += v * sum(pj * max(leg.delay_hours for leg in legs) for _, pj, legs in st.exits)
@@ -220,10 +274,11 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         lat = route.leg_in.delay_hours + route.reply.delay_hours
         for name, hours in stages[:1] if route.triage is not None else []:
             lat += waited(name) + hours
-        parts = [waited(part.queue) + part.leg_in.delay_hours + part.leg_out.delay_hours
-                 for part in route.parts]
-        share = kind.spec.effort_hours.expected * p.request_handling_factor / len(route.parts)
-        lat += max(parts) + share
+        n = len(route.parts)
+        share = kind.spec.effort_hours.expected * p.request_handling_factor * (
+            (p.split_concept_share + (1 - p.split_concept_share) / n) if n > 1 else 1.0)
+        lat += max(waited(part.queue) + part.leg_in.delay_hours + part.leg_out.delay_hours
+                   + share * pace(part.queue, part.channels, route.function, route.audience) for part in route.parts)
         if route.merge is not None:
             lat += waited(route.merge) + p.merge_hours
         for a in route.approvals:
