@@ -20,7 +20,7 @@ from orgsim.scenario.model import Scenario
 def row(label: str, s: Scenario, kind: str | None = None) -> None:
     rs = list(replicate(s, 5))
     f = [run_figures(r) for r in rs]
-    lat = np.mean([x["silo_latency_hours"]["mean"] for x in f])
+    lat = np.mean([x["silo_latency_answered_hours"]["mean"] for x in f])
     appr = np.mean([x["latency_breakdown_hours"]["approval"] for x in f])
     maya = np.mean([r.people.set_index("person").loc["maya"].busy_hours for r in rs])
     extra = ""

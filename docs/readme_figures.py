@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from orgsim.cli import app
 from orgsim.experiment.study import Study, run_study
 from orgsim.metrics import mean_ci
+from orgsim.metrics.registry import percent_text
 from orgsim.report.decision import decide
 from orgsim.report.verdicts import findings
 from orgsim.scenario import load_scenario
@@ -68,7 +69,8 @@ def figures() -> dict[str, str]:
     out["finding-latency"] = latency[0].rstrip(".") if latency else "no design answers other departments clearly faster"
     out["finding-reach"] = reach[0].rstrip(".") if reach else "no design reaches insights clearly differently"
     decision = decide(study)
-    out["tradeoff-lead"] = f"{decision.lead} {decision.detail}"
+    out["tradeoff-lead"] = " ".join(x for x in (decision.lead, decision.between, decision.detail) if x)
+    out["tradeoff-margin"] = decision.margin
     out["tradeoff-others"] = " ".join(decision.others_worse) or "no other design is clearly worse on any measure"
 
     def hours(x: float) -> str:
@@ -77,11 +79,11 @@ def figures() -> dict[str, str]:
     def dh(x: float) -> str:
         return f"{x:+.1f}".replace("-", "−")
 
-    def pct(x: float) -> str:
-        return f"{100 * x:.0f}%"
+    def pct(x: float) -> str:  # 100% or 0% only when exact, as the report shows it
+        return f"{percent_text(x)}%"
 
-    def dpts(x: float) -> str:
-        return f"{100 * x:+.0f} pts".replace("-", "−")
+    def dpts(x: float) -> str:  # "0 pts" only when under 0.005 points, never "−0 pts"
+        return f"{percent_text(x, signed=True)} pts".replace("-", "−")
 
     def plain(x: float) -> str:
         return f"{x:.2f}"
@@ -122,7 +124,7 @@ def figures() -> dict[str, str]:
     reach = [_mean(platform, "insight_reach_share", j) for j in (0, 1)]
     _, lo, hi = platform.paired("silo_latency_mean", 1)
     change = "no clear change to" if lo is not None and hi is not None and lo <= 0 <= hi else "a change in"
-    out["platform"] = f"{100 * reach[0]:.0f}% → {100 * reach[1]:.0f}% with {change} silo latency, 3 replications"
+    out["platform"] = f"{percent_text(reach[0])}% → {percent_text(reach[1])}% with {change} silo latency, 3 replications"
 
     sweep = _cli("sweep", str(SCENARIOS / "network.yaml"), "--set", "policies.approval_steps=0,1,2", "--set",
                  "run.horizon_days=21", "--replications", "2")

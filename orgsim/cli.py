@@ -30,6 +30,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: no type column ("<bool>" after a flag says nothing a reader needs), and help text shown as
+    # written, so "orgsim[distributed]" is not eaten as markup.
+    rich_markup_mode=None,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -162,7 +165,7 @@ FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_defaul
 @friendly
 def validate(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.", show_default=False, metavar="FILE...")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.", show_default=False, metavar="FILE")],
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 1).")] = False,
 ) -> None:
     """Check scenario files; print every problem and warning with its file and line."""
@@ -246,7 +249,7 @@ def run(
 @friendly
 def compare(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Scenario files; the first is the baseline.", metavar="FILE...")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario files; the first is the baseline.", metavar="FILE")],
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the baseline's run.seed).")] = None,
     replications: Annotated[int | None, typer.Option(min=2, help="Paired replications (default: run.replications).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
@@ -351,7 +354,7 @@ def _resilience_for(ctx: typer.Context, scenarios: list[Scenario], sources: list
 @friendly
 def report(
     ctx: typer.Context,
-    files: Annotated[list[Path] | None, typer.Argument(help="Scenario files; the first is the baseline.", metavar="[FILE...]",
+    files: Annotated[list[Path] | None, typer.Argument(help="Scenario files; the first is the baseline.", metavar="FILE",
                                                        show_default=False)] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("report.html"),
     from_dir: Annotated[Path | None, typer.Option("--from", help="Draw a study saved by `orgsim compare --out DIR` instead of running.")] = None,
@@ -374,7 +377,7 @@ def report(
 ) -> None:
     """Write the HTML report a CMO reads: the decision on page one, then the appendix (works offline).
 
-    ``--pptx`` and ``--pdf`` also write a deck and a printed copy of the same study. ``--attribute`` adds a
+    --pptx and --pdf also write a slide deck and a printed copy of the same study. --attribute adds a
     waterfall per design that differs from the baseline in several levers (opt-in: it runs 2^k designs each).
     """
     from orgsim.experiment.study import Study, run_study
@@ -443,15 +446,19 @@ def report(
                + (f" --resilience-from {resilience_from}" if resilience_from is not None else ""))
     # each file is written whole beside its destination, then renamed into place: never half-written; a file
     # that appeared under the name during the run is kept unless --force
-    write_study_report(study, checked["--output"], command=command, attributions=attributions, explore=explored,
-                       resilience=resilient, force=force)
+    from orgsim.report.html import chart_count
+
+    with progress_bar(chart_count(study, attributions), label=f"writing {output.name}: charts") as tick:
+        write_study_report(study, checked["--output"], command=command, attributions=attributions, explore=explored,
+                           resilience=resilient, force=force, progress=tick)
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")
     if pptx is not None:
         from orgsim.report.deck import write_deck
         from orgsim.report.html import report_title
 
-        write_deck(study, checked["--pptx"], report_title(study), command=command, force=force)
+        write_deck(study, checked["--pptx"], report_title(study), command=command, attributions=attributions,
+                   force=force)
         typer.echo(f"wrote {pptx} ({pptx.stat().st_size / 1e3:,.0f} kB)")
     if pdf is not None:
         from orgsim.report.pdf import print_pdf
@@ -519,7 +526,7 @@ def sweep(
 @friendly
 def explore(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Design files (scenario YAML), compared pairwise.", metavar="DESIGN...")],
+    files: Annotated[list[Path], typer.Argument(help="Design files (scenario YAML), compared pairwise.", metavar="DESIGN")],
     vary: Annotated[list[str] | None, typer.Option("--vary", help="KEY=LOW..HIGH: a dotted key or a group "
                                                    "(proficiency, handoff, volumes); repeat. None: the stated "
                                                    "assumptions.")] = None,

@@ -43,8 +43,8 @@ __all__ = [
 
 
 @contextmanager
-def progress_bar(total: int, quiet: bool = False) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar on stderr (runs done / total, elapsed, ETA).
+def progress_bar(total: int, quiet: bool = False, label: str = "runs") -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr (``label`` done / total, elapsed, ETA): runs, or the report's charts.
 
     Silent when ``quiet`` (``--json``) or when stderr is not a terminal.
     """
@@ -62,10 +62,10 @@ def progress_bar(total: int, quiet: bool = False) -> Iterator[Callable[[int], No
     if quiet or not console.is_terminal or total <= 1:
         yield lambda _done: None
         return
-    columns = (TextColumn("runs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),
                TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("runs", total=total)
+        task = bar.add_task(label, total=total)
         yield lambda done: bar.update(task, completed=done)
 
 
@@ -141,7 +141,7 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
     from rich.table import Table
 
     console = console or Console()
-    lat = s["silo_latency_hours"]
+    lat = s["silo_latency_answered_hours"]
     cis = s.get("ci95", {})
     console.print(f"[bold]{escape(full_name(s['scenario'], s.get('company')))}[/bold] — structure: {s['structure']}, "
                   f"{s['replications']} replication(s), {s['horizon_days']:g} days "
@@ -200,11 +200,12 @@ def render_summary(s: dict[str, Any], console: Console | None = None) -> None:
                      f"{m['arrived']:.0f} / {m['answered']:.0f} / {m['open_at_end']:.0f} per run")
     head.add_row("Head count / cost per year", f"{s['head_count']:.0f} / {s['cost_per_year']:,.0f}")
     console.print(head)
-    table = Table(title="Silo latency by department", title_justify="left")
+    table = Table(title="Silo latency by department, answered requests only", title_justify="left")
     for col in ("department", "requests", "mean", "p50", "p90", "95% CI of mean"):
         table.add_column(col, justify="left" if col == "department" else "right")
-    for name, d in sorted(s["by_department"].items(), key=lambda kv: -(kv[1]["silo_latency_hours"]["mean"] or 0)):
-        dl = d["silo_latency_hours"]
+    by_mean = sorted(s["by_department"].items(), key=lambda kv: -(kv[1]["silo_latency_answered_hours"]["mean"] or 0))
+    for name, d in by_mean:
+        dl = d["silo_latency_answered_hours"]
         ci = dl.get("ci95") or [None, None]
         table.add_row(escape(name), f"{d['requests']:.0f}", _h(dl["mean"]), _h(dl["p50"]), _h(dl["p90"]),
                       "—" if ci[0] is None else f"{_h(max(ci[0], 0.0))} – {_h(ci[1])}")  # a latency is never negative

@@ -129,5 +129,6 @@ def test_solo_is_unstable_in_run_compare_sweep_and_report(tmp_path: Any) -> None
     _cli("report", network, solo, "--replications", "2", "--workers", "1", "-o", str(out))
     page = out.read_text()
     assert 'id="chart-backlog"' in page  # a growing backlog is charted
-    assert "Unstable first:" in page and "is unstable — offered load 1.44× capacity" in page  # page one
+    assert "“one-person team” does not keep up with the work" in page  # one line on page one
+    assert "offered load 1.44× capacity" in page.split('id="findings"')[1]  # why, in the appendix
     assert "Holm-corrected" in page

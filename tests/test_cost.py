@@ -112,9 +112,9 @@ def test_the_replications_are_the_commands_not_the_files() -> None:
     from orgsim.experiment import replicate
     from orgsim.scenario.overrides import with_run_settings
 
-    s = with_run_settings(load_scenario(NETWORK), horizon_days=3650)  # was refused for the file's 8 replications
+    s = with_run_settings(load_scenario(NETWORK), horizon_days=3650)  # was refused for the file's 10 replications
     assert s.run.horizon_days == 3650 and replication_cost(s).items < MAX_WORK
-    with pytest.raises(OrgsimError, match=r"over the budget of 10,000,000 .*× 8 replications\)"):
+    with pytest.raises(OrgsimError, match=r"over the budget of 10,000,000 .*× 10 replications\)"):
         replicate(s)
 
 

@@ -44,7 +44,9 @@ def _mutate(data: Any, rnd: random.Random) -> Any:
     if op == "delete":
         del parent[key]
     elif op in ("type", "junk"):
-        parent[key] = rnd.choice(JUNK)
+        # a copy: JUNK's lists and dicts, inserted as they are, were mutated by later steps (JUNK itself changed
+        # between examples, and a list put inside itself made _paths recurse without end: a flaky RecursionError)
+        parent[key] = copy.deepcopy(rnd.choice(JUNK))
     elif op == "swap":
         other = rnd.choice(paths)
         node = data

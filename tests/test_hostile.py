@@ -79,7 +79,7 @@ def test_extends_missing_and_cycle(tmp_path: Path) -> None:
     [
         ("horizon_days: 28", "horizon_days: 1000000000", "run.horizon_days: 1e+09 exceeds the limit"),
         ("per_day: 20", "per_day: 1000000000000", "exceeds the limit of 100000 arrivals per day"),
-        ("replications: 8 ", "replications: 100000 ", "exceeds the limit of 1000 replications"),
+        ("replications: 10 ", "replications: 100000 ", "exceeds the limit of 1000 replications"),
     ],
 )
 def test_absurd_sizes_refused_with_limit_and_override(tmp_path: Path, old: str, new: str, expected: str) -> None:

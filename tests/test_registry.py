@@ -34,11 +34,13 @@ def test_every_metric_is_well_formed_and_its_id_unique() -> None:
     assert len({m.label for m in ms}) == len(ms)
     for m in ms:
         assert SNAKE.fullmatch(m.id), m.id
-        assert m.unit and m.label and m.direction in (-1, 0, 1) and m.fmt in ("hours", "percent", "number", "money")
+        assert m.unit and m.label and m.direction in (-1, 0, 1) and m.fmt in ("hours", "percent", "number", "money",
+                                                                               "count")
         low, high = m.bounds
         assert low <= high
-        if m.unit == "share":
-            assert m.bounds == (0.0, 1.0) and m.fmt == "percent"
+        if m.unit == "share":  # a share stays in [0, 1]; utilisation counts work beyond the shift, so only >= 0
+            assert m.bounds == ((0.0, math.inf) if m.id.startswith("utilization_") else (0.0, 1.0))
+            assert m.fmt == "percent" and m.is_share == (m.bounds == (0.0, 1.0))
         if m.unit == "h":
             assert m.bounds == (0.0, math.inf) and m.fmt == "hours"
     assert metric("silo_latency_mean").clip(-2.0) == 0.0 and metric("after_hours_share").clip(1.3) == 1.0
@@ -46,7 +48,8 @@ def test_every_metric_is_well_formed_and_its_id_unique() -> None:
 
 def test_a_metric_is_found_by_id_or_label() -> None:
     assert metric("messages answered within 4 h, nights and weekends").id == "reply_within_4h_off_hours_share"
-    assert metric("silo latency, Product", [{"by_department": {"Product": {}}}]).id == "silo_latency_mean_dept_product"
+    assert metric("silo latency, Product (answered requests only)",
+                  [{"by_department": {"Product": {}}}]).id == "silo_latency_mean_dept_product"
     with pytest.raises(KeyError, match="no metric"):
         metric("speed")
 

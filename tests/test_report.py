@@ -43,12 +43,12 @@ def study() -> Study:
 
 def _figures(latency: float, reach: float, busiest: float = 0.8) -> dict[str, Any]:
     return {
-        "silo_latency_hours": {"mean": latency, "p90": 2 * latency}, "silo_overhead_share": 0.5,
+        "silo_latency_answered_hours": {"mean": latency, "p90": 2 * latency}, "silo_overhead_share": 0.5,
         "silo_latency_censored": {"rmst": latency, "p90": 2 * latency, "answered_share": 1.0},
         "handoffs_per_request": 2.0, "reply_within_24h_share": 0.9, "utilization_mean": 0.7,
         "utilization_max": busiest, "after_hours_share": 0.01, "head_count": 12, "cost_per_year": 1000.0,
         "insight_reach": {"share_within_horizon": reach, "value_weighted_reach": reach, "by_department": {}},
-        "by_department": {"Product": {"silo_latency_hours": {"mean": latency}}},
+        "by_department": {"Product": {"silo_latency_answered_hours": {"mean": latency}}},
     }
 
 
@@ -105,7 +105,7 @@ def test_every_study_chart_draws_data_and_names_every_design(study: Study) -> No
     for what, fig in figs.items():
         drawn = sum(len(ax.lines) + len(ax.collections) + len(ax.patches) + len(ax.texts) for ax in fig.axes)
         assert drawn > 0, f"{what}: nothing drawn"
-        text = _texts(fig)
+        text = " ".join(_texts(fig).split())  # a name wrapped over two lines ("by\nnetwork") still names it
         assert all(n in text for n in names), f"{what}: a design is not named ({names})"
 
 
@@ -119,7 +119,28 @@ def test_tradeoff_points_sit_at_the_study_means(study: Study) -> None:
     points = np.vstack([c.get_offsets() for c in fig.axes[0].collections if isinstance(c, PathCollection)])
     for (x, y), design in zip(points, study.designs, strict=True):
         assert x == pytest.approx(np.nanmean(study.values("silo_latency_rmst", design)))
-        assert y == pytest.approx(100 * np.nanmean(study.values("insight reach within horizon", design)))
+        assert y == pytest.approx(100 * np.nanmean(study.values("insight_reach_share", design)))
+
+
+def test_an_unstable_design_leaves_the_tradeoff_axes_named_with_its_value() -> None:
+    from orgsim.report.plots_tradeoff import axis_range, tradeoff_points
+
+    study = run_study([_short("network.yaml"), _short("audience.yaml"), _short("solo.yaml")], replications=2,
+                      seed=3, workers=1)
+    points = tradeoff_points(study)
+    assert [p.unstable for p in points] == [False, False, True]
+    fig = plots.tradeoff(study)
+    ax = fig.axes[0]
+    x0, x1 = ax.get_xlim()
+    assert (x0, x1) == pytest.approx(axis_range(points, "x"))
+    solo = points[2]
+    assert solo.x > x1  # off the scale: drawn on it, it would squeeze the others into a corner
+    stable = [p for p in points if not p.unstable]
+    assert all(x0 < (p.x_low or p.x) and (p.x_high or p.x) < x1 for p in stable)  # intervals inside the frame
+    text = _texts(fig)
+    assert f"{solo.x:.0f} h, off scale" in text and "unstable" in text
+    scattered = np.vstack([c.get_offsets() for c in ax.collections if isinstance(c, PathCollection)])
+    assert len(scattered) == 2  # only the stable designs are drawn on the scale
 
 
 def test_ecdf_marks_the_median_and_p90(study: Study) -> None:
@@ -139,6 +160,47 @@ def test_breakdown_sums_to_the_mean_latency(study: Study) -> None:
 
 
 # --- the page ------------------------------------------------------------------------------
+
+
+def test_page_one_marks_agree_with_compare_json(study: Study) -> None:
+    """Page one's rule: ▲/▼ where the comparison's verdict is better/worse, ≈ where it is no clear difference."""
+    from orgsim.output import comparison_json
+
+    verdicts = comparison_json(study.table)["designs"]
+    page = render_report(study)
+    card = page[page.index('<div id="scorecard">'):page.index("</table>", page.index('<div id="scorecard">'))]
+    rows = re.findall(r'<tr data-metric="([^"]+)">(.*?)</tr>', card, re.S)
+    assert {mid for mid, _ in rows} == {m for m, v in verdicts[study.design_ids[0]]["metrics"].items() if v["primary"]
+                                        and not np.isnan(v["mean"] if v["mean"] is not None else np.nan)}
+    marks = 0
+    for mid, body in rows:
+        cells = re.findall(r'<td[^>]*data-design="([^"]+)"[^>]*>(.*?)</td>', body, re.S)
+        assert [d for d, _ in cells] == study.design_ids
+        direction = study.metric(mid).direction
+        for j, (design, cell) in enumerate(cells):
+            shown = re.findall(r'class="mark[^"]*"[^>]*>([▲▼≈])<', cell)
+            expected = {"better": ["▲"], "worse": ["▼"], "no clear difference": ["≈"]}.get(
+                verdicts[design]["metrics"][mid]["verdict"], []) if j and direction else []
+            assert shown == expected, (mid, design, verdicts[design]["metrics"][mid]["verdict"], shown)
+            marks += len(shown)
+    assert marks > 0
+    said = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "where the 95% interval of the difference excludes zero" in said  # the rule is stated beside them
+
+
+def test_shading_follows_the_stated_rule(study: Study) -> None:
+    from orgsim.report.verdicts import scorecard
+
+    for row in scorecard(study).rows:
+        if row.best is None:
+            continue
+        for other in range(len(study.designs)):
+            if other != row.best:
+                _, low, high = study.paired(row.id, row.best, other)
+                assert low is not None and high is not None and not (low <= 0 <= high), row.id
+                assert (low > 0) == (row.direction > 0), row.id  # and ahead in the better direction
+        if row.best:
+            assert row.cells[row.best][3] == "better"  # a shaded design is also ▲ against the baseline
 
 
 def test_page_is_self_contained_with_every_chart(study: Study) -> None:
@@ -171,7 +233,8 @@ def test_scenario_text_is_escaped_everywhere(tmp_path: Path) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(2)&gt;" in page
     card = page[page.index('id="scorecard"'):page.index("</section>", page.index('id="scorecard"'))]
-    assert not re.search(r"-\d", card), "a wide interval is shown below zero"  # 2 replications: t(1) = 12.7
+    shown = re.sub(r"<[^>]+>", " ", card)  # the text a reader sees (a design id in an attribute may hold "-1")
+    assert not re.search(r"[-−]\d", shown), "a wide interval is shown below zero"  # 2 replications: t(1) = 12.7
     assert "identical on the same demand" in page
 
 
@@ -244,70 +307,7 @@ def test_a_damaged_study_file_is_one_line(tmp_path: Path) -> None:
     assert r.exit_code == 1 and "study.json: (the top): required key replications is missing" in r.output, r.output
 
 
-# --- the deck -------------------------------------------------------------------------------
-
-
-def _deck(study: Study, tmp_path: Path) -> Any:
-    from pptx import Presentation
-
-    from orgsim.report.deck import write_deck
-
-    path = write_deck(study, tmp_path / "deck.pptx", "Which structure?", command="orgsim report a.yaml b.yaml")
-    return Presentation(str(path))
-
-
-def test_the_deck_has_its_slides_and_the_studys_numbers(study: Study, tmp_path: Path) -> None:
-    from pptx.oxml.ns import qn
-
-    from orgsim.report.deck import SLIDES, tradeoff_points
-    from orgsim.report.html import _scorecard_rows
-    from orgsim.report.verdicts import scorecard
-
-    prs = _deck(study, tmp_path)
-    slides = list(prs.slides)
-    assert [s.shapes.title.text for s in slides][1:] == list(SLIDES[1:])
-    assert slides[0].shapes.title.text == "Which structure?"
-    table = next(sh for sh in slides[2].shapes if sh.has_table).table  # a native table, not a picture
-    expected = _scorecard_rows(scorecard(study), study.scenarios[0].run.currency)
-    assert "GBP" in expected[-1]["label"]  # money shows its currency (run.currency in base.yaml)
-    assert len(table.rows) == len(expected) + 1
-    for i, row in enumerate(expected, start=1):
-        assert table.cell(i, 0).text == row["label"]
-        for j, cell in enumerate(row["cells"], start=1):
-            assert table.cell(i, j).text == cell["value"] + (f" {cell['mark']}" if cell["mark"] else "")
-    chart = next(sh for sh in slides[3].shapes if sh.has_chart).chart  # a native, editable bubble chart
-    points = tradeoff_points(study)
-    series = list(chart.plots[0].series)
-    assert len(series) == len(points) == len(study.designs)
-    for s, (_design, x, y, head) in zip(series, points, strict=True):
-        xs = [float(v.text) for v in s._element.find(qn("c:xVal")).iter(qn("c:v"))]
-        sizes = [float(v.text) for v in s._element.find(qn("c:bubbleSize")).iter(qn("c:v"))]
-        assert xs == [round(x, 2)] and list(s.values) == [round(y, 2)] and sizes == [head]
-    latency = study.table[study.table["metric"] == "silo_latency_rmst"]["mean"].tolist()
-    assert [p[1] for p in points] == pytest.approx(latency)  # the chart's x is the scorecard's mean latency
-
-
-def test_the_deck_keeps_scenario_text_as_text(tmp_path: Path) -> None:
-    hostile = _hostile(tmp_path)
-    study = run_study([hostile, hostile.model_copy(update={"name": "plain — by audience"})], replications=2, seed=3,
-                      workers=1)
-    prs = _deck(study, tmp_path)
-    text = "\n".join(sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
-    assert "<img src=x onerror=alert(2)>" in text or "<script>alert(1)</script>" in text
-    import zipfile
-
-    with zipfile.ZipFile(tmp_path / "deck.pptx") as z:
-        xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
-    assert "<script>" not in xml and "<img src" not in xml  # escaped in the XML, not markup
-
-
-def test_cli_deck_refuses_to_overwrite(tmp_path: Path) -> None:
-    deck = tmp_path / "deck.pptx"
-    deck.write_text("mine", encoding="utf-8")
-    r = runner.invoke(app, ["report", str(ROOT / "scenarios" / "network.yaml"), "-o", str(tmp_path / "r.html"),
-                            "--pptx", str(deck)])
-    assert r.exit_code == 1 and "--pptx" in r.output and "--force" in r.output
-    assert deck.read_text(encoding="utf-8") == "mine" and not (tmp_path / "r.html").exists()
+# --- the deck: tests/test_deck.py ------------------------------------------------------------
 
 
 def test_backlog_chart_draws_each_designs_mean_backlog(study: Study) -> None:
@@ -316,3 +316,29 @@ def test_backlog_chart_draws_each_designs_mean_backlog(study: Study) -> None:
     assert len(lines) == len(study.designs)
     expected = np.mean([f["backlog"]["open"] for f in study.runs[0]], axis=0)
     assert lines[0].get_ydata() == pytest.approx(expected)
+
+
+def test_undefined_figures_are_listed_under_the_scorecard(study: Study) -> None:
+    """A figure with no value in some replication is named on the page, not only on stderr (#34's finding)."""
+    import copy
+
+    from orgsim.experiment.saved import undefined_figures
+
+    assert undefined_figures(study.designs, study.runs) == []  # the example designs leave none undefined
+    runs = copy.deepcopy(study.runs)
+    runs[1][0]["insight_reach"]["share_within_horizon"] = float("nan")
+    broken = Study(study.scenarios, runs, seed=study.seed, replications=study.replications, sources=study.sources)
+    page = html.unescape(render_report(broken))
+    note = page.split('id="undefined"')[1].split("</p>")[0]
+    assert f"{study.designs[1]}: insight reach within horizon (1 of 3 replications)" in note
+    assert "shows as —" in note
+
+
+def test_a_share_never_reads_100_or_0_unless_it_is() -> None:
+    from orgsim.metrics.registry import metric, percent_text
+
+    share = metric("reply_within_24h_share")
+    assert share.format_value(0.9962) == "99.6%" and share.format_value(1.0) == "100%"
+    assert share.format_value(0.99999) == "99.99%" and share.format_value(0.0004) == "0.04%"
+    assert share.format_diff(-0.004) == "-0.4 pts" and share.format_diff(0.0) == "0 pts"
+    assert percent_text(0.0004) != "0" and percent_text(-0.004, signed=True) == "-0.4"

@@ -12,6 +12,7 @@ failure under CI (``CI`` set), where a skip would hide a broken install.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -180,6 +181,18 @@ def five(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _report(tmp, [_short(tmp, name) for name in DESIGNS], "five.html")
 
 
+#: every element (the scorecard's box included) whose content is wider than its box: it would scroll sideways
+SCROLLS = """() => [...document.querySelectorAll('body, body *')].filter(e => !e.closest('svg'))
+    .filter(e => e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
+    .map(e => `${e.tagName}#${e.id}.${e.className} ${e.scrollWidth} > ${e.clientWidth}`)"""
+
+#: the on-screen size (px) of every chart text: its font size times the SVG's scale, whatever its rotation
+CHART_TEXT = """() => [...document.querySelectorAll('figure.chart svg text')].map(t => {
+    const m = t.getScreenCTM(); const scale = Math.hypot(m.a, m.b);
+    return [t.closest('figure').id, t.textContent.trim().slice(0, 40), parseFloat(getComputedStyle(t).fontSize) * scale];
+})"""
+
+
 @pytest.mark.parametrize("width", [390, 1280, 1920])
 def test_no_sideways_scroll_at_any_width(browser: Any, five: Path, width: int) -> None:
     page = browser.new_page(viewport={"width": width, "height": 900})
@@ -187,10 +200,46 @@ def test_no_sideways_scroll_at_any_width(browser: Any, five: Path, width: int) -
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"report-first-screen-{width}.png"))
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate(SCROLLS) == []  # no element of the page scrolls sideways, the scorecard's box included
     wide = page.evaluate("""() => [...document.querySelectorAll('main *')].filter(e => {
-        if (e.closest('svg, .table-wrap')) return false;  // charts scale; the scorecard scrolls inside its own box
+        if (e.closest('svg')) return false;  // charts scale with the page
         const r = e.getBoundingClientRect(); return r.right > window.innerWidth + 1; }).map(e => e.tagName + '#' + e.id)""")
     assert wide == []  # nothing is cut off at the right edge either
+    page.close()
+
+
+def test_on_a_phone_the_scorecard_is_a_card_per_measure_and_chart_text_is_readable(browser: Any, five: Path) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(five.resolve().as_uri(), wait_until="load")
+    # every design's figure of a row on screen, labelled with the design: the recommended one is never off screen
+    first = page.locator("#scorecard tbody tr").first
+    cells = first.locator("td")
+    assert cells.count() == len(DESIGNS)
+    for i in range(cells.count()):
+        box = cells.nth(i).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    label = page.evaluate("getComputedStyle(document.querySelector('#scorecard td'), '::before').content")
+    assert "by network" in label
+    sizes = page.evaluate(CHART_TEXT)
+    assert len(sizes) > 100
+    small = [(fig, text, round(px, 1)) for fig, text, px in sizes if text and px < 9]
+    assert small == []  # at 390 px every chart letter is 9 px or more (at 8 inches wide it was 6 px)
+    page.close()
+
+
+def test_the_tradeoff_labels_each_stable_design_apart(browser: Any, five: Path) -> None:
+    """At 1,280 px each stable design has its own label, none overlapping; the unstable one is marked off scale."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(five.resolve().as_uri(), wait_until="load")
+    texts = page.evaluate("""() => [...document.querySelectorAll('#chart-tradeoff svg text')].map(t => {
+        const r = t.getBoundingClientRect(); return [t.textContent.trim(), r.left, r.top, r.right, r.bottom]; })""")
+    tags = ["by network", "by function", "by audience", "by function, experts…"]
+    boxes = [next(b for b in texts if b[0] == tag) for tag in tags]  # each stable design named on its own
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            a, b = boxes[i], boxes[j]
+            assert min(a[4], b[4]) - max(a[2], b[2]) <= 1, (a[0], b[0])  # a label's lines never overlap another's
+    assert any("off scale" in t[0] for t in texts) and any("one-person team" in t[0] for t in texts)
     page.close()
 
 
@@ -216,10 +265,10 @@ def test_the_first_printed_page_decides(browser: Any, five: Path, tmp_path: Path
     assert "Recommendation" in first and re.search(r"(Move to|Keep) “", first)
     assert "What gets worse" in first and "How sure we are" in first
     card = five.read_text(encoding="utf-8").split('id="scorecard"')[1].split("</table>")[0]
-    rows = re.findall(r"<tr><td>([^<]+)</td>", card)
+    rows = re.findall(r'<tr data-metric="[^"]+"><th scope="row">([^<]+)<', card)
     assert len(rows) >= 10
     squeezed = re.sub(r"\s+", "", first)  # a label may wrap at its hyphen in a narrow column
-    for label in rows:  # the whole scorecard, every row, is on page one
+    for label in map(html.unescape, rows):  # the whole scorecard, every row, is on page one ("person's", not "&#39;")
         assert re.sub(r"\s+", "", label) in squeezed, label
     print(f"report PDF: {len(reader.pages)} A4 pages")
 

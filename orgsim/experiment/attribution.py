@@ -45,7 +45,7 @@ __all__ = ["MAX_LEVERS", "Attribution", "attribute", "attribute_study", "lever_p
 MAX_LEVERS = 4
 
 #: the keys that never count as a lever (names and text)
-_IGNORED = {"name", "description", "extends"}
+_IGNORED = {"name", "company", "description", "extends"}
 
 Lever = tuple[str, tuple[tuple[str, ...], ...]]  # (name, the key paths it sets)
 
@@ -231,5 +231,10 @@ def _one_phrase(lever: str, design: Scenario) -> str:
     if lever == "liaisons":
         return "liaisons to departments"
     if lever == "team":
-        return "the team"
-    return lever.replace("policies.", "policy ").replace("_", " ")
+        n = len(design.team.people)
+        return f"a team of {n} {'person' if n == 1 else 'people'}"
+    if lever == "lead":
+        return f"{st.lead} as head of social" if st.lead else "no head of social"
+    if lever.startswith("policies."):
+        return "a different " + lever.removeprefix("policies.").replace("_", " ")
+    return lever.replace("_", " ")

@@ -89,7 +89,8 @@ def comparison_table(scenarios: Sequence[Scenario], runs: Sequence[Sequence[dict
     """One row per design × metric from every design's per-replication figures (``runs[i][r]``).
 
     Columns: ``design`` (the name), ``design_id``, ``structure``, ``metric`` (the id of
-    :mod:`orgsim.metrics.registry`), ``label``, ``unit``, ``primary``, ``mean``, ``ci_low``, ``ci_high`` and,
+    :mod:`orgsim.metrics.registry`), ``label``, ``unit``, ``primary``, ``mean``, ``ci_low``, ``ci_high`` (for a
+    share a Wilson interval inside [0, 1], else Student's t kept inside the metric's bounds) and,
     against the baseline, ``diff``, ``diff_low``, ``diff_high`` (unadjusted 95%), ``p_value`` (paired t-test),
     ``verdict``. Primary metrics are judged at 95% each; the verdicts of secondary ones are corrected per
     design by ``correction`` ("holm", "bh" or "none"; :mod:`orgsim.metrics.multiplicity`), told in
@@ -104,7 +105,7 @@ def comparison_table(scenarios: Sequence[Scenario], runs: Sequence[Sequence[dict
         baseline = [metric.of(f) for f in runs[0]]
         for scenario, design_id, design, shaky in zip(scenarios, ids, runs, unstable, strict=True):
             values = [metric.of(f) for f in design]
-            mean, low, high = mean_ci(values)
+            mean, low, high = metric.ci(values)  # a share's interval stays in [0, 1] (a Wilson interval)
             diffs = [v - b for v, b in zip(values, baseline, strict=True)]
             dmean, dlow, dhigh = mean_ci(diffs)
             rows.append({

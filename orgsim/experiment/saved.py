@@ -4,7 +4,7 @@
 explore --out``) are checked against a JSON Schema (draft 2020-12, by
 ``jsonschema``) before anything is drawn from them, so an edited or damaged
 file is refused with the place of the first bad value
-(``study.json: runs[0][1].silo_latency_hours.mean: expected a number, got
+(``study.json: runs[0][1].silo_latency_answered_hours.mean: expected a number, got
 '12'``) instead of failing deep inside a chart. A study's figures are also
 held to their metric's range (a latency is never negative, a share stays in
 0..1), and the figures that are undefined (NaN or null: a run with no answered

@@ -50,7 +50,19 @@ from orgsim.sim.arguments import check_arguments
 __all__ = ["PRECISION_CAP", "STUDY_FILE", "Study", "precision_gaps", "run_study", "run_to_precision"]
 
 STUDY_FILE = "study.json"
-_FORMAT = 2  # 2: reply targets as a list (`reply_targets`), metric ids
+_FORMAT = 3  # 2: reply targets as a list (`reply_targets`), metric ids; 3: `silo_latency_answered_hours`
+
+
+def _upgrade(body: dict[str, Any]) -> dict[str, Any]:
+    """A format-2 study read as format 3: its answered-only latency block renamed, nothing else changed."""
+    if body.get("format") != 2:
+        return body
+    for runs in body.get("runs", []):
+        for f in runs if isinstance(runs, list) else []:
+            for node in [f, *f.get("by_department", {}).values(), *f.get("by_request_type", {}).values()]:
+                if isinstance(node, dict) and "silo_latency_hours" in node:
+                    node["silo_latency_answered_hours"] = node.pop("silo_latency_hours")
+    return {**body, "format": 3}
 
 
 @dataclass
@@ -197,6 +209,7 @@ class Study:
             body = json.loads(source.read_text(encoding="utf-8"))
             if not isinstance(body, dict):
                 raise OrgsimError(f"{source}: expected a study (a JSON object), got {type(body).__name__}")
+            body = _upgrade(body)
             if body.get("format") != _FORMAT:
                 raise OrgsimError(f"{source}: study format {body.get('format')!r}, expected {_FORMAT}; run the comparison again")
             check_study(body, str(source))  # every value where a figure belongs is a figure, in its metric's range

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["mean_ci"]
+__all__ = ["mean_ci", "share_ci"]
 
 
 def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float | None, float | None]:
@@ -32,3 +32,41 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float 
 
     half = float(stdtrit(len(x) - 1, 0.5 + level / 2) * x.std(ddof=1) / math.sqrt(len(x)))
     return m, m - half, m + half
+
+
+def share_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float | None, float | None]:
+    """Mean and confidence interval of a share (a figure in [0, 1]) across replications, never outside [0, 1].
+
+    A Wilson score interval on the replications' effective sample size (Korn & Graubard 1998): the
+    replications' own spread s gives the mean's variance s²/n, and n_eff = p̂(1 − p̂) / (s²/n) is the number
+    of independent yes/no outcomes with that variance. Wilson's interval for p̂ out of n_eff, with Student's t
+    (n − 1 degrees of freedom) in place of z, is the Student-t interval of :func:`mean_ci` when p̂ is far from
+    0 and 1, and bends inside [0, 1] near them, where the t-interval runs past the bound (requests answered
+    96% ± 4 points is not a share of 100.3%). No spread (every replication the same) gives the point itself,
+    as the t-interval does; fewer than two values give ``(None, None)``.
+
+    >>> m, lo, hi = share_ci([0.95, 0.99, 1.0, 0.93, 0.99])
+    >>> round(m, 3), round(lo, 3), round(hi, 3)
+    (0.972, 0.905, 0.992)
+    >>> _, t_lo, t_hi = mean_ci([0.95, 0.99, 1.0, 0.93, 0.99])
+    >>> round(t_hi, 3)  # the t-interval leaves [0, 1]
+    1.01
+    >>> share_ci([0.5, 0.5, 0.5])
+    (0.5, 0.5, 0.5)
+    """
+    x = np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
+    if len(x) == 0:
+        return math.nan, None, None
+    p = float(x.mean())
+    if len(x) < 2:
+        return p, None, None
+    var = float(x.var(ddof=1)) / len(x)
+    if var == 0 or p <= 0 or p >= 1:
+        return p, p, p
+    from scipy.special import stdtrit
+
+    z2 = float(stdtrit(len(x) - 1, 0.5 + level / 2)) ** 2
+    n = p * (1 - p) / var
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = math.sqrt(z2) / (1 + z2 / n) * math.sqrt(var + z2 / (4 * n * n))
+    return p, max(centre - half, 0.0), min(centre + half, 1.0)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from orgsim.arguments import a_path, a_string, a_study, checks, flag
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from orgsim.experiment.attribution import Attribution
     from orgsim.experiment.study import Study
@@ -25,26 +25,30 @@ __all__ = ["render_report", "write_study_report"]
 
 @checks(study=a_study, command=a_string)
 def render_report(study: Study, command: str = "", attributions: Sequence[Attribution] = (),
-                  explore: dict[str, Any] | None = None, resilience: dict[str, Any] | None = None) -> str:
+                  explore: dict[str, Any] | None = None, resilience: dict[str, Any] | None = None,
+                  progress: Callable[[int], None] | None = None) -> str:
     """The report of a study as one HTML string (see :func:`orgsim.report.html.render_report`)."""
     from orgsim.report.html import render_report as render
 
-    return render(study, command=command, attributions=attributions, explore=explore, resilience=resilience)
+    return render(study, command=command, attributions=attributions, explore=explore, resilience=resilience,
+                  progress=progress)
 
 
 @checks(study=a_study, path=a_path, command=a_string, force=flag)
 def write_study_report(study: Study, path: Path, command: str = "", attributions: Sequence[Attribution] = (),
                        explore: dict[str, Any] | None = None, resilience: dict[str, Any] | None = None,
-                       force: bool = True) -> Path:
+                       force: bool = True, progress: Callable[[int], None] | None = None) -> Path:
     """Write the HTML report of a study that has already run (e.g. loaded from a ``compare --out`` folder).
 
     ``attributions``: each lever's share of a design's difference (``orgsim report --attribute``);
     ``explore``: an exploration's JSON (:func:`orgsim.explore.read_exploration`) for the "holds unless" block;
     ``resilience``: a resilience study's JSON (:func:`orgsim.resilience.resilience_json`) for "what breaks
-    without key people". The file is written whole (:func:`orgsim.writes.write_text`); ``force=False`` keeps one
-    already at ``path``.
+    without key people"; ``progress``: called with the number of charts drawn (:func:`orgsim.report.html.chart_count`
+    in all). The file is written whole (:func:`orgsim.writes.write_text`); ``force=False`` keeps one already at
+    ``path``.
     """
     from orgsim.writes import write_text
 
-    html = render_report(study, command=command, attributions=attributions, explore=explore, resilience=resilience)
+    html = render_report(study, command=command, attributions=attributions, explore=explore, resilience=resilience,
+                         progress=progress)
     return write_text(Path(path), html, force, "--output")

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from orgsim.errors import OrgsimError
 from orgsim.metrics.registry import metric
-from orgsim.report.style import styled
+from orgsim.report.style import WIDTH, styled
 
 __all__ = ["explore_context", "tornadoes"]
 
@@ -34,17 +34,17 @@ def tornadoes(indices: pd.DataFrame, target: str, method: str) -> Figure:
     """One horizontal bar chart per metric: the inputs by importance (Morris mu*, or Sobol ST) for ``target``."""
     part = indices[indices["target"] == target]
     metrics = list(dict.fromkeys(part["metric"]))[:MAX_TORNADOES]
-    cols = min(3, max(len(metrics), 1))
+    cols = min(2, max(len(metrics), 1))  # two across: the report's chart width (style.WIDTH), readable on a phone
     rows = max(math.ceil(len(metrics) / cols), 1)
     k = part["input"].nunique()
-    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, (0.3 * k + 1.3) * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(WIDTH, (0.32 * k + 1.5) * rows), squeeze=False)
     what = "μ* (mean |elementary effect|)" if method == "morris" else "total Sobol index ST"
     for ax, mid in zip(axes.flat, metrics, strict=False):
         m = part[part["metric"] == mid].sort_values("importance")
         ax.barh([str(i).rsplit(".", 1)[-1].replace("_", " ") for i in m["input"]], m["importance"], color="#4c72b0")
-        ax.set_title(textwrap.fill(str(m["label"].iloc[0]), 30), fontsize=9, loc="left")
-        ax.tick_params(labelsize=8)
-        ax.set_xlabel(what, fontsize=8)
+        ax.set_title(textwrap.fill(str(m["label"].iloc[0]), 26), fontsize=10, loc="left")
+        ax.tick_params(labelsize=10)
+        ax.set_xlabel(textwrap.fill(what, 22), fontsize=10)
     for ax in list(axes.flat)[len(metrics):]:
         ax.set_visible(False)
     fig.tight_layout()

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -23,14 +23,25 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from orgsim.experiment.attribution import Attribution
+from orgsim.experiment.saved import undefined_figures
 from orgsim.experiment.study import Study
 from orgsim.report import plots
 from orgsim.report.decision import decide, split_sentence
 from orgsim.report.inputs import key_inputs
+from orgsim.report.page import (
+    decision_context,
+    headline,
+    measured_days,
+    scorecard_rows,
+    secondary_rows,
+    unstable_details,
+    unstable_line,
+)
 from orgsim.report.style import colours, rc, short_names, tags
-from orgsim.report.verdicts import LATENCY, Scorecard, findings, scorecard
+from orgsim.report.verdicts import LATENCY, scorecard
+from orgsim.report.wording import glossary
 
-__all__ = ["render_report", "svg"]
+__all__ = ["Chart", "Section", "SECTIONS", "render_report", "report_title", "svg"]
 
 
 def svg(fig: Figure, prefix: str) -> Markup:
@@ -53,23 +64,23 @@ def svg(fig: Figure, prefix: str) -> Markup:
 
 
 @dataclass
-class _Chart:
+class Chart:
+    """One chart of the appendix: drawn only when the page is written (``draw``), captioned in words."""
+
     id: str
-    svg: Markup
+    draw: Callable[[], Figure]
     caption: str
 
 
 @dataclass
-class _Section:
+class Section:
+    """One section of the appendix: a title, an introduction, and its charts in order."""
+
     id: str
     title: str
     intro: str = ""
     grid: bool = False
-    charts: list[_Chart] = field(default_factory=list)
-
-
-def _chart(cid: str, fig: Figure, caption: str) -> _Chart:
-    return _Chart(cid, svg(fig, cid), caption)
+    charts: list[Chart] = field(default_factory=list)
 
 
 def _grows(study: Study) -> bool:
@@ -79,127 +90,97 @@ def _grows(study: Study) -> bool:
     return any(sum(bool(f.get("backlog", {}).get("growing")) for f in runs) * 2 > len(runs) for runs in study.runs)
 
 
-def _attribution_section(study: Study, attributions: Sequence[Attribution]) -> _Section | None:
+def _tradeoff(study: Study, attributions: Sequence[Attribution]) -> Section | None:
+    has_insights = len(study.reach_curves()) > 0
+    y = "how often insights reach the departments that need them (up is better)" if has_insights else \
+        "the share of messages answered within 24 h (up is better)"
+    return Section("tradeoff", "The trade-off", charts=[Chart(
+        "chart-tradeoff", lambda: plots.tradeoff(study),
+        f"Each design's average wait for an answer (left is faster) against {y}; bars are 95% intervals across "
+        "replications. The axes span the designs that keep up with their work: a design that does not is marked "
+        "at the edge with its value, off the scale.")])
+
+
+def _attribution(study: Study, attributions: Sequence[Attribution]) -> Section | None:
     """One waterfall per attributed design: each lever's share of its difference in silo latency."""
     by_name = dict(zip(study.designs, study.scenarios, strict=True))
-    charts = [_chart(f"chart-attribution-{i}", plots.attribution_waterfall(a, LATENCY, by_name[a.design]),
-                     split_sentence(a, by_name[a.design]) + " Each lever's share is its Shapley value over every "
-                     "combination of the levers, run on the same demand; the shares add up to the total.")
+    charts = [Chart(f"chart-attribution-{i}", partial(plots.attribution_waterfall, a, LATENCY, by_name[a.design]),
+                    split_sentence(a, by_name[a.design]) + " Each lever's share is its Shapley value over every "
+                    "combination of the levers, run on the same demand; the shares add up to the total.")
               for i, a in enumerate(attributions) if a.levers and any(r["metric"] == LATENCY for r in a.rows)]
     if not charts:
         return None
-    return _Section("attribution", "Where the difference comes from", charts=charts,
-                    intro="A design changes several levers at once; each chart splits its difference from the "
-                          "baseline in silo latency (restricted mean) lever by lever, with 95% intervals.")
+    return Section("attribution", "Where the difference comes from", charts=charts,
+                   intro="A design changes several levers at once; each chart splits its difference from the "
+                         "baseline in the average wait for an answer lever by lever, with 95% intervals.")
 
 
-def _sections(study: Study, attributions: Sequence[Attribution] = ()) -> list[_Section]:
-    has_insights = len(study.reach_curves()) > 0
-    out = [
-        _Section("tradeoff", "The trade-off", charts=[_chart(
-            "chart-tradeoff", plots.tradeoff(study),
-            "Each design's mean silo latency (left is faster) against "
-            + ("its insight reach (up is wider)" if has_insights else "its share of messages answered within 24 h")
-            + "; bubble area is head count, bars are 95% intervals across replications.")]),
-        _Section("silo-latency", "How fast departments are answered", charts=[
-            _chart("chart-latency-departments", plots.latency_by_department(study),
-                   "Silo latency per department, pooled over replications: the box holds the middle half of requests, "
-                   "the black line is the median, whiskers reach the 10th and 90th percentiles. Log scale."),
-            _chart("chart-latency-ecdf", plots.latency_ecdf(study),
-                   "Share of all requests answered within a given time; dots mark the median and the 90th percentile."),
-            _chart("chart-breakdown", plots.time_breakdown(study),
-                   "Mean hours per answered request in each clock along its critical path: waiting in a queue, hands-on "
-                   "work, handoffs between people, pods and departments, and approval."),
-        ]),
+def _waits(study: Study, attributions: Sequence[Attribution]) -> Section | None:
+    left_out = plots.left_out_note(study)
+    charts = [
+        Chart("chart-latency-departments", lambda: plots.latency_by_department(study),
+              "Wait for an answer per department, answered requests pooled over replications: the box holds the "
+              "middle half of requests, the black line is the median, whiskers reach the 10th and 90th "
+              "percentiles. Log scale." + left_out),
+        Chart("chart-latency-ecdf", lambda: plots.latency_ecdf(study),
+              "Share of all requests answered within a given time; dots mark the median and the 90th percentile."
+              + left_out),
+        Chart("chart-breakdown", lambda: plots.time_breakdown(study),
+              "Mean hours per answered request in each clock along its critical path: waiting in a queue, hands-on "
+              "work, handoffs between people, pods and departments, and approval." + left_out),
     ]
     if _grows(study):
-        out[1].charts.insert(0, _chart(
-            "chart-backlog", plots.backlog_over_time(study),
+        charts.insert(0, Chart(
+            "chart-backlog", lambda: plots.backlog_over_time(study),
             "Requests open (arrived, not yet answered) through the measured window, mean over replications. A line "
             "that keeps climbing is a team that does not keep up: its unanswered work grows without bound."))
-    split = _attribution_section(study, attributions)
-    if split is not None:
-        out.insert(1, split)
-    if has_insights:
-        out.append(_Section("insight-reach", "Do social insights reach the people who need them?", charts=[
-            _chart("chart-reach", plots.reach_over_time(study),
-                   "Share of (insight, department) pairs reached, by days since the insight appeared; line = mean over "
-                   "replications, band = its 95% interval."),
-            _chart("chart-reach-departments", plots.reach_by_department(study),
-                   "The same, per department that needs insights."),
-        ]))
-    out.append(_Section("load", "Load and resilience", charts=[
-        _chart("chart-utilisation", plots.utilisation(study),
-               "Each person's hours worked over hours on duty (mean over replications); above the dashed line means "
-               "work beyond their hours, the dark part is work done after hours."),
-        _chart("chart-after-hours", plots.after_hours(study),
-               "Team-wide share of work done after hours, and the busiest person's utilisation, with 95% intervals."),
-        _chart("chart-bus-factor", plots.bus_factor_chart(study),
-               "How many people can cover each channel, function and audience in each design: the design routes that "
-               "work to them and they are practised at it or better. 1 means one absence leaves the work waiting or "
-               "to someone slower; — means no work of that kind in that design."),
-    ]))
-    nets = [_chart(f"chart-org-{i}", plots.org_network(s),
-                   f"“{name}”: people coloured by their pod, departments and approvers around; node size grows with "
-                   "the share of fastest routes through it, red rings mark the main bottlenecks.")
+    return Section("silo-latency", "How fast departments are answered", charts=charts)
+
+
+def _reach(study: Study, attributions: Sequence[Attribution]) -> Section | None:
+    if len(study.reach_curves()) == 0:
+        return None
+    return Section("insight-reach", "Do social insights reach the people who need them?", charts=[
+        Chart("chart-reach", lambda: plots.reach_over_time(study),
+              "Share of (insight, department) pairs reached, by days since the insight appeared; line = mean over "
+              "replications, band = its 95% interval."),
+        Chart("chart-reach-departments", lambda: plots.reach_by_department(study),
+              "The same, per department that needs insights."),
+    ])
+
+
+def _load(study: Study, attributions: Sequence[Attribution]) -> Section | None:
+    return Section("load", "Load and resilience", charts=[
+        Chart("chart-utilisation", lambda: plots.utilisation(study),
+              "Each person's hours worked over hours on duty (mean over replications); above the dashed line means "
+              "work beyond their hours, the dark part is work done after hours."),
+        Chart("chart-after-hours", lambda: plots.after_hours(study),
+              "Team-wide share of work done after hours, and the busiest person's load, with 95% intervals."),
+        Chart("chart-bus-factor", lambda: plots.bus_factor_chart(study),
+              "How many people can cover each channel, function and audience in each design: the design routes "
+              "that work to them and they are practised at it or better. 1 means one absence leaves the work "
+              "waiting or to someone slower; — means no work of that kind in that design."),
+    ])
+
+
+def _organisations(study: Study, attributions: Sequence[Attribution]) -> Section | None:
+    nets = [Chart(f"chart-org-{i}", partial(plots.org_network, s),
+                  f"“{name}”: people coloured by their pod, departments and approvers around; node size grows with "
+                  "the share of fastest routes through it, red rings mark the main bottlenecks.")
             for i, (s, name) in enumerate(zip(study.scenarios, short_names(study.designs), strict=True))]
-    out.append(_Section("organisations", "The organisations", charts=nets,
-                        intro="Who is tied to whom in each design: the routes requests and insights travel."))
-    return out
+    return Section("organisations", "The organisations", charts=nets,
+                   intro="Who is tied to whom in each design: the routes requests and insights travel.")
 
 
-def _fmt(value: float | None, unit: str, label: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if unit == "share":
-        return f"{100 * value:.0f}%".replace("-0%", "0%")
-    if unit == "h":
-        return f"{value:.1f} h"
-    if label == "cost per year" or abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.0f}" if label == "head count" else f"{value:.2f}"
+#: the appendix's chart sections, in order: each a function of the study (and the attributions) that returns its
+#: section, or None when the study has nothing to show there. A new section is one function added here.
+SECTIONS: list[Callable[[Study, Sequence[Attribution]], Section | None]] = [
+    _tradeoff, _attribution, _waits, _reach, _load, _organisations]
 
 
-_MARK = {"better": ("▲", "better"), "worse": ("▼", "worse"), "no clear difference": ("≈", "unclear")}
-
-
-def _money_label(label: str, currency: str | None) -> str:
-    if label != "cost per year":
-        return label
-    return f"cost per year ({currency})" if currency else "cost per year (currency not set: run.currency)"
-
-
-def _scorecard_rows(card: Scorecard, currency: str | None = None) -> list[dict[str, Any]]:
-    rows = []
-    for label, unit, _direction, cells, best in card.rows:
-        out = []
-        for j, (mean, low, high, verdict) in enumerate(cells):
-            if low is not None and high is not None:  # every headline figure is >= 0, whatever the t-interval says
-                low = max(low, 0.0)
-                if unit == "share" and "utilisation" not in label:  # and a share <= 1 (utilisation counts overtime)
-                    high = min(high, 1.0)
-            ci = f"{_fmt(low, unit, label)} – {_fmt(high, unit, label)}" if low is not None and high is not None \
-                and not (isinstance(low, float) and math.isnan(low)) and low != high else ""
-            mark, mark_class = _MARK.get(verdict, ("", "")) if j > 0 else ("", "")
-            out.append({"value": _fmt(mean, unit, label), "ci": ci, "best": best == j, "mark": mark,
-                        "mark_class": mark_class, "verdict": verdict})
-        rows.append({"label": _money_label(label, currency), "cells": out})
-    return rows
-
-
-def _headline(study: Study, short: list[str]) -> dict[str, Any]:
-    """Study-wide sentences first, then each design's sentences against the baseline, grouped."""
-    found = findings(study)
-    label = dict(zip(study.designs, short, strict=True))
-    groups = [{"design": label[d], "findings": [f for f in found if f.design == d]} for d in study.designs[1:]]
-    return {"overall": [f for f in found if f.design is None], "groups": [g for g in groups if g["findings"]]}
-
-
-def _version() -> str:
-    try:
-        return version("orgsim")
-    except PackageNotFoundError:
-        return "dev"
+def sections(study: Study, attributions: Sequence[Attribution] = ()) -> list[Section]:
+    """The appendix's sections of a study; no chart is drawn yet (each chart's ``draw`` does it)."""
+    return [sec for build in SECTIONS if (sec := build(study, attributions)) is not None]
 
 
 def _currency(study: Study) -> str | None:
@@ -208,19 +189,11 @@ def _currency(study: Study) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _decision(study: Study, card: Scorecard, short: list[str], tag: list[str],
-              attributions: Sequence[Attribution] = ()) -> dict[str, Any]:
-    """Page one's recommendation: the design, what it gains and loses, and how much of the card is signal."""
-    d = decide(study, card)
-    base = short[0]
-    mine = [a for a in attributions if d.choice and a.design == study.designs[d.choice] and a.levers]
-    split = split_sentence(mine[0], study.scenarios[d.choice]) if mine else ""
-    return {"choice": short[d.choice], "keep": d.choice == 0, "base": base, "gains": d.gains, "losses": d.losses,
-            "good": d.good, "bad": d.bad, "unclear": d.unclear, "n_clear": d.clear, "n_compared": d.compared,
-            "score": d.scores[d.choice], "measures": sum(1 for r in card.rows if r[2] != 0),
-            "others": [{"name": tag[j], "up": up, "down": down} for j, (up, down) in enumerate(d.scores) if j],
-            "runner_up": short[d.runner_up] if d.runner_up is not None else None, "runner_losses": d.runner_losses,
-            "lead": d.lead, "gains_text": d.gains_text, "losses_text": d.losses_text, "others_worse": d.others_worse, "split": split}
+def _version() -> str:
+    try:
+        return version("orgsim")
+    except PackageNotFoundError:
+        return "dev"
 
 
 def report_title(study: Study) -> str:
@@ -234,15 +207,37 @@ def report_title(study: Study) -> str:
     return f"{company}: {question}" if company else question[0].upper() + question[1:]
 
 
+def _drawn(parts: list[Section], progress: Callable[[int], None] | None) -> list[dict[str, Any]]:
+    """Every chart drawn as inline SVG, in order; ``progress`` hears the count of charts done."""
+    out, done = [], 0
+    for sec in parts:
+        charts = []
+        for chart in sec.charts:
+            charts.append({"id": chart.id, "svg": svg(chart.draw(), chart.id), "caption": chart.caption})
+            done += 1
+            if progress is not None:
+                progress(done)
+        out.append({"id": sec.id, "title": sec.title, "intro": sec.intro, "grid": sec.grid, "charts": charts})
+    return out
+
+
+def chart_count(study: Study, attributions: Sequence[Attribution] = ()) -> int:
+    """How many charts :func:`render_report` draws (for a progress bar)."""
+    return sum(len(sec.charts) for sec in sections(study, attributions))
+
+
 def render_report(study: Study, command: str = "", attributions: Sequence[Attribution] = (),
-                  explore: dict[str, Any] | None = None, resilience: dict[str, Any] | None = None) -> str:
+                  explore: dict[str, Any] | None = None, resilience: dict[str, Any] | None = None,
+                  progress: Callable[[int], None] | None = None) -> str:
     """The report as one HTML string. ``command`` is shown as the way to reproduce it.
 
     ``attributions`` (:func:`orgsim.experiment.attribution.attribute_study`, ``orgsim report --attribute``) add
     a waterfall per design that differs from the baseline in several levers, and page one says where the
     recommended design's difference in silo latency comes from. ``explore``: the JSON of an
     ``orgsim explore --out`` folder, shown after page one (:mod:`orgsim.report.explore`). ``resilience``: the
-    JSON of a resilience study, a few lines on page one and a section of the appendix (:mod:`orgsim.report.resilience`).
+    JSON of a resilience study, a few lines on page one and a section of the appendix
+    (:mod:`orgsim.report.resilience`). ``progress`` is called with the number of charts drawn so far
+    (:func:`chart_count` of them in all).
     """
     env = Environment(loader=PackageLoader("orgsim.report", "templates"), autoescape=select_autoescape(["j2", "html"]),
                       trim_blocks=True, lstrip_blocks=True)
@@ -251,28 +246,32 @@ def render_report(study: Study, command: str = "", attributions: Sequence[Attrib
     tag = tags(names)
     col = colours(names)
     sources = study.sources or [""] * len(names)
-    base = study.scenarios[0].run
     inputs = [key_inputs(s) for s in study.scenarios]
     shared = [kv for kv in inputs[0] if all(kv in other for other in inputs[1:])] if len(inputs) > 1 else []
+    shaky = study.table.attrs.get("unstable") or {}
     designs = [{"name": s.name, "short": sh, "tag": tg, "colour": col[s.name], "description": s.description,
-                "source": src, "inputs": [kv for kv in mine if kv not in shared]}
-               for s, sh, tg, src, mine in zip(study.scenarios, short, tag, sources, inputs, strict=True)]
-    sections = _sections(study, attributions)
+                "source": src, "inputs": [kv for kv in mine if kv not in shared], "id": did,
+                "unstable": bool(shaky.get(did))}
+               for s, sh, tg, src, mine, did in zip(study.scenarios, short, tag, sources, inputs, study.design_ids,
+                                                   strict=True)]
     card = scorecard(study)
     currency = _currency(study)
+    has_insights = any(r.id.startswith("insight_") for r in card.rows)
     return env.get_template("report.html.j2").render(
-        title=report_title(study),
-        designs=designs, shared_inputs=shared, **_headline(study, short), scorecard=_scorecard_rows(card, currency),
-        sections=sections, decision=_decision(study, card, short, tag, attributions), currency=currency,
-        few=study.replications < 5, has_insights=any("insight" in r[0] for r in card.rows),
-        replications=study.replications, seed=study.seed,
-        run_days=f"{base.horizon_days:g} simulated days after a {base.warmup_days:g}-day warm-up",
+        title=report_title(study), company=study.scenarios[0].company,
+        designs=designs, shared_inputs=shared, **headline(study), scorecard=scorecard_rows(study, card, currency),
+        secondary=secondary_rows(study), decision=decision_context(study, card, attributions), currency=currency,
+        few=study.replications < 5, has_insights=has_insights, glossary=glossary(short[0], has_insights),
+        replications=study.replications, seed=study.seed, run_days=measured_days(study),
         command=command or "orgsim report " + " ".join(s or "<scenario>" for s in sources)
         + f" --replications {study.replications} --seed {study.seed}",
         version=_version(), generated=dt.date.today().isoformat(),
-        stability=_stability(study, short), correction_note=study.table.attrs.get("correction_note", ""),
+        stability=unstable_line(study), unstable_details=unstable_details(study),
+        undefined=undefined_figures(study.designs, study.runs),
+        correction_note=study.table.attrs.get("correction_note", ""),
         explore=_explore(study, explore, short),
         resilience=_resilience(study, resilience, short),
+        sections=_drawn(sections(study, attributions), progress),
     )
 
 
@@ -292,12 +291,3 @@ def _resilience(study: Study, data: dict[str, Any] | None, short: list[str]) -> 
     from orgsim.report.resilience import resilience_context
 
     return resilience_context(data, study.designs, short, decide(study).choice, study.scenarios, tags(study.designs))
-
-
-def _stability(study: Study, short: list[str]) -> str:
-    """Page one's word on designs that do not keep up with their work (empty when all do)."""
-    reasons = study.table.attrs.get("unstable") or {}
-    lines = [f"“{name}” is unstable — {'; '.join(reasons[i])}: its backlog grows without bound, so its latency "
-             "figures only say how long the run was; it is never called faster, shaded best or recommended."
-             for name, i in zip(short, study.design_ids, strict=True) if reasons.get(i)]
-    return " ".join(lines)

@@ -33,7 +33,7 @@ def key_inputs(scenario: Scenario) -> list[tuple[str, str]]:
     pods = "; ".join(f"{name} ({len(p.members)})" for name, p in st.pods.items()) or "none"
     rows = [
         ("structure", f"{st.kind}: {st.description}" if st.description else st.kind),
-        ("team", f"{len(team)} people" + (f", {cost:,.0f} {scenario.run.currency or '(currency not set)'} a year"
+        ("team", f"{len(team)} {'person' if len(team) == 1 else 'people'}" + (f", {cost:,.0f} {scenario.run.currency or '(currency not set)'} a year"
                                            if cost else "")),
         ("time zones", ", ".join(f"{n} in {z}" for z, n in zones.most_common())),
         ("head of social", st.lead or "none"),

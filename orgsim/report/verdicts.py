@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from orgsim.experiment.study import Study
-from orgsim.metrics.registry import METRICS, department_metrics, metric
+from orgsim.metrics.registry import department_metrics, percent_text
 from orgsim.metrics.stats import mean_ci
 from orgsim.report.style import hours_label, short_names
 
-__all__ = ["Finding", "Scorecard", "findings", "scorecard"]
+__all__ = ["Finding", "Row", "Scorecard", "clearly_best", "findings", "primary_ids", "scorecard"]
 
 Tone = Literal["better", "worse", "unclear", "info"]
 
@@ -47,16 +47,28 @@ def _clear(low: float | None, high: float | None) -> bool:
 
 
 def _pct(x: float, decimals: int = 0) -> str:
-    return f"{abs(100 * x):.{decimals}f}%"
+    return f"{percent_text(abs(x), decimals)}%"
 
 
 def _pts(x: float, decimals: int = 0) -> str:
     """A difference of shares in percentage points.
 
-    >>> _pts(0.3), _pts(-0.0104, 1)
-    ('+30 points', '-1.0 points')
+    >>> _pts(0.3), _pts(-0.0104, 1), _pts(-0.004)
+    ('+30 points', '-1.0 points', '-0.4 points')
     """
-    return f"{100 * x:+.{decimals}f} points"
+    return f"{percent_text(x, decimals, signed=True)} points"
+
+
+def _dh(x: float) -> str:
+    """A change in hours with its sign, never "-0 h": one decimal under 10 h.
+
+    >>> _dh(-0.4), _dh(-9.2), _dh(12.6), _dh(-0.04), _dh(0.0)
+    ('−0.4 h', '−9.2 h', '+13 h', '−0.04 h', '0 h')
+    """
+    if x == 0:
+        return "0 h"
+    text = f"{x:+.0f}" if abs(x) >= 10 else f"{x:+.1f}" if abs(x) >= 0.05 else f"{x:+.2f}"
+    return text.replace("-", "\u2212") + " h"
 
 
 def _unstable(study: Study) -> list[bool]:
@@ -130,8 +142,8 @@ def _latency(study: Study, i: int, names: list[str]) -> list[Finding]:
         dm, dept, dl, dh = best
         word = "faster" if dm < 0 else "slower"
         out.append(Finding(
-            f"Biggest change for one department: {me} answers {dept} {_pct(dm)} {word} "
-            f"(95% CI {_pct(min(abs(dl), abs(dh)))} to {_pct(max(abs(dl), abs(dh)))}).",
+            f"Biggest change for one department: {me} answers {dept}'s requests {_pct(dm)} {word} "
+            f"(answered requests; 95% CI {_pct(min(abs(dl), abs(dh)))} to {_pct(max(abs(dl), abs(dh)))}).",
             "better" if dm < 0 else "worse"))
     return out
 
@@ -166,7 +178,7 @@ def _reach(study: Study, i: int, names: list[str], horizon: str) -> list[Finding
         t_base = float(mean_ci(list(study.values(median, 0)))[0])
         out.append(Finding(
             f"With {me}, insights that reach {dept} typically get there in {hours_label(t_me)} instead of "
-            f"{hours_label(t_base)} (median time; 95% CI of the change {dl:+.0f} h to {dh:+.0f} h).",
+            f"{hours_label(t_base)} (median time; 95% CI of the change {_dh(dl)} to {_dh(dh)}).",
             "better" if dm < 0 else "worse"))
     return out
 
@@ -174,7 +186,7 @@ def _reach(study: Study, i: int, names: list[str], horizon: str) -> list[Finding
 def _load(study: Study, i: int, names: list[str]) -> list[Finding]:
     base, me = names[0], names[i]
     out = []
-    for label, what in ((BUSIEST, "the busiest person's utilisation"), (AFTER, "the share of work done after hours")):
+    for label, what in ((BUSIEST, "the busiest person's load"), (AFTER, "the share of work done after hours")):
         m, low, high = study.paired(label, i)
         if math.isnan(m) or not _clear(low, high):
             continue
@@ -225,37 +237,69 @@ def findings(study: Study) -> list[Finding]:
     return out
 
 
+class Row(NamedTuple):
+    """One scorecard row: a metric, and per design its mean, 95% interval and verdict against the baseline."""
+
+    id: str
+    label: str
+    unit: str
+    #: +1 higher is better, -1 lower is better, 0 neither (not judged)
+    direction: int
+    #: (mean, ci_low, ci_high, verdict) per design; the verdict is the comparison table's, word for word
+    cells: list[tuple[float, float | None, float | None, str]]
+    #: the design clearly better than every other stable design on this row (None: no such design)
+    best: int | None
+
+
 @dataclass(frozen=True)
 class Scorecard:
-    """The headline figures per design, with the best of each row and the verdict against the baseline."""
+    """The primary figures per design, with the clearly best of each row and the verdict against the baseline."""
 
     designs: list[str]
-    #: (label, unit, direction, [(mean, ci_low, ci_high, verdict) per design], index of the best or None)
-    rows: list[tuple[str, str, int, list[tuple[float, float | None, float | None, str]], int | None]]
+    rows: list[Row]
 
 
-def _primary(study: Study) -> tuple[str, ...]:
-    """The registry's primary metrics, the reply-target shares after the two reach rows (as the scorecard had them)."""
-    reply = [m.id for m in study.table.drop_duplicates("metric").itertuples(index=False) for m in [study.metric(m.metric)]
-             if m.id.startswith("reply_within_") and not m.id.endswith("_off_hours_share")]
-    fixed = [m.id for m in METRICS if m.primary]
-    at = fixed.index("insight_reach_value_weighted") + 1
-    return (*fixed[:at], *reply, *fixed[at:])
+#: the scorecard's order: waits, the work answered, customers, insights, load, people and money
+_ORDER = ("silo_latency_rmst", "silo_latency_km_p90", "requests_answered_share", "reply_within_",
+          "insight_reach_share", "utilization_max", "after_hours_share", "head_count", "cost_per_year")
+
+
+def primary_ids(study: Study) -> list[str]:
+    """The study's primary metric ids (the registry's flag, every reply target included), in the card's order."""
+    present = list(dict.fromkeys(study.table.loc[study.table["primary"].astype(bool), "metric"]))
+    rank = {mid: next((k for k, p in enumerate(_ORDER) if mid == p or (p.endswith("_") and mid.startswith(p))),
+                      len(_ORDER)) for mid in present}
+    return sorted(present, key=lambda mid: (rank[mid], present.index(mid)))
+
+
+def clearly_best(study: Study, metric_id: str, direction: int) -> int | None:
+    """The design clearly better than every other stable design on a metric (paired 95% intervals), or None.
+
+    The rule the scorecard's shading states: a shaded cell is better than every other design's on its row
+    with a paired interval that excludes zero, so a shaded design other than the baseline is also marked ▲
+    whenever the baseline is stable. An unstable design is never in the running.
+    """
+    ranked, _ = _leader(study, metric_id, direction)
+    if len(ranked) < 2:
+        return None
+    top = ranked[0]
+    for other in ranked[1:]:
+        _, low, high = study.paired(metric_id, top, other)
+        if not _clear(low, high):
+            return None
+    return top
 
 
 def scorecard(study: Study, ids: tuple[str, ...] | None = None) -> Scorecard:
     """The rows of the report's scorecard (metric ids; default the primary ones), read from the comparison table."""
     table = study.table
     rows = []
-    for mid in _primary(study) if ids is None else ids:
+    for mid in primary_ids(study) if ids is None else ids:
         sub = table[table["metric"] == mid]
         if sub.empty or sub["mean"].isna().all():
             continue
         cells = [(float(r.mean), r.ci_low, r.ci_high, str(r.verdict)) for r in sub.itertuples(index=False)]
-        m = metric(mid, [f for runs in study.runs for f in runs])
-        best = None
-        if m.direction != 0:
-            ranked, clear = _leader(study, mid, m.direction)
-            best = ranked[0] if ranked and clear else None
-        rows.append((m.label, m.unit, int(m.direction), cells, best))
+        m = study.metric(mid)
+        best = clearly_best(study, mid, m.direction) if m.direction != 0 else None
+        rows.append(Row(mid, m.label, m.unit, int(m.direction), cells, best))
     return Scorecard(short_names(study.designs), rows)

@@ -13,8 +13,9 @@ Every run keeps the flat record of the registry's metrics
 
 :func:`judged_metrics` lists the metrics whose harm is judged: the primary
 metrics that can get worse (cost and head count do not change while someone is
-away, and the mean utilisation is neither better nor worse), every reply
-target, and the per-channel replies.
+away, and the mean utilisation is neither better nor worse) and :data:`JUDGED_TOO`,
+every team-wide reply target (not its nights-and-weekends share), and the
+per-channel replies.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from orgsim.metrics.registry import NON_NEGATIVE, SHARE, Metric, metrics_of, record, reply_metrics, slug
+from orgsim.metrics.registry import NON_NEGATIVE, SHARE, Metric, metrics_of, record, slug
 from orgsim.metrics.slices import Slice, slice_figures
 from orgsim.resilience.skills import skill_label, skill_work
 from orgsim.scenario.model import Scenario
@@ -34,12 +35,20 @@ __all__ = ["NOT_JUDGED", "StressJob", "channel_metrics", "judged_metrics", "prim
 
 #: primary metrics an absence cannot move, or that are neither better nor worse
 NOT_JUDGED = frozenset({"cost_per_year", "head_count", "utilization_mean"})
+#: secondary metrics judged all the same: how a design gets there (issue #28 moved them off the scorecard), yet an
+#: absence moves them and the value-weighted reach is a share of work done; the night-and-weekend reply shares are
+#: not judged (a few off-hours messages move them by many points), whether primary or not
+JUDGED_TOO = frozenset({"silo_overhead_share", "handoffs_per_request", "insight_reach_value_weighted"})
 
 
 def primary_target(scenario: Scenario) -> float:
-    """The reply target whose metric is primary (24 h, the field's yardstick), else the longest one."""
+    """The reply target a channel's and a skill's work is judged on: 24 h (the field's yardstick), else the longest.
+
+    Not "the first primary one": since issue #28 every target's overall share is primary, and a small channel's
+    1 h share moves by many points with a few messages.
+    """
     targets = scenario.run.reply_targets_hours
-    return next((t for t, m in zip(targets, reply_metrics(targets)[::2], strict=True) if m.primary), max(targets))
+    return 24.0 if 24 in targets else max(targets)
 
 
 def _share(id: str, label: str) -> Metric:
@@ -73,7 +82,8 @@ def skill_metrics(scenario: Scenario) -> dict[str, list[Metric]]:
 def judged_metrics(scenario: Scenario) -> list[Metric]:
     """The metrics a stress's harm is judged on (see the module): team-wide, then per channel."""
     team = [m for m in metrics_of(scenario.run.reply_targets_hours, ()) if m.direction != 0
-            and m.id not in NOT_JUDGED and (m.primary or (m.id.startswith("reply_within_") and "off_hours" not in m.id))]
+            and m.id not in NOT_JUDGED and "off_hours" not in m.id
+            and (m.primary or m.id in JUDGED_TOO or m.id.startswith("reply_within_"))]
     return team + channel_metrics(scenario)
 
 

@@ -67,7 +67,7 @@ policies:
 run:
   horizon_days: 28
   warmup_days: 7
-  replications: 8                   # the measured default (docs/statistics.md, "Replications")
+  replications: 10                  # the measured default (docs/statistics.md, "Replications")
   seed: 1
 """
 

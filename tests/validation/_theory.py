@@ -24,7 +24,7 @@ def mean_queue_hours(result: Result) -> float:
 
 
 def mean_latency_hours(result: Result) -> float:
-    return run_figures(result)["silo_latency_hours"]["mean"]
+    return run_figures(result)["silo_latency_answered_hours"]["mean"]
 
 
 def assert_close(name: str, sim: float, se: float, theory: float, rel_tol: float, k_se: float = 4.0) -> None:

@@ -55,7 +55,7 @@ def _mean_se(values: list[float]) -> tuple[float, float]:
 def test_tandem_latency_matches_product_form(run: tuple[list[dict], float]) -> None:
     figures, tol = run
     theory = tandem_sojourn(LAM, [POD, *((1, m) for m in REVIEWS)])
-    sim, se = _mean_se([f["silo_latency_hours"]["mean"] for f in figures])
+    sim, se = _mean_se([f["silo_latency_answered_hours"]["mean"] for f in figures])
     assert_close("tandem sojourn", sim, se, theory, tol)
 
 

@@ -102,5 +102,5 @@ def test_each_station_waits_as_erlang_c(runs: tuple[list[Model], list[dict], flo
 
 def test_mean_sojourn_is_the_product_form(runs: tuple[list[Model], list[dict], float]) -> None:
     _, figures, tol = runs
-    x = np.array([f["silo_latency_hours"]["mean"] for f in figures])
+    x = np.array([f["silo_latency_answered_hours"]["mean"] for f in figures])
     assert_close("sojourn", float(x.mean()), float(x.std(ddof=1) / len(x) ** 0.5), _theory_sojourn(), tol)
