@@ -15,6 +15,7 @@ from matplotlib.text import Text
 from typer.testing import CliRunner
 
 from orgsim.cli import app
+from orgsim.errors import OrgsimError
 from orgsim.experiment.study import Study, run_study
 from orgsim.report import plots, render_report
 from orgsim.report.style import short_names
@@ -278,6 +279,66 @@ def test_page_is_self_contained_with_every_chart(study: Study) -> None:
     from orgsim.report.decision import decide
 
     assert decide(study).lead in html.unescape(page)  # page one leads with the trade-off
+
+
+def test_progress_counts_every_chart_of_the_page_as_it_is_drawn(study: Study) -> None:
+    from orgsim.report.html import chart_count
+
+    calls: list[int] = []
+    page = render_report(study, progress=calls.append)
+    charts = page.count('<figure class="chart"')
+    assert charts == chart_count(study) > 5 and calls == list(range(1, charts + 1))
+    with pytest.raises(OrgsimError, match="progress: expected a function"):
+        render_report(study, progress=3)  # type: ignore[arg-type]
+
+
+def test_charts_drawn_by_several_processes_give_the_same_page(study: Study) -> None:
+    calls: list[int] = []
+    alone = render_report(study, command="c")
+    shared = render_report(study, command="c", workers=2, progress=calls.append)
+    assert shared == alone
+    assert calls == list(range(1, alone.count('<figure class="chart"') + 1))
+
+
+def _pid_chart(folder: Path, fail: bool = False) -> Any:
+    import os
+
+    import matplotlib.pyplot as plt
+
+    (folder / str(os.getpid())).touch()
+    if fail:
+        raise ValueError("this chart cannot be drawn")
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    return fig
+
+
+def test_the_page_charts_are_drawn_in_other_processes_and_their_errors_come_back(tmp_path: Path) -> None:
+    import functools
+    import multiprocessing as mp
+    import os
+
+    from orgsim.report.drawing import draw_svgs
+
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("charts are drawn in this process where processes cannot be forked")
+    charts = [(f"c{i}", functools.partial(_pid_chart, tmp_path)) for i in range(4)]
+    svgs = draw_svgs(charts, workers=2)
+    assert [s.count(f'id="c{i}-') > 0 for i, s in enumerate(svgs)] == [True] * 4  # each in its place
+    assert {p.name for p in tmp_path.iterdir()} - {str(os.getpid())}  # drawn elsewhere
+    with pytest.raises(ValueError, match="this chart cannot be drawn"):
+        draw_svgs([*charts, ("bad", functools.partial(_pid_chart, tmp_path, fail=True))], workers=2)
+
+
+def test_the_study_latency_table_holds_every_answered_request(study: Study) -> None:
+    lat = study.latencies()
+    assert list(lat.columns) == ["design", "replication", "department", "latency_hours"]
+    for d, runs in zip(study.designs, study.runs, strict=True):
+        for r, f in enumerate(runs):
+            for dept, xs in f["detail"]["latency_hours"].items():
+                mine = lat[(lat["design"] == d) & (lat["replication"] == r) & (lat["department"] == dept)]
+                assert mine["latency_hours"].tolist() == [float(x) for x in xs]
+    assert len(lat) == sum(len(xs) for runs in study.runs for f in runs for xs in f["detail"]["latency_hours"].values())
 
 
 def _hostile(tmp_path: Path) -> Any:
