@@ -54,6 +54,15 @@ from orgsim.org.plan import DEPUTISED, NO_LEG, KindPlan, routing_plan
 from orgsim.scenario.approvers import approver_calendars
 from orgsim.scenario.model import Scenario
 from orgsim.sim.calendar import Calendar, calendar_for, merge_spans
+from orgsim.sim.service import (
+    Proficiency,
+    message_skill,
+    part_effort,
+    proficiency,
+    review_hours,
+    skill_factor,
+    step_effort,
+)
 
 __all__ = ["estimate"]
 
@@ -94,10 +103,9 @@ def _calendars(scenario: Scenario, horizon: float) -> dict[str, tuple[Calendar, 
 class _Pace:
     """Work-time factor of a station for a kind of work: its servers' proficiency, pooled.
 
-    A person's factor for a task is the engine's (:meth:`orgsim.sim.workers.Worker.factor`
-    without capacity, which is in the station's ``c``): the product of their
-    channel (mean over the task's channels), function and audience level
-    factors. A station of several people serves at the sum of their rates, so
+    A person's factor for a task is the engine's own rule
+    (:func:`orgsim.sim.service.skill_factor` on :func:`orgsim.sim.service.proficiency`),
+    without capacity, which is in the station's ``c``. A station of several people serves at the sum of their rates, so
     its factor is the harmonic mean of theirs, weighted by each one's share of
     the station's capacity (duty share × capacity). Coordination and outside
     approvers work at 1.
@@ -105,19 +113,14 @@ class _Pace:
 
     def __init__(self, scenario: Scenario, servers: dict[str, tuple[str, ...]],
                  weight: dict[str, float]) -> None:
-        factors = scenario.policies.proficiency_factors.model_dump()
-        self.levels = {f"person:{pid}": (p, factors) for pid, p in scenario.team.people.items()}
+        self.tables: dict[str, Proficiency] = {f"person:{pid}": proficiency(scenario, pid)
+                                               for pid in scenario.team.people}
         self.servers, self.weight = servers, weight
         self.cache: dict[tuple[str, tuple[Any, ...]], float] = {}
 
     def person(self, node: str, channels: tuple[str, ...], function: str | None, audience: str | None) -> float:
-        if node not in self.levels:
-            return 1.0
-        p, factors = self.levels[node]
-        channel = sum(factors[p.level("channels", c)] for c in channels) / len(channels) if channels else 1.0
-        fn = factors[p.level("functions", function)] if function is not None else 1.0
-        au = factors[p.level("audiences", audience)] if audience is not None else 1.0
-        return channel * fn * au
+        tables = self.tables.get(node)
+        return skill_factor(tables, (channels, function, audience)) if tables is not None else 1.0
 
     def __call__(self, queue: str, channels: tuple[str, ...], function: str | None, audience: str | None) -> float:
         key = (queue, (channels, function, audience))
@@ -181,7 +184,7 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
             for v, st in zip(visits, route.steps, strict=True):
                 for q, skill in zip(st.queues, st.skills, strict=True) if st.department is None else ():
                     rate[q] += lam * v
-                    work[q] += (lam * v * st.effort.expected * p.request_handling_factor / len(st.queues)
+                    work[q] += (lam * v * step_effort(st.effort.expected, p.request_handling_factor, len(st.queues))
                                 * (1.0 if st.outside else pace(q, *skill)))
                 if st.merge is not None:  # a split step joins before the next
                     rate[st.merge] += lam * v
@@ -192,14 +195,13 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
             kinds.append((kind, route, lam, stages))
             continue
         n = len(route.parts)
-        # a split request's concept is repeated by every part (as the engine does: RequestFlows._parts)
-        share = effort * rework * ((p.split_concept_share + (1 - p.split_concept_share) / n) if n > 1 else 1.0)
+        share = part_effort(effort * rework, n, p.split_concept_share)  # the engine's rule (RequestFlows._parts)
         for part in route.parts:
             stages.append((part.queue, share * pace(part.queue, part.channels, route.function, route.audience)))
         if route.merge is not None:
             stages.append((route.merge, p.merge_hours * rework))
         for a in route.approvals:
-            stages.append((a.queue, p.approval_chain[a.chain_index].review_hours.expected))
+            stages.append((a.queue, review_hours(p, a.chain_index).expected))
         for name, hours in stages:
             rate[name] += lam
             work[name] += lam * hours
@@ -213,7 +215,7 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
             ai = s.audiences.index(aud) if aud is not None else -1
             q = plan.message_queues[s.channels.index(ch), ai]
             rate[q] += lam * share / total
-            work[q] += lam * share / total * h * pace(q, (ch,), "community", aud)
+            work[q] += lam * share / total * h * pace(q, *message_skill(ch, aud))
 
     for q, ow in plan.other_work.items():  # an outside approver's own work shares their queue
         lam = ow.per_hour(calendars[q][0].duty_between(0, horizon) / horizon if horizon > 0 else 0.0)
@@ -260,7 +262,7 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
                 if st.department is not None:  # no queue: the wait for it to open, then its own time
                     lat += v * (opens(st.department) + st.effort.expected)
                 else:
-                    own = st.effort.expected * p.request_handling_factor / len(st.queues)
+                    own = step_effort(st.effort.expected, p.request_handling_factor, len(st.queues))
                     slowest = max(waited(q) + leg.delay_hours + own * (1.0 if st.outside else pace(q, *skill))
                                   for q, leg, skill in zip(st.queues, st.merge_legs or [NO_LEG] * len(st.queues),
                                                            st.skills, strict=True))
@@ -275,15 +277,13 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         for name, hours in stages[:1] if route.triage is not None else []:
             lat += waited(name) + hours
         n = len(route.parts)
-        share = kind.spec.effort_hours.expected * p.request_handling_factor * (
-            (p.split_concept_share + (1 - p.split_concept_share) / n) if n > 1 else 1.0)
+        share = part_effort(kind.spec.effort_hours.expected * p.request_handling_factor, n, p.split_concept_share)
         lat += max(waited(part.queue) + part.leg_in.delay_hours + part.leg_out.delay_hours
                    + share * pace(part.queue, part.channels, route.function, route.audience) for part in route.parts)
         if route.merge is not None:
             lat += waited(route.merge) + p.merge_hours
         for a in route.approvals:
-            step = p.approval_chain[a.chain_index]
-            lat += a.leg.delay_hours + waited(a.queue) + step.review_hours.expected
+            lat += a.leg.delay_hours + waited(a.queue) + review_hours(p, a.chain_index).expected
         by_kind[kind.key] = lat
         weights[kind.key] = lam
     total = sum(weights.values())
