@@ -51,11 +51,13 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks import waits
 from benchmarks.child import LAM, MEAN, REVIEWS, SCALE, TANDEM_LAM, C
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,7 +128,7 @@ def interval(runs: Runs) -> tuple[float, float | None]:
 
 def run_child(case: str, who: str, seed: int, size: dict[str, Any], baseline: str | None = None) -> dict[str, Any]:
     """One contender's run in a fresh process; ``<who>@before`` runs on the baseline checkout's orgsim."""
-    spec = {"case": case, "who": who.removesuffix(BEFORE), "seed": seed, **size}
+    spec = {"case": case, "who": who.removesuffix(BEFORE), "seed": seed, **size, "t0": time.time()}
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     env.pop("ORGSIM_ROOT", None)
     if who.endswith(BEFORE):
@@ -145,10 +147,10 @@ def load() -> str:
 
 def contenders(case: str, baseline: str | None) -> tuple[str, ...]:
     """The case's contenders, and with a baseline its orgsim ones again on the baseline's code."""
-    names = CONTENDERS[case]
-    if baseline is None or case not in ("mmc", "base", "scale", "pool"):
+    names = CONTENDERS[case] if case in CONTENDERS else waits.CONTENDERS[case]
+    if baseline is None or case not in ("mmc", "base", "scale", "pool", *waits.WAIT_CASES):
         return names
-    if case == "pool":  # serial and pool both run orgsim's run_study
+    if case == "pool" or case in waits.WAIT_CASES:  # every contender runs orgsim (serial and pool: run_study)
         return names + tuple(n + BEFORE for n in names)
     return names + tuple(n + BEFORE for n in names if n.startswith(("orgsim", "people")))
 
@@ -296,14 +298,20 @@ def main(argv: list[str] | None = None) -> list[str]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=None, help="rounds per case (default 5; 2 with --quick)")
     ap.add_argument("--quick", action="store_true", help="small sizes, a smoke test (not for the record)")
-    ap.add_argument("--only", choices=CASES, action="append", help="run only this case (may repeat)")
+    ap.add_argument("--only", choices=CASES + waits.WAIT_CASES, action="append",
+                    help="run only this case (may repeat)")
+    ap.add_argument("--waits", action="store_true", help="the cases where users wait (issue #33): README command 1 "
+                    "by phase, the default explore, summary/full, Dask/pool (benchmarks.waits)")
     ap.add_argument("--baseline", metavar="DIR", help="also run the orgsim contenders on DIR's orgsim (before/after)")
     a = ap.parse_args(argv)
     repeats = a.repeats or (2 if a.quick else 5)
     if repeats < 1:
         ap.error("--repeats must be at least 1")
-    size = sizes(a.quick)
-    cases = [c for c in CASES if not a.only or c in a.only]
+    size = {**sizes(a.quick), **waits.sizes(a.quick)}
+    if a.waits or a.only:
+        cases = [c for c in CASES + waits.WAIT_CASES if (a.waits and c in waits.WAIT_CASES) or c in (a.only or ())]
+    else:
+        cases = list(CASES)
 
     loads: list[str] = []
 
@@ -317,7 +325,10 @@ def main(argv: list[str] | None = None) -> list[str]:
         ap.error(f"--baseline {a.baseline}: no orgsim package there")
     results = {c: run_case(c, repeats, size[c], say, a.baseline) for c in cases}
     say(f"load average (1, 5, 15 min) at the end: {load()}")
-    lines = [*loads, *report(results, size, repeats)]
+    engine = {c: r for c, r in results.items() if c in CASES}
+    waited = {c: r for c, r in results.items() if c in waits.WAIT_CASES}
+    lines = [*loads, *(report(engine, size, repeats) if engine else []),
+             *(waits.report(waited, size, repeats) if waited else [])]
     print("\n".join(lines), flush=True)
     return lines
 

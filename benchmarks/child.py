@@ -130,6 +130,10 @@ def prepare(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
             items = sum(f["requests"]["completed"] + f["messages"]["answered"] for f in runs)
             return {"done": items, "items": items, "digest": digest}
         return pool_run
+    if case in ("summary", "dask"):
+        from benchmarks import waits
+
+        return waits.prepare(spec)
     if case == "scale":
         from benchmarks.scale import generated
         from orgsim.sim.engine import Model
@@ -151,7 +155,8 @@ def prepare(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
 
 #: the untimed warm-up: the same contender on one day (the pool: serially, in this process, before any fork)
 WARM_UP = {"mmc": {"days": 1, "warmup": 0}, "tandem": {"days": 1, "warmup": 0}, "base": {"days": 1},
-           "pool": {"pool_days": 1, "reps": 2, "who": "serial"}, "scale": {"days": 1, "who": "people-100"}}
+           "pool": {"pool_days": 1, "reps": 2, "who": "serial"}, "scale": {"days": 1, "who": "people-100"},
+           "summary": {"days": 1}, "dask": {"days": 1, "reps": 2, "who": "pool", "workers": 1}}
 
 
 def use_orgsim_root() -> None:
@@ -159,6 +164,8 @@ def use_orgsim_root() -> None:
     root = os.environ.get("ORGSIM_ROOT")
     if root:
         sys.path.insert(0, root)
+        # processes this one spawns (a Dask cluster's workers) must import the same orgsim
+        os.environ["PYTHONPATH"] = root + os.pathsep + os.environ.get("PYTHONPATH", "")
         import orgsim
 
         if not Path(orgsim.__file__).resolve().is_relative_to(Path(root).resolve()):
@@ -168,6 +175,11 @@ def use_orgsim_root() -> None:
 def main(argv: list[str]) -> None:
     spec = json.loads(argv[0])
     use_orgsim_root()
+    if spec["case"] in ("readme", "explore"):  # a user's command starts cold: no warm-up, clocks from the start
+        from benchmarks.waits import child_json
+
+        print(child_json(spec))
+        return
     prepare({**spec, **WARM_UP.get(spec["case"], {}), "seed": spec["seed"] + 1000})()
     run = prepare(spec)
     kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -177,7 +189,7 @@ def main(argv: list[str]) -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu += (kids.ru_utime - kids0.ru_utime) + (kids.ru_stime - kids0.ru_stime)
+    cpu += (kids.ru_utime - kids0.ru_utime) + (kids.ru_stime - kids0.ru_stime) + out.pop("cpu_extra", 0.0)
     # peak resident memory of the process, and before the timed call (after the warm-up)
     print(json.dumps({**out, "cpu": cpu, "wall": wall, "peak_mb": peak_mb, "base_mb": base_mb}))
 

@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from orgsim.errors import OrgsimError
+from orgsim.helptext import PlainTyper
 from orgsim.writes import ending_cleanly, strict_json
 
 if TYPE_CHECKING:
     from orgsim.scenario import Scenario
 
-app = typer.Typer(
+# PlainTyper: a list argument's help reads "FILE... <path>", not typer's "FILE <list[Path]>" (orgsim.helptext)
+app = PlainTyper(
     name="orgsim",
     help="Simulate how a social-media team's structure shapes silo latency and insight reach.",
     no_args_is_help=True,
@@ -157,6 +159,7 @@ def load_designs(ctx: typer.Context, files: list[Path], command: str) -> list[Sc
 
 
 WorkersOpt = Annotated[int | None, typer.Option(min=1, help="Processes to run replications on (default: every core; more than the cores needs --allow-large).")]
+ReportWorkersOpt = Annotated[int | None, typer.Option("--workers", min=1, help="Processes to run replications and then draw the page's charts on (default: every core; more than the cores needs --allow-large).")]
 SchedulerOpt = Annotated[str | None, typer.Option(help="Run on a Dask cluster instead: tcp://host:8786 (orgsim[distributed]).")]
 FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False, metavar="FILE")]
 
@@ -360,7 +363,7 @@ def report(
     from_dir: Annotated[Path | None, typer.Option("--from", help="Draw a study saved by `orgsim compare --out DIR` instead of running.")] = None,
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the baseline's run.seed).")] = None,
     replications: Annotated[int | None, typer.Option(min=2, help="Paired replications (default: run.replications).")] = None,
-    workers: WorkersOpt = None,
+    workers: ReportWorkersOpt = None,
     scheduler: SchedulerOpt = None,
     pptx: Annotated[Path | None, typer.Option("--pptx", help="Also write a short slide deck (python-pptx).")] = None,
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Also print the report to an A4 PDF (headless Chromium).")] = None,
@@ -450,7 +453,7 @@ def report(
 
     with progress_bar(chart_count(study, attributions), label=f"writing {output.name}: charts") as tick:
         write_study_report(study, checked["--output"], command=command, attributions=attributions, explore=explored,
-                           resilience=resilient, force=force, progress=tick)
+                           resilience=resilient, force=force, progress=tick, workers=workers)
     typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
                f"{study.replications} replications, seed {study.seed}")
     if pptx is not None:
@@ -531,9 +534,10 @@ def explore(
                                                    "(proficiency, handoff, volumes); repeat. None: the stated "
                                                    "assumptions.")] = None,
     method: Annotated[str, typer.Option(help="morris (screening) or sobol (first-order and total indices).")] = "morris",
-    samples: Annotated[int, typer.Option(min=1, help="Morris trajectories, or Sobol base points (a power of two).")] = 8,
+    samples: Annotated[int | None, typer.Option(min=1, help="Morris trajectories, or Sobol base points (a power of "
+                                                "two). Default: as many as fit the work budget (it says how many).")] = None,
     replications: Annotated[int | None, typer.Option(min=1, help="Replications per point and design (default: "
-                                                     "run.replications).")] = None,
+                                                     "2).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the sample and of the runs (default: run.seed).")] = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
@@ -544,24 +548,23 @@ def explore(
 ) -> None:
     """Where each design wins: sensitivity indices per primary metric and the rule of each pair's win region."""
     from orgsim.explore import exploration_json, parse_vary
-    from orgsim.explore import explore as run_explore
     from orgsim.explore.render import render_exploration
-    from orgsim.explore.run import METHODS, point_count
+    from orgsim.explore.run import plan_exploration, point_count, run_exploration
     from orgsim.output import progress_bar
     from orgsim.scenario.limits import check_points
 
-    if method not in METHODS:
-        raise OrgsimError(f"--method {method}: expected one of {', '.join(METHODS)}")
     if resume and out is None:
         raise OrgsimError("--resume needs --out, the folder of the exploration to continue")
     inputs = parse_vary(vary or [])
-    check_points(point_count(inputs, method, samples) * len(files), "exploration points (sample points × designs)",
-                 allow_large=_allow_large(ctx))  # before any file is read: a hopeless size is refused at once
-    first = load_scenario(ctx, files[0])
-    total = point_count(inputs, method, samples) * len(files) * (replications or first.run.replications)
-    with progress_bar(total, quiet=as_json) as tick:
-        ex = run_explore(files, inputs, method, samples, replications, seed, workers=workers, scheduler=scheduler,
-                         out=out, resume=resume, progress=tick, allow_large=_allow_large(ctx))
+    if samples is not None:
+        check_points(point_count(inputs, method, samples) * len(files), "exploration points (sample points × designs)",
+                     allow_large=_allow_large(ctx))  # before any file is read: a hopeless size is refused at once
+    load_scenario(ctx, files[0])  # its warnings, on stderr
+    plan = plan_exploration(files, inputs, method, samples, replications, seed, workers, _allow_large(ctx))
+    if plan.size.chosen:
+        _err(f"explore: {plan.size.chosen}")
+    with progress_bar(plan.runs, quiet=as_json) as tick:
+        ex = run_exploration(plan, workers, scheduler, out, resume, tick)
     if as_json:
         sys.stdout.write(strict_json(exploration_json(ex)) + "\n")
         return

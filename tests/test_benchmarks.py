@@ -117,3 +117,49 @@ def test_instruction_counts_cover_the_timed_call_only() -> None:
         pytest.skip("valgrind is not installed (Debian: apt-get install valgrind)")
     n, out = count({"case": "mmc", "who": "orgsim", "days": 1, "warmup": 0, "seed": 1})
     assert out["items"] == round(LAM * 24) and 1_000_000 < n < 100_000_000
+
+
+def test_the_wait_cases_run_every_contender_again_on_the_baseline() -> None:
+    from benchmarks import waits
+
+    assert contenders("dask", None) == ("pool", "dask")
+    assert contenders("summary", "/elsewhere") == ("full", "summary", "full@before", "summary@before")
+    assert contenders("readme", "/elsewhere") == ("orgsim", "orgsim@before")
+    assert set(waits.CONTENDERS) == set(waits.WAIT_CASES)
+
+
+def test_the_wait_table_gives_phases_ratios_and_before_after() -> None:
+    # synthetic rounds (no timing is measured here): the table's arithmetic and its lines
+    from benchmarks import waits
+
+    def rounds(**out: float | str | bool | dict[str, float]) -> Runs:
+        return Runs([dict(out), dict(out)])
+
+    phases = {"imports_cpu": 1.0, "runs_cpu": 8.0, "page_cpu": 1.0, "cpu": 10.0, "wall": 6.0, "page_wall": 1.0}
+    explore = {"cpu": 100.0, "wall": 60.0, "peak_mb": 500.0, "own_peak_mb": 200.0, "worker_peak_mb": 300.0,
+               "refused": False, "refusal_wall": 0.0, "chose": "sized to the budget ...", "worlds": "60 worlds"}
+    results = {
+        "readme": {"orgsim": rounds(**phases), "orgsim@before": rounds(**{**phases, "page_cpu": 3.0, "cpu": 12.0})},
+        "explore": {"orgsim": rounds(**explore), "orgsim@before": rounds(**{**explore, "refused": True})},
+        "summary": {who: rounds(cpu=cpu, wall=cpu, items=10.0, figures={"a": 1.0, "b": 2.0 + cpu / 100})
+                    for who, cpu in (("full", 4.0), ("summary", 3.0), ("full@before", 4.0), ("summary@before", 5.0))},
+        "dask": {who: rounds(cpu=w, wall=w, digest="d") for who, w in
+                 (("pool", 10.0), ("dask", 11.0), ("pool@before", 10.0), ("dask@before", 15.0))},
+    }
+    lines = waits.report(results, waits.sizes(False), 2)
+    text = "\n".join(lines)
+    row = next(x.split() for x in lines if x.startswith("  orgsim@before") and "%" in x)
+    assert "25%" in row  # the page's share before: 3 of 12 CPU-s
+    assert re.search(r"summary / full CPU\s+0\.75 .*largest relative difference 0\.49% \(b\)", text)
+    assert re.search(r"summary / full CPU@before\s+1\.25 ", text)
+    assert re.search(r"Dask / pool wall\s+1\.10 ", text) and re.search(r"Dask / pool wall@before\s+1\.50 ", text)
+    assert "identical results pool vs Dask, round by round: yes" in text
+    assert "refused first: the default stopped over the budget" in text and "sized to the budget" in text
+
+
+@pytest.mark.slow
+def test_quick_run_of_the_wait_cases() -> None:
+    lines = "\n".join(main(["--waits", "--quick", "--repeats", "1"])).splitlines()
+    for case in ("readme", "explore", "summary", "dask"):
+        assert any(line.startswith(f"{case}: ") for line in lines), case
+    assert any("identical results pool vs Dask, round by round: yes" in x for x in lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,23 @@ def test_one_design_is_refused_with_one_line(command: str, tmp_path: Path) -> No
     assert res.exit_code == 1 and not (tmp_path / "r.html").exists()
     [line] = res.stderr.strip().splitlines()
     assert line.startswith(f"error: {command} compares designs against the first: give at least two scenario files")
+
+
+def test_help_names_a_lists_items_plainly() -> None:
+    """Typer printed "FILE <list[Path]>" and "--set <list[str]>"; every command's help now names one item."""
+    import typer.main
+
+    group = typer.main.get_command(app)
+    commands = sorted(group.commands)  # type: ignore[attr-defined]
+    assert len(commands) > 10
+    for command in commands:
+        res = runner.invoke(app, [command, "--help"], env={"COLUMNS": "120"})
+        assert res.exit_code == 0, command
+        assert "list[" not in res.output, (command, [ln for ln in res.output.splitlines() if "list[" in ln])
+    report = runner.invoke(app, ["report", "--help"], env={"COLUMNS": "120"}).output
+    assert re.search(r"^  FILE\.\.\. <path>\s+Scenario files; the first is the baseline\.", report, re.M)
+    sweep = runner.invoke(app, ["sweep", "--help"], env={"COLUMNS": "120"}).output
+    assert re.search(r"^  --set <str>\s", sweep, re.M) and "[repeatable]" in sweep
 
 
 @pytest.mark.parametrize("command", ["report", "compare", "run", "sweep", "explore", "validate"])

@@ -20,7 +20,7 @@ def test_a_choice_with_a_loss_is_recommended_as_a_trade_off() -> None:
     # faster by 5 h on every replication (latency and its p90 clearly better), the busiest person 15 points busier
     study = _study(BASE, [(x - 5, busy + 0.15) for x, busy in BASE])
     d = decide(study)
-    assert d.choice == 1 and d.losses == ["utilisation, busiest person"]
+    assert d.choice == 1 and d.losses == ["busiest person's load"]  # plain words, as on the page
     assert d.lead == ("Move to “by audience” if fast answers to other departments matters more to you than "
                       "a lighter load on the busiest person.")
     assert "Clearly worse on 1: busiest person's load 80% → 95%." in d.detail

@@ -15,6 +15,7 @@ from matplotlib.text import Text
 from typer.testing import CliRunner
 
 from orgsim.cli import app
+from orgsim.errors import OrgsimError
 from orgsim.experiment.study import Study, run_study
 from orgsim.report import plots, render_report
 from orgsim.report.style import short_names
@@ -188,6 +189,70 @@ def test_page_one_marks_agree_with_compare_json(study: Study) -> None:
     assert "where the 95% interval of the difference excludes zero" in said  # the rule is stated beside them
 
 
+def test_how_sure_counts_the_unclear_marks_of_the_chosen_column() -> None:
+    """"How sure we are" says how many ≈ the recommended design's column holds (it once counted findings instead)."""
+    from orgsim.report.decision import decide
+
+    study = run_study([_short("network.yaml"), _short("function.yaml")], replications=3, seed=7, workers=1)
+    page = render_report(study)
+    said = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    card = page[page.index('<div id="scorecard">'):page.index("</table>", page.index('<div id="scorecard">'))]
+    choice = decide(study).choice
+    assert choice == 1  # by function is recommended on these runs: a column to count
+    design = study.design_ids[choice]
+    cells = re.findall(rf'<td[^>]*data-design="{design}"[^>]*>(.*?)</td>', card, re.S)
+    unclear = sum("≈" in c for c in cells)
+    judged = sum(bool(re.search("[▲▼≈]", c)) for c in cells)
+    if unclear:
+        assert f"{unclear} of its {judged} are not (≈ in its column)" in said
+    else:
+        assert "are not (≈ in its column)" not in said
+
+
+def test_abandoned_messages_are_a_secondary_row_only_where_patience_is_set() -> None:
+    """#30's abandonment is in the appendix's secondary table where a channel sets patience_hours, else absent."""
+    from orgsim.report.page import secondary_rows
+    from tests.test_patience import _office
+
+    def two(patience: Any) -> Study:
+        late = _office(patience, days=6)
+        late["name"] = "office hours, late shift"
+        late["team"]["people"]["una"]["hours"] = "13:00-21:00"
+        return run_study([scenario_from_data(_office(patience, days=6)), scenario_from_data(late)], 2, 5, workers=1)
+
+    with_patience = {r["id"]: r for r in secondary_rows(two(2.0))}
+    shown = with_patience["messages_abandoned_share"]
+    assert shown["label"] == "messages abandoned unanswered"
+    assert all(c["value"].endswith("%") and c["value"] != "—" for c in shown["cells"])
+    assert "messages_abandoned_share" not in {r["id"] for r in secondary_rows(two(None))}
+    assert "switching_share" not in with_patience  # no switch_minutes set
+
+
+def test_renaming_a_metric_label_changes_no_figure_on_the_page(study: Study, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Charts, scorecard and sentences pick and format a figure by its id, never by its label's words."""
+    import dataclasses
+
+    from orgsim.metrics import registry
+
+    def figures_of(page: str) -> list[str]:  # every number a reader sees, charts' drawing left out
+        text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(svg|style)\b.*?</\1>", " ", page, flags=re.S)))
+        return re.findall(r"[−+-]?\d[\d,.]*\s*(?:%|h\b|pts?\b|points\b)?", text)
+
+    before = figures_of(render_report(study, command="orgsim report"))
+
+    def renamed(m: registry.Metric) -> registry.Metric:  # no digit in the new label: none can be miscounted
+        return dataclasses.replace(m, label="renamed " + m.id.translate(str.maketrans("0123456789", "abcdefghij")))
+
+    make = registry._m
+    monkeypatch.setattr(registry, "_m", lambda *a, **k: renamed(make(*a, **k)))
+    monkeypatch.setattr(registry, "METRICS", tuple(renamed(m) for m in registry.METRICS))
+    monkeypatch.setattr(registry, "_FIXED", {m.id: renamed(m) for m in registry.METRICS})
+    assert registry.metric("cost_per_year").label == "renamed cost_per_year"
+    assert registry.metric("reply_within_24h_share").label.startswith("renamed")
+    after = figures_of(render_report(study, command="orgsim report"))
+    assert len(before) > 100 and after == before
+
+
 def test_shading_follows_the_stated_rule(study: Study) -> None:
     from orgsim.report.verdicts import scorecard
 
@@ -214,6 +279,66 @@ def test_page_is_self_contained_with_every_chart(study: Study) -> None:
     from orgsim.report.decision import decide
 
     assert decide(study).lead in html.unescape(page)  # page one leads with the trade-off
+
+
+def test_progress_counts_every_chart_of_the_page_as_it_is_drawn(study: Study) -> None:
+    from orgsim.report.html import chart_count
+
+    calls: list[int] = []
+    page = render_report(study, progress=calls.append)
+    charts = page.count('<figure class="chart"')
+    assert charts == chart_count(study) > 5 and calls == list(range(1, charts + 1))
+    with pytest.raises(OrgsimError, match="progress: expected a function"):
+        render_report(study, progress=3)  # type: ignore[arg-type]
+
+
+def test_charts_drawn_by_several_processes_give_the_same_page(study: Study) -> None:
+    calls: list[int] = []
+    alone = render_report(study, command="c")
+    shared = render_report(study, command="c", workers=2, progress=calls.append)
+    assert shared == alone
+    assert calls == list(range(1, alone.count('<figure class="chart"') + 1))
+
+
+def _pid_chart(folder: Path, fail: bool = False) -> Any:
+    import os
+
+    import matplotlib.pyplot as plt
+
+    (folder / str(os.getpid())).touch()
+    if fail:
+        raise ValueError("this chart cannot be drawn")
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    return fig
+
+
+def test_the_page_charts_are_drawn_in_other_processes_and_their_errors_come_back(tmp_path: Path) -> None:
+    import functools
+    import multiprocessing as mp
+    import os
+
+    from orgsim.report.drawing import draw_svgs
+
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("charts are drawn in this process where processes cannot be forked")
+    charts = [(f"c{i}", functools.partial(_pid_chart, tmp_path)) for i in range(4)]
+    svgs = draw_svgs(charts, workers=2)
+    assert [s.count(f'id="c{i}-') > 0 for i, s in enumerate(svgs)] == [True] * 4  # each in its place
+    assert {p.name for p in tmp_path.iterdir()} - {str(os.getpid())}  # drawn elsewhere
+    with pytest.raises(ValueError, match="this chart cannot be drawn"):
+        draw_svgs([*charts, ("bad", functools.partial(_pid_chart, tmp_path, fail=True))], workers=2)
+
+
+def test_the_study_latency_table_holds_every_answered_request(study: Study) -> None:
+    lat = study.latencies()
+    assert list(lat.columns) == ["design", "replication", "department", "latency_hours"]
+    for d, runs in zip(study.designs, study.runs, strict=True):
+        for r, f in enumerate(runs):
+            for dept, xs in f["detail"]["latency_hours"].items():
+                mine = lat[(lat["design"] == d) & (lat["replication"] == r) & (lat["department"] == dept)]
+                assert mine["latency_hours"].tolist() == [float(x) for x in xs]
+    assert len(lat) == sum(len(xs) for runs in study.runs for f in runs for xs in f["detail"]["latency_hours"].values())
 
 
 def _hostile(tmp_path: Path) -> Any:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -153,6 +154,7 @@ def test_serial_pool_and_dask_give_the_same_study(tmp_path: Path) -> None:
 _STALL = """
 import sys, time
 from pathlib import Path
+from typing import Any
 from orgsim.resilience import Options, resilience
 
 def stall(done):
@@ -215,3 +217,30 @@ def test_compare_json_carries_each_designs_resilience_and_the_most_resilient(tmp
                             "--replications", "2", "--json", "--resilience-from", str(saved)],
                            capture_output=True, text=True, env=env)
     assert other.returncode == 1 and "holds no design named 'sole keeper of b'" in other.stderr
+
+
+def test_on_dask_a_study_has_one_client_and_its_longest_runs_go_first(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    distributed = pytest.importorskip("distributed")
+    from orgsim.scenario.limits import arrivals_per_replication
+
+    made: list[int] = []
+    sent: list[tuple[Any, int]] = []
+    init, submit = distributed.Client.__init__, distributed.Client.submit
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> None:
+        made.append(1)
+        init(self, *args, **kwargs)
+
+    def recorded(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append((args[-1], kwargs["priority"]))
+        return submit(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(distributed.Client, "__init__", counted)
+    monkeypatch.setattr(distributed.Client, "submit", recorded)
+    options = Options(absent_days=5, after_days=2, crisis=("b",), launch=False, freeze=None, bus_max=2)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as c:
+        resilience([sole_keeper(tmp_path)], options, replications=2, scheduler=c)
+    assert made == [1]  # every round of the study through one client
+    assert sent and all(p == round(arrivals_per_replication(job.scenario)[0]) for job, p in sent)
+    assert len({p for _, p in sent}) > 1  # the crisis's runs are longer: they start first

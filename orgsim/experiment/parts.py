@@ -95,4 +95,4 @@ def run_parts(jobs: Mapping[str, Job], done: dict[str, Any], out: Path | None, w
 
     already = len(done)
     run_jobs([jobs[name] for name in todo], workers, scheduler,
-             None if progress is None else (lambda count: progress(already + count)), on_done=finished)
+             None if progress is None else (lambda count: progress(already + count)), on_done=finished, keep=False)

@@ -21,6 +21,8 @@ def render_exploration(ex: Exploration, echo: Callable[[str], None]) -> None:
         echo(f"  {row.input} from {row.low:g} to {row.high:g}{note}")
     echo(f"{len(ex.samples)} sampled worlds ({ex.method}) x {len(ex.designs)} designs x {ex.replications} "
          f"replications, seed {ex.seed}")
+    if ex.sizing:
+        echo(f"({ex.sizing})")
     diff = ex.indices[ex.indices["kind"] == "difference"] if not ex.indices.empty else ex.indices
     if not diff.empty:
         target = diff["target"].iloc[0]

@@ -39,16 +39,18 @@ from orgsim.experiment.paired import design_ids
 from orgsim.experiment.parallel import Job
 from orgsim.experiment.parts import open_parts, run_parts
 from orgsim.experiment.replications import replication_seeds
+from orgsim.explore.budget import Size, size_exploration, worlds_per_sample
 from orgsim.explore.inputs import Input, check_ranges, default_inputs, inputs_table, scenarios_at
 from orgsim.metrics.registry import metrics_of
-from orgsim.scenario.limits import check_plan, check_points, check_work, check_workers
+from orgsim.scenario.limits import check_points, check_work, check_workers
 from orgsim.scenario.loading import load_scenario
 from orgsim.sim.arguments import check_arguments
 
 if TYPE_CHECKING:
     from orgsim.scenario.model import Scenario
 
-__all__ = ["METHODS", "Exploration", "explore", "point_count", "sample_points"]
+__all__ = ["METHODS", "Exploration", "Plan", "explore", "plan_exploration", "point_count", "run_exploration",
+           "sample_points"]
 
 #: Morris levels: SALib's default 4-level grid, the one Morris (1991) and Saltelli et al. (2008) use for screening
 LEVELS = 4
@@ -74,6 +76,8 @@ class Exploration:
     defaults_used: bool
     indices: pd.DataFrame = field(default_factory=pd.DataFrame)
     rules: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: what was sized from the work budget, in a sentence (empty when ``samples`` and ``replications`` were given)
+    sizing: str = ""
 
 
 def sample_points(inputs: Sequence[Input], method: str, samples: int, seed: int) -> np.ndarray:
@@ -98,23 +102,119 @@ def sample_points(inputs: Sequence[Input], method: str, samples: int, seed: int)
 
 def point_count(inputs: Sequence[Input] | None, method: str, samples: int) -> int:
     """How many worlds :func:`sample_points` draws: ``samples × (k + 1)`` (Morris) or ``samples × (k + 2)`` (Sobol)."""
-    k = len(inputs) if inputs else len(default_inputs())
-    return samples * (k + (1 if method == "morris" else 2))
+    return samples * worlds_per_sample(len(inputs) if inputs else len(default_inputs()), method)
 
 
 def _problem(inputs: Sequence[Input]) -> dict[str, Any]:
     return {"num_vars": len(inputs), "names": [i.name for i in inputs], "bounds": [[i.low, i.high] for i in inputs]}
 
 
+@dataclass
+class Plan:
+    """An exploration ready to run: its size (said before it runs), its sample and every job, by part name."""
+
+    paths: list[Path]
+    bases: list[Scenario]
+    inputs: list[Input]
+    defaults_used: bool
+    method: str
+    size: Size
+    seed: int
+    points: np.ndarray
+    manifest: dict[str, Any]
+    jobs: dict[str, Job]
+
+    @property
+    def runs(self) -> int:
+        """Runs in all: worlds × designs × replications."""
+        return len(self.jobs)
+
+
+def plan_exploration(
+    designs: Sequence[str | Path],
+    inputs: Sequence[Input] | None = None,
+    method: str = "morris",
+    samples: int | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = 1,
+    allow_large: bool = False,
+) -> Plan:
+    """Load, check and size an exploration of ``designs`` over ``inputs`` (default: :func:`default_inputs`).
+
+    ``samples`` and ``replications`` left out are sized from the work budget
+    (:func:`orgsim.explore.budget.size_exploration`: as many Morris
+    trajectories or Sobol base points as fit, 2 replications per world);
+    ``Plan.size.chosen`` says what was chosen. Every value of every world is
+    validated here, before anything runs.
+    """
+    if method not in METHODS:
+        raise OrgsimError(f"--method {method}: expected one of {', '.join(METHODS)}")
+    defaults_used = not inputs
+    chosen = list(inputs) if inputs else default_inputs()
+    paths = [Path(d) for d in designs]
+    if samples is not None:  # counted before any file is read or sample drawn: neither runs on a hopeless size
+        check_points(point_count(chosen, method, samples) * len(paths), "exploration points (sample points × designs)",
+                     allow_large=allow_large)
+    bases = [load_scenario(p, allow_large=allow_large) for p in paths]
+    check_ranges(paths, bases, chosen, allow_large=allow_large)
+    s0 = bases[0].run.seed if seed is None else seed
+    check_workers(workers, allow_large=allow_large)
+    # given sizes over the budget are refused here, before any world is built (costed at the ranges' dearest corner)
+    size = size_exploration(paths, bases, chosen, method, samples, replications, allow_large=allow_large)
+    n = size.replications
+    check_arguments(bases[0], n, s0, workers)
+    x = sample_points(chosen, method, size.samples, s0)
+    grid = [scenarios_at(p, b, chosen, x.tolist(), allow_large=allow_large) for p, b in zip(paths, bases, strict=True)]
+    check_work([s for design in grid for s in design], n, "exploration points", allow_large=allow_large)
+    manifest = {"format": 1, "kind": "explore", "designs": [str(p) for p in paths], "method": method,
+                "samples": size.samples, "replications": n, "seed": s0,
+                "inputs": [[i.name, i.low, i.high] for i in chosen], "points": x.tolist()}
+    seeds = replication_seeds(s0, n)
+    jobs = {_part(p, d, r): Job(grid[d][p], seeds[r])
+            for p in range(len(x)) for d in range(len(paths)) for r in range(n)}
+    return Plan(paths, bases, chosen, defaults_used, method, size, s0, x, manifest, jobs)
+
+
+def run_exploration(
+    plan: Plan,
+    workers: int | None = 1,
+    scheduler: Any = None,
+    out: Path | None = None,
+    resume: bool = False,
+    progress: Callable[[int], None] | None = None,
+    rule_metric: str = "silo_latency_rmst",
+) -> Exploration:
+    """Run a :class:`Plan`: every job on the pool or Dask, each written to ``out`` as it ends; then the tables.
+
+    Only each run's flat record (a few dozen numbers) is held, never its tables.
+    """
+    n, x = plan.size.replications, plan.points
+    # the folder is held from here to the last table written: a second exploration into it is refused
+    with open_parts(out, plan.manifest, resume, "exploration",
+                    "designs, --vary, --method, --samples, replications or seed differ") as parts:
+        run_parts(plan.jobs, parts, out, workers, scheduler, progress)
+        done = {(p, d, r): parts[_part(p, d, r)]
+                for p in range(len(x)) for d in range(len(plan.paths)) for r in range(n)}
+        result = _summarised(done, plan.bases, plan.inputs, x, plan.method, n, plan.seed, plan.defaults_used,
+                             rule_metric)
+        result.sizing = plan.size.chosen
+        if out is not None:
+            from orgsim.explore.tables import write_exploration
+
+            write_exploration(result, out)
+    return result
+
+
 @checks(designs=many(a_path, what="design files"), inputs=optional(many(a_thing("Input"), least=0, what="inputs")),
-        method=choice(*METHODS), samples=whole(1), replications=whole(1, optional=True), seed=optional(whole(0)),
-        workers=workers, scheduler=a_scheduler, out=optional(a_path), resume=flag, progress=optional(a_callable),
-        allow_large=flag, rule_metric=metric_ids)
+        method=choice(*METHODS), samples=whole(1, optional=True), replications=whole(1, optional=True),
+        seed=optional(whole(0)), workers=workers, scheduler=a_scheduler, out=optional(a_path), resume=flag,
+        progress=optional(a_callable), allow_large=flag, rule_metric=metric_ids)
 def explore(
     designs: Sequence[str | Path],
     inputs: Sequence[Input] | None = None,
     method: str = "morris",
-    samples: int = 8,
+    samples: int | None = None,
     replications: int | None = None,
     seed: int | None = None,
     workers: int | None = 1,
@@ -128,43 +228,12 @@ def explore(
     """Run an exploration of ``designs`` (scenario files) over ``inputs`` (default: :func:`default_inputs`).
 
     Returns the tables, with the sensitivity ``indices`` (:mod:`orgsim.explore.indices`) and, for every pair
-    of designs, the rule of where each wins on ``rule_metric`` (:mod:`orgsim.explore.prim`). ``workers``,
+    of designs, the rule of where each wins on ``rule_metric`` (:mod:`orgsim.explore.prim`). ``samples`` and
+    ``replications`` left out are sized from the work budget (:func:`plan_exploration`). ``workers``,
     ``scheduler`` are as in :func:`orgsim.experiment.parallel.run_pool`; ``out`` and ``resume`` as for a sweep.
     """
-    defaults_used = not inputs
-    chosen = list(inputs) if inputs else default_inputs()
-    paths = [Path(d) for d in designs]
-    # counted before any file is read or sample drawn: neither runs on a hopeless size
-    check_points(point_count(chosen, method, samples) * len(paths), "exploration points (sample points × designs)",
-                 allow_large=allow_large)
-    bases = [load_scenario(p, allow_large=allow_large) for p in paths]
-    check_ranges(paths, bases, chosen, allow_large=allow_large)
-    n = bases[0].run.replications if replications is None else replications
-    s0 = bases[0].run.seed if seed is None else seed
-    check_arguments(bases[0], n, s0, workers)
-    check_workers(workers, allow_large=allow_large)
-    check_plan(bases, n, point_count(chosen, method, samples) * len(paths), "exploration points (each design at "
-               "each sample point, counted at its base's cost)", allow_large=allow_large)  # before any is built
-    x = sample_points(chosen, method, samples, s0)
-    grid = [scenarios_at(p, b, chosen, x.tolist(), allow_large=allow_large) for p, b in zip(paths, bases, strict=True)]
-    check_work([s for design in grid for s in design], n, "exploration points", allow_large=allow_large)
-    manifest = {"format": 1, "kind": "explore", "designs": [str(p) for p in paths], "method": method,
-                "samples": samples, "replications": n, "seed": s0,
-                "inputs": [[i.name, i.low, i.high] for i in chosen], "points": x.tolist()}
-    seeds = replication_seeds(s0, n)
-    jobs = {_part(p, d, r): Job(grid[d][p], seeds[r])
-            for p in range(len(x)) for d in range(len(paths)) for r in range(n)}
-    # the folder is held from here to the last table written: a second exploration into it is refused
-    with open_parts(out, manifest, resume, "exploration",
-                    "designs, --vary, --method, --samples, replications or seed differ") as parts:
-        run_parts(jobs, parts, out, workers, scheduler, progress)
-        done = {(p, d, r): parts[_part(p, d, r)] for p in range(len(x)) for d in range(len(paths)) for r in range(n)}
-        result = _summarised(done, bases, chosen, x, method, n, s0, defaults_used, rule_metric)
-        if out is not None:
-            from orgsim.explore.tables import write_exploration
-
-            write_exploration(result, out)
-    return result
+    plan = plan_exploration(designs, inputs, method, samples, replications, seed, workers, allow_large)
+    return run_exploration(plan, workers, scheduler, out, resume, progress, rule_metric)
 
 
 def _part(point: int, design: int, replication: int) -> str:

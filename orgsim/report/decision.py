@@ -91,13 +91,15 @@ def decide(study: Study, card: Scorecard | None = None) -> Decision:
                     key=lambda j: (-(scores[j][0] - scores[j][1]), scores[j][1], j))
     choice = ranked[0] if ranked and scores[ranked[0]][0] - scores[ranked[0]][1] > 0 else 0
     tied = [j for j in ranked if choice and scores[j] == scores[choice]]  # same score and same losses
-    gains = [row.label for row in card.rows if choice and row.direction != 0 and row.cells[choice][3] == "better"]
-    losses = [row.label for row in card.rows if choice and row.direction != 0 and row.cells[choice][3] == "worse"]
-    mine = [f for f in findings(study) if choice and f.design == study.designs[choice]]
-    runner = ranked[0] if ranked and not choice else None
-    runner_losses = [row.label for row in card.rows if runner and row.direction != 0 and row.cells[runner][3] == "worse"]
-    names = [f"“{n}”" for n in short_names(study.designs)]
     reach_days = _reach_days(study)
+    runner = ranked[0] if ranked and not choice else None
+
+    def said(j: int | None, verdict: str) -> list[str]:  # the page's plain words, by id (never the registry label)
+        return [plain(r.id, reach_days) for r in card.rows if j and r.direction != 0 and r.cells[j][3] == verdict]
+
+    gains, losses, runner_losses = said(choice, "better"), said(choice, "worse"), said(runner, "worse")
+    mine = [f for f in findings(study) if choice and f.design == study.designs[choice]]
+    names = [f"“{n}”" for n in short_names(study.designs)]
     lead, gains_text, losses_text = tradeoff(study, card, choice, names, reach_days)
     between = ""
     if len(tied) > 1:

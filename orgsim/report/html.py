@@ -207,18 +207,16 @@ def report_title(study: Study) -> str:
     return f"{company}: {question}" if company else question[0].upper() + question[1:]
 
 
-def _drawn(parts: list[Section], progress: Callable[[int], None] | None) -> list[dict[str, Any]]:
-    """Every chart drawn as inline SVG, in order; ``progress`` hears the count of charts done."""
-    out, done = [], 0
-    for sec in parts:
-        charts = []
-        for chart in sec.charts:
-            charts.append({"id": chart.id, "svg": svg(chart.draw(), chart.id), "caption": chart.caption})
-            done += 1
-            if progress is not None:
-                progress(done)
-        out.append({"id": sec.id, "title": sec.title, "intro": sec.intro, "grid": sec.grid, "charts": charts})
-    return out
+def _drawn(parts: list[Section], progress: Callable[[int], None] | None, workers: int | None = 1) -> list[dict[str, Any]]:
+    """Every chart drawn once as inline SVG, in order; ``progress`` hears the count of charts done.
+
+    ``workers`` processes draw them (:mod:`orgsim.report.drawing`: the same bytes whatever their number).
+    """
+    from orgsim.report.drawing import draw_svgs
+
+    drawn = iter(draw_svgs([(c.id, c.draw) for sec in parts for c in sec.charts], workers, progress))
+    return [{"id": sec.id, "title": sec.title, "intro": sec.intro, "grid": sec.grid,
+             "charts": [{"id": c.id, "svg": next(drawn), "caption": c.caption} for c in sec.charts]} for sec in parts]
 
 
 def chart_count(study: Study, attributions: Sequence[Attribution] = ()) -> int:
@@ -228,7 +226,7 @@ def chart_count(study: Study, attributions: Sequence[Attribution] = ()) -> int:
 
 def render_report(study: Study, command: str = "", attributions: Sequence[Attribution] = (),
                   explore: dict[str, Any] | None = None, resilience: dict[str, Any] | None = None,
-                  progress: Callable[[int], None] | None = None) -> str:
+                  progress: Callable[[int], None] | None = None, workers: int | None = 1) -> str:
     """The report as one HTML string. ``command`` is shown as the way to reproduce it.
 
     ``attributions`` (:func:`orgsim.experiment.attribution.attribute_study`, ``orgsim report --attribute``) add
@@ -237,7 +235,8 @@ def render_report(study: Study, command: str = "", attributions: Sequence[Attrib
     ``orgsim explore --out`` folder, shown after page one (:mod:`orgsim.report.explore`). ``resilience``: the
     JSON of a resilience study, a few lines on page one and a section of the appendix
     (:mod:`orgsim.report.resilience`). ``progress`` is called with the number of charts drawn so far
-    (:func:`chart_count` of them in all).
+    (:func:`chart_count` of them in all); ``workers`` processes draw them (``None``: every core), the page the
+    same whatever their number.
     """
     env = Environment(loader=PackageLoader("orgsim.report", "templates"), autoescape=select_autoescape(["j2", "html"]),
                       trim_blocks=True, lstrip_blocks=True)
@@ -271,7 +270,7 @@ def render_report(study: Study, command: str = "", attributions: Sequence[Attrib
         correction_note=study.table.attrs.get("correction_note", ""),
         explore=_explore(study, explore, short),
         resilience=_resilience(study, resilience, short),
-        sections=_drawn(sections(study, attributions), progress),
+        sections=_drawn(sections(study, attributions), progress, workers),
     )
 
 

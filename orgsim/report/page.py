@@ -88,9 +88,11 @@ def scorecard_rows(study: Study, card: Scorecard, currency: str | None = None) -
     return rows
 
 
-#: the appendix's table of secondary measures: how a design gets there, and the answered-only figures
+#: the appendix's table of secondary measures: how a design gets there, and the answered-only figures; abandoned
+#: messages and switching time only where a scenario sets patience_hours / switch_minutes (the registry's rule)
 SECONDARY = ("silo_overhead_share", "handoffs_per_request", "insight_reach_value_weighted", "utilization_mean",
-             "backlog_at_end", "silo_latency_mean", "silo_latency_lower_bound")
+             "messages_abandoned_share", "switching_share", "backlog_at_end", "silo_latency_mean",
+             "silo_latency_lower_bound")
 
 
 def secondary_rows(study: Study) -> list[dict[str, Any]]:
@@ -142,6 +144,9 @@ def decision_context(study: Study, card: Scorecard, attributions: Sequence[Attri
     return {"choice": short[d.choice], "keep": d.choice == 0, "base": short[0], "gains": d.gains, "losses": d.losses,
             "good": d.good, "bad": d.bad, "unclear": d.unclear, "n_clear": d.clear, "n_compared": d.compared,
             "score": d.scores[d.choice], "measures": sum(1 for r in card.rows if r.direction != 0),
+            # the ≈ in the chosen design's scorecard column (the findings' "unclear" sentences are fewer: page one
+            # once said "1 headline difference is not" clear beside a column with five ≈)
+            "n_unclear": sum(1 for r in card.rows if r.direction != 0) - sum(d.scores[d.choice]),
             "others": [{"name": tag[j], "up": up, "down": down, "unstable": bool(shaky.get(study.design_ids[j]))}
                        for j, (up, down) in enumerate(d.scores) if j],
             "runner_up": short[d.runner_up] if d.runner_up is not None else None, "runner_losses": d.runner_losses,

@@ -164,7 +164,8 @@ class _Runner:
                 write_part(self.out, todo[i][3], record)
 
         run_pool(run_stressed, jobs, self.workers, self.scheduler,
-                 None if self.progress is None else (lambda c: self._tell(base + c)), on_done=finished)
+                 None if self.progress is None else (lambda c: self._tell(base + c)), on_done=finished,
+                 cost=lambda job: arrivals_per_replication(job.scenario)[0])  # a burst's runs start first
         self.count += len(todo)
         self._keep(wanted)
 
