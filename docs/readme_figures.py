@@ -8,6 +8,7 @@ slow test ``tests/test_readme_figures.py`` runs it). About three minutes on 2 co
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from collections.abc import Callable
@@ -125,6 +126,14 @@ def figures() -> dict[str, str]:
     _, lo, hi = platform.paired("silo_latency_mean", 1)
     change = "no clear change to" if lo is not None and hi is not None and lo <= 0 <= hi else "a change in"
     out["platform"] = f"{percent_text(reach[0])}% → {percent_text(reach[1])}% with {change} silo latency, 3 replications"
+
+    solo = json.loads(_cli("run", str(SCENARIOS / "solo.yaml"), "--seed", "1", "--json"))  # the default run
+    out["solo"] = (f"On seed 1 (default run: {solo['replications']} replications, each figure their mean) the "
+                   f"one-person team answers {solo['requests']['completed']:.0f} of "
+                   f"{solo['requests']['arrived']:.0f} requests: their mean is "
+                   f"{solo['silo_latency_answered_hours']['mean']:.0f} h, the restricted mean "
+                   f"{solo['silo_latency_censored']['rmst']:.0f} h, and the team is flagged **unstable** "
+                   f"({'; '.join(solo['unstable'])})")
 
     sweep = _cli("sweep", str(SCENARIOS / "network.yaml"), "--set", "policies.approval_steps=0,1,2", "--set",
                  "run.horizon_days=21", "--replications", "2")

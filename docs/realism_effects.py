@@ -40,8 +40,9 @@ LEAD, DEPUTY = "maya", "tom"  # the head of social; her deputy: the senior commu
 # The examples give the lead no absence: two working weeks away (Monday of week 4 to Friday of week 5, inside the
 # measured window that starts on day 7) is a summer holiday; the issue's own case is a ten-day absence.
 ABSENCE = {"start_day": 21, "days": 12, "reason": "holiday"}
-# No survey gives social customers' patience (DOMAIN.md has the 70% silent-abandon share, not a time). Assumption:
-# exponential (Erlang A's), mean 24 h = the reply time most consumers say they expect (DOMAIN.md), on every channel.
+# No survey gives social customers' patience (the field reports that ~70% of those who abandon a messaging conversation
+# do so silently, not after how long). Assumption: exponential (Erlang A's), mean 24 h = the reply time most consumers
+# expect (the field's usual yardstick), on every channel.
 PATIENCE = {"dist": "exponential", "mean": 24}
 # Setup minutes per change of channel, function and audience (docs/authoring.md: default 0, range 0-15 to explore;
 # no survey measures it): 1 minute (one unified inbox, a glance at the thread) and 5 (authoring.md's example channel

@@ -19,6 +19,16 @@ M/M/c station in steady state:
   The lead's duties her deputy covers (``deputised:<lead>``) are a station of
   their own, served by the lead on duty and by the deputy in the hours the
   lead is off (both in its ``c`` and its off-duty wait).
+- customers' ``patience_hours``: at a station answering messages whose
+  writers may give up, the share who do is 1 − (share still waiting when
+  someone comes on duty, from the station's off-duty gaps) × (1 − Erlang A's
+  abandoned share at the station's ``c`` and load); an abandoned message
+  costs no work, so the station's load and wait are those of what stays.
+  Erlang A takes the patience as exponential with the rate-weighted mean of
+  the station's patient messages, and treats every arrival there as patient
+  (requests at a shared pod do not give up: an overstatement there). Reported
+  as each such station's ``abandoned_share`` and, over all messages,
+  ``messages_abandoned_share`` (only where some channel sets a patience).
 
 A workflow (``steps:``) visits each step ``v`` times on average, ``v`` from
 the traffic equations (:func:`visit_ratios`); each queue of a step gets
@@ -34,8 +44,9 @@ bursts and daily/weekly profiles are ignored, and work that runs over the
 end of a shift is not stretched, and a station at or above
 full load is reported as overloaded (``inf``). Also ignored: who of a
 station's people takes a task (the pooled factor stands for all of them,
-under either ``policies.dispatch``), customers' ``patience_hours`` (every
-message counts as answered load) and ``policies.switch_minutes``. It is exact for the
+under either ``policies.dispatch``) and ``policies.switch_minutes`` (a
+change of task costs no setup here: how often a person changes depends on the
+order work comes in, which a steady-state average does not know). It is exact for the
 reductions of :mod:`orgsim.analytic.reductions`; how far it is from the
 simulation on each example scenario is reported by
 ``tests/validation/test_estimate.py``.
@@ -49,11 +60,20 @@ from typing import Any
 
 import numpy as np
 
-from orgsim.analytic.queueing import mmc_wait
+from orgsim.analytic.queueing import erlang_a, mmc_wait
 from orgsim.org.plan import DEPUTISED, NO_LEG, KindPlan, routing_plan
 from orgsim.scenario.approvers import approver_calendars
 from orgsim.scenario.model import Scenario
 from orgsim.sim.calendar import Calendar, calendar_for, merge_spans
+from orgsim.sim.service import (
+    Proficiency,
+    message_skill,
+    part_effort,
+    proficiency,
+    review_hours,
+    skill_factor,
+    step_effort,
+)
 
 __all__ = ["estimate"]
 
@@ -68,6 +88,23 @@ def _off_duty_wait(calendars: list[tuple[float, ...]], horizon: float) -> float:
     if t < horizon:
         total += (horizon - t) ** 2 / 2
     return total / horizon if horizon > 0 else 0.0
+
+
+def _stays_through_off_duty(calendars: list[tuple[float, ...]], horizon: float, patience: float) -> float:
+    """Share of writers arriving at a uniformly random moment who still wait when someone comes on duty.
+
+    With exponential patience of mean ``m``, a writer who arrives ``w`` hours
+    before anyone is on duty stays with probability ``exp(-w / m)``; over a gap
+    of ``g`` hours that integrates to ``m (1 - exp(-g / m))``.
+    """
+    duty = merge_spans((b[i], b[i + 1]) for b in calendars for i in range(0, len(b), 2))
+    t, stay = 0.0, 0.0
+    for start, end in duty:
+        stay += patience * -math.expm1(-(start - t) / patience) + (end - start)
+        t = end
+    if t < horizon:
+        stay += patience * -math.expm1(-(horizon - t) / patience)
+    return stay / horizon if horizon > 0 else 1.0
 
 
 def _while_off(calendar: Calendar, lead: Calendar) -> Calendar:
@@ -94,10 +131,9 @@ def _calendars(scenario: Scenario, horizon: float) -> dict[str, tuple[Calendar, 
 class _Pace:
     """Work-time factor of a station for a kind of work: its servers' proficiency, pooled.
 
-    A person's factor for a task is the engine's (:meth:`orgsim.sim.workers.Worker.factor`
-    without capacity, which is in the station's ``c``): the product of their
-    channel (mean over the task's channels), function and audience level
-    factors. A station of several people serves at the sum of their rates, so
+    A person's factor for a task is the engine's own rule
+    (:func:`orgsim.sim.service.skill_factor` on :func:`orgsim.sim.service.proficiency`),
+    without capacity, which is in the station's ``c``. A station of several people serves at the sum of their rates, so
     its factor is the harmonic mean of theirs, weighted by each one's share of
     the station's capacity (duty share × capacity). Coordination and outside
     approvers work at 1.
@@ -105,19 +141,14 @@ class _Pace:
 
     def __init__(self, scenario: Scenario, servers: dict[str, tuple[str, ...]],
                  weight: dict[str, float]) -> None:
-        factors = scenario.policies.proficiency_factors.model_dump()
-        self.levels = {f"person:{pid}": (p, factors) for pid, p in scenario.team.people.items()}
+        self.tables: dict[str, Proficiency] = {f"person:{pid}": proficiency(scenario, pid)
+                                               for pid in scenario.team.people}
         self.servers, self.weight = servers, weight
         self.cache: dict[tuple[str, tuple[Any, ...]], float] = {}
 
     def person(self, node: str, channels: tuple[str, ...], function: str | None, audience: str | None) -> float:
-        if node not in self.levels:
-            return 1.0
-        p, factors = self.levels[node]
-        channel = sum(factors[p.level("channels", c)] for c in channels) / len(channels) if channels else 1.0
-        fn = factors[p.level("functions", function)] if function is not None else 1.0
-        au = factors[p.level("audiences", audience)] if audience is not None else 1.0
-        return channel * fn * au
+        tables = self.tables.get(node)
+        return skill_factor(tables, (channels, function, audience)) if tables is not None else 1.0
 
     def __call__(self, queue: str, channels: tuple[str, ...], function: str | None, audience: str | None) -> float:
         key = (queue, (channels, function, audience))
@@ -181,7 +212,7 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
             for v, st in zip(visits, route.steps, strict=True):
                 for q, skill in zip(st.queues, st.skills, strict=True) if st.department is None else ():
                     rate[q] += lam * v
-                    work[q] += (lam * v * st.effort.expected * p.request_handling_factor / len(st.queues)
+                    work[q] += (lam * v * step_effort(st.effort.expected, p.request_handling_factor, len(st.queues))
                                 * (1.0 if st.outside else pace(q, *skill)))
                 if st.merge is not None:  # a split step joins before the next
                     rate[st.merge] += lam * v
@@ -192,18 +223,18 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
             kinds.append((kind, route, lam, stages))
             continue
         n = len(route.parts)
-        # a split request's concept is repeated by every part (as the engine does: RequestFlows._parts)
-        share = effort * rework * ((p.split_concept_share + (1 - p.split_concept_share) / n) if n > 1 else 1.0)
+        share = part_effort(effort * rework, n, p.split_concept_share)  # the engine's rule (RequestFlows._parts)
         for part in route.parts:
             stages.append((part.queue, share * pace(part.queue, part.channels, route.function, route.audience)))
         if route.merge is not None:
             stages.append((route.merge, p.merge_hours * rework))
         for a in route.approvals:
-            stages.append((a.queue, p.approval_chain[a.chain_index].review_hours.expected))
+            stages.append((a.queue, review_hours(p, a.chain_index).expected))
         for name, hours in stages:
             rate[name] += lam
             work[name] += lam * hours
         kinds.append((kind, route, lam, stages))
+    patient: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])  # rate, rate × patience, work
     for ch, ms in s.demand.messages.items():
         lam = ms.daily / 24
         h = ms.handle_minutes.expected / 60 * p.message_handling_factor
@@ -213,7 +244,12 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
             ai = s.audiences.index(aud) if aud is not None else -1
             q = plan.message_queues[s.channels.index(ch), ai]
             rate[q] += lam * share / total
-            work[q] += lam * share / total * h * pace(q, (ch,), "community", aud)
+            work[q] += lam * share / total * h * pace(q, *message_skill(ch, aud))
+            if ms.patience_hours is not None:
+                here = patient[q]
+                here[0] += lam * share / total
+                here[1] += lam * share / total * ms.patience_hours.expected
+                here[2] += lam * share / total * h * pace(q, *message_skill(ch, aud))
 
     for q, ow in plan.other_work.items():  # an outside approver's own work shares their queue
         lam = ow.per_hour(calendars[q][0].duty_between(0, horizon) / horizon if horizon > 0 else 0.0)
@@ -223,6 +259,7 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         rate[f"person:{rw.person}"] += 1 / (rw.every_days * 24)
         work[f"person:{rw.person}"] += rw.hours.expected / (rw.every_days * 24)
     stations = {}
+    abandoned: dict[str, tuple[float, float]] = {}  # station -> (patient writers per hour, of them giving up)
     for name, who in plan.servers.items():
         if rate[name] == 0:
             continue
@@ -233,10 +270,23 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         servers = sum(cal.duty_between(0, horizon) / horizon * cap for cal, cap in serving)
         c = max(1, round(servers))
         service = work[name] / rate[name]
-        wait = mmc_wait(c, rate[name], service) if service > 0 else 0.0
+        arrivals, load = rate[name], work[name]
+        gone = 0.0
+        if name in patient:  # writers who give up: before anyone is on duty, or in the queue (Erlang A)
+            lam_p, patience_sum, work_p = patient[name]
+            patience = patience_sum / lam_p
+            in_queue = erlang_a(c, arrivals, service, patience)[0] if service > 0 else 0.0
+            stay = _stays_through_off_duty([cal.bounds for cal, _ in serving], horizon, patience)
+            gone = 1 - stay * (1 - in_queue)
+            abandoned[name] = (lam_p, gone * lam_p)
+            arrivals, load = arrivals - gone * lam_p, load - gone * work_p
+            service = load / arrivals if arrivals > 0 else 0.0
+        wait = mmc_wait(c, arrivals, service) if service > 0 else 0.0
         shift_wait = _off_duty_wait([cal.bounds for cal, _ in serving], horizon)
-        stations[name] = {"servers": c, "load": work[name] / c, "mean_wait_hours": wait + shift_wait,
+        stations[name] = {"servers": c, "load": load / c, "mean_wait_hours": wait + shift_wait,
                           "shift_wait_hours": shift_wait}
+        if name in patient:
+            stations[name]["abandoned_share"] = gone
 
     def waited(queue: str) -> float:
         """A station's mean wait; a queue no work reaches (rate 0) has none."""
@@ -260,7 +310,7 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
                 if st.department is not None:  # no queue: the wait for it to open, then its own time
                     lat += v * (opens(st.department) + st.effort.expected)
                 else:
-                    own = st.effort.expected * p.request_handling_factor / len(st.queues)
+                    own = step_effort(st.effort.expected, p.request_handling_factor, len(st.queues))
                     slowest = max(waited(q) + leg.delay_hours + own * (1.0 if st.outside else pace(q, *skill))
                                   for q, leg, skill in zip(st.queues, st.merge_legs or [NO_LEG] * len(st.queues),
                                                            st.skills, strict=True))
@@ -275,15 +325,13 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         for name, hours in stages[:1] if route.triage is not None else []:
             lat += waited(name) + hours
         n = len(route.parts)
-        share = kind.spec.effort_hours.expected * p.request_handling_factor * (
-            (p.split_concept_share + (1 - p.split_concept_share) / n) if n > 1 else 1.0)
+        share = part_effort(kind.spec.effort_hours.expected * p.request_handling_factor, n, p.split_concept_share)
         lat += max(waited(part.queue) + part.leg_in.delay_hours + part.leg_out.delay_hours
                    + share * pace(part.queue, part.channels, route.function, route.audience) for part in route.parts)
         if route.merge is not None:
             lat += waited(route.merge) + p.merge_hours
         for a in route.approvals:
-            step = p.approval_chain[a.chain_index]
-            lat += a.leg.delay_hours + waited(a.queue) + step.review_hours.expected
+            lat += a.leg.delay_hours + waited(a.queue) + review_hours(p, a.chain_index).expected
         by_kind[kind.key] = lat
         weights[kind.key] = lam
     total = sum(weights.values())
@@ -299,4 +347,6 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         "by_department": {d: v[0] / v[1] if v[1] else math.nan for d, v in depts.items()},
         "by_request_type": by_kind,
         "stations": stations,
+        **({"messages_abandoned_share": sum(g for _, g in abandoned.values())
+            / sum(ms.daily / 24 for ms in s.demand.messages.values())} if abandoned else {}),
     }

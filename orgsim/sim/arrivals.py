@@ -25,6 +25,7 @@ import numpy as np
 
 from orgsim.sim.kernel import INF
 from orgsim.sim.patience import Patience
+from orgsim.sim.service import message_skill
 from orgsim.sim.workers import Skill, Task, WorkQueue
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class ArrivalFeed:
         #: index per message: a dict keyed by a (channel, audience) tuple built and hashed one per message)
         self.msg_route: list[tuple[WorkQueue, Skill] | None] = [None] * (len(s.channels) * self.msg_width)
         for (c, a), q in ctx.plan.message_queues.items():
-            skill = ((s.channels[c],), "community", s.audiences[a] if a >= 0 else None)
+            skill = message_skill(s.channels[c], s.audiences[a] if a >= 0 else None)
             self.msg_route[msg_key(c, a, self.msg_width)] = (ctx.queues[q], skill)
         #: per channel code, its customers' patience (None: they wait until answered); None when no channel has one
         patience = [Patience(ctx, ch, stream.patience_hours) if (stream := s.demand.messages.get(ch)) is not None

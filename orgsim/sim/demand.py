@@ -29,6 +29,7 @@ from orgsim.scenario.model import (
     utc_offset_hours,
 )
 from orgsim.sim.portable import on_grid
+from orgsim.sim.service import review_hours
 
 __all__ = ["ADHOC", "BLOCK_HOURS", "Arrivals", "RequestKind", "arrival_blocks", "arrivals", "draw", "request_kinds", "stream"]
 
@@ -176,7 +177,8 @@ def _block(scenario: Scenario, seed: np.random.SeedSequence, k: int, start: floa
                                  offset_of[dept.timezone or demand.timezone], scenario, bursts)
             t = poisson_times(rates[first:last], end - start, rng) + start
         n = len(t)
-        review = np.column_stack([draw(step.review_hours, rng, n) for step in chain]) if chain else np.zeros((n, 0))
+        review = (np.column_stack([draw(review_hours(scenario.policies, i), rng, n) for i in range(len(chain))])
+                  if chain else np.zeros((n, 0)))
         parts.append((t, np.full(n, k_), draw(spec.effort_hours, rng, n), rng.random(n), review))
     if parts:
         req = [np.concatenate(cols) for cols in zip(*parts, strict=True)]

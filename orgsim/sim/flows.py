@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 from orgsim.sim import departments
 from orgsim.sim.answers import Answer
 from orgsim.sim.demand import draw
+from orgsim.sim.service import part_effort, step_effort
 from orgsim.sim.workers import Skill, Task, WorkQueue
 
 if TYPE_CHECKING:
@@ -204,8 +205,7 @@ class RequestFlows:
         """
         parts, priority = route.parts, route.priority
         n = len(parts)
-        concept = self.ctx.scenario.policies.split_concept_share if n > 1 else 0.0
-        share = effort * (concept + (1 - concept) / n)
+        share = part_effort(effort, n, self.ctx.scenario.policies.split_concept_share)
         if n == 1:
             h, q, w = yield from self._part(r, parts[0], share, priority)
             clocks[0] += q
@@ -250,7 +250,7 @@ class RequestFlows:
             drawn = efforts.get(key)
             if not drawn:  # a batch at a time: one numpy call per step was a fifth of the workflow path
                 drawn = efforts[key] = draw(st.effort, self._step_efforts_rng, DRAW_BATCH).tolist()[::-1]
-            effort = drawn.pop() * factor / len(queues)
+            effort = step_effort(drawn.pop(), factor, len(queues))
             priority = route.priority if st.priority is None else st.priority
             if st.department is not None:  # out of the team and back (orgsim.sim.departments): its own hours
                 h, q, w = yield from departments.visit(ctx, legs[0], st.department, effort / factor)

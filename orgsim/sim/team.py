@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from orgsim.org.graph import person
 from orgsim.org.plan import DEPUTISED
-from orgsim.scenario.team import DIMENSIONS
 from orgsim.scenario.workflow import external_steps
 from orgsim.sim.calendar import Calendar, calendar_for
+from orgsim.sim.service import Proficiency, proficiency
 from orgsim.sim.workers import Trace, Worker, WorkQueue
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["build_team", "department_calendars"]
 
 #: an outside approver reviews at 1x: no channel, function or audience factors
-NEUTRAL: tuple[dict[str, float], dict[str, float], dict[str, float]] = ({}, {}, {})
+NEUTRAL: Proficiency = ({}, {}, {})
 
 
 def build_team(scenario: Scenario, plan: RoutingPlan, kernel: Kernel, dispatch: DispatchPolicy,
@@ -47,20 +47,17 @@ def build_team(scenario: Scenario, plan: RoutingPlan, kernel: Kernel, dispatch: 
         worker.queues.append(q)
 
     def hire(node: str, name: str, calendar: Calendar, capacity: float,
-             proficiency: tuple[dict[str, float], dict[str, float], dict[str, float]]) -> Worker:
-        worker = workers[node] = Worker(kernel, dispatch, name, calendar, capacity, proficiency, len(workers), window,
+             tables: Proficiency) -> Worker:
+        worker = workers[node] = Worker(kernel, dispatch, name, calendar, capacity, tables, len(workers), window,
                                         trace)
         return worker
 
-    factors = s.policies.proficiency_factors.model_dump()
     sw = s.policies.switch_minutes
     switch = (sw.channel / 60, sw.function / 60, sw.audience / 60) if sw.any else None
-    names = (s.channels, s.functions, s.audiences)
     for pid, p in s.team.people.items():
         calendar = calendar_for(p.hours, p.days, p.timezone, start, horizon,
                                 [(a.start_day * 24, (a.start_day + a.days) * 24) for a in p.absences], p.holidays)
-        proficiency = tuple({n: factors[p.level(dim, n)] for n in ns} for dim, ns in zip(DIMENSIONS, names, strict=True))
-        serve(person(pid), hire(person(pid), pid, calendar, p.capacity, proficiency))  # type: ignore[arg-type]
+        serve(person(pid), hire(person(pid), pid, calendar, p.capacity, proficiency(s, pid)))
         workers[person(pid)].switch = switch  # the team's people pay for a change of task; outside approvers do not
     for pod_name, pod in s.structure.pods.items():
         for member in pod.members:

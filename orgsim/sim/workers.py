@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from orgsim.sim.calendar import INF, Calendar
 from orgsim.sim.kernel import Call, Kernel
+from orgsim.sim.service import Proficiency, Skill, skill_factor
 
 __all__ = ["DONE_EPS", "Dispatch", "Skill", "Task", "TaskDone", "Trace", "Worker", "WorkQueue"]
 
@@ -30,7 +31,6 @@ __all__ = ["DONE_EPS", "Dispatch", "Skill", "Task", "TaskDone", "Trace", "Worker
 DONE_EPS = 1e-9
 
 #: what a task needs: (channels, function, audience); coordination is ``((), None, None)``
-Skill = tuple[Any, ...]
 #: the run's event log, if kept: (time, event, task, where)
 Trace = Callable[[float, str, "Task", str], None]
 
@@ -106,7 +106,7 @@ class Worker:
                  "switch_hours")
 
     def __init__(self, kernel: Kernel, dispatch: Dispatch, name: str, calendar: Calendar, capacity: float,
-                 proficiency: tuple[dict[str, float], dict[str, float], dict[str, float]], position: int,
+                 proficiency: Proficiency, position: int,
                  window: tuple[float, float], trace: Trace | None = None) -> None:
         self.kernel = kernel
         self.dispatch = dispatch
@@ -165,20 +165,13 @@ class Worker:
     def factor(self, skill: Skill) -> float:
         """Clock hours per hour of effort: capacity times proficiency on what the work concerns.
 
-        The proficiency factor is the product of three: the mean of the
-        person's channel factors over the task's channels (a task on two
-        platforms is half on each), the function factor and the audience
-        factor. A product, not the worst of the three, so that a platform
-        expert doing ordinary work for an audience she knows is faster than
-        a generalist, and a novice on two counts is slower than on one.
+        The rule (:func:`orgsim.sim.service.skill_factor`, which ``orgsim
+        estimate`` calls too): the mean of the person's channel factors over
+        the task's channels × the function factor × the audience factor.
         """
         f = self.factors.get(skill)
         if f is None:
-            channels, function, audience = skill
-            by_channel, by_function, by_audience = self.proficiency
-            channel = sum(by_channel.get(x, 1.0) for x in channels) / len(channels) if channels else 1.0
-            f = self.factors[skill] = (self.hours_per_effort * channel * by_function.get(function, 1.0)
-                                       * by_audience.get(audience, 1.0))
+            f = self.factors[skill] = skill_factor(self.proficiency, skill, self.hours_per_effort)
         return f
 
     def _setup(self, skill: Skill) -> float:

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from orgsim import simulate
+from orgsim.analytic.estimate import _stays_through_off_duty, estimate
 from orgsim.analytic.queueing import erlang_a
 from orgsim.metrics import run_figures
 from orgsim.scenario import scenario_from_data
@@ -80,3 +81,28 @@ def test_abandonment_matches_erlang_a_roughly_in_a_short_run() -> None:
     p_theory, w_theory = erlang_a(3, 3.6, 1.0, 2.0)
     assert share == pytest.approx(p_theory, rel=0.1)
     assert wait == pytest.approx(w_theory, rel=0.1)
+
+
+def test_the_estimate_gives_erlang_a_on_an_always_on_pod() -> None:
+    """Always on duty, one station: the estimate's abandoned share is the closed form, and what stays is its load."""
+    c, per_hour, service, patience = 3, 3.6, 1.0, 2.0  # offered load 1.2: without patience, no steady state
+    data = erlang_a_data(c, per_hour, service, patience, days=60, warmup=5)
+    gone, _ = erlang_a(c, per_hour, service, patience)
+    est = estimate(scenario_from_data(data))
+    assert est["messages_abandoned_share"] == pytest.approx(gone, rel=1e-9)
+    (station,) = est["stations"].values()
+    assert station["abandoned_share"] == pytest.approx(gone, rel=1e-9)
+    assert station["load"] == pytest.approx(per_hour * (1 - gone) * service / c, rel=1e-9)
+    del data["demand"]["messages"]["instagram"]["patience_hours"]
+    patient_free = estimate(scenario_from_data(data))
+    assert "messages_abandoned_share" not in patient_free
+    assert next(iter(patient_free["stations"].values()))["load"] == pytest.approx(per_hour * service / c)
+
+
+def test_writers_who_arrive_off_duty_stay_with_their_patience_survival() -> None:
+    """Hand-worked: on duty 0-12 h of each 24 h, patience 6 h: a writer arriving u hours before the shift stays
+    with probability exp(-u / 6); over the 12-hour gap that is 6 (1 - e^-2) hours of the 24."""
+    on = (0.0, 12.0, 24.0, 36.0)
+    expected = 2 * (12 + 6 * (1 - math.exp(-2))) / 48
+    assert _stays_through_off_duty([on], 48.0, 6.0) == pytest.approx(expected, rel=1e-12)
+    assert _stays_through_off_duty([on], 48.0, 1e9) == pytest.approx(1.0)  # endless patience: everyone stays
