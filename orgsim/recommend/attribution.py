@@ -141,6 +141,8 @@ def factorial_runs(question: Question, base: Scenario) -> int:
 def attribute_pick(ev: Evaluator, pick: Candidate, replications: int) -> LeverSplit:
     """Split the pick's difference from the status quo over the levers (see the module docstring)."""
     q = ev.question
+    # the run's common random numbers go to confirm.max_replications: a split asked for more uses all of them
+    replications = min(replications, len(ev.seeds))
     sq = status_quo(ev)
     split = LeverSplit(ev.get(sq).built.label, ev.get(pick).built.label, replications=replications)
     found = _levers(ev, sq, pick)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -36,15 +37,67 @@ def metric_of(r: Recommendation, mid: str) -> Metric:
     return known.get(mid) or metric(mid)
 
 
+def at_one_cost(r: Recommendation) -> bool:
+    """Whether every simulated candidate costs the same (the same people regrouped): cost then separates nothing."""
+    return bool(r.candidates.loc[r.candidates["out"] == "", "cost_per_year"].nunique() == 1)
+
+
+def _meets_every_target(r: Recommendation, rows: pd.DataFrame) -> pd.Series:
+    """Whether each candidate meets every target (confirmed or on the search's means)."""
+    met = pd.Series(True, index=rows.index)
+    for i in range(len(r.question.targets)):
+        met &= rows[f"target{i}_verdict"].astype(str).str.startswith("meets")
+    return met
+
+
+def _format_axis(axis: Any, m: Metric) -> None:
+    """Percent ticks with as many decimals as their step needs: 99.4% and 99.6% must not both read 99%."""
+    if m.fmt == "percent":
+        ticks = axis.get_ticklocs()
+        step = 100 * float(min(np.diff(ticks))) if len(ticks) > 1 else 1.0
+        decimals = max(0, min(3, math.ceil(-math.log10(step) - 1e-9))) if step > 0 else 0
+        axis.set_major_formatter(lambda v, _pos, d=decimals: f"{100 * v:.{d}f}%")
+
+
+def _ranked(ax: Any, r: Recommendation, rows: pd.DataFrame, mid: str, m: Metric) -> None:
+    """Every candidate at one cost: a cost axis would stack them on one vertical line, so rank them by ``mid``."""
+    value = rows[mid] if mid in rows else rows["head_count"]
+    order = value.sort_values(ascending=m.direction != 1).index
+    rank = pd.Series(np.arange(1, len(order) + 1), index=order).reindex(rows.index)
+    met = _meets_every_target(r, rows)
+    ax.scatter(value[~met], rank[~met], s=18, color="#9a9a9a", label="candidate (fails a target)")
+    ax.scatter(value[met], rank[met], s=40, color=PALETTE[0], label="meets every target")
+    pick = rows["pick"].astype(bool)
+    ax.scatter(value[pick], rank[pick], s=160, marker="*", color=PALETTE[5], zorder=3, label="recommended")
+    for t in r.question.targets:
+        if t.metric == mid:
+            ax.axvline(t.value, color="#555555", ls="--", lw=1, label=f"target ({t.op} {m.format_value(t.value)})")
+    ax.set_ylim(len(order) + 0.8, 0.2)  # best at the top
+    ax.yaxis.set_major_locator(MaxNLocator(5, integer=True))
+    ax.set_ylabel("candidates, best first")
+    ax.set_xlabel("\n".join(textwrap.wrap(f"{m.label} ({m.unit})", 40)))
+    _format_axis(ax.xaxis, m)
+    currency = r.base.run.currency or "currency not set"
+    ax.set_title(f"every candidate costs {currency} {float(rows['cost_per_year'].iloc[0]):,.0f} a year", fontsize=9)
+
+
 @styled
 def front_figure(r: Recommendation, only: str | None = None) -> Figure:
-    """Cost against each simulated objective (or ``only`` one): every candidate run, the front, the pick, the budget."""
+    """Cost against each simulated objective (or ``only`` one): every candidate run, the front, the pick, the budget.
+
+    Where every simulated candidate costs the same (the same people regrouped), cost separates nothing: each
+    objective's chart ranks the candidates instead, with the targets on it.
+    """
     objectives = [m for m in r.question.objectives if m not in EXACT]
     rows = r.candidates[r.candidates["out"] == ""]
     shown = [only] if only is not None else objectives or ["head_count"]
     fig, axes = plt.subplots(1, len(shown), figsize=(4.6 * len(shown), 3.5), squeeze=False)
+    one_cost = at_one_cost(r)
     for ax, mid in zip(axes[0], shown, strict=True):
         m = metric_of(r, mid)
+        if one_cost:
+            _ranked(ax, r, rows, mid, m)
+            continue
         y = rows[mid] if mid in rows else rows["head_count"]
         ax.scatter(rows["cost_per_year"], y, s=18, color="#9a9a9a", label="candidate")
         front = rows[rows["pareto"]].sort_values("cost_per_year")
@@ -57,11 +110,7 @@ def front_figure(r: Recommendation, only: str | None = None) -> Figure:
             ax.axvline(r.question.budget.money_per_year, color="#555555", ls="--", lw=1, label="budget")
         ax.set_xlabel(f"cost per year, thousands ({r.base.run.currency or 'currency not set'})")
         ax.set_ylabel("\n".join(textwrap.wrap(f"{m.label} ({m.unit})", 34)))
-        if m.fmt == "percent":  # as many decimals as the ticks' step needs: 99.4% and 99.6% must not both read 99%
-            ticks = ax.get_yticks()
-            step = 100 * float(min(np.diff(ticks))) if len(ticks) > 1 else 1.0
-            decimals = max(0, min(3, math.ceil(-math.log10(step) - 1e-9))) if step > 0 else 0
-            ax.yaxis.set_major_formatter(lambda v, _pos, d=decimals: f"{100 * v:.{d}f}%")
+        _format_axis(ax.yaxis, m)
         ax.xaxis.set_major_locator(MaxNLocator(5))
         ax.xaxis.set_major_formatter(lambda v, _pos: f"{v / 1000:,.0f}k")
     axes[0][0].legend(fontsize=8, loc="best")
@@ -108,7 +157,7 @@ def section_html(r: Recommendation) -> str:
            f"marked (search) is the search's mean only; the others hold at the stated confidence.")
     return env.get_template("recommend.html.j2").render(
         title=title, scenario=r.base.name, seed=r.seed, runs=r.runs, candidates=rows, lead=said[0], rest=said[1:],
-        charts=[svg(front_figure(r, m), f"front{i}") for i, m in enumerate(objectives or ["head_count"])], budget=q.budget.money_per_year is not None, header=header, rows=rows,
+        one_cost=at_one_cost(r), charts=[svg(front_figure(r, m), f"front{i}") for i, m in enumerate(objectives or ["head_count"])], budget=q.budget.money_per_year is not None, header=header, rows=rows,
         how=how, split=split, written=written)
 
 
