@@ -31,7 +31,7 @@ from orgsim.org.measures import bus_factors
 from orgsim.report.plots_org import org_network
 from orgsim.report.plots_tradeoff import stable, tradeoff
 from orgsim.report.plots_work import attribution_waterfall, backlog_over_time
-from orgsim.report.style import PART_COLOURS, WIDTH, colours, hours_label, styled, tags
+from orgsim.report.style import PART_COLOURS, WIDTH, colours, error_extent, hours_label, styled, tags
 
 __all__ = [
     "after_hours",
@@ -101,12 +101,6 @@ def _hour_axis(ax: plt.Axes, values: np.ndarray, axis: str = "x") -> None:
         ax.set_ylim(lo, hi)
         ax.set_yticks(ticks, labels)
         ax.yaxis.set_minor_locator(plt.NullLocator())
-
-
-def _err(mean: float, low: float | None, high: float | None) -> tuple[float, float]:
-    if low is None or high is None:
-        return 0.0, 0.0
-    return max(mean - low, 0.0), max(high - mean, 0.0)
 
 
 @styled
@@ -336,7 +330,7 @@ def after_hours(study: Study) -> Figure:
             if math.isnan(m):
                 continue
             ax.barh(i, 100 * m, color=col[design], height=0.6,
-                    xerr=100 * np.array([_err(m, lo, hi)]).T, capsize=3, error_kw={"elinewidth": 1})
+                    xerr=100 * np.array([error_extent(m, lo, hi)]).T, capsize=3, error_kw={"elinewidth": 1})
             ax.text(100 * (hi if hi is not None else m), i, f"  {100 * m:.1f}%" if m < 0.1 else f"  {100 * m:.0f}%",
                     va="center", fontsize=10)
         ax.set_title(title, fontsize=11)
@@ -421,7 +415,7 @@ def sweep_chart(table: pd.DataFrame, metrics: Sequence[str] = ("silo_latency_rms
         for value, rows in groups:
             rows = rows[(rows["metric"] == key) | (named[rows.index] == key)].sort_values(x)
             mean = rows["mean"].to_numpy(dtype=float)
-            err = np.array([_err(m, lo, hi) for m, lo, hi in zip(mean, rows["ci_low"], rows["ci_high"], strict=True)])
+            err = np.array([error_extent(m, lo, hi) for m, lo, hi in zip(mean, rows["ci_low"], rows["ci_high"], strict=True)])
             ax.errorbar(rows[x].to_numpy(), mean, yerr=err.T if len(err) else None, marker="o", capsize=3,
                         color=palette[str(value)], label=None if other is None else f"{other} = {value}")
         ax.set_title(label, fontsize=11)

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from orgsim.arguments import a_study, checks
 from orgsim.experiment.study import Study
-from orgsim.report.style import WIDTH, colours, styled, tags
+from orgsim.report.style import WIDTH, colours, error_extent, styled, tags
 
 __all__ = ["TradeoffPoint", "stable", "tradeoff", "tradeoff_points", "tradeoff_y"]
 
@@ -85,12 +85,6 @@ def axis_range(points: list[TradeoffPoint], axis: str) -> tuple[float, float]:
     return max(lo - pad, 0.0), hi + pad
 
 
-def _err(mean: float, low: float | None, high: float | None) -> tuple[float, float]:
-    if low is None or high is None:
-        return 0.0, 0.0
-    return max(mean - low, 0.0), max(high - mean, 0.0)
-
-
 @styled
 @checks(study=a_study)
 def tradeoff(study: Study) -> Figure:
@@ -118,8 +112,8 @@ def tradeoff(study: Study) -> Figure:
             ax.plot([x1], [ey], marker=">", markersize=12, color=c, clip_on=False, zorder=4)
             labels.append((x1, ey, f"{p.tag}:\n{p.x:.0f} h, off scale" + (",\nunstable" if p.unstable else "")))
             continue
-        ax.errorbar(p.x, 100 * p.y, xerr=np.array([_err(p.x, p.x_low, p.x_high)]).T,
-                    yerr=100 * np.array([_err(p.y, p.y_low, p.y_high)]).T, fmt="none", ecolor=c, elinewidth=1.6,
+        ax.errorbar(p.x, 100 * p.y, xerr=np.array([error_extent(p.x, p.x_low, p.x_high)]).T,
+                    yerr=100 * np.array([error_extent(p.y, p.y_low, p.y_high)]).T, fmt="none", ecolor=c, elinewidth=1.6,
                     capsize=4, zorder=2)
         ax.scatter([p.x], [100 * p.y], s=40 + 160 * p.head_count / top, color=c, alpha=0.85, edgecolor="white",
                    linewidth=1, zorder=3)

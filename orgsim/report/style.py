@@ -22,7 +22,7 @@ import matplotlib as mpl
 
 from orgsim.report.labels import short_names
 
-__all__ = ["MIN_FONT", "PALETTE", "PART_COLOURS", "RC", "WIDTH", "colours", "hours_label", "rc", "short_names", "styled",
+__all__ = ["MIN_FONT", "PALETTE", "PART_COLOURS", "RC", "WIDTH", "colours", "error_extent", "hours_label", "rc", "short_names", "styled",
            "tags"]
 
 #: Okabe & Ito's colour-blind-safe palette, in the order designs are given
@@ -148,6 +148,13 @@ def tags(names: Sequence[str], limit: int = TAG_LIMIT) -> list[str]:
             counter[t] = counter.get(t, 0) + 1
             out[i] = f"{t} ({counter[t]})"
     return out
+
+
+def error_extent(mean: float, low: float | None, high: float | None) -> tuple[float, float]:
+    """An interval as matplotlib's error bars take it (below, above the mean); none drawn when it is unknown."""
+    if low is None or high is None:
+        return 0.0, 0.0
+    return max(mean - low, 0.0), max(high - mean, 0.0)
 
 
 def hours_label(hours: float) -> str:
