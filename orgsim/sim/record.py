@@ -86,7 +86,7 @@ class Recorder:
             self.log.append((now, "answer", "request", record[0], self.kind_keys[record[1]]))
         self.held.append(record)
         self.room -= 1
-        if not self.room:  # (a countdown: ``len`` per answer cost more)
+        if not self.room:  # a countdown rather than ``len(self.held)``: this runs once per answer
             self.fold()
             self.room = self.batch
 
@@ -158,11 +158,11 @@ class TableRecorder(Recorder):
 
     def columns(self) -> dict[str, np.ndarray]:
         """Every quantity kept, by request number (NaN where unanswered); after :meth:`close`."""
-        a = self.arrivals
-        fields = {"request": np.arange(len(a.req_time), dtype=float), "kind": a.req_kind.astype(float),
-                  "arrived": a.req_time, **self.fields}
-        open_ = np.isnan(self.fields["answered"])
-        return {q.name: np.where(open_, np.nan, q.of(fields)) for q in self.quantities}
+        arrivals = self.arrivals
+        fields = {"request": np.arange(len(arrivals.req_time), dtype=float), "kind": arrivals.req_kind.astype(float),
+                  "arrived": arrivals.req_time, **self.fields}
+        unanswered = np.isnan(self.fields["answered"])
+        return {q.name: np.where(unanswered, np.nan, q.of(fields)) for q in self.quantities}
 
 
 class TallyRecorder(Recorder):
