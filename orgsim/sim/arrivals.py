@@ -137,19 +137,19 @@ class ArrivalFeed:
             nonlocal msg_time, msg_route_key, msg_effort, msg_priority
             nonlocal req_first, msg_first, req_row, msg_row, req_next, msg_next
             if req_time[req_next] <= msg_time[msg_next]:
-                number, kind = req_first + req_next, req_kind[req_next]
-                direct = direct_path[kind]
+                direct = direct_path[req_kind[req_next]]
                 if direct is None:
-                    process(request(number, kind, req_effort[req_next], req_rework[req_next], req_review[req_next]))
+                    process(request(req_first + req_next, req_kind[req_next], req_effort[req_next],
+                                    req_rework[req_next], req_review[req_next]))
                 else:
                     queue, skill, priority, done = direct
                     now = kernel.now
                     open_requests[0] += 1  # Recorder.opened, written out: this runs once per arrival
                     open_requests[1] -= now if now > warmup else warmup
                     if log is not None:
-                        log.append((now, "arrive", "request", number, kind_keys[kind]))
+                        log.append((now, "arrive", "request", req_first + req_next, kind_keys[req_kind[req_next]]))
                     place(Task(priority, next(order), req_effort[req_next] * request_factor, queue, skill, done,
-                               number), True)
+                               req_first + req_next), True)
                 req_next += 1
                 if req_next == CHUNK and req_row + req_next < n_req:
                     req_first, req_row, req_next = req_first + CHUNK, req_row + CHUNK, 0

@@ -24,15 +24,14 @@ from typing import TYPE_CHECKING, Any, cast
 from orgsim.sim import departments
 from orgsim.sim.answers import Answer
 from orgsim.sim.demand import draw
+from orgsim.sim.record import DirectAnswer
 from orgsim.sim.service import part_effort, step_effort
-from orgsim.sim.workers import Skill, Task, WorkQueue
+from orgsim.sim.workers import Skill, WorkQueue
 
 if TYPE_CHECKING:
     from orgsim.org.graph import Leg
     from orgsim.org.plan import KindPlan
     from orgsim.sim.context import RunContext
-    from orgsim.sim.kernel import Kernel
-    from orgsim.sim.record import Recorder
 
 __all__ = ["COORDINATION", "DRAW_BATCH", "RequestFlows"]
 
@@ -68,25 +67,6 @@ class Route:
         self.department = kind.kind.department
 
 
-class DirectAnswer:
-    """What the task of a direct-path request is done with (a ``TaskDone``): the request's answer, recorded.
-
-    Queued on arrival and handed back with no handoff delay: its queueing is
-    the time it waited, its work the task's, and its handoffs the route's.
-    """
-
-    __slots__ = ("kernel", "answer", "kind", "handoffs", "cross_group_handoffs")
-
-    def __init__(self, kernel: Kernel, recorder: Recorder, kind: int, handoffs: int, cross_group_handoffs: int) -> None:
-        self.kernel, self.answer = kernel, recorder.answer
-        self.kind, self.handoffs, self.cross_group_handoffs = kind, handoffs, cross_group_handoffs
-
-    def succeed(self, task: Task) -> None:
-        now, work = self.kernel.now, task.work_hours
-        self.answer((task.item, self.kind, task.queued_at, now, now - task.queued_at - work, work, 0.0, 0.0, work,
-                     self.handoffs, self.cross_group_handoffs, 1, 0))  # type: ignore[arg-type]
-
-
 class RequestFlows:
     """Every request of one run, each from the department's ask to the answer."""
 
@@ -102,14 +82,15 @@ class RequestFlows:
         self.kinds = [k.kind for k in ctx.plan.kinds]
         self.routes = [Route(k, ctx.queues) for k in ctx.plan.kinds]
         #: per kind, (queue, skill, priority, done) of its one task when it takes the direct path, else None:
-        #: such a request is queued as it arrives (``orgsim.sim.arrivals``), done with a :class:`DirectAnswer`
+        #: such a request is queued as it arrives (``orgsim.sim.arrivals``), its task done with a
+        #: :class:`~orgsim.sim.record.DirectAnswer`
         self.direct: list[tuple[WorkQueue, Skill, int, DirectAnswer] | None] = []
         for i, (plan, route) in enumerate(zip(ctx.plan.kinds, self.routes, strict=True)):
             legs = [plan.leg_in, plan.parts[0].leg_in, plan.parts[0].leg_out, plan.reply]
             one_task = (direct and route.triage is None and len(route.parts) == 1 and not route.approvals
                         and route.rework == 0 and not route.steps and all(leg.delay_hours == 0 for leg in legs)
                         and route.department not in ctx.department_calendars)
-            done = DirectAnswer(self.kernel, self.recorder, i, sum(leg.hops for leg in legs),
+            done = DirectAnswer(self.recorder, i, sum(leg.hops for leg in legs),
                                 sum(leg.cross_group_hops for leg in legs))
             queue, _, _, skill = route.parts[0]
             self.direct.append((queue, skill, route.priority, done) if one_task else None)
