@@ -26,7 +26,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from orgsim.arguments import a_department, a_string, a_study, a_table, checks, metric_ids, optional
 from orgsim.experiment.study import Study
 from orgsim.metrics.detail import PARTS
-from orgsim.metrics.stats import share_ci
+from orgsim.metrics.stats import share_ci_columns
 from orgsim.org.measures import bus_factors
 from orgsim.report.layout import edge_legend, fit_layout
 from orgsim.report.plots_org import org_network
@@ -216,9 +216,7 @@ def _band(ax: plt.Axes, curves: np.ndarray, hours: np.ndarray, colour: str, labe
     ax.plot(hours / 24, 100 * mean, color=colour, linewidth=2, label=label)
     if curves.shape[0] >= 2:
         # a share's band: the Wilson interval of orgsim.metrics.stats.share_ci, inside [0, 1] by construction
-        lows, highs = zip(*(share_ci(list(curves[:, k]))[1:] for k in range(curves.shape[1])), strict=True)
-        lo = np.array([np.nan if v is None else v for v in lows], dtype=float)
-        hi = np.array([np.nan if v is None else v for v in highs], dtype=float)
+        lo, hi = share_ci_columns(curves)
         ax.fill_between(hours / 24, 100 * lo, 100 * hi, color=colour, alpha=0.18, linewidth=0)
 
 
