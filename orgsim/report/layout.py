@@ -10,8 +10,10 @@ the figure's edge by :func:`edge_legend`. What a chart puts outside its axes its
 right of the axes, a legend below them) it passes as ``extra`` inches.
 
 Heights are taken as ``FIRST`` (1.1) × the font size for a line, a little more than matplotlib's, and
-``LINE`` (1.2) for each further line, so text is never clipped; widths are DejaVu Sans', the font the charts are drawn in. ``tests/test_report.py``
-draws every chart and checks that all its text lies inside the figure and that no two panels overlap.
+``LINE`` (1.2) for each further line, so text is never clipped; widths are DejaVu Sans', the font the charts
+are drawn in. ``tests/test_report_layout.py`` draws every chart of the page (and the notebook-only ones)
+and checks that all its text lies inside the figure and that no two panels overlap. Titles and figure
+labels are read from matplotlib's own attributes (``_left_title``, ``_suptitle``...): the lock pins it.
 """
 
 from __future__ import annotations
