@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +109,27 @@ def test_a_long_label_gets_the_margin_it_needs() -> None:
     left = fig.subplotpars.left * 5.5
     assert left >= text_box(label, 10)[0]
     assert not _problems(fig)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="only where processes fork")
+def test_a_forked_child_measures_text_with_its_own_font() -> None:
+    """The page's drawing processes are forked: each must open the font itself, not share the parent's file."""
+    import multiprocessing as mp
+
+    from orgsim.report import fit
+
+    fit.text_width("warm the parent's font", 10)
+    assert fit._font.cache_info().currsize == 1
+    ctx = mp.get_context("fork")
+    reader, writer = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_cached_fonts, args=(writer,))
+    child.start()
+    child.join(60)
+    assert reader.recv() == 0  # nothing inherited: the child opens its own
+    assert fit._font.cache_info().currsize == 1  # and the parent keeps its own
+
+
+def _cached_fonts(writer: Any) -> None:
+    from orgsim.report import fit
+
+    writer.send(fit._font.cache_info().currsize)
