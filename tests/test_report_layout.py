@@ -119,14 +119,15 @@ def test_a_forked_child_measures_text_with_its_own_font() -> None:
     from orgsim.report import fit
 
     fit.text_width("warm the parent's font", 10)
-    assert fit._font.cache_info().currsize == 1
+    held = fit._font.cache_info().currsize
+    assert held >= 1  # the regular font, and the bold one if an earlier chart's title was measured here
     ctx = mp.get_context("fork")
     reader, writer = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_cached_fonts, args=(writer,))
     child.start()
     child.join(60)
     assert reader.recv() == 0  # nothing inherited: the child opens its own
-    assert fit._font.cache_info().currsize == 1  # and the parent keeps its own
+    assert fit._font.cache_info().currsize == held  # and the parent keeps its own
 
 
 def _cached_fonts(writer: Any) -> None:
