@@ -23,6 +23,7 @@ from orgsim.helptext import PlainTyper
 from orgsim.writes import ending_cleanly, strict_json
 
 if TYPE_CHECKING:
+    from orgsim.experiment.settings import Settings as RunSettings
     from orgsim.scenario import Scenario
 
 # PlainTyper: a list argument's help reads "FILE... <path>", not typer's "FILE <list[Path]>" (orgsim.helptext)
@@ -217,7 +218,8 @@ def run(
                                                "--out then writes no per-request tables.")] = False,
 ) -> None:
     """Simulate one scenario and print its silo-latency summary."""
-    from orgsim.experiment import replicate
+    from orgsim.experiment.replications import replicate_with
+    from orgsim.experiment.settings import Settings
     from orgsim.folders import claim_folder
     from orgsim.metrics import summarize
     from orgsim.output import progress_bar, render_summary, results_bytes, write_run
@@ -225,16 +227,15 @@ def run(
 
     scenario = with_run_settings(load_scenario(ctx, file), horizon_days=horizon_days, warmup_days=warmup_days,
                                  allow_large=_allow_large(ctx))
-    base_seed = scenario.run.seed if seed is None else seed
-    n = scenario.run.replications if replications is None else replications
+    settings = Settings.fold(scenario.run, replications=replications, seed=seed, workers=workers, scheduler=scheduler,
+                             allow_large=_allow_large(ctx))
     with contextlib.ExitStack() as claimed:
         # claimed before simulating: a bad, busy or full --out fails now, and results appear only when all are written
-        need = results_bytes(scenario, n, summary_mode)
+        need = results_bytes(scenario, settings.replications, summary_mode)
         stage = claimed.enter_context(claim_folder(out, force, need_bytes=need)) if out is not None else None
-        with progress_bar(n, quiet=as_json) as tick:
-            results = replicate(scenario, n, base_seed, progress=tick, workers=workers, summary=summary_mode,
-                                scheduler=scheduler, allow_large=_allow_large(ctx))
-        summary = {"company": scenario.company, **summarize(results, seed=base_seed)}
+        with progress_bar(settings.replications, quiet=as_json) as tick:
+            results = replicate_with(scenario, settings, progress=tick, summary=summary_mode)
+        summary = {"company": scenario.company, **summarize(results, seed=settings.seed)}
         from orgsim.metrics.stability import unstable_reasons
 
         summary["unstable"] = unstable_reasons(scenario, summary)
@@ -275,21 +276,23 @@ def compare(
                                                        "--out DIR` folder (same company).")] = None,
 ) -> None:
     """Compare designs on the same demand: every figure with its CI, and a verdict against the first."""
-    from orgsim.experiment.study import run_study
+    from orgsim.experiment.settings import Settings
+    from orgsim.experiment.study import study_runs, study_with
     from orgsim.folders import claim_folder
     from orgsim.output import comparison_json, progress_bar, render_attribution, render_comparison, write_comparison
 
     if correction not in ("holm", "bh", "none"):
         raise OrgsimError(f"--correction must be holm, bh or none, got {correction!r}")
     scenarios = load_designs(ctx, files, "compare")
+    settings = Settings.fold(scenarios[0].run, replications=replications, seed=seed, workers=workers,
+                             scheduler=scheduler, allow_large=_allow_large(ctx))
     with contextlib.ExitStack() as claimed:
         stage = claimed.enter_context(claim_folder(out, force)) if out is not None else None
         if precision is not None:
             from orgsim.experiment.study import PRECISION_CAP, run_to_precision
 
-            study, gaps = run_to_precision(scenarios, precision, replications, seed=seed, workers=workers,
-                                           scheduler=scheduler, allow_large=_allow_large(ctx),
-                                           sources=[str(f) for f in files], detail=out is not None)
+            study, gaps = run_to_precision(scenarios, precision, settings, sources=[str(f) for f in files],
+                                           detail=out is not None)
             if gaps:
                 _err(f"warning: --precision {precision:g} not reached at {study.replications} replications (the cap "
                      f"is {PRECISION_CAP}): " + "; ".join(gaps[:5])
@@ -297,22 +300,23 @@ def compare(
             else:
                 _err(f"--precision {precision:g}: reached at {study.replications} replications")
         else:
-            with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications), quiet=as_json) as tick:
+            with progress_bar(study_runs(scenarios, settings), quiet=as_json) as tick:
                 # with --out, keep every replication's detail, so `orgsim report --from OUT` can draw it without rerunning
-                study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
-                                  allow_large=_allow_large(ctx),
-                                  sources=[str(f) for f in files], detail=out is not None)
+                study = study_with(scenarios, settings, progress=tick, sources=[str(f) for f in files],
+                                   detail=out is not None)
         study.correction = correction
         table = study.table
         attributions = []
         if attribute:
-            from orgsim.experiment.attribution import attribute as attribute_levers
+            from orgsim.experiment.attribution import attribute_with
 
-            for s in scenarios[1:]:
-                attributions.append(attribute_levers(scenarios[0], s, study.replications, study.seed, workers=workers,
-                                                     scheduler=scheduler))
-        resilient = _resilience_for(ctx, scenarios, [str(f) for f in files], with_resilience, resilience_from,
-                                    study.replications, study.seed, workers, scheduler, as_json)
+            # on the study's settings (--precision may have raised its replications); without the size override,
+            # as before: 2^k designs each
+            levers_on = Settings.fold(scenarios[0].run, replications=study.replications, seed=study.seed,
+                                      workers=workers, scheduler=scheduler)
+            attributions = [attribute_with(scenarios[0], s, levers_on) for s in scenarios[1:]]
+        resilient = _resilience_for(scenarios, [str(f) for f in files], with_resilience, resilience_from,
+                                    settings.with_replications(study.replications), as_json)
         if stage is not None:
             write_comparison(stage, table, study, attributions)
     if as_json:
@@ -333,9 +337,8 @@ def compare(
             render_resilience(resilient, typer.echo)
 
 
-def _resilience_for(ctx: typer.Context, scenarios: list[Scenario], sources: list[str], run: bool, saved: Path | None,
-                    replications: int, seed: int, workers: int | None, scheduler: str | None,
-                    quiet: bool) -> dict[str, Any] | None:
+def _resilience_for(scenarios: list[Scenario], sources: list[str], run: bool, saved: Path | None,
+                    settings: RunSettings, quiet: bool) -> dict[str, Any] | None:
     """The resilience study of ``--resilience`` (run at the comparison's seed) or ``--resilience-from``."""
     if run and saved is not None:
         raise OrgsimError("give --resilience (run it) or --resilience-from DIR (a saved one), not both")
@@ -346,13 +349,11 @@ def _resilience_for(ctx: typer.Context, scenarios: list[Scenario], sources: list
     if not run:
         return None
     from orgsim.output import progress_bar
-    from orgsim.resilience import Options, resilience, resilience_json
-    from orgsim.resilience.run import study_size
+    from orgsim.resilience import Options, resilience_json
+    from orgsim.resilience.run import resilience_with, study_size
 
-    with progress_bar(study_size(scenarios, Options(), replications, sources), quiet=quiet) as tick:
-        return resilience_json(resilience(scenarios, Options(), replications, seed, workers=workers,
-                                          scheduler=scheduler, progress=tick, allow_large=_allow_large(ctx),
-                                          sources=sources))
+    with progress_bar(study_size(scenarios, Options(), settings, sources), quiet=quiet) as tick:
+        return resilience_json(resilience_with(scenarios, Options(), settings, progress=tick, sources=sources))
 
 
 @app.command()
@@ -387,7 +388,8 @@ def report(
     --pptx and --pdf also write a slide deck and a printed copy of the same study. --attribute adds a
     waterfall per design that differs from the baseline in several levers (opt-in: it runs 2^k designs each).
     """
-    from orgsim.experiment.study import Study, run_study
+    from orgsim.experiment.settings import Settings
+    from orgsim.experiment.study import Study, study_runs, study_with
     from orgsim.output import progress_bar, report_command
     from orgsim.report import write_study_report
     from orgsim.writes import check_file_target, distinct_targets
@@ -435,9 +437,10 @@ def report(
     else:
         assert files is not None
         scenarios = load_designs(ctx, files, "report")
-        with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications)) as tick:
-            study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
-                              allow_large=_allow_large(ctx), sources=[str(f) for f in files])
+        settings = Settings.fold(scenarios[0].run, replications=replications, seed=seed, workers=workers,
+                                 scheduler=scheduler, allow_large=_allow_large(ctx))
+        with progress_bar(study_runs(scenarios, settings)) as tick:
+            study = study_with(scenarios, settings, progress=tick, sources=[str(f) for f in files])
     from orgsim.experiment.saved import undefined_figures
 
     gaps = undefined_figures(study.designs, study.runs)  # said here, so a gap in a chart is never a surprise
@@ -449,9 +452,10 @@ def report(
         from orgsim.experiment.attribution import attribute_study
 
         attributions = attribute_study(study, workers=workers, scheduler=scheduler)
-    if with_resilience:
-        resilient = _resilience_for(ctx, study.scenarios, study.sources, True, None, study.replications, study.seed,
-                                    workers, scheduler, False)
+    if with_resilience:  # at the study's seed and replications (a saved study's, with --from)
+        on_study = Settings.fold(study.scenarios[0].run, replications=study.replications, seed=study.seed,
+                                 workers=workers, scheduler=scheduler, allow_large=_allow_large(ctx))
+        resilient = _resilience_for(study.scenarios, study.sources, True, None, on_study, False)
     command = (report_command(study, output) + (" --attribute" if attribute else "")
                + (f" --explore {explore_dir}" if explore_dir is not None else "")
                + (" --resilience" if with_resilience else "")
@@ -514,8 +518,7 @@ def sweep(
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records on stdout.")] = False,
 ) -> None:
     """Sweep scenario values over a grid; one tidy row per point and metric, with 95% CI."""
-    from orgsim.experiment.sweep import grid_size, parse_set
-    from orgsim.experiment.sweep import sweep as run_sweep
+    from orgsim.experiment.sweep import grid_size, parse_set, sweep_runs, sweep_settings, sweep_with
     from orgsim.output import progress_bar, render_sweep
     from orgsim.scenario.limits import check_points
 
@@ -523,11 +526,11 @@ def sweep(
     if resume and out is None:
         raise OrgsimError("--resume needs --out, the folder of the sweep to continue")
     check_points(grid_size(sets), "sweep points", allow_large=_allow_large(ctx))  # before the file is read
-    scenario = load_scenario(ctx, base)
-    total = grid_size(sets) * (replications or scenario.run.replications)
-    with progress_bar(total, quiet=as_json) as tick:
-        table = run_sweep(base, sets, replications, seed, workers=workers, out=out, resume=resume, progress=tick,
-                          scheduler=scheduler, allow_large=_allow_large(ctx))
+    load_scenario(ctx, base)  # its warnings, on stderr
+    settings = sweep_settings(base, sets, replications=replications, seed=seed, workers=workers, scheduler=scheduler,
+                              allow_large=_allow_large(ctx))
+    with progress_bar(sweep_runs(sets, settings), quiet=as_json) as tick:
+        table = sweep_with(base, sets, settings, out=out, resume=resume, progress=tick)
     if as_json:
         sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
         return
@@ -571,11 +574,11 @@ def explore(
         check_points(point_count(inputs, method, samples) * len(files), "exploration points (sample points × designs)",
                      allow_large=_allow_large(ctx))  # before any file is read: a hopeless size is refused at once
     load_scenario(ctx, files[0])  # its warnings, on stderr
-    plan = plan_exploration(files, inputs, method, samples, replications, seed, workers, _allow_large(ctx))
+    plan = plan_exploration(files, inputs, method, samples, replications, seed, workers, _allow_large(ctx), scheduler)
     if plan.size.chosen:
         _err(f"explore: {plan.size.chosen}")
     with progress_bar(plan.runs, quiet=as_json) as tick:
-        ex = run_exploration(plan, workers, scheduler, out, resume, tick)
+        ex = run_exploration(plan, out, resume, tick)
     if as_json:
         sys.stdout.write(strict_json(exploration_json(ex)) + "\n")
         return
@@ -619,11 +622,11 @@ def resilience(
     as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
 ) -> None:
     """What breaks without each person, in a crisis, a launch and a hiring freeze: each design's resilience."""
+    from orgsim.experiment.settings import Settings
     from orgsim.output import progress_bar
     from orgsim.resilience import Options, resilience_json
-    from orgsim.resilience import resilience as run_resilience
     from orgsim.resilience.render import render_resilience
-    from orgsim.resilience.run import study_size
+    from orgsim.resilience.run import resilience_with, study_size
 
     if resume and out is None:
         raise OrgsimError("--resume needs --out, the folder of the resilience study to continue")
@@ -631,10 +634,11 @@ def resilience(
                                start_day=start_day, after_days=after_days, crisis_multiplier=crisis_multiplier,
                                crisis_days=crisis_days, launch=launch, launch_days=launch_days, bus_max=bus_max)
     scenarios = [load_scenario(ctx, f) for f in files]
-    with progress_bar(study_size(scenarios, options, replications, [str(f) for f in files]), quiet=as_json) as tick:
-        result = run_resilience(scenarios, options, replications, seed, workers=workers, scheduler=scheduler,
-                                out=out, resume=resume, progress=tick, allow_large=_allow_large(ctx),
-                                sources=[str(f) for f in files])
+    settings = Settings.fold(scenarios[0].run, replications=replications, seed=seed, workers=workers,
+                             scheduler=scheduler, allow_large=_allow_large(ctx))
+    sources = [str(f) for f in files]
+    with progress_bar(study_size(scenarios, options, settings, sources), quiet=as_json) as tick:
+        result = resilience_with(scenarios, options, settings, out=out, resume=resume, progress=tick, sources=sources)
     data = resilience_json(result)
     if as_json:
         sys.stdout.write(strict_json(data) + "\n")
