@@ -218,10 +218,9 @@ def run(
                                                "--out then writes no per-request tables.")] = False,
 ) -> None:
     """Simulate one scenario and print its silo-latency summary."""
-    from orgsim.experiment.replications import replicate_with
+    from orgsim.experiment.replications import replicate_with, run_summary
     from orgsim.experiment.settings import Settings
     from orgsim.folders import claim_folder
-    from orgsim.metrics import summarize
     from orgsim.output import progress_bar, render_summary, results_bytes, write_run
     from orgsim.scenario.overrides import with_run_settings
 
@@ -235,10 +234,7 @@ def run(
         stage = claimed.enter_context(claim_folder(out, force, need_bytes=need)) if out is not None else None
         with progress_bar(settings.replications, quiet=as_json) as tick:
             results = replicate_with(scenario, settings, progress=tick, summary=summary_mode)
-        summary = {"company": scenario.company, **summarize(results, seed=settings.seed)}
-        from orgsim.metrics.stability import unstable_reasons
-
-        summary["unstable"] = unstable_reasons(scenario, summary)
+        summary = run_summary(scenario, results, settings)
         if stage is not None:
             write_run(stage, results, summary)
     if as_json:
@@ -388,52 +384,30 @@ def report(
     --pptx and --pdf also write a slide deck and a printed copy of the same study. --attribute adds a
     waterfall per design that differs from the baseline in several levers (opt-in: it runs 2^k designs each).
     """
+    from dataclasses import replace
+
     from orgsim.experiment.settings import Settings
-    from orgsim.experiment.study import Study, study_runs, study_with
-    from orgsim.output import progress_bar, report_command
-    from orgsim.report import write_study_report
-    from orgsim.writes import check_file_target, distinct_targets
+    from orgsim.experiment.study import study_runs, study_with
+    from orgsim.output import progress_bar
+    from orgsim.report.publish import (
+        Outputs,
+        publish,
+        read_additions,
+        rebuild_command,
+        saved_study,
+        undefined_warning,
+    )
 
     if files and from_dir is not None:
         raise OrgsimError("give scenario files or --from a saved study, not both")
     if not files and from_dir is None:
         raise OrgsimError("give the scenario files to compare, or --from a folder written by `orgsim compare --out`")
-    targets = {"--output": output, "--pptx": pptx, "--pdf": pdf}
-    distinct_targets(targets.items())
-    # checked before the run, not after it; each path is then the file to write (a link's target)
-    checked = {option: check_file_target(t, force, option) for option, t in targets.items() if t is not None}
-    if pptx is not None:
-        from orgsim.report.deck import _require
-
-        _require()  # before the run, not after it
-    if pdf is not None:
-        from orgsim.report.pdf import chromium_path
-
-        chromium_path()
-    explored = None
-    if explore_dir is not None:
-        from orgsim.explore.tables import read_exploration
-
-        explored = read_exploration(explore_dir)
-    recommended = None
-    if recommend_dir is not None:
-        from orgsim.recommend.answer import read_recommendation
-
-        recommended = read_recommendation(recommend_dir)
-    if with_resilience and resilience_from is not None:
-        raise OrgsimError("give --resilience (run it) or --resilience-from DIR (a saved one), not both")
-    resilient = None
-    if resilience_from is not None:
-        from orgsim.resilience import read_resilience
-
-        resilient = read_resilience(resilience_from)
+    outputs = Outputs.check(output, pptx, pdf, force)  # before the run, not after it
+    additions = read_additions(explore_dir, recommend_dir, resilience_from, run_resilience=with_resilience)
     if from_dir is not None:
         if seed is not None or replications is not None:
             raise OrgsimError("--seed and --replications apply when running scenarios, not with --from")
-        study = Study.load(from_dir, allow_large=_allow_large(ctx))
-        if len(study.designs) < 2:
-            raise OrgsimError(f"{from_dir}: the saved study has one design; a report compares designs against the "
-                              "first: save at least two with `orgsim compare A.yaml B.yaml --out DIR`")
+        study = saved_study(from_dir, allow_large=_allow_large(ctx))
     else:
         assert files is not None
         scenarios = load_designs(ctx, files, "report")
@@ -441,12 +415,9 @@ def report(
                                  scheduler=scheduler, allow_large=_allow_large(ctx))
         with progress_bar(study_runs(scenarios, settings)) as tick:
             study = study_with(scenarios, settings, progress=tick, sources=[str(f) for f in files])
-    from orgsim.experiment.saved import undefined_figures
-
-    gaps = undefined_figures(study.designs, study.runs)  # said here, so a gap in a chart is never a surprise
-    if gaps:
-        _err("warning: undefined figures (NaN or null), left out of their means (a figure with no value left shows as —): "
-             + "; ".join(gaps[:5]) + (f"; and {len(gaps) - 5} more" if len(gaps) > 5 else ""))
+    undefined = undefined_warning(study)
+    if undefined:
+        _err(f"warning: {undefined}")
     attributions = []
     if attribute:
         from orgsim.experiment.attribution import attribute_study
@@ -455,34 +426,12 @@ def report(
     if with_resilience:  # at the study's seed and replications (a saved study's, with --from)
         on_study = Settings.fold(study.scenarios[0].run, replications=study.replications, seed=study.seed,
                                  workers=workers, scheduler=scheduler, allow_large=_allow_large(ctx))
-        resilient = _resilience_for(study.scenarios, study.sources, True, None, on_study, False)
-    command = (report_command(study, output) + (" --attribute" if attribute else "")
-               + (f" --explore {explore_dir}" if explore_dir is not None else "")
-               + (" --resilience" if with_resilience else "")
-               + (f" --resilience-from {resilience_from}" if resilience_from is not None else "")
-               + (f" --recommend {recommend_dir}" if recommend_dir is not None else ""))
-    # each file is written whole beside its destination, then renamed into place: never half-written; a file
-    # that appeared under the name during the run is kept unless --force
-    from orgsim.report.html import chart_count
-
-    with progress_bar(chart_count(study, attributions), label=f"writing {output.name}: charts") as tick:
-        write_study_report(study, checked["--output"], command=command, attributions=attributions, explore=explored,
-                           resilience=resilient, force=force, progress=tick, workers=workers,
-                           recommendation=recommended, recommendation_folder=str(recommend_dir or ""))
-    typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
-               f"{study.replications} replications, seed {study.seed}")
-    if pptx is not None:
-        from orgsim.report.deck import write_deck
-        from orgsim.report.html import report_title
-
-        write_deck(study, checked["--pptx"], report_title(study), command=command, attributions=attributions,
-                   force=force)
-        typer.echo(f"wrote {pptx} ({pptx.stat().st_size / 1e3:,.0f} kB)")
-    if pdf is not None:
-        from orgsim.report.pdf import print_pdf
-
-        print_pdf(checked["--output"], checked["--pdf"], force=force)
-        typer.echo(f"wrote {pdf} ({pdf.stat().st_size / 1e3:,.0f} kB)")
+        additions = replace(additions, resilience=_resilience_for(study.scenarios, study.sources, True, None,
+                                                                  on_study, False))
+    publish(study, outputs, command=rebuild_command(study, output, additions, attribute=attribute,
+                                                    run_resilience=with_resilience),
+            attributions=attributions, additions=additions, workers=workers, said=typer.echo,
+            charts=lambda total: progress_bar(total, label=f"writing {output.name}: charts"))
 
 
 @app.command()

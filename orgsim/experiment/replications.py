@@ -8,7 +8,7 @@ design's, not the dice's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -23,7 +23,7 @@ from orgsim.sim.arguments import check_arguments
 from orgsim.sim.engine import simulate
 from orgsim.sim.result import Result
 
-__all__ = ["replicate", "replicate_with", "replication_seeds"]
+__all__ = ["replicate", "replicate_with", "replication_seeds", "run_summary"]
 
 
 def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
@@ -66,3 +66,18 @@ def replicate_with(scenario: Scenario, settings: Settings, *, progress: Callable
     one = partial(simulate, scenario, summary=summary)
     return run_pool(one, replication_seeds(settings.seed, settings.replications), settings.workers,
                     settings.scheduler, progress)
+
+
+def run_summary(scenario: Scenario, results: Sequence[Result], settings: Settings) -> dict[str, Any]:
+    """What ``orgsim run`` prints and saves (``summary.json``): the company, every figure, and why it is unstable.
+
+    ``unstable`` lists why the queue grows without bound (:func:`orgsim.metrics.stability.unstable_reasons`;
+    empty when it keeps up): said beside the figures, so a latency that only measures the run's length is
+    never read as the design's.
+    """
+    from orgsim.metrics import summarize
+    from orgsim.metrics.stability import unstable_reasons
+
+    summary = {"company": scenario.company, **summarize(list(results), seed=settings.seed)}
+    summary["unstable"] = unstable_reasons(scenario, summary)
+    return summary
