@@ -621,13 +621,16 @@ def recommend(
     from orgsim.recommend import recommend as run_recommend
     from orgsim.recommend.answer import answer_json, render
     from orgsim.recommend.question import with_settings
-    from orgsim.recommend.run import planned_runs
+    from orgsim.recommend.run import planned_runs, size_confirmation
 
     if resume and out is None:
         raise OrgsimError("--resume needs --out, the folder of the recommendation to continue")
     base = load_scenario(ctx, file)
     asked = load_question(question, base) if question is not None else question_from_data({}, base)
     asked = with_settings(asked, money_per_year=budget, head_count=head_count, trials=trials, seed=seed)
+    asked, chosen = size_confirmation(asked, base, allow_large=_allow_large(ctx))
+    if chosen:
+        _err(f"recommend: {chosen}")
     with progress_bar(planned_runs(asked, base), quiet=as_json) as tick:
         answer = run_recommend(base, asked, out=out, resume=resume, workers=workers, scheduler=scheduler,
                                progress=tick, allow_large=_allow_large(ctx))

@@ -19,9 +19,11 @@ from orgsim.recommend.answer import headline
 from orgsim.recommend.candidates import structure_choices
 from orgsim.recommend.page import section_html
 from orgsim.recommend.question import load_question, question_from_data
+from orgsim.recommend.run import planned_runs, size_confirmation
 from orgsim.recommend.screen import screen
 from orgsim.recommend.select import kim_nelson, target_verdict
 from orgsim.scenario import load_scenario, scenario_from_data
+from orgsim.scenario.limits import MAX_WORK, arrivals_per_replication
 from tests.helpers import stalled_child
 
 ALWAYS = {"hours": "00:00-24:00", "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}
@@ -132,6 +134,30 @@ def test_a_bad_question_is_one_positioned_line(tmp_path: Path, case: str) -> Non
 def test_the_run_budget_refuses_before_anything_runs() -> None:
     with pytest.raises(OrgsimError, match="over the budget"):
         recommend(_pod(horizon_days=365), _staffing(search={"trials": 2000, "replications": 100}))
+
+
+def test_an_unset_confirmation_is_sized_to_the_run_budget_and_a_set_one_is_refused() -> None:
+    base = scenario_from_data(mmc_data(2, 4.0, 1.0, horizon_days=1000, warmup_days=2, seed=1))
+    per_run = arrivals_per_replication(base)[0]
+
+    def work(q: Any) -> float:
+        return per_run * planned_runs(q, base)
+
+    default = question_from_data({}, base)
+    assert work(default) > MAX_WORK  # the default's 40 replications per finalist would be refused
+    sized, said = size_confirmation(default, base)
+    most = sized.confirm.max_replications
+    one_more = sized.model_copy(update={"confirm": sized.confirm.model_copy(update={"max_replications": most + 1})})
+    assert work(sized) <= MAX_WORK < work(one_more)  # the most that fit, not merely some that fit
+    assert f"up to {most} replications per finalist" in said and f"{planned_runs(sized, base):,} runs" in said
+    assert size_confirmation(sized, base) == (sized, "")  # sized once: a second pass keeps it and says nothing
+    # a value the question sets is the analyst's: refused over the budget, never lowered silently
+    with pytest.raises(OrgsimError, match="over the budget"):
+        size_confirmation(question_from_data({"confirm": {"max_replications": 40}}, base), base)
+    # --allow-large and a plan within the budget leave the question as it is
+    assert size_confirmation(default, base, allow_large=True) == (default, "")
+    short = scenario_from_data(mmc_data(2, 4.0, 1.0, horizon_days=30, warmup_days=2, seed=1))
+    assert size_confirmation(question_from_data({}, short), short)[1] == ""
 
 
 def test_the_default_searches_every_structure_the_team_can_make_and_the_run_budget_still_refuses_first(

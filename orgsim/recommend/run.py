@@ -11,7 +11,9 @@ The stages (each in its own module):
 
 The run budget is counted before anything runs, at its largest (every trial a
 new candidate, every finalist to ``confirm.max_replications``), and refused
-like an exploration's. With ``out`` every run is a part of the folder as it
+like an exploration's; when the question leaves ``confirm.max_replications``
+unset, the most that fit the budget are chosen instead of refusing (and said,
+as an exploration's size is: :func:`size_confirmation`). With ``out`` every run is a part of the folder as it
 finishes; ``resume`` continues a killed recommendation and ends with the same
 files, byte for byte.
 """
@@ -33,12 +35,13 @@ from orgsim.recommend.candidates import Candidate, resolved
 from orgsim.recommend.confirm import Confirmation, confirm, in_budget, order_key
 from orgsim.recommend.question import Question, question_from_data
 from orgsim.recommend.search import EXACT, Evaluator, search, space_size
+from orgsim.recommend.select import KN_FIRST_STAGE
 from orgsim.recommend.written import compare_written, register_written
-from orgsim.scenario import load_scenario
-from orgsim.scenario.limits import check_plan
+from orgsim.scenario import limits, load_scenario
+from orgsim.scenario.limits import arrivals_per_replication, check_plan
 from orgsim.scenario.model import Scenario
 
-__all__ = ["Recommendation", "planned_runs", "recommend"]
+__all__ = ["Recommendation", "planned_runs", "recommend", "size_confirmation"]
 
 
 @dataclass
@@ -89,6 +92,46 @@ def planned_runs(question: Question, base: Scenario) -> int:
     return searched + confirmed + split + len(q.written) * q.confirm.max_replications
 
 
+def size_confirmation(question: Question, base: Scenario, *, allow_large: bool = False) -> tuple[Question, str]:
+    """``question`` with a ``confirm.max_replications`` that fits the run budget, and the sentence saying what was chosen.
+
+    The default of 40 counts every finalist and written design at 40 replications, four times what the
+    README's example runs (592 runs counted, 148 run), which is over the budget for the example company:
+    so when the question does not set it, the most replications that fit are chosen (never fewer than
+    the selection's first stage, :data:`~orgsim.recommend.select.KN_FIRST_STAGE`) and the sentence says
+    so ('' when nothing was chosen). A value the question sets is kept and refused when over the budget,
+    as are plans over it even at the fewest.
+
+    >>> from orgsim.analytic.reductions import mmc_data
+    >>> from orgsim.recommend.question import question_from_data
+    >>> from orgsim.scenario.loading import scenario_from_data
+    >>> base = scenario_from_data(mmc_data(2, 4.0, 1.0, horizon_days=1000, warmup_days=2, seed=1))
+    >>> q, said = size_confirmation(question_from_data({}, base), base)
+    >>> q.confirm.max_replications, said.split(";")[0]
+    (11, 'confirming with up to 11 replications per finalist (the default 40 would go over the run budget)')
+    """
+    q = question
+    unset = "max_replications" not in q.confirm.model_fields_set
+    if allow_large or not unset or _within_budget(q, base):
+        check_plan([base], 1, planned_runs(q, base), "runs at most (candidates × replications)", allow_large=allow_large)
+        return q, ""
+    fewest = max(KN_FIRST_STAGE, q.search.replications, q.confirm.split_replications)
+    for most in range(q.confirm.max_replications - 1, fewest - 1, -1):
+        sized = q.model_copy(update={"confirm": q.confirm.model_copy(update={"max_replications": most})})
+        if _within_budget(sized, base):
+            return sized, (f"confirming with up to {most} replications per finalist (the default "
+                           f"{q.confirm.max_replications} would go over the run budget); {planned_runs(sized, base):,} "
+                           "runs at most; set confirm.max_replications in the question to choose")
+    fewest_q = q.model_copy(update={"confirm": q.confirm.model_copy(update={"max_replications": fewest})})
+    check_plan([base], 1, planned_runs(fewest_q, base), f"runs at most (candidates × replications, {fewest} "
+               "replications per finalist, the fewest)", allow_large=False)
+    return fewest_q, ""  # pragma: no cover - check_plan refused above (fewest did not fit)
+
+
+def _within_budget(question: Question, base: Scenario) -> bool:
+    return arrivals_per_replication(base)[0] * planned_runs(question, base) <= limits.MAX_WORK
+
+
 def recommend(base: Scenario, question: Question | dict[str, Any] | None = None, *, out: Path | None = None,
               resume: bool = False, workers: int | None = 1, scheduler: Any = None,
               progress: Callable[[int], None] | None = None, allow_large: bool = False) -> Recommendation:
@@ -111,11 +154,10 @@ def recommend(base: Scenario, question: Question | dict[str, Any] | None = None,
     else:  # a Question of a second import of its module (pytest's importlib mode re-imports doctested modules)
         q = Question.model_validate(question.model_dump(mode="json", exclude_unset=True))
     q, left_out = resolved(q, base)  # the structures written out once: generating a design takes up to a second
+    q, _ = size_confirmation(q, base, allow_large=allow_large)  # the CLI says what was chosen, before its bar
     # the search's seed (default: the file's run.seed) and the most replications any candidate runs, folded once
     settings = Settings.fold(base.run, replications=q.confirm.max_replications, seed=q.search.seed, workers=workers,
                              scheduler=scheduler, allow_large=allow_large)
-    planned = planned_runs(q, base)
-    check_plan([base], 1, planned, "runs at most (candidates × replications)", allow_large=allow_large)
     seed = settings.seed
     manifest = {"format": 1, "kind": "recommend", "seed": seed,
                 "question": q.model_dump(mode="json"), "scenario": base.model_dump(mode="json")}
