@@ -61,9 +61,9 @@ def as_array(records: list[tuple[float, ...]]) -> np.ndarray:
     """Answers as an array, one row each (kinds and counts are small whole numbers: exact as floats).
 
     Packed as doubles by ``struct``, record by record in C, then read by
-    numpy: converting the floats one at a time (``np.fromiter``) cost 290
-    instructions a value, ``np.array`` of the list of tuples more; packing
-    costs 160 (callgrind).
+    numpy: fewer instructions a value than ``np.fromiter`` over the values
+    or ``np.array`` of the list of tuples (docs/validation.md, "The engine
+    in parts (issue #27)").
     """
     return np.frombuffer(b"".join(starmap(_PACK, records)), dtype=float).reshape(-1, len(Answer._fields))
 

@@ -52,26 +52,26 @@ def start_other_work(ctx: RunContext) -> dict[str, OtherWorkDone]:
     """Start every outside approver's own work; returns what each finishes, by queue."""
     horizon = ctx.horizon
     out = {}
-    for queue, ow in ctx.plan.other_work.items():
+    for queue, other_work in ctx.plan.other_work.items():
         worker = ctx.workers[queue]
         duty = worker.calendar.duty_between(0, horizon) / horizon if horizon > 0 else 0.0
-        rate = ow.per_hour(duty)
+        rate = other_work.per_hour(duty)
         if rate <= 0:
             continue
         out[queue] = done = OtherWorkDone()
-        _Stream(ctx, queue, ow, rate, done).next()
+        _Stream(ctx, queue, other_work, rate, done).next()
     return out
 
 
 class _Stream:
     """One approver's arrivals of own work: each fires the next."""
 
-    def __init__(self, ctx: RunContext, queue: str, ow: OtherWork, rate: float, done: OtherWorkDone) -> None:
+    def __init__(self, ctx: RunContext, queue: str, other_work: OtherWork, rate: float, done: OtherWorkDone) -> None:
         self.kernel, self.dispatch, self.horizon = ctx.kernel, ctx.dispatch, ctx.horizon
         self.queue = ctx.queues[queue]
         self.rng = ctx.stream(f"other_work/{queue}")
-        self.ow, self.mean_gap, self.done = ow, 1 / rate, done
-        self.priority = PRIORITY_RANK[ow.priority]
+        self.other_work, self.mean_gap, self.done = other_work, 1 / rate, done
+        self.priority = PRIORITY_RANK[other_work.priority]
         self.gaps: list[float] = []
         self.efforts: list[float] = []
 
@@ -88,5 +88,5 @@ class _Stream:
 
     def _effort(self) -> float:
         if not self.efforts:
-            self.efforts = draw(self.ow.effort_hours, self.rng, BATCH).tolist()[::-1]
+            self.efforts = draw(self.other_work.effort_hours, self.rng, BATCH).tolist()[::-1]
         return self.efforts.pop()

@@ -8,8 +8,8 @@ the one after it. A request starts its flow (a process,
 :meth:`~orgsim.sim.flows.RequestFlows.request`) or, when its whole flow is one
 task, is that task, queued now (:attr:`~orgsim.sim.flows.RequestFlows.direct`);
 a message is one task, queued in the queue that answers its channel and
-audience, and done with the recorder's replies. (A call per arrival to hand it
-elsewhere cost 2% of a run: both are queued here.)
+audience, and done with the recorder's replies. Both are queued here rather
+than handed on: this runs once per arrival.
 
 The arrays are read as Python lists (fast to index) a chunk at a time, so a
 long run does not hold a list copy of every arrival; in summary mode the next
@@ -94,7 +94,7 @@ class ArrivalFeed:
         kernel, dispatch, recorder = ctx.kernel, ctx.dispatch, ctx.recorder
         message_factor = ctx.scenario.policies.message_handling_factor
         place, order, process, request = dispatch.place, dispatch.order, kernel.process, flows.request
-        one_task, request_factor, kind_keys = flows.direct, ctx.scenario.policies.request_handling_factor, recorder.kind_keys
+        direct_path, request_factor, kind_keys = flows.direct, ctx.scenario.policies.request_handling_factor, recorder.kind_keys
         open_requests = recorder.open_requests
         msg_route, open_messages, replies = self.msg_route, recorder.open_messages, recorder.replies
         log, width, warmup = recorder.log, self.msg_width, ctx.warmup
@@ -107,70 +107,78 @@ class ArrivalFeed:
 
         req_cols, msg_cols = columns(self.block)
         n_req, n_msg = len(self.block.req_time), len(self.block.msg_time)
-        rt, kind, effort, rework, review = _chunk(req_cols, 0)
-        mt, mk, me, mp = _chunk(msg_cols, 0)
-        r0 = m0 = 0  # the number of the current chunk's first request / message, in the run
-        rc = mc0 = 0  # ... and its row in the current block
-        i = j = 0  # the next request and message, within their chunks
+        # the current chunk of each column (see _chunk): requests, then messages
+        req_time, req_kind, req_effort, req_rework, req_review = _chunk(req_cols, 0)
+        msg_time, msg_route_key, msg_effort, msg_priority = _chunk(msg_cols, 0)
+        req_first = msg_first = 0  # the run's number of the current chunk's first request / message
+        req_row = msg_row = 0  # ... and its row in the current block
+        req_next = msg_next = 0  # the next request and message to release, within their chunks
 
         def next_block() -> bool:
-            nonlocal req_cols, msg_cols, n_req, n_msg, rt, kind, effort, rework, review, mt, mk, me, mp
-            nonlocal r0, m0, rc, mc0, i, j
+            nonlocal req_cols, msg_cols, n_req, n_msg, req_time, req_kind, req_effort, req_rework, req_review
+            nonlocal msg_time, msg_route_key, msg_effort, msg_priority
+            nonlocal req_first, msg_first, req_row, msg_row, req_next, msg_next
             if not self.by_year:
                 return False  # every arrival was drawn up front
             req_cols = msg_cols = ()  # type: ignore[assignment]  # (the used-up year's arrays, let go)
             block = self._next_block()
             if block is None:
                 return False
-            r0, m0 = r0 + i, m0 + j
-            rc = mc0 = i = j = 0
+            req_first, msg_first = req_first + req_next, msg_first + msg_next
+            req_row = msg_row = req_next = msg_next = 0
             req_cols, msg_cols = columns(block)
             n_req, n_msg = len(block.req_time), len(block.msg_time)
-            rt, kind, effort, rework, review = _chunk(req_cols, 0)
-            mt, mk, me, mp = _chunk(msg_cols, 0)
+            req_time, req_kind, req_effort, req_rework, req_review = _chunk(req_cols, 0)
+            msg_time, msg_route_key, msg_effort, msg_priority = _chunk(msg_cols, 0)
             return True
 
         def release() -> float:
-            nonlocal rt, kind, effort, rework, review, mt, mk, me, mp, r0, m0, rc, mc0, i, j
-            if rt[i] <= mt[j]:
-                direct = one_task[kind[i]]
+            nonlocal req_time, req_kind, req_effort, req_rework, req_review
+            nonlocal msg_time, msg_route_key, msg_effort, msg_priority
+            nonlocal req_first, msg_first, req_row, msg_row, req_next, msg_next
+            if req_time[req_next] <= msg_time[msg_next]:
+                direct = direct_path[req_kind[req_next]]
                 if direct is None:
-                    process(request(r0 + i, kind[i], effort[i], rework[i], review[i]))
+                    process(request(req_first + req_next, req_kind[req_next], req_effort[req_next],
+                                    req_rework[req_next], req_review[req_next]))
                 else:
                     queue, skill, priority, done = direct
                     now = kernel.now
-                    open_requests[0] += 1  # (Recorder.opened, written out: a call per request cost 2%)
+                    open_requests[0] += 1  # Recorder.opened, written out: this runs once per arrival
                     open_requests[1] -= now if now > warmup else warmup
                     if log is not None:
-                        log.append((now, "arrive", "request", r0 + i, kind_keys[kind[i]]))
-                    place(Task(priority, next(order), effort[i] * request_factor, queue, skill, done, r0 + i), True)
-                i += 1
-                if i == CHUNK and rc + i < n_req:
-                    r0, rc, i = r0 + CHUNK, rc + CHUNK, 0
-                    rt, kind, effort, rework, review = _chunk(req_cols, rc)
+                        log.append((now, "arrive", "request", req_first + req_next, kind_keys[req_kind[req_next]]))
+                    place(Task(priority, next(order), req_effort[req_next] * request_factor, queue, skill, done,
+                               req_first + req_next), True)
+                req_next += 1
+                if req_next == CHUNK and req_row + req_next < n_req:
+                    req_first, req_row, req_next = req_first + CHUNK, req_row + CHUNK, 0
+                    req_time, req_kind, req_effort, req_rework, req_review = _chunk(req_cols, req_row)
             else:
-                queue, skill = msg_route[mk[j]]  # type: ignore[misc]
+                route_key = msg_route_key[msg_next]
+                queue, skill = msg_route[route_key]  # type: ignore[misc]
                 now = kernel.now
-                open_messages[0] += 1  # (Recorder.opened, written out: a call per message cost 2%)
+                open_messages[0] += 1  # Recorder.opened, written out: this runs once per arrival
                 open_messages[1] -= now if now > warmup else warmup
                 if log is not None:
-                    log.append((now, "arrive", "message", m0 + j, ""))
+                    log.append((now, "arrive", "message", msg_first + msg_next, ""))
                 # released between events: whoever takes it looks at once (DispatchPolicy.place)
-                task = Task(mp[j], next(order), me[j] * message_factor, queue, skill, replies, m0 + j)
+                task = Task(msg_priority[msg_next], next(order), msg_effort[msg_next] * message_factor, queue, skill,
+                            replies, msg_first + msg_next)
                 place(task, True)
-                if patience is not None and (gives_up := patience[mk[j] // width]) is not None:
+                if patience is not None and (gives_up := patience[route_key // width]) is not None:
                     gives_up.watch(task)
-                j += 1
-                if j == CHUNK and mc0 + j < n_msg:
-                    m0, mc0, j = m0 + CHUNK, mc0 + CHUNK, 0
-                    mt, mk, me, mp = _chunk(msg_cols, mc0)
-            t = rt[i] if rt[i] <= mt[j] else mt[j]
-            return t if t < INF else first()  # (first() draws the next year in summary mode)
+                msg_next += 1
+                if msg_next == CHUNK and msg_row + msg_next < n_msg:
+                    msg_first, msg_row, msg_next = msg_first + CHUNK, msg_row + CHUNK, 0
+                    msg_time, msg_route_key, msg_effort, msg_priority = _chunk(msg_cols, msg_row)
+            following = req_time[req_next] if req_time[req_next] <= msg_time[msg_next] else msg_time[msg_next]
+            return following if following < INF else first()  # (first() draws the next year in summary mode)
 
         def first() -> float:
-            t = rt[i] if rt[i] <= mt[j] else mt[j]
-            while t == INF and next_block():
-                t = rt[0] if rt[0] <= mt[0] else mt[0]
-            return t
+            earliest = req_time[req_next] if req_time[req_next] <= msg_time[msg_next] else msg_time[msg_next]
+            while earliest == INF and next_block():
+                earliest = req_time[0] if req_time[0] <= msg_time[0] else msg_time[0]
+            return earliest
 
         return release, first()

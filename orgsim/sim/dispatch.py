@@ -10,10 +10,10 @@ A policy answers two questions, and the workers and flows ask only these:
 
 :class:`PriorityDispatch` is the rule a team lead applies today (the only
 one so far): the most urgent task first, then the first come; the most
-proficient free person on duty, then the longest idle. Another policy (say,
-a person taking the task they are best at among the most urgent ones) is a
-subclass that overrides :meth:`~PriorityDispatch.take`, handed to the run in
-place of this one.
+proficient free person on duty, then the longest idle. Another policy is a
+subclass handed to the run in place of this one: :class:`SkillDispatch` (a
+person takes the task they are best at among the most urgent ones) overrides
+only :meth:`~PriorityDispatch.choose`, which task a free person takes.
 """
 
 from __future__ import annotations
@@ -63,6 +63,9 @@ class PriorityDispatch:
         self.trace = trace
         #: first come, first served among equals: hot paths build ``Task(..., next(policy.order), ...)`` directly
         self.order: Iterator[int] = itertools.count(1)
+        # the class's choice, as an instance attribute: ``take`` reads it on every pass, and the
+        # interpreter reads an instance's own attribute faster than one it finds on the class
+        self._collect_usable = self.looks_past_the_top
 
     def task(self, priority: int, effort: float, queue: WorkQueue, skill: Skill, done: TaskDone, item: int) -> Task:
         return Task(priority, next(self.order), effort, queue, skill, done, item)
@@ -88,31 +91,32 @@ class PriorityDispatch:
         heappush(queue.heap, (task.priority, task.order, task))
         if self.trace is not None:
             self.trace(now, "queue", task, queue.name)
-        # (The best is (factor, idle since) compared field by field, written out: a tuple per
-        # idle person was a fifth of this call at 1,000 people.)
         # a deputy's stand-in queue: while the lead is on duty, she alone serves it
         lead = queue.lead if queue.lead is None or queue.lead.on_duty(now) else None
-        if queue.idle:  # (nobody idle, nobody to wake: at utilisation 0.9, three pushes in four)
+        if queue.idle:  # nobody idle: nobody to wake, and no need to look at each server (the usual case under load)
+            # The best is (factor, idle since), compared field by field rather than as a tuple:
+            # this loop runs over the idle servers of every task queued.
             best: Worker | None = None
-            best_factor = best_idle = INF
+            best_factor = best_idle_since = INF
             skill = task.skill
-            for w in queue.servers:
-                if (w.waiting is not None and (w.on_duty_now if now < w.duty_until else w.calendar.on_duty(now))
-                        and (lead is None or w is lead)):
-                    factor = w.factors.get(skill) or w.factor(skill)
-                    if factor < best_factor or (factor == best_factor and w.idle_since < best_idle):
-                        best, best_factor, best_idle = w, factor, w.idle_since
+            for server in queue.servers:
+                if (server.waiting is not None
+                        and (server.on_duty_now if now < server.duty_until else server.calendar.on_duty(now))
+                        and (lead is None or server is lead)):
+                    factor = server.factors.get(skill) or server.factor(skill)
+                    if factor < best_factor or (factor == best_factor and server.idle_since < best_idle_since):
+                        best, best_factor, best_idle_since = server, factor, server.idle_since
             if best is not None:
                 best.wake(at_once)
                 return
         if task.priority <= self.preempt_rank:
             victim: Worker | None = None
-            for w in queue.servers:
-                held = w.current
-                if (held is not None and held.priority > task.priority and not w.preempted
-                        and (lead is None or w is lead) and self._available(w, task.priority, now)
-                        and (victim is None or held.priority > victim.current.priority)):  # type: ignore[union-attr]
-                    victim = w
+            for server in queue.servers:
+                in_hand = server.current
+                if (in_hand is not None and in_hand.priority > task.priority and not server.preempted
+                        and (lead is None or server is lead) and self._available(server, task.priority, now)
+                        and (victim is None or in_hand.priority > victim.current.priority)):  # type: ignore[union-attr]
+                    victim = server
             if victim is not None:
                 victim.preempted = True
                 victim.interrupt(at_once)
@@ -121,35 +125,56 @@ class PriorityDispatch:
             self._call_out(task, now, at_once)
 
     def take(self, worker: Worker, on_duty: bool, now: float) -> Task | None:
-        """The most urgent, then first come, task of the queues ``worker`` serves; off duty, only one that calls them out.
+        """The task ``worker``, free now, starts on (taken out of its queue), or None to go idle.
 
-        A deputy takes from the lead's stand-in queue only while the lead is
-        off duty; the lead, free and off duty, hands what waits there to a
-        free deputy on duty (her shift's end is a pass of her own, idle or not).
+        The queues ``worker`` may take from are those that hold work, but for
+        a deputy the lead's stand-in queue only while the lead is off duty;
+        the lead, free and off duty, hands what waits there to a free deputy
+        on duty (her shift's end is a pass of her own, idle or not). Off duty,
+        ``worker`` takes only a task that calls them out. Which task: the most
+        urgent, then first come, of those queues' tops; a policy that looks
+        further (:attr:`looks_past_the_top`) chooses in :meth:`choose`.
         """
-        best: WorkQueue | None = None
-        for q in worker.queues:
-            if (q.heap and (best is None or q.heap[0] < best.heap[0])
-                    and (q.lead is None or q.lead is worker or not q.lead.on_duty(now))):
-                best = q
+        first: WorkQueue | None = None  # the queue whose top task is the most urgent, then first come
+        usable: list[WorkQueue] | None = [] if self._collect_usable else None
+        for queue in worker.queues:
+            if queue.heap and (queue.lead is None or queue.lead is worker or not queue.lead.on_duty(now)):
+                if usable is not None:
+                    usable.append(queue)
+                if first is None or queue.heap[0] < first.heap[0]:
+                    first = queue
         if not on_duty:
-            for q in worker.queues:
-                if q.lead is worker and q.heap:
-                    self._hand_over(q, now)
-        if best is None or not (on_duty or self._called_out(worker, best, now)):
+            for queue in worker.queues:
+                if queue.lead is worker and queue.heap:
+                    self._hand_over(queue, now)
+        if first is None or not (on_duty or self._called_out(worker, first, now)):
             return None
-        return heappop(best.heap)[2]
+        if usable is None:  # (the rule of choose, inline: this runs on every pass of every person)
+            return heappop(first.heap)[2]
+        return self.choose(worker, first, usable)
+
+    #: whether :meth:`choose` looks past the top task of each queue (then ``take`` hands it the usable queues)
+    looks_past_the_top = False
+
+    def choose(self, worker: Worker, first: WorkQueue, usable: list[WorkQueue]) -> Task:
+        """Which waiting task ``worker`` takes (out of its queue), given ``first`` and every ``usable`` queue.
+
+        ``first``: the queue whose top task is the most urgent, then first
+        come; ``usable``: every queue ``worker`` may take from now that holds
+        work. Here: ``first``'s top task.
+        """
+        return heappop(first.heap)[2]
 
     def _hand_over(self, queue: WorkQueue, now: float) -> None:
         """The lead is off: wake the best free deputy on duty for her stand-in queue's work."""
         best: Worker | None = None
-        best_factor = best_idle = INF
+        best_factor = best_idle_since = INF
         skill = queue.heap[0][2].skill
-        for w in queue.servers:
-            if w is not queue.lead and w.waiting is not None and w.on_duty(now):
-                factor = w.factors.get(skill) or w.factor(skill)
-                if factor < best_factor or (factor == best_factor and w.idle_since < best_idle):
-                    best, best_factor, best_idle = w, factor, w.idle_since
+        for server in queue.servers:
+            if server is not queue.lead and server.waiting is not None and server.on_duty(now):
+                factor = server.factors.get(skill) or server.factor(skill)
+                if factor < best_factor or (factor == best_factor and server.idle_since < best_idle_since):
+                    best, best_factor, best_idle_since = server, factor, server.idle_since
         if best is not None:
             best.wake()
 
@@ -157,26 +182,28 @@ class PriorityDispatch:
         """May take work of ``priority`` now: on duty, or called out for it."""
         return worker.on_duty(now) or (priority <= self.call_out_rank and not worker.calendar.absent(now))
 
-    def _called_out(self, worker: Worker, best: WorkQueue, now: float) -> bool:
-        """Off duty: whether the most urgent task of ``best`` calls ``worker`` out to do it now."""
-        if best.heap[0][0] > self.call_out_rank or worker.calendar.absent(now):
+    def _called_out(self, worker: Worker, first: WorkQueue, now: float) -> bool:
+        """Off duty: whether the most urgent task of ``first`` calls ``worker`` out to do it now."""
+        if first.heap[0][0] > self.call_out_rank or worker.calendar.absent(now):
             return False
         # Called out only when nobody on duty is free for it (they would have been woken first).
-        return not any(w is not worker and w.waiting is not None
-                       and (w.on_duty_now if now < w.duty_until else w.calendar.on_duty(now)) for w in best.servers)
+        return not any(server is not worker and server.waiting is not None
+                       and (server.on_duty_now if now < server.duty_until else server.calendar.on_duty(now))
+                       for server in first.servers)
 
     def _call_out(self, task: Task, now: float, at_once: bool) -> None:
         """Nobody on duty is free for ``task`` and nobody was pulled off: call out the best one off duty."""
         best: Worker | None = None
-        best_factor = best_idle = INF
+        best_factor = best_idle_since = INF
         skill = task.skill
         lead = task.queue.lead if task.queue.lead is None or task.queue.lead.on_duty(now) else None
-        for w in task.queue.servers:
-            if w.waiting is not None and (lead is None or w is lead):
-                factor = w.factors.get(skill) or w.factor(skill)
-                if ((best is None or factor < best_factor or (factor == best_factor and w.idle_since < best_idle))
-                        and self._available(w, task.priority, now)):
-                    best, best_factor, best_idle = w, factor, w.idle_since
+        for server in task.queue.servers:
+            if server.waiting is not None and (lead is None or server is lead):
+                factor = server.factors.get(skill) or server.factor(skill)
+                if ((best is None or factor < best_factor
+                     or (factor == best_factor and server.idle_since < best_idle_since))
+                        and self._available(server, task.priority, now)):
+                    best, best_factor, best_idle_since = server, factor, server.idle_since
         if best is not None:
             best.wake(at_once)
 
@@ -193,39 +220,28 @@ class SkillDispatch(PriorityDispatch):
     call-outs are :class:`PriorityDispatch`'s. ``policies.dispatch: best_skill``.
     """
 
-    def take(self, worker: Worker, on_duty: bool, now: float) -> Task | None:
-        """The most urgent tasks ``worker`` may take; of those, the one they are fastest at (then first come)."""
-        first: WorkQueue | None = None
-        usable = []
-        for q in worker.queues:
-            if q.heap and (q.lead is None or q.lead is worker or not q.lead.on_duty(now)):
-                usable.append(q)
-                if first is None or q.heap[0] < first.heap[0]:
-                    first = q
-        if not on_duty:
-            for q in worker.queues:
-                if q.lead is worker and q.heap:
-                    self._hand_over(q, now)
-        if first is None or not (on_duty or self._called_out(worker, first, now)):
-            return None
-        priority = first.heap[0][0]
-        # (A scan of the waiting tasks of that priority: the heap keeps only the most urgent first come on top.)
-        best_q, best_i, best_key = first, 0, (worker.factor(first.heap[0][2].skill), first.heap[0][1])
+    looks_past_the_top = True
+
+    def choose(self, worker: Worker, first: WorkQueue, usable: list[WorkQueue]) -> Task:
+        """Of the most urgent tasks waiting in ``usable``, the one ``worker`` is fastest at (then first come)."""
+        priority, first_order, first_task = first.heap[0]
+        # Every waiting task of that priority is a candidate, not only the heaps' tops: a heap keeps
+        # just its most urgent first come on top, so the scan reads each usable queue whole.
+        best_queue, best_index, best_key = first, 0, (worker.factor(first_task.skill), first_order)
         factors = worker.factors
-        for q in usable:
-            for i, (p, order, task) in enumerate(q.heap):
-                if p == priority:
+        for queue in usable:
+            for index, (task_priority, order, task) in enumerate(queue.heap):
+                if task_priority == priority:
                     key = (factors.get(task.skill) or worker.factor(task.skill), order)
                     if key < best_key:
-                        best_q, best_i, best_key = q, i, key
-        heap = best_q.heap
-        task = heap[best_i][2]
+                        best_queue, best_index, best_key = queue, index, key
+        heap = best_queue.heap
+        chosen = heap[best_index][2]
         last = heap.pop()
-        if best_i < len(heap):
-            heap[best_i] = last
+        if best_index < len(heap):  # the chosen task's place is filled by the last entry, then the heap mended
+            heap[best_index] = last
             heapify(heap)
-        return task
-
+        return chosen
 
 #: the dispatch policies a scenario can choose (``policies.dispatch``)
 POLICIES = {"first_come": PriorityDispatch, "best_skill": SkillDispatch}

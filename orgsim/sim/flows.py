@@ -12,9 +12,8 @@ A request whose whole flow is one task with no handoff delay takes the direct
 path (:attr:`RequestFlows.direct`; the arrivals queue its task as it arrives,
 :mod:`orgsim.sim.arrivals`): queued without a process of its own, with
 the same clocks and the same record (its handoffs take no time, so it draws no
-random numbers either), at a third of the events: the profile of an always-on
-pod showed the per-request process, its start event and its done event as the
-largest cost after the event loop.
+random numbers either), at a third of the events: no process, start event or
+done event per request, where those would cost more than the request's work.
 """
 
 from __future__ import annotations
@@ -25,15 +24,14 @@ from typing import TYPE_CHECKING, Any, cast
 from orgsim.sim import departments
 from orgsim.sim.answers import Answer
 from orgsim.sim.demand import draw
+from orgsim.sim.record import DirectAnswer
 from orgsim.sim.service import part_effort, step_effort
-from orgsim.sim.workers import Skill, Task, WorkQueue
+from orgsim.sim.workers import Skill, WorkQueue
 
 if TYPE_CHECKING:
     from orgsim.org.graph import Leg
     from orgsim.org.plan import KindPlan
     from orgsim.sim.context import RunContext
-    from orgsim.sim.kernel import Kernel
-    from orgsim.sim.record import Recorder
 
 __all__ = ["COORDINATION", "DRAW_BATCH", "RequestFlows"]
 
@@ -69,25 +67,6 @@ class Route:
         self.department = kind.kind.department
 
 
-class DirectAnswer:
-    """What the task of a direct-path request is done with (a ``TaskDone``): the request's answer, recorded.
-
-    Queued on arrival and handed back with no handoff delay: its queueing is
-    the time it waited, its work the task's, and its handoffs the route's.
-    """
-
-    __slots__ = ("kernel", "answer", "kind", "handoffs", "cross_group_handoffs")
-
-    def __init__(self, kernel: Kernel, recorder: Recorder, kind: int, handoffs: int, cross_group_handoffs: int) -> None:
-        self.kernel, self.answer = kernel, recorder.answer
-        self.kind, self.handoffs, self.cross_group_handoffs = kind, handoffs, cross_group_handoffs
-
-    def succeed(self, task: Task) -> None:
-        now, work = self.kernel.now, task.work_hours
-        self.answer((task.item, self.kind, task.queued_at, now, now - task.queued_at - work, work, 0.0, 0.0, work,
-                     self.handoffs, self.cross_group_handoffs, 1, 0))  # type: ignore[arg-type]
-
-
 class RequestFlows:
     """Every request of one run, each from the department's ask to the answer."""
 
@@ -103,14 +82,15 @@ class RequestFlows:
         self.kinds = [k.kind for k in ctx.plan.kinds]
         self.routes = [Route(k, ctx.queues) for k in ctx.plan.kinds]
         #: per kind, (queue, skill, priority, done) of its one task when it takes the direct path, else None:
-        #: such a request is queued as it arrives (``orgsim.sim.arrivals``), done with a :class:`DirectAnswer`
+        #: such a request is queued as it arrives (``orgsim.sim.arrivals``), its task done with a
+        #: :class:`~orgsim.sim.record.DirectAnswer`
         self.direct: list[tuple[WorkQueue, Skill, int, DirectAnswer] | None] = []
         for i, (plan, route) in enumerate(zip(ctx.plan.kinds, self.routes, strict=True)):
             legs = [plan.leg_in, plan.parts[0].leg_in, plan.parts[0].leg_out, plan.reply]
             one_task = (direct and route.triage is None and len(route.parts) == 1 and not route.approvals
                         and route.rework == 0 and not route.steps and all(leg.delay_hours == 0 for leg in legs)
                         and route.department not in ctx.department_calendars)
-            done = DirectAnswer(self.kernel, self.recorder, i, sum(leg.hops for leg in legs),
+            done = DirectAnswer(self.recorder, i, sum(leg.hops for leg in legs),
                                 sum(leg.cross_group_hops for leg in legs))
             queue, _, _, skill = route.parts[0]
             self.direct.append((queue, skill, route.priority, done) if one_task else None)
@@ -125,48 +105,49 @@ class RequestFlows:
         self._branch_uniforms: list[float] = []
 
     # -- the request process ------------------------------------------------------------------
-    def request(self, r: int, kind: int, effort: float, rework: float, review: list[float]) -> Process:
-        """One request (number ``r``, of ``kind``), from the department's ask to the team's answer."""
+    def request(self, number: int, kind: int, effort: float, rework: float, review: list[float]) -> Process:
+        """One request (its ``number``, of ``kind``), from the department's ask to the team's answer."""
         kernel, recorder, policies = self.kernel, self.recorder, self.ctx.scenario.policies
         route = self.routes[kind]
-        t0 = kernel.now
-        recorder.opened(recorder.open_requests, t0)
+        arrived = kernel.now
+        recorder.opened(recorder.open_requests, arrived)
         if recorder.log is not None:
-            recorder.log.append((t0, "arrive", "request", r, self.kinds[kind].key))
+            recorder.log.append((arrived, "arrive", "request", number, self.kinds[kind].key))
         clocks = [0.0, 0.0, 0.0, 0.0]  # queue, work, handoff, approval
-        h = self.ctx.handoff_delay(route.leg_in)
-        if h:
-            yield kernel.timeout(h)
-        clocks[2] += h
+        handoff = self.ctx.handoff_delay(route.leg_in)
+        if handoff:
+            yield kernel.timeout(handoff)
+        clocks[2] += handoff
         hops, cross = route.leg_in.hops, route.leg_in.cross_group_hops
         person_hours = 0.0
         if route.triage is not None:
-            q, w = yield from self._task(r, route.triage, policies.triage_minutes / 60, COORDINATION, route.priority)
-            clocks[0] += q
-            clocks[1] += w
-            person_hours += w
+            queued, hands_on = yield from self._task(number, route.triage, policies.triage_minutes / 60, COORDINATION,
+                                                     route.priority)
+            clocks[0] += queued
+            clocks[1] += hands_on
+            person_hours += hands_on
         if route.steps:
-            body = self._steps(r, kind, route, clocks, person_hours)
+            body = self._steps(number, kind, route, clocks, person_hours)
         else:
-            body = self._parts_and_approvals(r, route, effort * self.request_factor, rework, review, clocks,
+            body = self._parts_and_approvals(number, route, effort * self.request_factor, rework, review, clocks,
                                              person_hours)
         person_hours, more_hops, more_cross, handoff_due, reply, parts, reworked = yield from body
         hops += more_hops
         cross += more_cross
-        h = self.ctx.handoff_delay(reply)
-        if h:
-            yield kernel.timeout(h)
+        handoff = self.ctx.handoff_delay(reply)
+        if handoff:
+            yield kernel.timeout(handoff)
         # an answer to a department that has closed is received when it opens
         closed = self.ctx.until_received(route.department)
         if closed:
             yield kernel.timeout(closed)
-        clocks[2] += handoff_due + h + closed
+        clocks[2] += handoff_due + handoff + closed
         hops += reply.hops
         cross += reply.cross_group_hops
-        recorder.answer(Answer(r, kind, t0, kernel.now, clocks[0], clocks[1], clocks[2], clocks[3], person_hours,
-                               hops, cross, parts, reworked))
+        recorder.answer(Answer(number, kind, arrived, kernel.now, clocks[0], clocks[1], clocks[2], clocks[3],
+                               person_hours, hops, cross, parts, reworked))
 
-    def _parts_and_approvals(self, r: int, route: Route, effort: float, rework: float, review: list[float],
+    def _parts_and_approvals(self, number: int, route: Route, effort: float, rework: float, review: list[float],
                              clocks: list[float], person_hours: float) -> Process:
         """The parts (a second round when reworked), then the approvals.
 
@@ -177,22 +158,23 @@ class RequestFlows:
         policies = self.ctx.scenario.policies
         hops, cross = 0, 0
         rounds = 2 if rework < route.rework else 1
-        for k in range(rounds):
-            person_hours += yield from self._parts(r, route, effort * (policies.rework_share if k else 1.0), clocks)
+        for round_no in range(rounds):
+            round_effort = effort * (policies.rework_share if round_no else 1.0)
+            person_hours += yield from self._parts(number, route, round_effort, clocks)
             for _, leg_in, leg_out, _ in route.parts:
                 hops += leg_in.hops + leg_out.hops
                 cross += leg_in.cross_group_hops + leg_out.cross_group_hops
         for i, (queue, leg) in enumerate(route.approvals):
-            h = self.ctx.handoff_delay(leg)
-            if h:
-                yield self.kernel.timeout(h)
-            q, w = yield from self._task(r, queue, review[i], COORDINATION, route.priority)
-            clocks[3] += h + q + w
+            handoff = self.ctx.handoff_delay(leg)
+            if handoff:
+                yield self.kernel.timeout(handoff)
+            queued, hands_on = yield from self._task(number, queue, review[i], COORDINATION, route.priority)
+            clocks[3] += handoff + queued + hands_on
             hops += leg.hops
             cross += leg.cross_group_hops
         return person_hours, hops, cross, 0.0, route.reply, len(route.parts), rounds - 1
 
-    def _parts(self, r: int, route: Route, effort: float, clocks: list[float]) -> Process:
+    def _parts(self, number: int, route: Route, effort: float, clocks: list[float]) -> Process:
         """Work the parts in parallel; add the slowest part's clocks. Returns person-hours.
 
         A split request is not simply divided: its concept (reading the
@@ -207,22 +189,22 @@ class RequestFlows:
         n = len(parts)
         share = part_effort(effort, n, self.ctx.scenario.policies.split_concept_share)
         if n == 1:
-            h, q, w = yield from self._part(r, parts[0], share, priority)
-            clocks[0] += q
-            clocks[1] += w
-            clocks[2] += h
-            return w
-        h, q, w, worked = yield from self._split(r, parts, share, priority)
-        clocks[0] += q
-        clocks[1] += w
-        clocks[2] += h
-        qm, wm = yield from self._task(r, cast(WorkQueue, route.merge), self.ctx.scenario.policies.merge_hours,
-                                       COORDINATION, priority)
-        clocks[0] += qm
-        clocks[1] += wm
-        return worked + wm
+            handoff, queued, hands_on = yield from self._part(number, parts[0], share, priority)
+            clocks[0] += queued
+            clocks[1] += hands_on
+            clocks[2] += handoff
+            return hands_on
+        handoff, queued, hands_on, everyone_worked = yield from self._split(number, parts, share, priority)
+        clocks[0] += queued
+        clocks[1] += hands_on
+        clocks[2] += handoff
+        merge_queued, merge_worked = yield from self._task(number, cast(WorkQueue, route.merge),
+                                                           self.ctx.scenario.policies.merge_hours, COORDINATION, priority)
+        clocks[0] += merge_queued
+        clocks[1] += merge_worked
+        return everyone_worked + merge_worked
 
-    def _steps(self, r: int, kind: int, route: Route, clocks: list[float], person_hours: float) -> Process:
+    def _steps(self, number: int, kind: int, route: Route, clocks: list[float], person_hours: float) -> Process:
         """A workflow (``steps:``): step after step, branches drawn as each ends; returns as :meth:`_parts_and_approvals`.
 
         A step's effort is drawn from its own ``effort_hours`` (×
@@ -240,89 +222,97 @@ class RequestFlows:
         seen, again, visits, efforts = 0, 0, self.step_visits, self._step_efforts
         warmup, horizon = ctx.warmup, ctx.horizon
         hops, cross = 0, 0
-        cq = cw = ch = ca = 0.0  # the four clocks of the steps (a numpy add per step cost more)
+        # the four clocks of the steps, added up as plain floats (this runs once per step)
+        queue_hours = work_hours = handoff_hours = approval_hours = 0.0
         while i < n:
-            st, queues, exits = steps[i]
+            step, queues, exits = steps[i]
             key = (kind, i)
             visits[key] = visits.get(key, 0) + 1
             again |= seen >> i & 1
             seen |= 1 << i
             drawn = efforts.get(key)
-            if not drawn:  # a batch at a time: one numpy call per step was a fifth of the workflow path
-                drawn = efforts[key] = draw(st.effort, self._step_efforts_rng, DRAW_BATCH).tolist()[::-1]
+            if not drawn:  # a batch at a time: a numpy call per step would cost more than the step
+                drawn = efforts[key] = draw(step.effort, self._step_efforts_rng, DRAW_BATCH).tolist()[::-1]
             effort = step_effort(drawn.pop(), factor, len(queues))
-            priority = route.priority if st.priority is None else st.priority
-            if st.department is not None:  # out of the team and back (orgsim.sim.departments): its own hours
-                h, q, w = yield from departments.visit(ctx, legs[0], st.department, effort / factor)
+            priority = route.priority if step.priority is None else step.priority
+            if step.department is not None:  # out of the team and back (orgsim.sim.departments): its own hours
+                handoff, queued, hands_on = yield from departments.visit(ctx, legs[0], step.department, effort / factor)
             elif len(queues) == 1:
-                h = ctx.handoff_delay(legs[0])
-                if h:
-                    yield kernel.timeout(h)
-                q, w = yield from self._task(r, cast(WorkQueue, queues[0]), effort, st.skills[0], priority)
-                if not st.outside:  # an outside approver's time is not the team's
-                    person_hours += w
-                if warmup <= kernel.now - q - w < horizon:
+                handoff = ctx.handoff_delay(legs[0])
+                if handoff:
+                    yield kernel.timeout(handoff)
+                queued, hands_on = yield from self._task(number, cast(WorkQueue, queues[0]), effort, step.skills[0],
+                                                         priority)
+                if not step.outside:  # an outside approver's time is not the team's
+                    person_hours += hands_on
+                if warmup <= kernel.now - queued - hands_on < horizon:
                     waited = self.step_waits.setdefault(key, [0, 0.0])
                     waited[0] += 1
-                    waited[1] += q
+                    waited[1] += queued
             else:
-                split = [(qu, leg, out, sk) for qu, leg, out, sk in zip(queues, legs, st.merge_legs, st.skills, strict=True)]
-                h, q, w, worked = yield from self._split(r, split, effort, priority)  # type: ignore[arg-type]
-                person_hours += worked
-                for leg in st.merge_legs:
+                split = list(zip(queues, legs, step.merge_legs, step.skills, strict=True))
+                handoff, queued, hands_on, everyone_worked = yield from self._split(
+                    number, split, effort, priority)  # type: ignore[arg-type]
+                person_hours += everyone_worked
+                for leg in step.merge_legs:
                     hops += leg.hops
                     cross += leg.cross_group_hops
-                qm, wm = yield from self._task(r, ctx.queues[cast(str, st.merge)], ctx.scenario.policies.merge_hours,
-                                               COORDINATION, priority)  # the split step joins before the next
-                q, w, person_hours = q + qm, w + wm, person_hours + wm
+                # the split step joins before the next
+                merge_queued, merge_worked = yield from self._task(number, ctx.queues[cast(str, step.merge)],
+                                                                   ctx.scenario.policies.merge_hours, COORDINATION, priority)
+                queued, hands_on = queued + merge_queued, hands_on + merge_worked
+                person_hours += merge_worked
             for leg in legs:
                 hops += leg.hops
                 cross += leg.cross_group_hops
-            if st.approval:
-                ca += h + q + w
+            if step.approval:
+                approval_hours += handoff + queued + hands_on
             else:
-                cq, cw, ch = cq + q, cw + w, ch + h
+                queue_hours += queued
+                work_hours += hands_on
+                handoff_hours += handoff
             if len(exits) == 1:  # one way on: nothing to draw
                 i, _, legs = exits[0]
                 continue
             if not self._branch_uniforms:
                 self._branch_uniforms = self._branch_rng.random(DRAW_BATCH).tolist()
-            u, acc = self._branch_uniforms.pop(), 0.0
-            for i, p, legs in exits:  # noqa: B007 - the last exit is taken when rounding leaves u above the sum
-                acc += p
-                if u < acc:
+            uniform, cumulative = self._branch_uniforms.pop(), 0.0
+            # (the last exit is taken when rounding leaves the uniform above the sum)
+            for i, probability, legs in exits:  # noqa: B007
+                cumulative += probability
+                if uniform < cumulative:
                     break
-        clocks[0] += cq
-        clocks[1] += cw
-        clocks[3] += ca
+        clocks[0] += queue_hours
+        clocks[1] += work_hours
+        clocks[3] += approval_hours
         # a workflow is one part; "reworked" says whether it went back to a step it had done; the steps'
         # handoff hours join the reply's (added together, as the clock always added them)
-        return person_hours, hops, cross, ch, legs[0], 1, again
+        return person_hours, hops, cross, handoff_hours, legs[0], 1, again
 
     # -- tasks and parallel parts -------------------------------------------------------------
-    def _task(self, r: int, queue: WorkQueue, effort: float, skill: Skill, priority: int) -> Process:
-        """Queue one task for request ``r`` and wait for it; returns (queue, work) hours."""
+    def _task(self, number: int, queue: WorkQueue, effort: float, skill: Skill, priority: int) -> Process:
+        """Queue one task for request ``number`` and wait for it; returns (queue, work) hours."""
         done = self.kernel.event()
-        task = self.dispatch.task(priority, effort, queue, skill, done, r)  # type: ignore[arg-type]
+        task = self.dispatch.task(priority, effort, queue, skill, done, number)  # type: ignore[arg-type]
         self.dispatch.place(task)
         yield done
         return self.kernel.now - task.queued_at - task.work_hours, task.work_hours
 
-    def _part(self, r: int, part: RunPart, effort: float, priority: int) -> Process:
+    def _part(self, number: int, part: RunPart, effort: float, priority: int) -> Process:
         """One part: the leg to its queue, its task, the leg on; returns (handoff, queue, work) hours."""
         queue, leg_in, leg_out, skill = part
-        h_in, h_out = self.ctx.handoff_delay(leg_in), self.ctx.handoff_delay(leg_out)
-        if h_in:
-            yield self.kernel.timeout(h_in)
-        q, w = yield from self._task(r, queue, effort, skill, priority)
-        if h_out:
-            yield self.kernel.timeout(h_out)
-        return h_in + h_out, q, w
+        handoff_in, handoff_out = self.ctx.handoff_delay(leg_in), self.ctx.handoff_delay(leg_out)
+        if handoff_in:
+            yield self.kernel.timeout(handoff_in)
+        queued, hands_on = yield from self._task(number, queue, effort, skill, priority)
+        if handoff_out:
+            yield self.kernel.timeout(handoff_out)
+        return handoff_in + handoff_out, queued, hands_on
 
-    def _split(self, r: int, parts: list[RunPart], effort: float, priority: int) -> Process:
+    def _split(self, number: int, parts: list[RunPart], effort: float, priority: int) -> Process:
         """Work ``parts`` in parallel, ``effort`` each: (handoff, queue, work) of the slowest, and everyone's work."""
-        procs = [self.kernel.process(self._part(r, p, effort, priority)) for p in parts]
-        yield self.kernel.all_of(procs)
-        results = [cast(tuple[float, float, float], p.value) for p in procs]
-        h, q, w = max(results, key=lambda x: x[0] + x[1] + x[2])
-        return h, q, w, sum(x[2] for x in results)
+        running = [self.kernel.process(self._part(number, part, effort, priority)) for part in parts]
+        yield self.kernel.all_of(running)
+        results = [cast(tuple[float, float, float], process.value) for process in running]
+        handoff, queued, hands_on = max(results, key=lambda result: result[0] + result[1] + result[2])
+        return handoff, queued, hands_on, sum(result[2] for result in results)

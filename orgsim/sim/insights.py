@@ -174,10 +174,10 @@ class InsightSpread:
     def hop(self, i: int, node: str, delay: float, via: str) -> None:
         """Insight ``i`` reaches ``node`` after ``delay`` hours (a closed department: when it opens).
 
-        A call, not a process per hop: a process cost a start event, a resume
-        and an end event besides its timeout (insights were 15% of a year of
-        base.yaml). The calls keep their order among themselves, so every
-        department hears at the same time, by the same way.
+        A call, not a process per hop: a process costs a start event, a resume
+        and an end event besides its timeout, for every department and person
+        an insight reaches. The calls keep their order among themselves, so
+        every department hears at the same time, by the same way.
         """
         self.kernel.call_in(delay, Call(partial(self._arrived, i, node, via)))
 
@@ -202,19 +202,19 @@ class InsightSpread:
         # Relaying is the work of a person: it leaves when someone who relays
         # for the node (the person, a pod member, the lead or her deputy) is on duty.
         wait = self.there(node) if ties else 0.0
-        for v, p, d in ties:
-            if v in seen:
+        for neighbour, probability, mean_delay in ties:
+            if neighbour in seen:
                 continue
-            coin, w = self._uniforms(i, node, v)
-            if v.startswith("dept:"):
+            coin, delay_uniform = self._uniforms(i, node, neighbour)
+            if neighbour.startswith("dept:"):
                 # A department's receptiveness to this insight is one draw,
                 # shared by every tie that brings it: a department busy with
                 # something else ignores the news whoever sends it, so more
                 # ties into it add routes, not more coins.
-                coin = self._uniforms(i, "receptive", v)[0]
-            if coin < p:
-                delay = d if self.fixed else on_grid(-d * math.log1p(-w))
-                self.hop(i, v, wait + delay, f"tie:{node}->{v}")
+                coin = self._uniforms(i, "receptive", neighbour)[0]
+            if coin < probability:
+                delay = mean_delay if self.fixed else on_grid(-mean_delay * math.log1p(-delay_uniform))
+                self.hop(i, neighbour, wait + delay, f"tie:{node}->{neighbour}")
 
     def briefings(self, lever: Briefing, sender: str) -> Any:
         """Every ``every_days``: pass on what the sender knows since the last meeting."""
@@ -232,13 +232,13 @@ class InsightSpread:
             for i, seen in enumerate(self.reached):
                 if sender == "lead" and lead is not None:
                     heard = seen.get(f"person:{lead}")
-                    t = heard[0] if heard else None
+                    known_since = heard[0] if heard else None
                 else:
                     seen_at = self.noticed[i]
-                    t = seen_at[0] if seen_at is not None else None
-                if t is not None and last <= t < now:
-                    for d in lever.departments:
-                        self.reach(i, dept(d), f"{sender}_briefing")
+                    known_since = seen_at[0] if seen_at is not None else None
+                if known_since is not None and last <= known_since < now:
+                    for department in lever.departments:
+                        self.reach(i, dept(department), f"{sender}_briefing")
             last = now
             yield kernel.timeout(lever.every_days * 24)
 
@@ -246,18 +246,18 @@ class InsightSpread:
     def table(self) -> pd.DataFrame:
         rows = []
         ctx = self.ctx
-        for i, (t0, kind, j) in enumerate(self.items):
-            k = self.ins.kinds[kind]
+        for i, (appeared, kind, j) in enumerate(self.items):
+            spec = self.ins.kinds[kind]
             noticed = self.noticed[i]
-            in_window = t0 >= ctx.warmup and t0 + self.window <= ctx.horizon
-            for d in k.departments:
-                hit = self.reached[i].get(dept(d))
-                hours = hit[0] - t0 if hit else np.nan
+            in_window = appeared >= ctx.warmup and appeared + self.window <= ctx.horizon
+            for department in spec.departments:
+                hit = self.reached[i].get(dept(department))
+                hours = hit[0] - appeared if hit else np.nan
                 within = bool(hit) and hours <= self.window
-                rows.append((f"{kind}/{j}", kind, k.channel, k.audience, k.importance, k.half_life_hours, t0,
-                             noticed[0] if noticed else np.nan, noticed[1] if noticed else None, d,
+                rows.append((f"{kind}/{j}", kind, spec.channel, spec.audience, spec.importance, spec.half_life_hours,
+                             appeared, noticed[0] if noticed else np.nan, noticed[1] if noticed else None, department,
                              hit[0] if hit else np.nan, hit[1] if hit else None, hours, within,
-                             on_grid(0.5 ** (hours / k.half_life_hours), VALUE_GRID) if within else 0.0, in_window))
+                             on_grid(0.5 ** (hours / spec.half_life_hours), VALUE_GRID) if within else 0.0, in_window))
         import pandas as pd  # here, not at the top: a run that builds no table needs no pandas
 
         return pd.DataFrame(rows, columns=list(INSIGHT_COLUMNS))

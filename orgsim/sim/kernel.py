@@ -76,8 +76,8 @@ class Kernel(simpy.Environment):
     """The clock, the event heap, the shift alarms and the arrivals of one run (see the module docstring)."""
 
     # Slots: the clock is read on nearly every call of a run. A slot shadows SimPy's ``now`` property
-    # with a plain attribute that the interpreter reads as fast as any (a class attribute in its place
-    # left every read of it unoptimised: 15% more instructions per item on the M/M/5, callgrind).
+    # with a plain attribute that the interpreter reads as fast as any; a class attribute in its
+    # place would leave every one of those reads unspecialised.
     __slots__ = ("now", "heap", "alarms", "_scheduled", "_release", "_next_arrival")
 
     def __init__(self) -> None:
@@ -106,7 +106,7 @@ class Kernel(simpy.Environment):
     def step(self) -> None:
         """Take the next happening alone (see the module docstring for the order); ``EmptySchedule`` when none.
 
-        The same as one turn of :meth:`run`'s loop, which has it inline (a call per event cost more).
+        The same as one turn of :meth:`run`'s loop, which has it inline (it runs once per happening).
         """
         heap, alarms = self.heap, self.alarms
         top = heap[0][0] if heap else INF
@@ -141,22 +141,20 @@ class Kernel(simpy.Environment):
     def alarm(self, at: float, order: int, call: Call) -> None:
         """Run ``call`` at ``at``, after every event due then; alarms at one instant by ``order``.
 
-        Alarms are kept apart from the heap: nine in ten happenings pending
-        are alarms (each person idle off shift has one, hours ahead), and on
-        the heap every push and pop sifted through them; apart, the heap that
-        turns over about three times an item holds only what is due soon
-        (callgrind: 3% fewer instructions per item and, at 1,000 people, 7%
-        fewer L2 misses; docs/validation.md, "Scale: where the cost per item
-        goes").
+        Alarms are kept apart from the heap: most happenings pending are
+        alarms (each person idle off shift has one, hours ahead), and on the
+        heap every push and pop would sift through them; apart, the heap that
+        turns over a few times an item holds only what is due soon
+        (docs/validation.md, "Scale: where the cost per item goes").
         """
         heappush(self.alarms, (at, order, call))
 
     def feed(self, release: Callable[[], float], first: float) -> None:
         """Merge pre-drawn arrivals into the run: ``release()`` releases the one due now, returns the next time.
 
-        An arrival is not an event on the heap: a timeout per arrival was a
-        push, a pop and a dispatch each, about a sixth of a run of
-        ``base.yaml``. ``first`` is the first arrival's time (``inf``: none).
+        An arrival is not an event on the heap: a timeout per arrival would
+        be a push, a pop and a dispatch each, for the commonest happening of
+        a run. ``first`` is the first arrival's time (``inf``: none).
         """
         self._release, self._next_arrival = release, first
 
@@ -220,17 +218,16 @@ def collector_set_aside(young: int) -> Iterator[None]:
     """Keep the garbage collector's passes to the run's own objects while the block runs.
 
     A full pass walks every tracked object of the process — pandas', pydantic's
-    and the scenario's included — and a long run triggers dozens of them: on a
-    1,000-person organisation they were a sixth of the run. ``gc.freeze`` sets
-    what exists before the run aside (nothing of it is freed during the run
-    anyway); ``unfreeze`` hands it back afterwards.
+    and the scenario's included — and a long run triggers dozens of them.
+    ``gc.freeze`` sets what exists before the run aside (nothing of it is
+    freed during the run anyway); ``unfreeze`` hands it back afterwards.
 
     The youngest generation is collected every ``young`` net new objects
     instead of Python's 700: a run's objects are freed by reference counting
     (a finished task, a spent call), so a collection finds almost nothing and
-    only walks the work in flight again — 5% of a 1,000-person run, in 623
-    collections over 30 days. Cyclic garbage (if any) waits at most that many
-    objects longer. Results are unaffected.
+    only walks the work in flight again. Cyclic garbage (if any) waits at most
+    that many objects longer. Results are unaffected. (Measured:
+    docs/validation.md, "Second round: fewer events per item".)
     """
     threshold = gc.get_threshold()
     gc.freeze()

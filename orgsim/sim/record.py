@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from orgsim.sim.kernel import Kernel
     from orgsim.sim.workers import Task
 
-__all__ = ["Recorder", "TableRecorder", "TallyRecorder"]
+__all__ = ["DirectAnswer", "Recorder", "TableRecorder", "TallyRecorder"]
 
 
 class _Replies:
@@ -86,7 +86,7 @@ class Recorder:
             self.log.append((now, "answer", "request", record[0], self.kind_keys[record[1]]))
         self.held.append(record)
         self.room -= 1
-        if not self.room:  # (a countdown: ``len`` per answer cost more)
+        if not self.room:  # a countdown rather than ``len(self.held)``: this runs once per answer
             self.fold()
             self.room = self.batch
 
@@ -121,6 +121,42 @@ class Recorder:
             self.fold()
         for ledger in self.open.values():
             ledger[1] += ledger[0] * self.horizon
+
+
+class DirectAnswer:
+    """What the one task of a direct-path request is done with (a ``TaskDone``): the request's answer, recorded.
+
+    A request whose whole flow is one task with no handoff delay is queued as
+    it arrives, with no process of its own (``RequestFlows.direct``). Its
+    record is the :class:`~orgsim.sim.answers.Answer` a process would hand
+    to :meth:`Recorder.answer` — its queueing the time it waited, its work
+    the task's, its handoffs the route's — kept by the same bookkeeping,
+    written out here rather than called: most requests of a busy run take
+    this path, and a call per request was a measurable share of its work
+    (docs/validation.md, "The engine in parts (issue #27)").
+    """
+
+    __slots__ = ("recorder", "kind", "handoffs", "cross_group_handoffs")
+
+    def __init__(self, recorder: Recorder, kind: int, handoffs: int, cross_group_handoffs: int) -> None:
+        self.recorder = recorder
+        self.kind, self.handoffs, self.cross_group_handoffs = kind, handoffs, cross_group_handoffs
+
+    def succeed(self, task: Task) -> None:
+        recorder = self.recorder
+        now, work, queued_at = recorder.kernel.now, task.work_hours, task.queued_at
+        # Recorder.answer, written out
+        ledger = recorder.open_requests
+        ledger[0] -= 1
+        ledger[1] += now if now > recorder.warmup else recorder.warmup
+        if recorder.log is not None:
+            recorder.log.append((now, "answer", "request", task.item, recorder.kind_keys[self.kind]))
+        recorder.held.append((task.item, self.kind, queued_at, now, now - queued_at - work, work, 0.0, 0.0, work,
+                              self.handoffs, self.cross_group_handoffs, 1, 0))
+        recorder.room -= 1
+        if not recorder.room:
+            recorder.fold()
+            recorder.room = recorder.batch
 
 
 class TableRecorder(Recorder):
@@ -158,11 +194,11 @@ class TableRecorder(Recorder):
 
     def columns(self) -> dict[str, np.ndarray]:
         """Every quantity kept, by request number (NaN where unanswered); after :meth:`close`."""
-        a = self.arrivals
-        fields = {"request": np.arange(len(a.req_time), dtype=float), "kind": a.req_kind.astype(float),
-                  "arrived": a.req_time, **self.fields}
-        open_ = np.isnan(self.fields["answered"])
-        return {q.name: np.where(open_, np.nan, q.of(fields)) for q in self.quantities}
+        arrivals = self.arrivals
+        fields = {"request": np.arange(len(arrivals.req_time), dtype=float), "kind": arrivals.req_kind.astype(float),
+                  "arrived": arrivals.req_time, **self.fields}
+        unanswered = np.isnan(self.fields["answered"])
+        return {q.name: np.where(unanswered, np.nan, q.of(fields)) for q in self.quantities}
 
 
 class TallyRecorder(Recorder):

@@ -345,15 +345,15 @@ class Tally:
         kind, rows = kind[order], rows[order]
         starts = np.flatnonzero(np.r_[True, kind[1:] != kind[:-1]])
         for lo, hi in zip(starts, [*starts[1:], len(kind)], strict=True):
-            k, part = self._kinds[int(kind[lo])], rows[lo:hi]
+            kind_tally, part = self._kinds[int(kind[lo])], rows[lo:hi]
             fields = {name: part[:, i] for name, i in FIELD.items()}
-            k.latency.add_many(fields["answered"] - fields["arrived"])
+            kind_tally.latency.add_many(fields["answered"] - fields["arrived"])
             for q in self.quantities:
                 values = q.of(fields)
                 if q.count:  # whole numbers: exact in any order
-                    k.sums[q.name] += int(values.sum())
+                    kind_tally.sums[q.name] += int(values.sum())
                 else:
-                    k.sums[q.name] = float(_running_sum(k.sums[q.name], values))
+                    kind_tally.sums[q.name] = float(_running_sum(kind_tally.sums[q.name], values))
 
     def message(self, arrived: float, answered: float) -> None:
         if arrived >= self.warmup:

@@ -30,7 +30,6 @@ __all__ = ["DONE_EPS", "Dispatch", "Skill", "Task", "TaskDone", "Trace", "Worker
 #: a task with less than this many hours of effort left is done (the float dust of paused work)
 DONE_EPS = 1e-9
 
-#: what a task needs: (channels, function, audience); coordination is ``((), None, None)``
 #: the run's event log, if kept: (time, event, task, where)
 Trace = Callable[[float, str, "Task", str], None]
 
@@ -157,8 +156,7 @@ class Worker:
         The last pass found the duty state and the next shift boundary; until
         then the answer is known without a search of the calendar. Queuing a
         task asks it of every idle server of the queue (the dispatch policy
-        inlines this test): at 1,000 people the calendar searches were a
-        quarter of the run under cProfile.
+        inlines this test), so a search each time would grow with the team.
         """
         return self.on_duty_now if now < self.duty_until else self.calendar.on_duty(now)
 
@@ -169,10 +167,10 @@ class Worker:
         estimate`` calls too): the mean of the person's channel factors over
         the task's channels × the function factor × the audience factor.
         """
-        f = self.factors.get(skill)
-        if f is None:
-            f = self.factors[skill] = skill_factor(self.proficiency, skill, self.hours_per_effort)
-        return f
+        factor = self.factors.get(skill)
+        if factor is None:
+            factor = self.factors[skill] = skill_factor(self.proficiency, skill, self.hours_per_effort)
+        return factor
 
     def _setup(self, skill: Skill) -> float:
         """Clock hours of setup to start a task of ``skill``: the switch cost of each dimension that changes.
@@ -183,11 +181,11 @@ class Worker:
         """
         channels, function, audience = skill
         hours, last = 0.0, self.last_kind
-        for d, now_kind in enumerate((frozenset(channels) if channels else None, function, audience)):
-            if now_kind is not None:
-                if last[d] is not None and last[d] != now_kind:
-                    hours += self.switch[d]  # type: ignore[index]
-                last[d] = now_kind
+        for dimension, kind in enumerate((frozenset(channels) if channels else None, function, audience)):
+            if kind is not None:
+                if last[dimension] is not None and last[dimension] != kind:
+                    hours += self.switch[dimension]  # type: ignore[index]
+                last[dimension] = kind
         return hours
 
     def wake(self, at_once: bool = False) -> None:
@@ -215,44 +213,42 @@ class Worker:
         if self.waiting is call:
             self.wake(at_once=True)
 
-    # The hot loop of every run, as calls rather than a generator process: the
-    # profile of base.yaml showed resuming a process (``Process._resume``, the
-    # generator's ``send``) and building ``Timeout`` events as about a sixth of
-    # the run. Each call below is scheduled at exactly the time, priority and
-    # place in line where the process's event was, so a run is the same, event
-    # for event, but for the shift alarms (see ``Kernel.alarm``).
+    # The hot loop of every run, written as calls rather than a generator process: it runs for
+    # every chunk of work, and resuming a process and building a ``Timeout`` each time cost more
+    # than the work itself (docs/validation.md, "The engine work of issue #20"). Each call below
+    # is scheduled at exactly the time, priority and place in line where the process's event
+    # was, so a run is the same, event for event, but for the shift alarms (see ``Kernel.alarm``).
     def _pass(self, _call: Call | None = None) -> None:
         """Take a task (the dispatch policy's choice) and start on it, or go idle until woken."""
         self.preempted = False
         now = self.kernel.now
         if now < self.duty_until:  # no shift boundary since the last pass: its answer holds
-            on, change = self.on_duty_now, self.duty_until
+            on_duty, shift_change = self.on_duty_now, self.duty_until
         else:
             bounds = self.calendar.bounds
             # one bisect answers both "on duty?" and "until when?"
-            i = bisect_right(bounds, now)
-            on = i & 1 == 1
-            change = bounds[i] if i < len(bounds) else INF
-            self.on_duty_now, self.duty_until = on, change
-        task = self.dispatch.take(self, on, now)
+            boundary = bisect_right(bounds, now)
+            on_duty = boundary & 1 == 1
+            shift_change = bounds[boundary] if boundary < len(bounds) else INF
+            self.on_duty_now, self.duty_until = on_duty, shift_change
+        task = self.dispatch.take(self, on_duty, now)
         if task is None:  # idle: wait to be woken, and re-check at the next shift boundary
             self.idle_since = now
             for q in self.queues:  # (a pass only ever runs while not idle: wake and the alarm end idling first)
                 q.idle += 1
-            if change < self.window[1]:
-                # None at or after the horizon, where the run stops first: an
-                # always-on worker left one pending alarm per idle spell there,
-                # and they filled the event heap (and the garbage collector's work).
+            if shift_change < self.window[1]:
+                # None at or after the horizon, where the run stops first: an always-on
+                # worker would leave one pending alarm per idle spell there.
                 # One alarm per person: an alarm still pending is for this same
-                # boundary (none has passed since it was set) and is reused; a
-                # new one per idle spell left one stale alarm for every time the
+                # boundary (none has passed since it was set) and is reused, where a
+                # new one per idle spell would leave a stale alarm for every time the
                 # person was woken before their shift changed.
-                if self.alarm is not None and self.alarm_at == change:
+                if self.alarm is not None and self.alarm_at == shift_change:
                     self.waiting = self.alarm
                 else:
                     self.waiting = self.alarm = alarm = Call(self._alarm)
-                    self.alarm_at = change
-                    self.kernel.alarm(now + (change - now), self.position, alarm)
+                    self.alarm_at = shift_change
+                    self.kernel.alarm(now + (shift_change - now), self.position, alarm)
             else:
                 self.waiting = _IDLE
             return
@@ -270,17 +266,21 @@ class Worker:
                     if self.window[0] <= now < self.window[1]:
                         self.switch_hours += setup
         hours = task.effort_left * factor
-        self.chunk_start = now  # (three assignments: a tuple on the right was built and unpacked)
-        self.chunk_on_duty = on
+        self.chunk_start = now
+        self.chunk_on_duty = on_duty
         self.chunk_hours = hours
         if self.trace is not None:
             self.trace(now, "start", task, self.name)
-        if on and hours > change - now:  # the chunk ends with the shift
-            hours = change - now
+        if on_duty and hours > shift_change - now:  # the chunk ends with the shift
+            hours = shift_change - now
         self.kernel.call_in(hours, self.chunk_end)
 
     def _interrupted(self, _call: Call | None = None) -> None:
-        # The chunk's end stays on the heap and calls nothing when it comes; the next chunk gets a call of its own.
+        """Pre-empted: the chunk in hand ends now.
+
+        Its end stays on the heap (a heap cannot take an entry out cheaply)
+        and calls nothing when it comes; the next chunk gets a call of its own.
+        """
         self.chunk_end.cancel()
         self.chunk_end = Call(self._worked)
         self._worked()
@@ -297,13 +297,14 @@ class Worker:
         else:
             task.effort_left -= elapsed / self.factor_in_hand
         task.work_hours += elapsed
-        w0, w1 = self.window
-        a = start if start > w0 else w0
-        b = end if end < w1 else w1
-        if b > a:
-            self.busy_hours += b - a
+        window_start, window_end = self.window
+        # the part of the chunk inside the measured window
+        counted_from = start if start > window_start else window_start
+        counted_to = end if end < window_end else window_end
+        if counted_to > counted_from:
+            self.busy_hours += counted_to - counted_from
             if not self.chunk_on_duty:
-                self.after_hours += (b - a) - self.calendar.duty_between(a, b)
+                self.after_hours += (counted_to - counted_from) - self.calendar.duty_between(counted_from, counted_to)
         trace = self.trace
         if task.effort_left <= DONE_EPS:
             self.tasks_done += 1
