@@ -6,6 +6,7 @@ Run from the repository root::
     PYTHONPATH=$PWD python -m benchmarks.bench --quick         # small sizes, a smoke test
     PYTHONPATH=$PWD python -m benchmarks.bench --only mmc --repeats 7
     PYTHONPATH=$PWD python -m benchmarks.bench --baseline /tmp/before   # before/after, interleaved
+    PYTHONPATH=$PWD python -m benchmarks.bench --only startup --repeats 11   # `orgsim validate`'s CPU-s
 
 The protocol:
 
@@ -41,6 +42,9 @@ rest: the before/after ratios of engine work come from one run. To ``pool`` it
 adds both contenders (both are orgsim's own ``run_study``), so the pool's
 speed-up before and after a change of ``orgsim.experiment.parallel`` comes
 from one run too.
+
+``--only startup`` (not in the default record; :mod:`benchmarks.startup`): the
+CPU-seconds of a whole ``orgsim validate`` process, before/after with ``--baseline``.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks import waits
+from benchmarks import startup, waits
 from benchmarks.child import LAM, MEAN, REVIEWS, SCALE, TANDEM_LAM, C
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,6 +132,8 @@ def interval(runs: Runs) -> tuple[float, float | None]:
 
 def run_child(case: str, who: str, seed: int, size: dict[str, Any], baseline: str | None = None) -> dict[str, Any]:
     """One contender's run in a fresh process; ``<who>@before`` runs on the baseline checkout's orgsim."""
+    if case in startup.CASES:  # the whole process is the measurement: no harness around it
+        return startup.run(who, baseline)
     spec = {"case": case, "who": who.removesuffix(BEFORE), "seed": seed, **size, "t0": time.time()}
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     env.pop("ORGSIM_ROOT", None)
@@ -147,10 +153,10 @@ def load() -> str:
 
 def contenders(case: str, baseline: str | None) -> tuple[str, ...]:
     """The case's contenders, and with a baseline its orgsim ones again on the baseline's code."""
-    names = CONTENDERS[case] if case in CONTENDERS else waits.CONTENDERS[case]
-    if baseline is None or case not in ("mmc", "base", "scale", "pool", *waits.WAIT_CASES):
+    names = {**CONTENDERS, **waits.CONTENDERS, **startup.CONTENDERS}[case]
+    if baseline is None or case not in ("mmc", "base", "scale", "pool", *waits.WAIT_CASES, *startup.CASES):
         return names
-    if case == "pool" or case in waits.WAIT_CASES:  # every contender runs orgsim (serial and pool: run_study)
+    if case == "pool" or case in (*waits.WAIT_CASES, *startup.CASES):  # every contender runs orgsim (serial and pool: run_study)
         return names + tuple(n + BEFORE for n in names)
     return names + tuple(n + BEFORE for n in names if n.startswith(("orgsim", "people")))
 
@@ -298,7 +304,7 @@ def main(argv: list[str] | None = None) -> list[str]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=None, help="rounds per case (default 5; 2 with --quick)")
     ap.add_argument("--quick", action="store_true", help="small sizes, a smoke test (not for the record)")
-    ap.add_argument("--only", choices=CASES + waits.WAIT_CASES, action="append",
+    ap.add_argument("--only", choices=CASES + waits.WAIT_CASES + startup.CASES, action="append",
                     help="run only this case (may repeat)")
     ap.add_argument("--waits", action="store_true", help="the cases where users wait (issue #33): README command 1 "
                     "by phase, the default explore, summary/full, Dask/pool (benchmarks.waits)")
@@ -309,7 +315,8 @@ def main(argv: list[str] | None = None) -> list[str]:
         ap.error("--repeats must be at least 1")
     size = {**sizes(a.quick), **waits.sizes(a.quick)}
     if a.waits or a.only:
-        cases = [c for c in CASES + waits.WAIT_CASES if (a.waits and c in waits.WAIT_CASES) or c in (a.only or ())]
+        cases = [c for c in CASES + waits.WAIT_CASES + startup.CASES
+                 if (a.waits and c in waits.WAIT_CASES) or c in (a.only or ())]
     else:
         cases = list(CASES)
 
@@ -323,12 +330,14 @@ def main(argv: list[str] | None = None) -> list[str]:
     say(f"load average (1, 5, 15 min) at the start: {load()}; cores: {os.cpu_count()}")
     if a.baseline and not (Path(a.baseline) / "orgsim" / "__init__.py").is_file():
         ap.error(f"--baseline {a.baseline}: no orgsim package there")
-    results = {c: run_case(c, repeats, size[c], say, a.baseline) for c in cases}
+    results = {c: run_case(c, repeats, size.get(c, {}), say, a.baseline) for c in cases}
     say(f"load average (1, 5, 15 min) at the end: {load()}")
     engine = {c: r for c, r in results.items() if c in CASES}
     waited = {c: r for c, r in results.items() if c in waits.WAIT_CASES}
+    started = {c: r for c, r in results.items() if c in startup.CASES}
     lines = [*loads, *(report(engine, size, repeats) if engine else []),
-             *(waits.report(waited, size, repeats) if waited else [])]
+             *(waits.report(waited, size, repeats) if waited else []),
+             *(startup.report(started, repeats) if started else [])]
     print("\n".join(lines), flush=True)
     return lines
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
@@ -154,15 +155,23 @@ def a_string(value: Any, name: str, bound: Mapping[str, Any]) -> None:
         raise _wrong(name, "a string", value)
 
 
+def _is_whole(value: Any) -> bool:
+    """An ``int`` (not a bool), or one of numpy's integers.
+
+    A numpy integer can only exist once something loaded numpy, so the check looks numpy up in ``sys.modules``
+    instead of importing it: `orgsim validate` checks whole numbers and must not load numpy (0.13 CPU-s).
+    """
+    np = sys.modules.get("numpy")
+    return not isinstance(value, bool) and (isinstance(value, int) or (np is not None and isinstance(value, np.integer)))
+
+
 def whole(least: int, most: int | None = None, *, optional: bool = False) -> Rule:
     """A whole number from ``least`` (to ``most``); ``None`` too when ``optional`` (the file's value)."""
 
     def check(value: Any, name: str, bound: Mapping[str, Any]) -> None:
-        import numpy as np
-
         if value is None and optional:
             return
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if not _is_whole(value):
             raise _wrong(name, f"a whole number >= {least}" + (" (or None)" if optional else ""), value)
         if value < least or (most is not None and value > most):
             upto = f" and <= {most}" if most is not None else ""
@@ -174,9 +183,8 @@ def whole(least: int, most: int | None = None, *, optional: bool = False) -> Rul
 
 def a_seed(value: Any, name: str, bound: Mapping[str, Any]) -> None:
     """``None`` (the file's seed), a whole number >= 0, or a numpy ``SeedSequence``."""
-    import numpy as np
-
-    if value is None or isinstance(value, np.random.SeedSequence):
+    np = sys.modules.get("numpy")  # a SeedSequence exists only once numpy is loaded; checking must not load it
+    if value is None or (np is not None and isinstance(value, np.random.SeedSequence)):
         return
     whole(0)(value, name, bound)
 

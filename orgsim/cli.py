@@ -23,6 +23,7 @@ from orgsim.helptext import PlainTyper
 from orgsim.writes import ending_cleanly, strict_json
 
 if TYPE_CHECKING:
+    from orgsim.experiment.settings import Settings as RunSettings
     from orgsim.scenario import Scenario
 
 # PlainTyper: a list argument's help reads "FILE... <path>", not typer's "FILE <list[Path]>" (orgsim.helptext)
@@ -217,27 +218,23 @@ def run(
                                                "--out then writes no per-request tables.")] = False,
 ) -> None:
     """Simulate one scenario and print its silo-latency summary."""
-    from orgsim.experiment import replicate
+    from orgsim.experiment.replications import replicate_with, run_summary
+    from orgsim.experiment.settings import Settings
     from orgsim.folders import claim_folder
-    from orgsim.metrics import summarize
     from orgsim.output import progress_bar, render_summary, results_bytes, write_run
     from orgsim.scenario.overrides import with_run_settings
 
     scenario = with_run_settings(load_scenario(ctx, file), horizon_days=horizon_days, warmup_days=warmup_days,
                                  allow_large=_allow_large(ctx))
-    base_seed = scenario.run.seed if seed is None else seed
-    n = scenario.run.replications if replications is None else replications
+    settings = Settings.fold(scenario.run, replications=replications, seed=seed, workers=workers, scheduler=scheduler,
+                             allow_large=_allow_large(ctx))
     with contextlib.ExitStack() as claimed:
         # claimed before simulating: a bad, busy or full --out fails now, and results appear only when all are written
-        need = results_bytes(scenario, n, summary_mode)
+        need = results_bytes(scenario, settings.replications, summary_mode)
         stage = claimed.enter_context(claim_folder(out, force, need_bytes=need)) if out is not None else None
-        with progress_bar(n, quiet=as_json) as tick:
-            results = replicate(scenario, n, base_seed, progress=tick, workers=workers, summary=summary_mode,
-                                scheduler=scheduler, allow_large=_allow_large(ctx))
-        summary = {"company": scenario.company, **summarize(results, seed=base_seed)}
-        from orgsim.metrics.stability import unstable_reasons
-
-        summary["unstable"] = unstable_reasons(scenario, summary)
+        with progress_bar(settings.replications, quiet=as_json) as tick:
+            results = replicate_with(scenario, settings, progress=tick, summary=summary_mode)
+        summary = run_summary(scenario, results, settings)
         if stage is not None:
             write_run(stage, results, summary)
     if as_json:
@@ -275,21 +272,23 @@ def compare(
                                                        "--out DIR` folder (same company).")] = None,
 ) -> None:
     """Compare designs on the same demand: every figure with its CI, and a verdict against the first."""
-    from orgsim.experiment.study import run_study
+    from orgsim.experiment.settings import Settings
+    from orgsim.experiment.study import study_runs, study_with
     from orgsim.folders import claim_folder
     from orgsim.output import comparison_json, progress_bar, render_attribution, render_comparison, write_comparison
 
     if correction not in ("holm", "bh", "none"):
         raise OrgsimError(f"--correction must be holm, bh or none, got {correction!r}")
     scenarios = load_designs(ctx, files, "compare")
+    settings = Settings.fold(scenarios[0].run, replications=replications, seed=seed, workers=workers,
+                             scheduler=scheduler, allow_large=_allow_large(ctx))
     with contextlib.ExitStack() as claimed:
         stage = claimed.enter_context(claim_folder(out, force)) if out is not None else None
         if precision is not None:
             from orgsim.experiment.study import PRECISION_CAP, run_to_precision
 
-            study, gaps = run_to_precision(scenarios, precision, replications, seed=seed, workers=workers,
-                                           scheduler=scheduler, allow_large=_allow_large(ctx),
-                                           sources=[str(f) for f in files], detail=out is not None)
+            study, gaps = run_to_precision(scenarios, precision, settings, sources=[str(f) for f in files],
+                                           detail=out is not None)
             if gaps:
                 _err(f"warning: --precision {precision:g} not reached at {study.replications} replications (the cap "
                      f"is {PRECISION_CAP}): " + "; ".join(gaps[:5])
@@ -297,22 +296,23 @@ def compare(
             else:
                 _err(f"--precision {precision:g}: reached at {study.replications} replications")
         else:
-            with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications), quiet=as_json) as tick:
+            with progress_bar(study_runs(scenarios, settings), quiet=as_json) as tick:
                 # with --out, keep every replication's detail, so `orgsim report --from OUT` can draw it without rerunning
-                study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
-                                  allow_large=_allow_large(ctx),
-                                  sources=[str(f) for f in files], detail=out is not None)
+                study = study_with(scenarios, settings, progress=tick, sources=[str(f) for f in files],
+                                   detail=out is not None)
         study.correction = correction
         table = study.table
         attributions = []
         if attribute:
-            from orgsim.experiment.attribution import attribute as attribute_levers
+            from orgsim.experiment.attribution import attribute_with
 
-            for s in scenarios[1:]:
-                attributions.append(attribute_levers(scenarios[0], s, study.replications, study.seed, workers=workers,
-                                                     scheduler=scheduler))
-        resilient = _resilience_for(ctx, scenarios, [str(f) for f in files], with_resilience, resilience_from,
-                                    study.replications, study.seed, workers, scheduler, as_json)
+            # on the study's settings (--precision may have raised its replications); without the size override,
+            # as before: 2^k designs each
+            levers_on = Settings.fold(scenarios[0].run, replications=study.replications, seed=study.seed,
+                                      workers=workers, scheduler=scheduler)
+            attributions = [attribute_with(scenarios[0], s, levers_on) for s in scenarios[1:]]
+        resilient = _resilience_for(scenarios, [str(f) for f in files], with_resilience, resilience_from,
+                                    settings.with_replications(study.replications), as_json)
         if stage is not None:
             write_comparison(stage, table, study, attributions)
     if as_json:
@@ -333,9 +333,8 @@ def compare(
             render_resilience(resilient, typer.echo)
 
 
-def _resilience_for(ctx: typer.Context, scenarios: list[Scenario], sources: list[str], run: bool, saved: Path | None,
-                    replications: int, seed: int, workers: int | None, scheduler: str | None,
-                    quiet: bool) -> dict[str, Any] | None:
+def _resilience_for(scenarios: list[Scenario], sources: list[str], run: bool, saved: Path | None,
+                    settings: RunSettings, quiet: bool) -> dict[str, Any] | None:
     """The resilience study of ``--resilience`` (run at the comparison's seed) or ``--resilience-from``."""
     if run and saved is not None:
         raise OrgsimError("give --resilience (run it) or --resilience-from DIR (a saved one), not both")
@@ -346,13 +345,11 @@ def _resilience_for(ctx: typer.Context, scenarios: list[Scenario], sources: list
     if not run:
         return None
     from orgsim.output import progress_bar
-    from orgsim.resilience import Options, resilience, resilience_json
-    from orgsim.resilience.run import study_size
+    from orgsim.resilience import Options, resilience_json
+    from orgsim.resilience.run import resilience_with, study_size
 
-    with progress_bar(study_size(scenarios, Options(), replications, sources), quiet=quiet) as tick:
-        return resilience_json(resilience(scenarios, Options(), replications, seed, workers=workers,
-                                          scheduler=scheduler, progress=tick, allow_large=_allow_large(ctx),
-                                          sources=sources))
+    with progress_bar(study_size(scenarios, Options(), settings, sources), quiet=quiet) as tick:
+        return resilience_json(resilience_with(scenarios, Options(), settings, progress=tick, sources=sources))
 
 
 @app.command()
@@ -387,98 +384,54 @@ def report(
     --pptx and --pdf also write a slide deck and a printed copy of the same study. --attribute adds a
     waterfall per design that differs from the baseline in several levers (opt-in: it runs 2^k designs each).
     """
-    from orgsim.experiment.study import Study, run_study
-    from orgsim.output import progress_bar, report_command
-    from orgsim.report import write_study_report
-    from orgsim.writes import check_file_target, distinct_targets
+    from dataclasses import replace
+
+    from orgsim.experiment.settings import Settings
+    from orgsim.experiment.study import study_runs, study_with
+    from orgsim.output import progress_bar
+    from orgsim.report.publish import (
+        Outputs,
+        publish,
+        read_additions,
+        rebuild_command,
+        saved_study,
+        undefined_warning,
+    )
 
     if files and from_dir is not None:
         raise OrgsimError("give scenario files or --from a saved study, not both")
     if not files and from_dir is None:
         raise OrgsimError("give the scenario files to compare, or --from a folder written by `orgsim compare --out`")
-    targets = {"--output": output, "--pptx": pptx, "--pdf": pdf}
-    distinct_targets(targets.items())
-    # checked before the run, not after it; each path is then the file to write (a link's target)
-    checked = {option: check_file_target(t, force, option) for option, t in targets.items() if t is not None}
-    if pptx is not None:
-        from orgsim.report.deck import _require
-
-        _require()  # before the run, not after it
-    if pdf is not None:
-        from orgsim.report.pdf import chromium_path
-
-        chromium_path()
-    explored = None
-    if explore_dir is not None:
-        from orgsim.explore.tables import read_exploration
-
-        explored = read_exploration(explore_dir)
-    recommended = None
-    if recommend_dir is not None:
-        from orgsim.recommend.answer import read_recommendation
-
-        recommended = read_recommendation(recommend_dir)
-    if with_resilience and resilience_from is not None:
-        raise OrgsimError("give --resilience (run it) or --resilience-from DIR (a saved one), not both")
-    resilient = None
-    if resilience_from is not None:
-        from orgsim.resilience import read_resilience
-
-        resilient = read_resilience(resilience_from)
+    outputs = Outputs.check(output, pptx, pdf, force)  # before the run, not after it
+    additions = read_additions(explore_dir, recommend_dir, resilience_from, run_resilience=with_resilience)
     if from_dir is not None:
         if seed is not None or replications is not None:
             raise OrgsimError("--seed and --replications apply when running scenarios, not with --from")
-        study = Study.load(from_dir, allow_large=_allow_large(ctx))
-        if len(study.designs) < 2:
-            raise OrgsimError(f"{from_dir}: the saved study has one design; a report compares designs against the "
-                              "first: save at least two with `orgsim compare A.yaml B.yaml --out DIR`")
+        study = saved_study(from_dir, allow_large=_allow_large(ctx))
     else:
         assert files is not None
         scenarios = load_designs(ctx, files, "report")
-        with progress_bar(len(scenarios) * (replications or scenarios[0].run.replications)) as tick:
-            study = run_study(scenarios, replications, seed, progress=tick, workers=workers, scheduler=scheduler,
-                              allow_large=_allow_large(ctx), sources=[str(f) for f in files])
-    from orgsim.experiment.saved import undefined_figures
-
-    gaps = undefined_figures(study.designs, study.runs)  # said here, so a gap in a chart is never a surprise
-    if gaps:
-        _err("warning: undefined figures (NaN or null), left out of their means (a figure with no value left shows as —): "
-             + "; ".join(gaps[:5]) + (f"; and {len(gaps) - 5} more" if len(gaps) > 5 else ""))
+        settings = Settings.fold(scenarios[0].run, replications=replications, seed=seed, workers=workers,
+                                 scheduler=scheduler, allow_large=_allow_large(ctx))
+        with progress_bar(study_runs(scenarios, settings)) as tick:
+            study = study_with(scenarios, settings, progress=tick, sources=[str(f) for f in files])
+    undefined = undefined_warning(study)
+    if undefined:
+        _err(f"warning: {undefined}")
     attributions = []
     if attribute:
         from orgsim.experiment.attribution import attribute_study
 
         attributions = attribute_study(study, workers=workers, scheduler=scheduler)
-    if with_resilience:
-        resilient = _resilience_for(ctx, study.scenarios, study.sources, True, None, study.replications, study.seed,
-                                    workers, scheduler, False)
-    command = (report_command(study, output) + (" --attribute" if attribute else "")
-               + (f" --explore {explore_dir}" if explore_dir is not None else "")
-               + (" --resilience" if with_resilience else "")
-               + (f" --resilience-from {resilience_from}" if resilience_from is not None else "")
-               + (f" --recommend {recommend_dir}" if recommend_dir is not None else ""))
-    # each file is written whole beside its destination, then renamed into place: never half-written; a file
-    # that appeared under the name during the run is kept unless --force
-    from orgsim.report.html import chart_count
-
-    with progress_bar(chart_count(study, attributions), label=f"writing {output.name}: charts") as tick:
-        write_study_report(study, checked["--output"], command=command, attributions=attributions, explore=explored,
-                           resilience=resilient, force=force, progress=tick, workers=workers,
-                           recommendation=recommended, recommendation_folder=str(recommend_dir or ""))
-    typer.echo(f"wrote {output} ({output.stat().st_size / 1e3:,.0f} kB): {len(study.designs)} designs, "
-               f"{study.replications} replications, seed {study.seed}")
-    if pptx is not None:
-        from orgsim.report.deck import write_deck
-        from orgsim.report.html import report_title
-
-        write_deck(study, checked["--pptx"], report_title(study), command=command, attributions=attributions,
-                   force=force)
-        typer.echo(f"wrote {pptx} ({pptx.stat().st_size / 1e3:,.0f} kB)")
-    if pdf is not None:
-        from orgsim.report.pdf import print_pdf
-
-        print_pdf(checked["--output"], checked["--pdf"], force=force)
-        typer.echo(f"wrote {pdf} ({pdf.stat().st_size / 1e3:,.0f} kB)")
+    if with_resilience:  # at the study's seed and replications (a saved study's, with --from)
+        on_study = Settings.fold(study.scenarios[0].run, replications=study.replications, seed=study.seed,
+                                 workers=workers, scheduler=scheduler, allow_large=_allow_large(ctx))
+        additions = replace(additions, resilience=_resilience_for(study.scenarios, study.sources, True, None,
+                                                                  on_study, False))
+    publish(study, outputs, command=rebuild_command(study, output, additions, attribute=attribute,
+                                                    run_resilience=with_resilience),
+            attributions=attributions, additions=additions, workers=workers, said=typer.echo,
+            charts=lambda total: progress_bar(total, label=f"writing {output.name}: charts"))
 
 
 @app.command()
@@ -514,8 +467,7 @@ def sweep(
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records on stdout.")] = False,
 ) -> None:
     """Sweep scenario values over a grid; one tidy row per point and metric, with 95% CI."""
-    from orgsim.experiment.sweep import grid_size, parse_set
-    from orgsim.experiment.sweep import sweep as run_sweep
+    from orgsim.experiment.sweep import grid_size, parse_set, sweep_runs, sweep_settings, sweep_with
     from orgsim.output import progress_bar, render_sweep
     from orgsim.scenario.limits import check_points
 
@@ -523,11 +475,11 @@ def sweep(
     if resume and out is None:
         raise OrgsimError("--resume needs --out, the folder of the sweep to continue")
     check_points(grid_size(sets), "sweep points", allow_large=_allow_large(ctx))  # before the file is read
-    scenario = load_scenario(ctx, base)
-    total = grid_size(sets) * (replications or scenario.run.replications)
-    with progress_bar(total, quiet=as_json) as tick:
-        table = run_sweep(base, sets, replications, seed, workers=workers, out=out, resume=resume, progress=tick,
-                          scheduler=scheduler, allow_large=_allow_large(ctx))
+    load_scenario(ctx, base)  # its warnings, on stderr
+    settings = sweep_settings(base, sets, replications=replications, seed=seed, workers=workers, scheduler=scheduler,
+                              allow_large=_allow_large(ctx))
+    with progress_bar(sweep_runs(sets, settings), quiet=as_json) as tick:
+        table = sweep_with(base, sets, settings, out=out, resume=resume, progress=tick)
     if as_json:
         sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
         return
@@ -571,11 +523,11 @@ def explore(
         check_points(point_count(inputs, method, samples) * len(files), "exploration points (sample points × designs)",
                      allow_large=_allow_large(ctx))  # before any file is read: a hopeless size is refused at once
     load_scenario(ctx, files[0])  # its warnings, on stderr
-    plan = plan_exploration(files, inputs, method, samples, replications, seed, workers, _allow_large(ctx))
+    plan = plan_exploration(files, inputs, method, samples, replications, seed, workers, _allow_large(ctx), scheduler)
     if plan.size.chosen:
         _err(f"explore: {plan.size.chosen}")
     with progress_bar(plan.runs, quiet=as_json) as tick:
-        ex = run_exploration(plan, workers, scheduler, out, resume, tick)
+        ex = run_exploration(plan, out, resume, tick)
     if as_json:
         sys.stdout.write(strict_json(exploration_json(ex)) + "\n")
         return
@@ -619,11 +571,11 @@ def resilience(
     as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")] = False,
 ) -> None:
     """What breaks without each person, in a crisis, a launch and a hiring freeze: each design's resilience."""
+    from orgsim.experiment.settings import Settings
     from orgsim.output import progress_bar
     from orgsim.resilience import Options, resilience_json
-    from orgsim.resilience import resilience as run_resilience
     from orgsim.resilience.render import render_resilience
-    from orgsim.resilience.run import study_size
+    from orgsim.resilience.run import resilience_with, study_size
 
     if resume and out is None:
         raise OrgsimError("--resume needs --out, the folder of the resilience study to continue")
@@ -631,10 +583,11 @@ def resilience(
                                start_day=start_day, after_days=after_days, crisis_multiplier=crisis_multiplier,
                                crisis_days=crisis_days, launch=launch, launch_days=launch_days, bus_max=bus_max)
     scenarios = [load_scenario(ctx, f) for f in files]
-    with progress_bar(study_size(scenarios, options, replications, [str(f) for f in files]), quiet=as_json) as tick:
-        result = run_resilience(scenarios, options, replications, seed, workers=workers, scheduler=scheduler,
-                                out=out, resume=resume, progress=tick, allow_large=_allow_large(ctx),
-                                sources=[str(f) for f in files])
+    settings = Settings.fold(scenarios[0].run, replications=replications, seed=seed, workers=workers,
+                             scheduler=scheduler, allow_large=_allow_large(ctx))
+    sources = [str(f) for f in files]
+    with progress_bar(study_size(scenarios, options, settings, sources), quiet=as_json) as tick:
+        result = resilience_with(scenarios, options, settings, out=out, resume=resume, progress=tick, sources=sources)
     data = resilience_json(result)
     if as_json:
         sys.stdout.write(strict_json(data) + "\n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,7 @@ from benchmarks.bench import BEFORE, CONTENDERS, RATIO_TARGETS, Runs, contenders
 from benchmarks.child import LAM, MEAN, C, batch_means
 from benchmarks.models import simpy_hand, simpy_resource, simpy_store
 from orgsim.analytic.queueing import mmc_wait
+from tests.conftest import ROOT
 
 
 def rows(lines: list[str], case: str) -> dict[str, list[str]]:
@@ -163,3 +165,20 @@ def test_quick_run_of_the_wait_cases() -> None:
     for case in ("readme", "explore", "summary", "dask"):
         assert any(line.startswith(f"{case}: ") for line in lines), case
     assert any("identical results pool vs Dask, round by round: yes" in x for x in lines)
+
+
+def test_the_startup_case_runs_validate_on_the_baseline_too(tmp_path: Path) -> None:
+    # one real run each side (a second of CPU): the child ran the command on the asked checkout's orgsim, and
+    # the table pairs the rounds; no figure is asserted (no test asserts time)
+    from benchmarks import startup
+
+    assert contenders("startup", None) == ("network", "pipeline")
+    assert contenders("startup", "/elsewhere") == ("network", "pipeline", "network@before", "pipeline@before")
+    shutil.copytree(ROOT / "orgsim", tmp_path / "orgsim")  # a "before" checkout: the same code, elsewhere
+    now, before = startup.run("network"), startup.run("network@before", str(tmp_path))
+    assert now["code"] == before["code"] == 0 and now["digest"] == before["digest"]
+    assert not now["numpy"] and now["modules"] == before["modules"] and now["cpu"] > 0
+    with pytest.raises(SystemExit, match="orgsim came from"):  # a "before" that silently ran this checkout fails
+        startup.run("network@before", str(tmp_path / "nowhere"))
+    lines = startup.report({"startup": {"network": Runs([now]), "network@before": Runs([before])}}, 1)
+    assert any(re.match(r"\s+network\s+saved -?\d\.\d{3} .* same output: yes$", x) for x in lines)

@@ -37,7 +37,7 @@ def per_sample(paths: list[Path], inputs: list | None = None, method: str = "mor
     """Arrivals one sample (a Morris trajectory) costs at the default replications, as the sizing counts them."""
     bases = [load_scenario(p) for p in paths]
     chosen = inputs or default_inputs()
-    return size_exploration(paths, bases, chosen, method, 1, None).arrivals
+    return size_exploration(paths, bases, chosen, method, 1, REPLICATIONS, replications_given=False).arrivals
 
 
 def test_the_default_exploration_of_two_example_designs_runs_within_its_budget(tmp_path: Path,
@@ -64,13 +64,13 @@ def test_the_default_takes_as_many_trajectories_as_fit_and_stops_at_the_useful_m
     bases = [load_scenario(p) for p in paths]
     one = per_sample(paths)
     for budget, expected in ((3.99 * one, 3), (7 * one, 7), (100 * one, MORRIS_MOST)):
-        size = size_exploration(paths, bases, default_inputs(), "morris", None, None, budget=budget)
+        size = size_exploration(paths, bases, default_inputs(), "morris", None, REPLICATIONS, replications_given=False, budget=budget)
         assert size.samples == expected and size.arrivals <= budget
         assert f"{expected} Morris trajectories" in size.chosen
     assert "(the most that add to a ranking)" in size.chosen
-    sobol = size_exploration(paths, bases, default_inputs(), "sobol", None, None, budget=100 * one)
+    sobol = size_exploration(paths, bases, default_inputs(), "sobol", None, REPLICATIONS, replications_given=False, budget=100 * one)
     assert sobol.samples == 64 and "64 Sobol base points" in sobol.chosen
-    sobol = size_exploration(paths, bases, default_inputs(), "sobol", None, None, budget=20 * one)
+    sobol = size_exploration(paths, bases, default_inputs(), "sobol", None, REPLICATIONS, replications_given=False, budget=20 * one)
     # 20 Morris trajectories' worth of arrivals holds 16 Sobol base points (5 worlds each, not 4)
     assert sobol.samples == 16
 
@@ -80,9 +80,9 @@ def test_a_budget_too_small_for_the_fewest_samples_is_one_line(tmp_path: Path) -
     bases = [load_scenario(p) for p in paths]
     with pytest.raises(OrgsimError, match=r"even 2 Morris trajectories \(8 worlds × 2 designs × 2 replications\) "
                                           r"would simulate about [\d,]+ arrivals, over the budget of 100"):
-        size_exploration(paths, bases, default_inputs(), "morris", None, None, budget=100)
+        size_exploration(paths, bases, default_inputs(), "morris", None, REPLICATIONS, replications_given=False, budget=100)
     # with --allow-large the default runs the fewest instead of refusing
-    assert size_exploration(paths, bases, default_inputs(), "morris", None, None, budget=100,
+    assert size_exploration(paths, bases, default_inputs(), "morris", None, REPLICATIONS, replications_given=False, budget=100,
                             allow_large=True).samples == 2
 
 

@@ -6,15 +6,17 @@ from typer.testing import CliRunner
 
 from orgsim.analytic.reductions import mmc_scenario
 from orgsim.cli import app
+from orgsim.experiment.settings import Settings
 from orgsim.experiment.study import precision_gaps, run_to_precision
 
 
 def test_precision_doubles_until_reached_or_capped() -> None:
     scenarios = [mmc_scenario(2, 1.0, 1.0, horizon_days=20, warmup_days=2),
                  mmc_scenario(3, 1.0, 1.0, horizon_days=20, warmup_days=2).model_copy(update={"name": "three"})]
-    study, gaps = run_to_precision(scenarios, 0.5, replications=2, seed=1, workers=1, detail=False)
+    settings = Settings(seed=1, replications=2, workers=1)
+    study, gaps = run_to_precision(scenarios, 0.5, settings, detail=False)
     assert gaps == [] == precision_gaps(study, 0.5)
-    study, gaps = run_to_precision(scenarios, 0.0001, replications=2, cap=8, seed=1, workers=1, detail=False)
+    study, gaps = run_to_precision(scenarios, 0.0001, settings, cap=8, detail=False)
     assert study.replications == 8 and gaps  # the cap stops it, and what is still wide is said
     assert all("% of its mean" in g for g in gaps)
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from orgsim.cli import app
 from orgsim.metrics.registry import metric
-from orgsim.metrics.stats import mean_ci, share_ci
+from orgsim.metrics.stats import mean_ci, share_ci, share_ci_columns
 from tests.conftest import ROOT
 
 runner = CliRunner()
@@ -28,6 +28,23 @@ def test_a_share_interval_never_leaves_0_to_1_and_holds_its_mean(values: list[fl
     assert low is not None and high is not None
     assert 0.0 <= low <= high <= 1.0
     assert low - 1e-12 <= mean <= high + 1e-12
+
+
+@settings(deadline=None)
+@given(st.integers(1, 12), st.integers(1, 30), st.integers(0, 2**32 - 1))
+def test_the_intervals_of_a_curve_at_once_are_share_ci_to_the_bit(replications: int, points: int, seed: int) -> None:
+    """The chart's bands (every point of a curve at once) give share_ci's bounds exactly, gaps and bounds included."""
+    rng = np.random.default_rng(seed)
+    values = rng.beta(2, 3, size=(replications, points))
+    values[:, ::5] = np.round(values[:, ::5])  # columns of 0s and 1s: the bounds and no spread
+    values[:, 1::7] = 0.25  # no spread inside (0, 1)
+    if points > 3:
+        values[0, 3] = np.nan  # a replication without the pair: share_ci drops it
+    low, high = share_ci_columns(values)
+    for k in range(points):
+        _, lo, hi = share_ci(list(values[:, k]))
+        assert (lo is None and math.isnan(low[k])) or lo == low[k], (k, lo, low[k])
+        assert (hi is None and math.isnan(high[k])) or hi == high[k], (k, hi, high[k])
 
 
 def test_far_from_the_bounds_it_is_the_t_interval_near_them_it_bends_inside() -> None:

@@ -55,6 +55,30 @@ def test_validate_and_estimate_load_no_engine(args: list[str]) -> None:
     assert _loaded_after(args, (*HEAVY, *ENGINE, "orgsim.analytic.estimate")) == ["orgsim.analytic.estimate"]
 
 
+#: what `validate` of a scenario without a workflow never needs: numpy (0.13 CPU-s of a 0.5 CPU-s aim) comes only
+#: with the solve of a workflow's traffic equations (orgsim.scenario.cost.expected_visits, the estimate's visit
+#: ratios), and that is loaded where it is used
+NUMERIC = ("numpy",)
+#: shipped scenarios without `steps:`: one per structure, the overloaded solo team, a what-if with insights
+NO_WORKFLOW = ("scenarios/network.yaml", "scenarios/function.yaml", "scenarios/audience.yaml", "scenarios/embedded.yaml",
+               "scenarios/solo.yaml", "scenarios/what-if/network-insight-platform.yaml")
+
+
+@pytest.mark.parametrize("file", NO_WORKFLOW)
+def test_validate_loads_no_numpy(file: str) -> None:
+    # every check of validate ran (the lint's estimate included), on arithmetic too small to need numpy
+    assert _loaded_after(["validate", file], (*NUMERIC, "orgsim.analytic.estimate")) == ["orgsim.analytic.estimate"]
+
+
+def test_estimate_loads_no_numpy() -> None:
+    assert _loaded_after(["estimate", "scenarios/network.yaml"], NUMERIC) == []
+
+
+def test_the_probe_sees_numpy_load() -> None:
+    """The check can fail: a workflow's visits are solved by numpy's LAPACK (bit-for-bit the same figures)."""
+    assert _loaded_after(["validate", "scenarios/what-if/network-content-pipeline.yaml"], NUMERIC) == ["numpy"]
+
+
 def test_the_probe_sees_the_engine_load() -> None:
     """The check can fail: `run` loads the engine, and the probe reports each part."""
     assert _loaded_after(["run", "scenarios/network.yaml", "--horizon-days", "2", "--warmup-days", "1",

@@ -58,8 +58,6 @@ import math
 from collections import defaultdict
 from typing import Any
 
-import numpy as np
-
 from orgsim.analytic.queueing import erlang_a, mmc_wait
 from orgsim.org.plan import DEPUTISED, NO_LEG, KindPlan, routing_plan
 from orgsim.scenario.approvers import approver_calendars
@@ -171,6 +169,8 @@ def visit_ratios(route: KindPlan) -> list[float]:
     >>> [round(v, 6) for v in visit_ratios(loop)]
     [1.25, 1.25]
     """
+    import numpy as np  # here, not at the top: only a workflow needs it (see orgsim.scenario.cost.expected_visits)
+
     n = len(route.steps)
     P = np.zeros((n, n))
     for i, st in enumerate(route.steps):

@@ -45,7 +45,8 @@ from orgsim.calibrate.build import WARMUP_DAYS, Window
 from orgsim.calibrate.logs import Logs
 from orgsim.calibrate.steps import base_type
 from orgsim.errors import OrgsimError
-from orgsim.experiment import replicate
+from orgsim.experiment.replications import replicate_with
+from orgsim.experiment.settings import Settings
 from orgsim.scenario.model import Scenario
 from orgsim.scenario.overrides import with_changes
 from orgsim.sim.result import Result
@@ -266,11 +267,9 @@ def backtest(scenario: Scenario, logs: Logs, replications: int = 5, seed: int | 
         level = 1 - (1 - level) / max(len(figures(level)), 1)
     obs = figures(level)
     sim_scenario = over_period(scenario, window, allow_large=allow_large)
-    runs: list[Result]
-    if events:
-        runs = traced_runs(sim_scenario, replications, seed, workers, allow_large)
-    else:
-        runs = replicate(sim_scenario, replications, seed=seed, workers=workers, allow_large=allow_large)
+    settings = Settings.fold(sim_scenario.run, replications=replications, seed=seed, workers=workers,
+                             allow_large=allow_large)
+    runs = traced_runs(sim_scenario, settings) if events else replicate_with(sim_scenario, settings)
     groups = {g for f, g, *_ in obs if f.startswith("time in group")}
     sims = []
     for res in runs:

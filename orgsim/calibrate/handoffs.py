@@ -33,6 +33,7 @@ from orgsim.calibrate.trace import trace_events
 if TYPE_CHECKING:
     from orgsim.calibrate.document import Window
     from orgsim.calibrate.logs import Logs
+    from orgsim.experiment.settings import Settings
     from orgsim.scenario.model import Scenario
     from orgsim.sim.result import Result
 
@@ -108,8 +109,7 @@ def handoff_figures(v: pd.DataFrame, window: Window, level: float, types: set[tu
     return out
 
 
-def traced_runs(scenario: Scenario, replications: int, seed: int | None, workers: int | None,
-                allow_large: bool) -> list[Result]:
+def traced_runs(scenario: Scenario, settings: Settings) -> list[Result]:
     """``replicate`` with the trace on (the same child seeds, so the runs are the untraced ones, with their trace)."""
     from orgsim.experiment.parallel import run_pool
     from orgsim.experiment.replications import replication_seeds
@@ -117,8 +117,7 @@ def traced_runs(scenario: Scenario, replications: int, seed: int | None, workers
     from orgsim.sim.arguments import check_arguments
     from orgsim.sim.engine import simulate
 
-    base = scenario.run.seed if seed is None else seed
-    check_arguments(scenario, replications, base, workers)
-    check_work([scenario], replications, allow_large=allow_large)
-    return list(run_pool(partial(simulate, scenario, trace=True), replication_seeds(base, replications), workers,
-                         None, None))
+    check_arguments(scenario, settings.replications, settings.seed, settings.workers)
+    check_work([scenario], settings.replications, allow_large=settings.allow_large)
+    return list(run_pool(partial(simulate, scenario, trace=True), replication_seeds(settings.seed, settings.replications),
+                         settings.workers, settings.scheduler, None))

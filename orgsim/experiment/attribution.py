@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from orgsim.errors import OrgsimError
+from orgsim.experiment.settings import Settings
 from orgsim.metrics.registry import Metric, metrics_for
 from orgsim.metrics.stats import mean_ci
 from orgsim.scenario.loading import scenario_from_data
@@ -40,7 +41,7 @@ from orgsim.scenario.model import Scenario
 if TYPE_CHECKING:
     from orgsim.experiment.study import Study
 
-__all__ = ["MAX_LEVERS", "Attribution", "attribute", "attribute_study", "lever_phrase", "levers", "shapley"]
+__all__ = ["MAX_LEVERS", "Attribution", "attribute", "attribute_study", "attribute_with", "lever_phrase", "levers", "shapley"]
 
 MAX_LEVERS = 4
 
@@ -165,20 +166,27 @@ def attribute(base: Scenario, design: Scenario, replications: int, seed: int, *,
               scheduler: str | None = None, progress: Callable[[int], None] | None = None,
               metrics: Sequence[Metric] | None = None) -> Attribution:
     """Run the factorial of the levers between ``base`` and ``design``; each lever's Shapley share per metric."""
-    from orgsim.experiment.study import run_study
+    settings = Settings.fold(base.run, replications=replications, seed=seed, workers=workers, scheduler=scheduler)
+    return attribute_with(base, design, settings, progress=progress, metrics=metrics)
+
+
+def attribute_with(base: Scenario, design: Scenario, settings: Settings, *,
+                   progress: Callable[[int], None] | None = None,
+                   metrics: Sequence[Metric] | None = None) -> Attribution:
+    """:func:`attribute` on folded settings (a report's: the study's seed and replications, the command's workers)."""
+    from orgsim.experiment.study import study_with
 
     found = levers(base, design)
     if not found:
         return Attribution(design.name, [])
     found, scenarios, grouped = _factorial(base, design, found)
-    study = run_study(scenarios, replications, seed, progress=progress, workers=workers, scheduler=scheduler,
-                      detail=False)
+    study = study_with(scenarios, settings, progress=progress, detail=False)
     chosen = list(metrics) if metrics is not None else \
         [m for m in metrics_for([f for r in study.runs for f in r]) if m.primary and m.direction != 0]
     out = Attribution(design.name, [lv[0] for lv in found], grouped=grouped)
     k = len(found)
     for m in chosen:
-        per_rep = [[m.of(study.runs[mask][r]) for mask in range(2**k)] for r in range(replications)]
+        per_rep = [[m.of(study.runs[mask][r]) for mask in range(2**k)] for r in range(settings.replications)]
         if any(math.isnan(v) for rep in per_rep for v in rep):
             continue
         shares = [shapley(rep.__getitem__, k) for rep in per_rep]
@@ -204,8 +212,9 @@ def attribute_study(study: Study, *, workers: int | None = 1, scheduler: str | N
     if shaky.get(ids[0]):
         return []
     base = study.scenarios[0]
-    return [attribute(base, s, study.replications, study.seed, workers=workers, scheduler=scheduler,
-                      progress=progress)
+    settings = Settings.fold(base.run, replications=study.replications, seed=study.seed, workers=workers,
+                             scheduler=scheduler)
+    return [attribute_with(base, s, settings, progress=progress)
             for s, i in zip(study.scenarios[1:], ids[1:], strict=True)
             if not shaky.get(i) and len(levers(base, s)) >= 2]
 

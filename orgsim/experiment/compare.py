@@ -13,7 +13,8 @@ import pandas as pd
 
 from orgsim.arguments import a_callable, a_scenario, a_scheduler, a_seed, checks, many, optional, whole, workers
 from orgsim.experiment.paired import comparison_table, verdict
-from orgsim.experiment.study import run_study
+from orgsim.experiment.settings import Settings
+from orgsim.experiment.study import study_with
 from orgsim.scenario.model import Scenario
 
 __all__ = ["compare", "comparison_table", "verdict"]
@@ -36,4 +37,5 @@ def compare(
     """
     if not scenarios:
         raise ValueError("compare needs at least one scenario")
-    return run_study(scenarios, replications, seed, progress, workers, scheduler, detail=False).table
+    settings = Settings.fold(scenarios[0].run, replications=replications, seed=seed, workers=workers, scheduler=scheduler)
+    return study_with(scenarios, settings, progress=progress, detail=False).table

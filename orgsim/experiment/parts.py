@@ -18,6 +18,7 @@ from typing import Any
 
 from orgsim.errors import OrgsimError
 from orgsim.experiment.parallel import Job, run_jobs
+from orgsim.experiment.settings import Settings
 from orgsim.folders import hold_folder
 from orgsim.metrics.registry import record
 from orgsim.writes import WriteError, remove_leftovers, write_text, write_with
@@ -80,8 +81,8 @@ def write_part(out: Path, name: str, data: Any) -> None:
     write_atomic(out / "parts" / f"{name}.json", json.dumps(data))
 
 
-def run_parts(jobs: Mapping[str, Job], done: dict[str, Any], out: Path | None, workers: int | None,
-              scheduler: Any, progress: Callable[[int], None] | None) -> None:
+def run_parts(jobs: Mapping[str, Job], done: dict[str, Any], out: Path | None, settings: Settings,
+              progress: Callable[[int], None] | None) -> None:
     """Run every job (by part name) not ``done`` yet; add each record to ``done``, and to ``out``, as it finishes.
 
     ``progress`` is told how many parts are done in all, those found on disk included.
@@ -94,5 +95,5 @@ def run_parts(jobs: Mapping[str, Job], done: dict[str, Any], out: Path | None, w
             write_part(out, todo[i], done[todo[i]])
 
     already = len(done)
-    run_jobs([jobs[name] for name in todo], workers, scheduler,
+    run_jobs([jobs[name] for name in todo], settings.workers, settings.scheduler,
              None if progress is None else (lambda count: progress(already + count)), on_done=finished, keep=False)

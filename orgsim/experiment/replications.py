@@ -8,7 +8,7 @@ design's, not the dice's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -16,13 +16,14 @@ import numpy as np
 
 from orgsim.arguments import a_callable, a_scenario, a_scheduler, a_seed, checks, flag, optional, whole, workers
 from orgsim.experiment.parallel import run_pool
+from orgsim.experiment.settings import Settings
 from orgsim.scenario.limits import check_work
 from orgsim.scenario.model import Scenario
 from orgsim.sim.arguments import check_arguments
 from orgsim.sim.engine import simulate
 from orgsim.sim.result import Result
 
-__all__ = ["replicate", "replication_seeds"]
+__all__ = ["replicate", "replicate_with", "replication_seeds", "run_summary"]
 
 
 def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
@@ -52,9 +53,31 @@ def replicate(
     :data:`orgsim.scenario.limits.MAX_ARRIVALS` is refused before anything
     runs unless ``allow_large``.
     """
-    n = scenario.run.replications if replications is None else replications
-    base = scenario.run.seed if seed is None else seed
-    check_arguments(scenario, n, base, workers)
-    check_work([scenario], n, allow_large=allow_large, workers=workers)
+    settings = Settings.fold(scenario.run, replications=replications, seed=seed, workers=workers,
+                             scheduler=scheduler, allow_large=allow_large)
+    return replicate_with(scenario, settings, progress=progress, summary=summary)
+
+
+def replicate_with(scenario: Scenario, settings: Settings, *, progress: Callable[[int], None] | None = None,
+                   summary: bool = False) -> list[Result]:
+    """:func:`replicate` on settings already folded (``orgsim run`` folds them, then counts its progress by them)."""
+    check_arguments(scenario, settings.replications, settings.seed, settings.workers)
+    check_work([scenario], settings.replications, allow_large=settings.allow_large)
     one = partial(simulate, scenario, summary=summary)
-    return run_pool(one, replication_seeds(base, n), workers, scheduler, progress)
+    return run_pool(one, replication_seeds(settings.seed, settings.replications), settings.workers,
+                    settings.scheduler, progress)
+
+
+def run_summary(scenario: Scenario, results: Sequence[Result], settings: Settings) -> dict[str, Any]:
+    """What ``orgsim run`` prints and saves (``summary.json``): the company, every figure, and why it is unstable.
+
+    ``unstable`` lists why the queue grows without bound (:func:`orgsim.metrics.stability.unstable_reasons`;
+    empty when it keeps up): said beside the figures, so a latency that only measures the run's length is
+    never read as the design's.
+    """
+    from orgsim.metrics import summarize
+    from orgsim.metrics.stability import unstable_reasons
+
+    summary = {"company": scenario.company, **summarize(list(results), seed=settings.seed)}
+    summary["unstable"] = unstable_reasons(scenario, summary)
+    return summary

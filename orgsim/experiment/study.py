@@ -39,6 +39,7 @@ from orgsim.experiment.paired import comparison_table, design_ids
 from orgsim.experiment.parallel import Job, run_jobs
 from orgsim.experiment.replications import replication_seeds
 from orgsim.experiment.saved import check_study
+from orgsim.experiment.settings import Settings
 from orgsim.metrics.registry import Metric, metrics_for
 from orgsim.metrics.registry import metric as registry_metric
 from orgsim.metrics.stats import mean_ci
@@ -47,7 +48,7 @@ from orgsim.scenario.loading import scenario_from_data
 from orgsim.scenario.model import Scenario
 from orgsim.sim.arguments import check_arguments
 
-__all__ = ["PRECISION_CAP", "STUDY_FILE", "Study", "precision_gaps", "run_study", "run_to_precision"]
+__all__ = ["PRECISION_CAP", "STUDY_FILE", "Study", "precision_gaps", "run_study", "run_to_precision", "study_runs", "study_with"]
 
 STUDY_FILE = "study.json"
 _FORMAT = 3  # 2: reply targets as a list (`reply_targets`), metric ids; 3: `silo_latency_answered_hours`
@@ -176,7 +177,11 @@ class Study:
         ``department`` is ``"all"`` for the curve over every pair. Empty when
         the scenarios have no ``insights:`` block.
         """
-        rows: list[dict[str, Any]] = []
+        # one frame from joined columns, as latencies(): a dict per point cost ~40 ms a call on README command 1
+        # (126,000 points), and the page asks for it a dozen times
+        keys: list[tuple[str, int, str, int]] = []
+        hours_parts: list[np.ndarray] = []
+        share_parts: list[np.ndarray] = []
         for name, runs in zip(self.designs, self.runs, strict=True):
             for r, f in enumerate(runs):
                 reach = f.get("insight_reach")
@@ -185,9 +190,23 @@ class Study:
                 hours = reach["curve"]["hours"]
                 curves = {"all": reach["curve"]["share"], **f["detail"].get("reach_curves", {}).get("by_department", {})}
                 for d, shares in curves.items():
-                    rows.extend({"design": name, "replication": r, "department": d, "hours": h, "share": s}
-                                for h, s in zip(hours, shares, strict=True))
-        return pd.DataFrame(rows, columns=["design", "replication", "department", "hours", "share"])
+                    if len(shares) != len(hours):
+                        raise ValueError(f"{name}, replication {r}: {d}'s reach curve has {len(shares)} points for "
+                                         f"{len(hours)} hours")
+                    keys.append((name, r, d, len(hours)))
+                    hours_parts.append(np.asarray(hours))
+                    share_parts.append(np.asarray(shares, dtype=float))
+        columns = ["design", "replication", "department", "hours", "share"]
+        if not keys:
+            return pd.DataFrame(columns=columns)
+        counts = [k[3] for k in keys]
+        return pd.DataFrame({
+            "design": np.repeat(np.array([k[0] for k in keys], dtype=object), counts),
+            "replication": np.repeat(np.array([k[1] for k in keys], dtype=np.int64), counts),
+            "department": np.repeat(np.array([k[2] for k in keys], dtype=object), counts),
+            "hours": np.concatenate(hours_parts),
+            "share": np.concatenate(share_parts),
+        }, columns=columns)
 
     # Saving: one JSON file, scenarios included.
 
@@ -265,24 +284,36 @@ def run_study(
     """
     if not scenarios:
         raise ValueError("a study needs at least one scenario")
+    settings = Settings.fold(scenarios[0].run, replications=replications, seed=seed, workers=workers,
+                             scheduler=scheduler, allow_large=allow_large)
+    return study_with(scenarios, settings, progress=progress, sources=sources, detail=detail)
+
+
+def study_runs(scenarios: Sequence[Scenario], settings: Settings) -> int:
+    """The runs a study makes (what its progress counts to): every design's replications."""
+    return len(scenarios) * settings.replications
+
+
+def study_with(scenarios: Sequence[Scenario], settings: Settings, *, progress: Callable[[int], None] | None = None,
+               sources: Sequence[str] = (), detail: bool = True) -> Study:
+    """:func:`run_study` on settings already folded (from the baseline's ``run:``; ``orgsim compare`` folds them)."""
+    if not scenarios:
+        raise ValueError("a study needs at least one scenario")
     names = [s.name for s in scenarios]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice and detail:  # a bare table (compare) tells designs apart by design_id; a report by name
         raise OrgsimError(f"two designs are both named {twice[0]!r}; give each scenario its own `name:` so the report can tell them apart")
-    base = scenarios[0]
-    n = base.run.replications if replications is None else replications
+    n, s0 = settings.replications, settings.seed
     if n < 2:  # the CLI's rule (compare and report take --replications >= 2): one replication has no interval
         raise ArgumentError(f"run_study: replications: the baseline's run.replications is {n}; a comparison needs "
                             "at least 2 for its intervals: pass replications=2 or more")
-    s0 = base.run.seed if seed is None else seed
     for s in scenarios:
-        check_arguments(s, n, s0, workers)
-    check_work(scenarios, n, "designs", allow_large=allow_large, workers=workers)
+        check_arguments(s, n, s0, settings.workers)
+    check_work(scenarios, n, "designs", allow_large=settings.allow_large)
     jobs = [Job(s, child, detail=detail) for s in scenarios for child in replication_seeds(s0, n)]
-    flat = run_jobs(jobs, workers=workers, scheduler=scheduler, progress=progress)
+    flat = run_jobs(jobs, workers=settings.workers, scheduler=settings.scheduler, progress=progress)
     runs = [flat[i * n:(i + 1) * n] for i in range(len(scenarios))]
     return Study(list(scenarios), runs, s0, n, list(sources))
-
 
 
 #: the most replications ``--precision`` adds up to (a stated budget: 64 runs of a 42-day design take minutes)
@@ -306,16 +337,18 @@ def precision_gaps(study: Study, precision: float) -> list[str]:
     return gaps
 
 
-def run_to_precision(scenarios: Sequence[Scenario], precision: float, replications: int | None = None,
-                     cap: int = PRECISION_CAP, **kwargs: Any) -> tuple[Study, list[str]]:
+def run_to_precision(scenarios: Sequence[Scenario], precision: float, settings: Settings, cap: int = PRECISION_CAP,
+                     **kwargs: Any) -> tuple[Study, list[str]]:
     """Run a study, doubling its replications until every primary metric is precise enough (or ``cap``).
 
-    Precise enough: its 95% CI half-width within ``precision`` × |mean|. Returns the study and the metrics
-    still too wide (empty when the precision was reached). Replication seeds are spawned in order, so the first n runs of a larger study are the same runs.
+    Precise enough: its 95% CI half-width within ``precision`` × |mean|. Starts at ``settings.replications``
+    (at least 2); ``kwargs`` go to :func:`study_with`. Returns the study and the metrics still too wide (empty
+    when the precision was reached). Replication seeds are spawned in order, so the first n runs of a larger
+    study are the same runs.
     """
-    n = max(2, scenarios[0].run.replications if replications is None else replications)
+    n = max(2, settings.replications)
     while True:
-        study = run_study(scenarios, n, **kwargs)
+        study = study_with(scenarios, settings.with_replications(n), **kwargs)
         gaps = precision_gaps(study, precision)
         if not gaps or n >= cap:
             return study, gaps

@@ -28,10 +28,11 @@ from orgsim.errors import OrgsimError
 from orgsim.experiment.parallel import Job
 from orgsim.experiment.parts import open_parts, run_parts, write_whole
 from orgsim.experiment.replications import replication_seeds
+from orgsim.experiment.settings import Settings
 from orgsim.metrics.registry import metrics_of
 from orgsim.metrics.stability import unstable_reasons
 from orgsim.metrics.stats import mean_ci
-from orgsim.scenario.limits import Budget, check_points, check_work, check_workers
+from orgsim.scenario.limits import Budget, check_points, check_work
 from orgsim.scenario.loading import load_variants
 from orgsim.scenario.overrides import apply_overrides
 from orgsim.sim.arguments import check_arguments
@@ -39,7 +40,7 @@ from orgsim.sim.arguments import check_arguments
 if TYPE_CHECKING:
     from orgsim.scenario.model import Scenario
 
-__all__ = ["apply_overrides", "expand_grid", "grid_size", "parse_range", "parse_set", "sweep"]
+__all__ = ["apply_overrides", "expand_grid", "grid_size", "parse_range", "parse_set", "sweep", "sweep_runs", "sweep_settings", "sweep_with"]
 
 
 def _scalar(text: str) -> Any:
@@ -131,23 +132,45 @@ def sweep(
     :func:`orgsim.experiment.parallel.run_pool`; ``allow_large`` lifts the size
     limits, as for :func:`orgsim.scenario.load_scenario`.
     """
+    settings = sweep_settings(base, sets, replications=replications, seed=seed, workers=workers,
+                              scheduler=scheduler, allow_large=allow_large)
+    return sweep_with(base, sets, settings, out=out, resume=resume, progress=progress)
+
+
+def sweep_settings(base: str | Path, sets: Sequence[tuple[str, list[Any]]], *, replications: int | None = None,
+                   seed: int | None = None, workers: int | None = 1, scheduler: Any = None,
+                   allow_large: bool = False) -> Settings:
+    """A sweep's settings, folded once: the overrides given, else the ``run:`` of the grid's first point."""
     check_points(grid_size(sets), "sweep points", allow_large=allow_large)  # counted before the grid is built
-    check_workers(workers, allow_large=allow_large)
     points = expand_grid(sets) if sets else [{}]
     first = load_variants(base, points[:1], allow_large=allow_large)[0]
-    n = first.run.replications if replications is None else replications
-    s0 = first.run.seed if seed is None else seed
-    check_arguments(first, n, s0, workers)
+    return Settings.fold(first.run, replications=replications, seed=seed, workers=workers, scheduler=scheduler,
+                         allow_large=allow_large)
+
+
+def sweep_runs(sets: Sequence[tuple[str, list[Any]]], settings: Settings) -> int:
+    """The runs a sweep makes (what its progress counts to): every point's replications."""
+    return grid_size(sets) * settings.replications
+
+
+def sweep_with(base: str | Path, sets: Sequence[tuple[str, list[Any]]], settings: Settings, *, out: Path | None = None,
+               resume: bool = False, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+    """:func:`sweep` on settings already folded (:func:`sweep_settings`; ``orgsim sweep`` counts its progress by them)."""
+    allow_large = settings.allow_large
+    check_points(grid_size(sets), "sweep points", allow_large=allow_large)  # counted before the grid is built
+    points = expand_grid(sets) if sets else [{}]
+    n, s0 = settings.replications, settings.seed
     budget = Budget(n, len(points), "sweep points", allow_large=allow_large)
     scenarios = load_variants(base, points, allow_large=allow_large, each=budget.add)  # refused once over, not after
-    check_work(scenarios, n, "sweep points", allow_large=allow_large, workers=workers)
+    check_arguments(scenarios[0], n, s0, settings.workers)
+    check_work(scenarios, n, "sweep points", allow_large=allow_large)
     # format 2: parts keyed by metric id (format 1 keyed them by label)
     manifest = {"format": 2, "base": str(base), "sets": [[k, v] for k, v in sets], "replications": n, "seed": s0,
                 "points": points}
     seeds = replication_seeds(s0, n)
     jobs = {_part(p, r): Job(scenarios[p], seeds[r]) for p in range(len(points)) for r in range(n)}
     with open_parts(out, manifest, resume) as done:
-        run_parts(jobs, done, out, workers, scheduler, progress)
+        run_parts(jobs, done, out, settings, progress)
         table = _table(scenarios, points, n, done)
         if out is not None:
             write_whole(out / "sweep.parquet", lambda p: table.to_parquet(p, index=False))

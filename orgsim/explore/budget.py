@@ -67,17 +67,19 @@ def worlds_per_sample(k: int, method: str) -> int:
 
 
 def size_exploration(paths: Sequence[str | Path], bases: Sequence[Scenario], inputs: Sequence[Input], method: str,
-                     samples: int | None, replications: int | None, *, allow_large: bool = False,
-                     budget: float | None = None) -> Size:
-    """The samples and replications to run: as given, or the most that fit ``budget`` (see the module's note).
+                     samples: int | None, replications: int, *, replications_given: bool = True,
+                     allow_large: bool = False, budget: float | None = None) -> Size:
+    """The samples to run: as given, or the most that fit ``budget`` (see the module's note).
 
-    ``budget`` defaults to :data:`orgsim.scenario.limits.MAX_ARRIVALS`.
+    ``replications`` per world are the exploration's folded settings (:data:`REPLICATIONS` unless given;
+    ``replications_given=False`` says so in the sentence). ``budget`` defaults to
+    :data:`orgsim.scenario.limits.MAX_ARRIVALS`.
 
     Raises :class:`~orgsim.errors.OrgsimError` when even the fewest samples do not fit (unless
     ``allow_large``, which lifts the budget for sizes given, and sizes a default as if it held).
     """
     budget = limits.MAX_ARRIVALS if budget is None else budget
-    n = REPLICATIONS if replications is None else replications
+    n = replications
     per_world = sum(_costliest(p, b, inputs, allow_large) for p, b in zip(paths, bases, strict=True))
     step = worlds_per_sample(len(inputs), method)
     per_sample = step * n * per_world
@@ -88,7 +90,7 @@ def size_exploration(paths: Sequence[str | Path], bases: Sequence[Scenario], inp
                 f"would simulate about {samples * per_sample:,.0f} arrivals, over the budget of {budget:,.0f}; "
                 f"give fewer --samples or --replications, or {HOW}")
         return Size(samples, n, samples * step, samples * per_sample,
-                    "" if replications is not None else f"{n} replications per world (give --replications to choose)")
+                    "" if replications_given else f"{n} replications per world (give --replications to choose)")
     fit = math.floor(budget / per_sample) if per_sample > 0 else MORRIS_MOST
     if method == "morris":
         most, fewest, unit = MORRIS_MOST, MORRIS_FEWEST, "Morris trajectories"

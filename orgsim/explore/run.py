@@ -39,10 +39,11 @@ from orgsim.experiment.paired import design_ids
 from orgsim.experiment.parallel import Job
 from orgsim.experiment.parts import open_parts, run_parts
 from orgsim.experiment.replications import replication_seeds
-from orgsim.explore.budget import Size, size_exploration, worlds_per_sample
+from orgsim.experiment.settings import Settings
+from orgsim.explore.budget import REPLICATIONS, Size, size_exploration, worlds_per_sample
 from orgsim.explore.inputs import Input, check_ranges, default_inputs, inputs_table, scenarios_at
 from orgsim.metrics.registry import metrics_of
-from orgsim.scenario.limits import check_points, check_work, check_workers
+from orgsim.scenario.limits import check_points, check_work
 from orgsim.scenario.loading import load_scenario
 from orgsim.sim.arguments import check_arguments
 
@@ -119,7 +120,8 @@ class Plan:
     defaults_used: bool
     method: str
     size: Size
-    seed: int
+    #: seed, replications (the sized ones), workers, scheduler, allow_large: folded once, in :func:`plan_exploration`
+    settings: Settings
     points: np.ndarray
     manifest: dict[str, Any]
     jobs: dict[str, Job]
@@ -128,6 +130,11 @@ class Plan:
     def runs(self) -> int:
         """Runs in all: worlds × designs × replications."""
         return len(self.jobs)
+
+    @property
+    def seed(self) -> int:
+        """The seed of the sample and of the runs."""
+        return self.settings.seed
 
 
 def plan_exploration(
@@ -139,6 +146,7 @@ def plan_exploration(
     seed: int | None = None,
     workers: int | None = 1,
     allow_large: bool = False,
+    scheduler: Any = None,
 ) -> Plan:
     """Load, check and size an exploration of ``designs`` over ``inputs`` (default: :func:`default_inputs`).
 
@@ -146,7 +154,8 @@ def plan_exploration(
     (:func:`orgsim.explore.budget.size_exploration`: as many Morris
     trajectories or Sobol base points as fit, 2 replications per world);
     ``Plan.size.chosen`` says what was chosen. Every value of every world is
-    validated here, before anything runs.
+    validated here, before anything runs. The run settings are folded here, once
+    (seed: the first design's ``run.seed``), and the plan carries them to :func:`run_exploration`.
     """
     if method not in METHODS:
         raise OrgsimError(f"--method {method}: expected one of {', '.join(METHODS)}")
@@ -158,11 +167,12 @@ def plan_exploration(
                      allow_large=allow_large)
     bases = [load_scenario(p, allow_large=allow_large) for p in paths]
     check_ranges(paths, bases, chosen, allow_large=allow_large)
-    s0 = bases[0].run.seed if seed is None else seed
-    check_workers(workers, allow_large=allow_large)
+    settings = Settings.fold(bases[0].run, replications=replications, seed=seed, workers=workers, scheduler=scheduler,
+                             allow_large=allow_large, default_replications=REPLICATIONS)
+    s0, n = settings.seed, settings.replications
     # given sizes over the budget are refused here, before any world is built (costed at the ranges' dearest corner)
-    size = size_exploration(paths, bases, chosen, method, samples, replications, allow_large=allow_large)
-    n = size.replications
+    size = size_exploration(paths, bases, chosen, method, samples, n, replications_given=replications is not None,
+                            allow_large=allow_large)
     check_arguments(bases[0], n, s0, workers)
     x = sample_points(chosen, method, size.samples, s0)
     grid = [scenarios_at(p, b, chosen, x.tolist(), allow_large=allow_large) for p, b in zip(paths, bases, strict=True)]
@@ -173,19 +183,17 @@ def plan_exploration(
     seeds = replication_seeds(s0, n)
     jobs = {_part(p, d, r): Job(grid[d][p], seeds[r])
             for p in range(len(x)) for d in range(len(paths)) for r in range(n)}
-    return Plan(paths, bases, chosen, defaults_used, method, size, s0, x, manifest, jobs)
+    return Plan(paths, bases, chosen, defaults_used, method, size, settings, x, manifest, jobs)
 
 
 def run_exploration(
     plan: Plan,
-    workers: int | None = 1,
-    scheduler: Any = None,
     out: Path | None = None,
     resume: bool = False,
     progress: Callable[[int], None] | None = None,
     rule_metric: str = "silo_latency_rmst",
 ) -> Exploration:
-    """Run a :class:`Plan`: every job on the pool or Dask, each written to ``out`` as it ends; then the tables.
+    """Run a :class:`Plan`: every job on the pool or Dask (its settings), each written to ``out`` as it ends; then the tables.
 
     Only each run's flat record (a few dozen numbers) is held, never its tables.
     """
@@ -193,7 +201,7 @@ def run_exploration(
     # the folder is held from here to the last table written: a second exploration into it is refused
     with open_parts(out, plan.manifest, resume, "exploration",
                     "designs, --vary, --method, --samples, replications or seed differ") as parts:
-        run_parts(plan.jobs, parts, out, workers, scheduler, progress)
+        run_parts(plan.jobs, parts, out, plan.settings, progress)
         done = {(p, d, r): parts[_part(p, d, r)]
                 for p in range(len(x)) for d in range(len(plan.paths)) for r in range(n)}
         result = _summarised(done, plan.bases, plan.inputs, x, plan.method, n, plan.seed, plan.defaults_used,
@@ -232,8 +240,8 @@ def explore(
     ``replications`` left out are sized from the work budget (:func:`plan_exploration`). ``workers``,
     ``scheduler`` are as in :func:`orgsim.experiment.parallel.run_pool`; ``out`` and ``resume`` as for a sweep.
     """
-    plan = plan_exploration(designs, inputs, method, samples, replications, seed, workers, allow_large)
-    return run_exploration(plan, workers, scheduler, out, resume, progress, rule_metric)
+    plan = plan_exploration(designs, inputs, method, samples, replications, seed, workers, allow_large, scheduler)
+    return run_exploration(plan, out, resume, progress, rule_metric)
 
 
 def _part(point: int, design: int, replication: int) -> str:

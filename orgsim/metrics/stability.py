@@ -31,9 +31,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 if TYPE_CHECKING:
+    import numpy as np
+
     from orgsim.scenario.model import Scenario
 
 __all__ = ["GROWTH_MIN", "GROWTH_OF_ARRIVALS", "GROWTH_SHARE", "UNSTABLE", "backlog_growth", "backlog_series", "growing",
@@ -49,6 +49,8 @@ GROWTH_OF_ARRIVALS = 0.25
 
 def backlog_series(arrived: np.ndarray, answered: np.ndarray, warmup: float, horizon: float) -> dict[str, list[float]]:
     """Requests open (arrived, not yet answered) at each sample time from the warm-up's end to the horizon."""
+    import numpy as np  # here, not at the top: `orgsim validate` reads overloaded_stations and never loads numpy
+
     window = horizon - warmup
     step = 24.0 if window >= 7 * 24 else 1.0
     grid = warmup + np.arange(0.0, window + 1e-9, step)
@@ -63,6 +65,8 @@ def backlog_series(arrived: np.ndarray, answered: np.ndarray, warmup: float, hor
 
 def backlog_growth(series: Mapping[str, Sequence[float]]) -> tuple[float, bool]:
     """The least-squares rise of the backlog over the window, and whether it counts as growing without bound."""
+    import numpy as np
+
     t = np.asarray(series["hours"], dtype=float)
     y = np.asarray(series["open"], dtype=float)
     if len(t) < 3:

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from orgsim.experiment.parts import open_parts
-from orgsim.experiment.replications import replication_seeds
+from orgsim.experiment.settings import Settings
 from orgsim.recommend.attribution import LeverSplit, attribute_pick, factorial_runs
 from orgsim.recommend.candidates import Candidate, resolved
 from orgsim.recommend.confirm import Confirmation, confirm, in_budget, order_key
@@ -38,7 +38,7 @@ from orgsim.recommend.search import EXACT, Evaluator, search, space_size
 from orgsim.recommend.select import KN_FIRST_STAGE
 from orgsim.recommend.written import compare_written, register_written
 from orgsim.scenario import limits, load_scenario
-from orgsim.scenario.limits import arrivals_per_replication, check_plan, check_workers
+from orgsim.scenario.limits import arrivals_per_replication, check_plan
 from orgsim.scenario.model import Scenario
 
 __all__ = ["Recommendation", "planned_runs", "recommend", "size_confirmation"]
@@ -154,14 +154,15 @@ def recommend(base: Scenario, question: Question | dict[str, Any] | None = None,
     else:  # a Question of a second import of its module (pytest's importlib mode re-imports doctested modules)
         q = Question.model_validate(question.model_dump(mode="json", exclude_unset=True))
     q, left_out = resolved(q, base)  # the structures written out once: generating a design takes up to a second
-    check_workers(workers, allow_large=allow_large)
     q, _ = size_confirmation(q, base, allow_large=allow_large)  # the CLI says what was chosen, before its bar
-    seed = base.run.seed if q.search.seed is None else q.search.seed
-    seeds = replication_seeds(seed, q.confirm.max_replications)
+    # the search's seed (default: the file's run.seed) and the most replications any candidate runs, folded once
+    settings = Settings.fold(base.run, replications=q.confirm.max_replications, seed=q.search.seed, workers=workers,
+                             scheduler=scheduler, allow_large=allow_large)
+    seed = settings.seed
     manifest = {"format": 1, "kind": "recommend", "seed": seed,
                 "question": q.model_dump(mode="json"), "scenario": base.model_dump(mode="json")}
     with open_parts(out, manifest, resume, "recommendation", "the scenario, the question or the seed differ") as parts:
-        ev = Evaluator(q, base, seeds, parts, out, workers, scheduler, progress, allow_large)
+        ev = Evaluator(q, base, settings, parts, out, progress)
         ran = search(ev)
         conf = confirm(ev, ran)
         every = list(dict.fromkeys([*ran, *conf.verdicts]))

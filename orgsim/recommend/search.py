@@ -35,6 +35,8 @@ import numpy as np
 
 from orgsim.experiment.parallel import Job
 from orgsim.experiment.parts import run_parts
+from orgsim.experiment.replications import replication_seeds
+from orgsim.experiment.settings import Settings
 from orgsim.metrics.registry import Metric, metrics_of
 from orgsim.recommend.candidates import Built, Candidate, build, lever_space
 from orgsim.recommend.question import Question, Target
@@ -80,12 +82,13 @@ class Evaluated:
 class Evaluator:
     """Makes, screens and runs candidates, each once; replications added on request, kept in ``parts``."""
 
-    def __init__(self, question: Question, base: Scenario, seeds: Sequence[np.random.SeedSequence],
-                 parts: dict[str, Any], out: Any, workers: int | None, scheduler: Any,
-                 progress: Callable[[int], None] | None = None, allow_large: bool = False) -> None:
-        self.question, self.base, self.seeds = question, base, list(seeds)
-        self.parts, self.out, self.workers, self.scheduler = parts, out, workers, scheduler
-        self.progress, self.allow_large = progress, allow_large
+    def __init__(self, question: Question, base: Scenario, settings: Settings, parts: dict[str, Any], out: Any,
+                 progress: Callable[[int], None] | None = None) -> None:
+        self.question, self.base, self.settings = question, base, settings
+        #: child seed ``r`` of the settings' seed, for replication ``r`` of every candidate (common random numbers)
+        self.seeds = replication_seeds(settings.seed, settings.replications)
+        self.parts, self.out, self.progress = parts, out, progress
+        self.allow_large = settings.allow_large
         self.known: dict[Candidate, Evaluated] = {}
         self.metrics: dict[str, Metric] = {m.id: m for m in metrics_of(base.run.reply_targets_hours,
                                                                        base.demand.departments)}
@@ -111,7 +114,7 @@ class Evaluator:
                 jobs[_part(c, r)] = Job(ev.built.scenario, self.seeds[r])
         todo = [k for k in jobs if k not in self.parts]
         if todo:
-            run_parts({k: jobs[k] for k in todo}, self.parts, self.out, self.workers, self.scheduler,
+            run_parts({k: jobs[k] for k in todo}, self.parts, self.out, self.settings,
                       None if self.progress is None else (lambda _count: self._tick()))
         for c in dict.fromkeys(candidates):
             ev = self.known[c]
@@ -184,8 +187,7 @@ def search(ev: Evaluator) -> list[Candidate]:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    seed = base.run.seed if q.search.seed is None else q.search.seed
-    sampler = optuna.samplers.NSGAIISampler(population_size=q.search.population, seed=seed)
+    sampler = optuna.samplers.NSGAIISampler(population_size=q.search.population, seed=ev.settings.seed)
     directions: list[Literal["minimize", "maximize"]] = [
         "minimize" if ev.metrics[m].direction < 0 else "maximize" for m in q.objectives]
     study = optuna.create_study(directions=directions, sampler=sampler)

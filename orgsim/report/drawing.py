@@ -13,6 +13,7 @@ starting fresh interpreters would cost more than the drawing saves.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 from collections.abc import Callable, Sequence
 from concurrent.futures import as_completed
@@ -73,6 +74,10 @@ def _on_pool(charts: Sequence[tuple[str, Callable[[], Figure]]], n: int,
     if progress is not None:
         progress(1)
     _CHARTS = charts
+    # Everything this process holds (the study, matplotlib) is put out of the collector's reach while the
+    # children run: their collections would otherwise walk it, writing to every object's header and so copying
+    # every page of it. README command 1: the children's page faults 42,000 -> 23,000, their CPU 2.1 -> 1.8 s.
+    gc.freeze()
     try:
         with process_pool(min(n, len(charts) - 1)) as pool:
             futures = {pool.submit(_draw_one, i): i for i in range(1, len(charts))}
@@ -81,5 +86,6 @@ def _on_pool(charts: Sequence[tuple[str, Callable[[], Figure]]], n: int,
                 if progress is not None:
                     progress(done)
     finally:
+        gc.unfreeze()  # back in the oldest generation: collected as before from here on
         _CHARTS = ()
     return cast("list[Markup]", out)  # every chart drawn: a chart that failed raised above

@@ -17,6 +17,7 @@ fits exactly. Lines are 1.2 × the font size apart, PowerPoint's and LibreOffice
 from __future__ import annotations
 
 import functools
+import os
 
 __all__ = ["LINE", "fit_size", "fits", "text_height", "text_width", "wrap"]
 
@@ -47,6 +48,14 @@ class _Font:
 @functools.cache
 def _font(bold: bool) -> _Font:
     return _Font(bold)
+
+
+# A forked child opens the font itself, as matplotlib does for its own fonts: FreeType reads glyphs from the
+# file as they are asked for, and a child sharing the parent's open file shares its read position, so two
+# processes measuring at once (the page's charts are drawn on forked processes) read each other's glyphs
+# ("invalid outline").
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_font.cache_clear)
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:

@@ -26,8 +26,9 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from orgsim.arguments import a_department, a_string, a_study, a_table, checks, metric_ids, optional
 from orgsim.experiment.study import Study
 from orgsim.metrics.detail import PARTS
-from orgsim.metrics.stats import share_ci
+from orgsim.metrics.stats import share_ci_columns
 from orgsim.org.measures import bus_factors
+from orgsim.report.layout import edge_legend, fit_layout
 from orgsim.report.plots_org import org_network
 from orgsim.report.plots_tradeoff import stable, tradeoff
 from orgsim.report.plots_work import attribution_waterfall, backlog_over_time
@@ -114,8 +115,7 @@ def latency_by_department(study: Study) -> Figure:
     lat = study.latencies()
     lat = lat[lat["design"].isin(designs)] if len(lat) else lat
     departments = list(dict.fromkeys(lat["department"])) if len(lat) else []
-    fig, ax = plt.subplots(figsize=(WIDTH, 1.6 + 0.26 * len(designs) * max(len(departments), 1)),
-                           layout="constrained")
+    fig, ax = plt.subplots(figsize=(WIDTH, 1.6 + 0.26 * len(designs) * max(len(departments), 1)))
     width = 0.8 / max(len(designs), 1)
     for j, design in enumerate(designs):
         mine = lat[lat["design"] == design]
@@ -137,9 +137,9 @@ def latency_by_department(study: Study) -> Figure:
     _hour_axis(ax, lat["latency_hours"].to_numpy(dtype=float) if len(lat) else np.array([]))
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("wait for an answer, hours (log scale)")
-    fig.legend(handles=[Patch(color=col[d], label=names[d]) for d in designs], loc="outside lower center",
-               ncols=min(len(designs), 2))
+    edge_legend(fig, "lower", min(len(designs), 2), [Patch(color=col[d], label=names[d]) for d in designs])
     ax.set_title("How long each department waits")
+    fit_layout(fig)
     return fig
 
 
@@ -153,7 +153,7 @@ def latency_ecdf(study: Study, department: str | None = None) -> Figure:
     kept = _kept(study)
     lat = lat[lat["design"].isin(kept)] if len(lat) else lat
     col, names = colours(study.designs), _legend_names(study)
-    fig, ax = plt.subplots(figsize=(WIDTH, 4.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
     for design in kept:
         xs = np.sort(lat.loc[lat["design"] == design, "latency_hours"].to_numpy(dtype=float))
         if not len(xs):
@@ -171,6 +171,7 @@ def latency_ecdf(study: Study, department: str | None = None) -> Figure:
     ax.set_xlabel("answered within (hours, log scale); dots: median, 90th pct")
     ax.legend(loc="upper left", fontsize=10)
     ax.set_title(f"Requests answered over time{' — ' + department if department else ''}")
+    fit_layout(fig)
     return fig
 
 
@@ -182,7 +183,7 @@ def time_breakdown(study: Study) -> Figure:
     bd = bd[bd["department"] == "all"] if len(bd) else bd
     means = bd.groupby(["design", "part"], sort=False)["hours"].mean() if len(bd) else None
     designs, names = _kept(study), _legend_names(study)
-    fig, ax = plt.subplots(figsize=(WIDTH, 1.6 + 0.55 * len(designs)), layout="constrained")
+    fig, ax = plt.subplots(figsize=(WIDTH, 1.6 + 0.55 * len(designs)))
     widest = max((sum(float(means.get((d, part), 0.0)) for part in PARTS) for d in designs), default=1.0) \
         if means is not None else 1.0
     widest = 1.0 if math.isnan(widest) else widest
@@ -204,6 +205,7 @@ def time_breakdown(study: Study) -> Figure:
     ax.set_xlabel("mean hours per answered request")
     ax.legend(ncols=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), title=None, handlelength=1, columnspacing=1)
     ax.set_title("Where the time goes", pad=26)
+    fit_layout(fig)
     return fig
 
 
@@ -214,9 +216,7 @@ def _band(ax: plt.Axes, curves: np.ndarray, hours: np.ndarray, colour: str, labe
     ax.plot(hours / 24, 100 * mean, color=colour, linewidth=2, label=label)
     if curves.shape[0] >= 2:
         # a share's band: the Wilson interval of orgsim.metrics.stats.share_ci, inside [0, 1] by construction
-        lows, highs = zip(*(share_ci(list(curves[:, k]))[1:] for k in range(curves.shape[1])), strict=True)
-        lo = np.array([np.nan if v is None else v for v in lows], dtype=float)
-        hi = np.array([np.nan if v is None else v for v in highs], dtype=float)
+        lo, hi = share_ci_columns(curves)
         ax.fill_between(hours / 24, 100 * lo, 100 * hi, color=colour, alpha=0.18, linewidth=0)
 
 
@@ -238,16 +238,17 @@ def reach_over_time(study: Study, department: str = "all") -> Figure:
     Line = mean across replications, band = its 95% t-interval.
     """
     col, names = colours(study.designs), _legend_names(study)
-    fig, ax = plt.subplots(figsize=(WIDTH, 4.4), layout="constrained")
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.4))
     for design, (curves, hours) in _curves(study, department).items():
         _band(ax, curves, hours, col[design], names[design])
     ax.set_ylim(0, 100)
     ax.set_xlim(left=0)
     ax.set_xlabel("days after the insight appeared on a social channel")
     ax.set_ylabel("% of (insight, department) pairs reached")
-    fig.legend(loc="outside lower center", ncols=2, fontsize=10)
+    edge_legend(fig, "lower", 2, fontsize=10)
     who = "the departments they matter to" if department == "all" else department
     ax.set_title(f"Insights reaching {who}")
+    fit_layout(fig)
     return fig
 
 
@@ -262,7 +263,7 @@ def reach_by_department(study: Study) -> Figure:
     nrows = math.ceil(n / ncols)
     col, names = colours(study.designs), _legend_names(study)
     fig, axes = plt.subplots(nrows, ncols, figsize=(WIDTH, 2.1 * nrows + 1.2), sharex=True, sharey=True,
-                             layout="constrained", squeeze=False)
+                             squeeze=False)
     for ax, dept in zip(axes.flat, departments, strict=False):
         for design, (curves, hours) in _curves(study, dept).items():
             _band(ax, curves, hours, col[design], names[design])
@@ -272,8 +273,9 @@ def reach_by_department(study: Study) -> Figure:
         ax.set_visible(False)
     fig.supxlabel("days after the insight appeared")
     fig.supylabel("% reached")
-    fig.legend(handles=[Line2D([], [], color=col[d], linewidth=2, label=names[d]) for d in study.designs],
-               loc="outside upper center", ncols=min(len(study.designs), 2))
+    edge_legend(fig, "upper", min(len(study.designs), 2),
+                [Line2D([], [], color=col[d], linewidth=2, label=names[d]) for d in study.designs])
+    fit_layout(fig)
     return fig
 
 
@@ -290,7 +292,7 @@ def utilisation(study: Study) -> Figure:
     ncols = min(n, 2)
     nrows = math.ceil(n / ncols)
     height = 0.22 * (people.groupby("design")["person"].nunique().max() if len(people) else 1) + 0.9
-    fig, axes = plt.subplots(nrows, ncols, figsize=(WIDTH, height * nrows + 0.6), sharex=True, layout="constrained",
+    fig, axes = plt.subplots(nrows, ncols, figsize=(WIDTH, height * nrows + 0.6), sharex=True,
                              squeeze=False)
     top = 1.0
     for ax, design in zip(axes.flat, designs, strict=False):
@@ -313,6 +315,7 @@ def utilisation(study: Study) -> Figure:
         ax.set_xlim(0, top * 1.08)
         ax.xaxis.set_major_formatter(PercentFormatter(1, decimals=0))
     fig.supxlabel("hours worked ÷ hours on duty\n(dashed: 100%; dark: after hours)")
+    fit_layout(fig)
     return fig
 
 
@@ -321,7 +324,7 @@ def utilisation(study: Study) -> Figure:
 def after_hours(study: Study) -> Figure:
     """Team-wide share of work done after hours and the busiest person's utilisation, with 95% CIs."""
     designs, col, names = study.designs, colours(study.designs), _legend_names(study)
-    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 1.5 + 0.45 * len(designs)), sharey=True, layout="constrained")
+    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 1.5 + 0.45 * len(designs)), sharey=True)
     for ax, label, title in ((axes[0], "after_hours_share", "Work after hours"),
                              (axes[1], "utilization_max", "Busiest person's load")):
         m_ = study.metric(label)
@@ -341,6 +344,7 @@ def after_hours(study: Study) -> Figure:
     axes[1].axvline(100, color="#444444", linewidth=1, linestyle="--")
     axes[0].set_yticks(range(len(designs)), [names[d] for d in designs])
     axes[0].invert_yaxis()
+    fit_layout(fig)
     return fig
 
 
@@ -359,7 +363,7 @@ def bus_factor_chart(study: Study) -> Figure:
     kinds = [k for k in ("channel", "function", "audience") if any(s.startswith(k + ":") for s in skills)] or ["channel"]
     rows = [[s for s in skills if s.startswith(k + ":")] for k in kinds]
     fig, axes = plt.subplots(len(kinds), 1, figsize=(WIDTH, 1.0 + 0.26 * len(skills) + 0.5 * len(kinds)),
-                             layout="constrained", squeeze=False, height_ratios=[max(len(r), 1) for r in rows])
+                             squeeze=False, height_ratios=[max(len(r), 1) for r in rows])
     for n, (ax, kind, mine) in enumerate(zip(axes.flat, kinds, rows, strict=True)):
         grid = np.array([[f.get(k, np.nan) for f in factors] for k in mine], dtype=float).reshape(len(mine), len(designs))
         ax.imshow(np.minimum(grid, 4), cmap="RdYlGn", vmin=0.5, vmax=4, aspect="auto")
@@ -379,6 +383,7 @@ def bus_factor_chart(study: Study) -> Figure:
         for side in ("left", "bottom", "top", "right"):
             ax.spines[side].set_visible(False)
     fig.suptitle("Bus factor: people who can cover the work", x=0.02, ha="left", fontweight="bold")
+    fit_layout(fig)
     return fig
 
 
@@ -404,7 +409,7 @@ def sweep_chart(table: pd.DataFrame, metrics: Sequence[str] = ("silo_latency_rms
         raise ValueError(f"{x!r} is not a swept key; the sweep varied {', '.join(keys)}")
     other = next((k for k in keys if k != x), None)
     groups = [(None, table)] if other is None else list(table.groupby(other, sort=True))
-    fig, axes = plt.subplots(1, len(metrics), figsize=(max(WIDTH, 3.4 * len(metrics)), 3.6), layout="constrained",
+    fig, axes = plt.subplots(1, len(metrics), figsize=(max(WIDTH, 3.4 * len(metrics)), 3.6),
                              squeeze=False)
     palette = colours([str(g) for g, _ in groups])
     named = table["label"] if "label" in table else table["metric"]
@@ -430,4 +435,5 @@ def sweep_chart(table: pd.DataFrame, metrics: Sequence[str] = ("silo_latency_rms
         if other is not None:
             ax.legend(fontsize=9)
     fig.suptitle(f"sweep over {x}: mean and 95% CI over {int(table['replications'].max())} replications", fontsize=11)
+    fit_layout(fig)
     return fig

@@ -17,6 +17,7 @@ from matplotlib.lines import Line2D
 from orgsim.arguments import a_scenario, checks, whole
 from orgsim.org.graph import build_org
 from orgsim.org.measures import bottlenecks
+from orgsim.report.layout import fit_layout, legend_height
 from orgsim.report.style import WIDTH, colours, short_names, styled
 from orgsim.scenario.model import Scenario
 
@@ -97,7 +98,7 @@ def org_network(scenario: Scenario, top: int = 3) -> Figure:
     between = bottlenecks(G)
     brokers = [n for n, b in list(between.items())[:top] if b > 0]
     pos = _layout(H)
-    fig, ax = plt.subplots(figsize=(WIDTH, 7.4), layout="constrained")
+    fig, ax = plt.subplots(figsize=(WIDTH, 7.4))
     for kind, (colour, style, width) in _TIE_STYLE.items():
         edges = [(u, v) for u, v, d in H.edges(data=True) if d["kind"] == kind]
         if edges:
@@ -136,4 +137,5 @@ def org_network(scenario: Scenario, top: int = 3) -> Figure:
     ax.set_axis_off()
     named = ", ".join(labels[n] for n in brokers)
     ax.set_title(textwrap.fill(f"{short_names([scenario.name])[0]}: bottlenecks {named or 'none'}", 48), fontsize=12)
+    fit_layout(fig, {"bottom": legend_height(math.ceil(len(handles) / 2), 10)})  # the legend hangs below the axes
     return fig

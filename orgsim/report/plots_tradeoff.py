@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from orgsim.arguments import a_study, checks
 from orgsim.experiment.study import Study
+from orgsim.report.layout import fit_layout, text_box
 from orgsim.report.style import WIDTH, colours, error_extent, styled, tags
 
 __all__ = ["TradeoffPoint", "stable", "tradeoff", "tradeoff_points", "tradeoff_y"]
@@ -97,7 +98,7 @@ def tradeoff(study: Study) -> Figure:
     points = tradeoff_points(study)
     y_reach = tradeoff_y(study) == "insight_reach_share"
     col = colours(study.designs)
-    fig, ax = plt.subplots(figsize=(WIDTH, 4.6), layout="constrained")
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.6))
     x0, x1 = axis_range(points, "x")
     y0, y1 = (100 * v for v in axis_range(points, "y"))
     top = max((p.head_count for p in points), default=1.0) or 1.0
@@ -127,6 +128,8 @@ def tradeoff(study: Study) -> Figure:
     ax.set_title("Faster answers vs insights that reach people" if y_reach else
                  "Faster answers vs replies to customers")
     _label_column(ax, labels)
+    # the column of names starts 0.04 of the axes' width right of them (about 0.2 in) and holds 10-pt text
+    fit_layout(fig, {"right": 0.2 + max((text_box(t, 10)[0] for _, _, t in labels), default=0.0)})
     return fig
 
 

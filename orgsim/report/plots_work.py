@@ -15,6 +15,7 @@ from orgsim.arguments import a_scenario, a_study, a_thing, checks, metric_ids, o
 from orgsim.experiment.attribution import Attribution, lever_phrase
 from orgsim.experiment.study import Study
 from orgsim.metrics.registry import metric
+from orgsim.report.layout import fit_layout
 from orgsim.report.style import WIDTH, colours, short_names, styled
 from orgsim.scenario.model import Scenario
 
@@ -28,7 +29,7 @@ def backlog_over_time(study: Study) -> Figure:
 
     A line that keeps climbing is a queue that does not keep up (an unstable design, named in the legend).
     """
-    fig, ax = plt.subplots(figsize=(WIDTH, 4.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
     col, names = colours(study.designs), dict(zip(study.designs, short_names(study.designs), strict=True))
     shaky = study.table.attrs.get("unstable") or {}
     for design, design_id, runs in zip(study.designs, study.design_ids, study.runs, strict=True):
@@ -44,6 +45,7 @@ def backlog_over_time(study: Study) -> Figure:
     ax.set_title("Unanswered work over time")
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, loc="upper left", fontsize=10)
+    fit_layout(fig)
     return fig
 
 
@@ -61,7 +63,7 @@ def attribution_waterfall(attribution: Attribution, metric_id: str = "silo_laten
     if not rows:
         raise ValueError(f"no attribution of {m.id} for {attribution.design!r}")
     scale = 100.0 if m.fmt == "percent" else 1.0
-    fig, ax = plt.subplots(figsize=(WIDTH, 4.6), layout="constrained")
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.6))
     start = 0.0
     names = [*attribution.levers, "total"]
     for i, name in enumerate(names):
@@ -90,4 +92,5 @@ def attribution_waterfall(attribution: Attribution, metric_id: str = "silo_laten
     ax.set_ylabel(f"difference from the baseline ({unit})")
     what = "the average wait" if m.id == "silo_latency_rmst" else m.label
     ax.set_title(textwrap.fill(f"Where the difference in {what} comes from: {attribution.design}", 48))
+    fit_layout(fig)
     return fig

@@ -51,6 +51,7 @@ from orgsim.experiment.paired import design_ids
 from orgsim.experiment.parallel import run_pool
 from orgsim.experiment.parts import open_parts, write_part
 from orgsim.experiment.replications import replication_seeds
+from orgsim.experiment.settings import Settings
 from orgsim.resilience.figures import StressJob, judged_metrics, run_stressed, skill_metrics, target_ids
 from orgsim.resilience.judge import Impact, bus_order, impacts, missed_on, severity
 from orgsim.resilience.skills import skill_people
@@ -67,12 +68,12 @@ from orgsim.resilience.stresses import (
     twin,
     windows,
 )
-from orgsim.scenario.limits import HOW, MAX_WORK, arrivals_per_replication, check_workers
+from orgsim.scenario.limits import HOW, MAX_WORK, arrivals_per_replication
 from orgsim.scenario.loading import load_scenario
 from orgsim.scenario.model import Scenario
 from orgsim.sim.arguments import check_arguments
 
-__all__ = ["Design", "Resilience", "resilience", "study_size"]
+__all__ = ["Design", "Resilience", "resilience", "resilience_with", "study_size"]
 
 
 @dataclass
@@ -120,11 +121,11 @@ class _Runner:
     """The rounds of one study: builds each round's jobs, runs the ones not on disk, keeps every record."""
 
     def __init__(self, designs: list[Design], options: Options, seeds: list[Any], starts: list[float],
-                 wins: dict[str, Window], out: Path | None, done: dict[str, Any], workers: int | None, scheduler: Any,
-                 progress: Callable[[int], None] | None, allow_large: bool) -> None:
+                 wins: dict[str, Window], out: Path | None, done: dict[str, Any], settings: Settings,
+                 progress: Callable[[int], None] | None) -> None:
         self.designs, self.options, self.seeds, self.starts, self.wins = designs, options, seeds, starts, wins
-        self.out, self.done, self.workers, self.scheduler = out, done, workers, scheduler
-        self.progress, self.allow_large = progress, allow_large
+        self.out, self.done, self.settings, self.progress = out, done, settings, progress
+        self.allow_large = settings.allow_large
         self.count = 0  # runs done or skipped, for progress
         self.twins: dict[tuple[int, str, int], Scenario] = {}  # built for the budget, run later
         self.bursts: dict[tuple[int, str, int], Scenario] = {}  # likewise
@@ -163,7 +164,7 @@ class _Runner:
             if self.out is not None:
                 write_part(self.out, todo[i][3], record)
 
-        run_pool(run_stressed, jobs, self.workers, self.scheduler,
+        run_pool(run_stressed, jobs, self.settings.workers, self.settings.scheduler,
                  None if self.progress is None else (lambda c: self._tell(base + c)), on_done=finished,
                  cost=lambda job: arrivals_per_replication(job.scenario)[0])  # a burst's runs start first
         self.count += len(todo)
@@ -288,13 +289,13 @@ def _check_budget(designs: Sequence[Design], options: Options, runner: _Runner, 
                           f"of designs, or {HOW}")
 
 
-def study_size(scenarios: Sequence[Scenario], options: Options, replications: int | None = None,
+def study_size(scenarios: Sequence[Scenario], options: Options, settings: Settings,
                sources: Sequence[str] | None = None) -> int:
     """The most runs a study of ``scenarios`` can take (every round's upper bound): what progress counts to.
 
     A crisis channel or a frozen seat a design does not have is refused here already (named by ``sources``).
     """
-    n = scenarios[0].run.replications if replications is None else replications
+    n = settings.replications
     _check_options(options)
     total = 0
     for i, s in enumerate(scenarios):
@@ -347,12 +348,26 @@ def resilience(
         ["" if isinstance(d, Scenario) else str(d) for d in designs]
     if not scenarios:
         raise OrgsimError("resilience needs at least one design")
+    settings = Settings.fold(scenarios[0].run, replications=replications, seed=seed, workers=workers,
+                             scheduler=scheduler, allow_large=allow_large)
+    return resilience_with(scenarios, options, settings, out=out, resume=resume, progress=progress, sources=sources)
+
+
+def resilience_with(scenarios: Sequence[Scenario], options: Options, settings: Settings, *, out: Path | None = None,
+                    resume: bool = False, progress: Callable[[int], None] | None = None,
+                    sources: Sequence[str] = ()) -> Resilience:
+    """:func:`resilience` of loaded scenarios on settings already folded (from the first design's ``run:``).
+
+    ``orgsim resilience`` folds them, counts its progress by them (:func:`study_size`) and calls this.
+    """
+    _check_options(options)
+    if not scenarios:
+        raise OrgsimError("resilience needs at least one design")
+    sources = list(sources) if len(sources) == len(scenarios) else [""] * len(scenarios)
     for s, src in zip(scenarios, sources, strict=True):
         check_names(s, options, src or repr(s.name))
-    n = scenarios[0].run.replications if replications is None else replications
-    s0 = scenarios[0].run.seed if seed is None else seed
-    check_arguments(scenarios[0], n, s0, workers)
-    check_workers(workers, allow_large=allow_large)
+    n, s0 = settings.replications, settings.seed
+    check_arguments(scenarios[0], n, s0, settings.workers)
     wins = windows(options)
     ds = [Design(i, s, first_stresses(s, options), people=skill_people(s)) for i, s in enumerate(scenarios)]
     longest = max(wins[w].days + wins[w].after for d in ds for w in _windows_of(d) if w != "whole")
@@ -361,7 +376,7 @@ def resilience(
                 "designs": [{"source": src, "name": s.name, "data": _fingerprint(s)}
                             for s, src in zip(scenarios, sources, strict=True)]}
     seeds = replication_seeds(s0, n)
-    runner = _Runner(ds, options, seeds, starts, wins, out, {}, workers, scheduler, progress, allow_large)
+    runner = _Runner(ds, options, seeds, starts, wins, out, {}, settings, progress)
     _check_budget(ds, options, runner, n)  # before the folder is touched
     with open_parts(out, manifest, resume, "resilience study", "designs, their files, options, replications or "
                     "seed differ") as done:

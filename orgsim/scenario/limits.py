@@ -173,16 +173,16 @@ def arrivals_per_replication(scenario: Scenario) -> tuple[float, dict[str, float
     return cost.items, cost.drivers
 
 
-def work_problem(scenario: Scenario, replications: int | None = None, points: int = 1,
-                 what: str = "sweep points") -> str | None:
+def work_problem(scenario: Scenario, replications: int, points: int = 1, what: str = "sweep points") -> str | None:
     """Why running ``scenario`` ``replications`` times at ``points`` points (designs, sweep points) costs too much.
 
-    ``None`` if it fits; ``replications`` defaults to the file's ``run.replications``.
+    ``None`` if it fits. ``replications`` is the command's count, folded from the file's ``run.replications``
+    and its override once, where the command starts (:class:`orgsim.experiment.settings.Settings`).
 
     The message gives the estimate and the inputs that drive it, so the user
     knows which one to lower.
     """
-    n = scenario.run.replications if replications is None else replications
+    n = replications
     one, drivers = arrivals_per_replication(scenario)
     total = one * n * points
     if total <= MAX_WORK:
@@ -200,19 +200,18 @@ def _figure(x: float) -> str:
     return "more than 1e300" if not math.isfinite(x) else f"{x:,.0f}" if x < 1e15 else f"{x:.3g}"
 
 
-def check_work(scenarios: Sequence[Scenario], replications: int | None = None, what: str = "designs", *,
-               allow_large: bool = False, workers: int | None = None) -> None:
+def check_work(scenarios: Sequence[Scenario], replications: int, what: str = "designs", *,
+               allow_large: bool = False) -> None:
     """Raise :class:`~orgsim.errors.OrgsimError` before anything runs if the work exceeds :data:`MAX_WORK`.
 
     ``scenarios`` are the designs of a study or the points of a sweep (``what``
-    names them in the message); each runs ``replications`` times. ``workers``
-    above this machine's cores is refused too (:func:`check_workers`).
+    names them in the message); each runs ``replications`` times. (Workers above this machine's cores are
+    refused where the settings are folded: :meth:`orgsim.experiment.settings.Settings.fold`.)
 
     Every entry point that runs scenarios calls it: ``replicate``,
     ``run_study`` (``compare``, ``report``), ``sweep``, ``explore``; loading a
     file checks one replication (the replications are the command's).
     """
-    check_workers(workers, allow_large=allow_large)
     if allow_large or not scenarios:
         return
     counted = [arrivals_per_replication(s)[0] for s in scenarios]
