@@ -115,6 +115,15 @@ def test_the_org_chart_names_each_pod(study: Study) -> None:
     assert all(p in text for p in study.scenarios[0].structure.pods)
 
 
+@pytest.mark.parametrize("example", ["solo.yaml", "network.yaml", "audience.yaml"])
+def test_the_org_chart_wraps_names_between_words_never_inside_one(example: str) -> None:
+    scenario = load_scenario(f"scenarios/{example}")
+    words = _texts(plots.org_network(scenario)).split()
+    for name in scenario.structure.pods:
+        whole = name in words or all(w in words for w in name.replace("_", " ").split())  # long names: one word a line
+        assert whole, f"{name!r} is cut inside a word: {words}"
+
+
 def test_tradeoff_points_sit_at_the_study_means(study: Study) -> None:
     fig = plots.tradeoff(study)
     points = np.vstack([c.get_offsets() for c in fig.axes[0].collections if isinstance(c, PathCollection)])

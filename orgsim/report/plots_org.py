@@ -124,8 +124,10 @@ def org_network(scenario: Scenario, top: int = 3) -> Figure:
                                edgecolors=["#D55E00" if n in brokers else "#555555" for n in nodes],
                                linewidths=[3 if n in brokers else 1 for n in nodes], ax=ax)
     labels = {n: n.split(":", 1)[1] for n in H.nodes}
-    # a long pod or department name goes on lines of its own words, so it stays inside its part of the ring
-    drawn = {n: textwrap.fill(t.replace("_", " "), 9) if len(t) > 9 else t for n, t in labels.items()}
+    # a long pod or department name goes on lines of its own words, so it stays inside its part of the ring;
+    # a word is never cut ("everything" over "everythin" and "g" reads as two words)
+    drawn = {n: textwrap.fill(t.replace("_", " "), 9, break_long_words=False) if len(t) > 9 else t
+             for n, t in labels.items()}
     nx.draw_networkx_labels(H, pos, labels=drawn, font_size=10, ax=ax)
     handles = [Line2D([], [], color=c, linestyle=s, linewidth=max(w, 1.2), label=k.replace("_", " "))
                for k, (c, s, w) in _TIE_STYLE.items() if any(d["kind"] == k for _, _, d in H.edges(data=True))]
