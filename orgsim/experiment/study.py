@@ -144,13 +144,7 @@ class Study:
                     values.append(np.asarray(xs, dtype=float))
         if not keys:
             return pd.DataFrame(columns=["design", "replication", "department", "latency_hours"])
-        counts = [k[3] for k in keys]
-        return pd.DataFrame({
-            "design": np.repeat(np.array([k[0] for k in keys], dtype=object), counts),
-            "replication": np.repeat(np.array([k[1] for k in keys], dtype=np.int64), counts),
-            "department": np.repeat(np.array([k[2] for k in keys], dtype=object), counts),
-            "latency_hours": np.concatenate(values),
-        })
+        return pd.DataFrame({**_key_columns(keys), "latency_hours": np.concatenate(values)})
 
     def breakdown(self) -> pd.DataFrame:
         """Mean hours per request in each clock: design, department ('all' for every request), part."""
@@ -199,14 +193,8 @@ class Study:
         columns = ["design", "replication", "department", "hours", "share"]
         if not keys:
             return pd.DataFrame(columns=columns)
-        counts = [k[3] for k in keys]
-        return pd.DataFrame({
-            "design": np.repeat(np.array([k[0] for k in keys], dtype=object), counts),
-            "replication": np.repeat(np.array([k[1] for k in keys], dtype=np.int64), counts),
-            "department": np.repeat(np.array([k[2] for k in keys], dtype=object), counts),
-            "hours": np.concatenate(hours_parts),
-            "share": np.concatenate(share_parts),
-        }, columns=columns)
+        return pd.DataFrame({**_key_columns(keys), "hours": np.concatenate(hours_parts),
+                             "share": np.concatenate(share_parts)}, columns=columns)
 
     # Saving: one JSON file, scenarios included.
 
@@ -353,3 +341,11 @@ def run_to_precision(scenarios: Sequence[Scenario], precision: float, settings: 
         if not gaps or n >= cap:
             return study, gaps
         n = min(cap, 2 * n)
+
+
+def _key_columns(keys: Sequence[tuple[str, int, str, int]]) -> dict[str, np.ndarray]:
+    """The design, replication and department columns of a long table: each key repeated for its count of rows."""
+    counts = [k[3] for k in keys]
+    return {"design": np.repeat(np.array([k[0] for k in keys], dtype=object), counts),
+            "replication": np.repeat(np.array([k[1] for k in keys], dtype=np.int64), counts),
+            "department": np.repeat(np.array([k[2] for k in keys], dtype=object), counts)}
