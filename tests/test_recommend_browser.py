@@ -6,8 +6,6 @@ without them on a developer's machine; a failure under ``CI``).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,26 +14,15 @@ import pytest
 from orgsim.analytic.reductions import mmc_data
 from orgsim.recommend import recommend
 from orgsim.scenario import scenario_from_data
-from tests.test_report_browser import ARTIFACTS, CHROMIUM, FLAGS, _missing
+from tests import test_report_browser
+from tests.test_report_browser import ARTIFACTS
+
+#: the report page's Chromium (skipped without it on a developer's machine, a failure under CI)
+browser = test_report_browser.browser
 
 #: every element of the page whose content is wider than its box (charts scale, so they are left out)
 WIDER = """() => [...document.querySelectorAll('main *')].filter(e => !e.closest('svg') && e.clientWidth > 0
     && e.scrollWidth > e.clientWidth + 1).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className)"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    missing = _missing()
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run under CI: {missing}")
-        pytest.skip(missing)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
