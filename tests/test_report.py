@@ -117,8 +117,12 @@ def test_the_org_chart_names_each_pod(study: Study) -> None:
 
 @pytest.mark.parametrize("example", ["solo.yaml", "network.yaml", "audience.yaml"])
 def test_the_org_chart_wraps_names_between_words_never_inside_one(example: str) -> None:
+    import matplotlib.pyplot as plt
+
     scenario = load_scenario(f"scenarios/{example}")
-    words = _texts(plots.org_network(scenario)).split()
+    fig = plots.org_network(scenario)
+    words = _texts(fig).split()
+    plt.close(fig)  # pyplot keeps its figures open: more than 20 in one worker draws a warning
     for name in scenario.structure.pods:
         whole = name in words or all(w in words for w in name.replace("_", " ").split())  # long names: one word a line
         assert whole, f"{name!r} is cut inside a word: {words}"
