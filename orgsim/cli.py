@@ -651,17 +651,10 @@ def graph(
     top: Annotated[int, typer.Option(help="How many brokers to list.")] = 5,
 ) -> None:
     """Structural measures of the org graph: E-I index, cross-group ties, brokers, bus factor."""
-    from orgsim.org.graph import build_org
-    from orgsim.org.measures import bottlenecks, bus_factors, cross_group_tie_ratio, ei_index
+    from orgsim.org.measures import structural_summary
     from orgsim.output import render_graph
 
-    scenario = load_scenario(ctx, file)
-    g = build_org(scenario)
-    ei = ei_index(g)
-    cg = cross_group_tie_ratio(g)
-    body: dict[str, Any] = {"scenario": scenario.name, "company": scenario.company, "structure": scenario.structure.kind,
-            "ei_index": None if ei != ei else ei, "cross_group_tie_ratio": None if cg != cg else cg,
-            "bottlenecks": bottlenecks(g, top), "bus_factor": bus_factors(scenario)}
+    body = structural_summary(load_scenario(ctx, file), top)
     if as_json:
         sys.stdout.write(strict_json(body) + "\n")
         return

@@ -15,7 +15,7 @@ import networkx as nx
 from orgsim.scenario.model import Scenario
 
 __all__ = ["bottlenecks", "bus_factor", "bus_factors", "communication_graph", "cross_group_tie_ratio",
-           "ei_index", "skill_people", "team_groups"]
+           "ei_index", "skill_people", "structural_summary", "team_groups"]
 
 SILENT = frozenset({"member", "covers"})
 
@@ -185,3 +185,17 @@ def bus_factor(scenario: Scenario, skill: str, level: str = COVER_LEVEL) -> int:
         skill = next((f"{k}:{skill}" for k in ("channel", "function", "audience") if f"{k}:{skill}" in found),
                      f"channel:{skill}")
     return found.get(skill, 0)
+
+
+def structural_summary(scenario: Scenario, top: int = 5) -> dict[str, Any]:
+    """What ``orgsim graph`` shows: the E-I index, cross-group ties, the ``top`` brokers and the bus factors.
+
+    Ready for JSON: a ratio with no ties to count (NaN) is None.
+    """
+    from orgsim.org.graph import build_org
+
+    g = build_org(scenario)
+    ei, cg = ei_index(g), cross_group_tie_ratio(g)
+    return {"scenario": scenario.name, "company": scenario.company, "structure": scenario.structure.kind,
+            "ei_index": None if ei != ei else ei, "cross_group_tie_ratio": None if cg != cg else cg,
+            "bottlenecks": bottlenecks(g, top), "bus_factor": bus_factors(scenario)}
