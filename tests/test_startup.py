@@ -79,6 +79,19 @@ def test_the_probe_sees_numpy_load() -> None:
     assert _loaded_after(["validate", "scenarios/what-if/network-content-pipeline.yaml"], NUMERIC) == ["numpy"]
 
 
+@pytest.mark.parametrize("file", [*NO_WORKFLOW, "scenarios/what-if/network-content-pipeline.yaml"])
+def test_validate_loads_no_networkx(file: str) -> None:
+    # the lint's idle and overload checks read an untimed routing plan (orgsim.org.plan, timed=False): queues,
+    # servers and loads without the shortest paths, so networkx's import (285 modules, 0.07 CPU-s) never happens
+    watched = ("networkx", "orgsim.org.plan", "orgsim.analytic.estimate")
+    assert _loaded_after(["validate", file], watched) == ["orgsim.analytic.estimate", "orgsim.org.plan"]
+
+
+def test_the_probe_sees_networkx_load() -> None:
+    """The check can fail: `estimate` times every handoff on the organisation graph, and that needs networkx."""
+    assert _loaded_after(["estimate", "scenarios/network.yaml"], ("networkx",)) == ["networkx"]
+
+
 def test_the_probe_sees_the_engine_load() -> None:
     """The check can fail: `run` loads the engine, and the probe reports each part."""
     assert _loaded_after(["run", "scenarios/network.yaml", "--horizon-days", "2", "--warmup-days", "1",
