@@ -16,7 +16,7 @@ before/after saving is paired round by round, and both must print the same outpu
 and the exit code).
 
 The files: ``network`` (``scenarios/network.yaml``, the README's first command) and ``pipeline``
-(``scenarios/what-if/network-content-pipeline.yaml``, a workflow: its visits are solved with numpy).
+(``scenarios/what-if/network-content-pipeline.yaml``, a workflow: its visits are solved exactly, without numpy).
 """
 
 from __future__ import annotations
