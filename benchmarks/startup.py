@@ -16,7 +16,8 @@ before/after saving is paired round by round, and both must print the same outpu
 and the exit code).
 
 The files: ``network`` (``scenarios/network.yaml``, the README's first command) and ``pipeline``
-(``scenarios/what-if/network-content-pipeline.yaml``, a workflow: its visits are solved exactly, without numpy).
+(``scenarios/what-if/network-content-pipeline.yaml``, a workflow: its steps' visits are solved too, exactly, without
+numpy).
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ import orgsim
 if not orgsim.__file__.startswith(sys.argv[1]):
     raise SystemExit(f"orgsim came from {orgsim.__file__}, not {sys.argv[1]}")
 from orgsim.cli import app
+sys.argv = ["orgsim", "validate", sys.argv[2]]  # as the console script: the app reads its own command line
 try:
-    app(["validate", sys.argv[2]], prog_name="orgsim")
+    app()
 except SystemExit as exc:
     code = exc.code
 import json

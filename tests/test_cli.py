@@ -172,3 +172,64 @@ def test_help_is_plain_text(command: str) -> None:
     assert "<bool>" not in res.output and "``" not in res.output  # no type after a flag, no raw markup
     if command in ("run", "compare"):
         assert "orgsim[distributed]" in res.output  # brackets shown as written, not eaten as markup
+
+
+# --- the app builds only the command it runs (orgsim.helptext.PlainTyper) -------------------------------------------
+
+_COMMANDS = sorted(c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands)
+
+
+@pytest.mark.parametrize("name", _COMMANDS)
+def test_a_command_built_alone_reads_as_in_the_whole_app(name: str) -> None:
+    alone = runner.invoke(app.only(name), [name, "--help"])
+    whole = runner.invoke(app, [name, "--help"])
+    assert alone.exit_code == whole.exit_code == 0
+    assert alone.output == whole.output
+
+
+def test_the_app_options_before_a_command_take_no_value() -> None:
+    """PlainTyper.named_command skips every option before the command: that holds while each is a flag."""
+    import typer.main
+
+    group = typer.main.get_command(app)
+    assert {p.name for p in group.params} >= {"debug", "allow_large"}
+    assert all(getattr(p, "is_flag", False) for p in group.params)
+
+
+@pytest.mark.parametrize(("argv", "named"), [
+    (["validate", "x.yaml"], "validate"),
+    (["--allow-large", "--debug", "run", "x.yaml"], "run"),
+    (["--help"], None),
+    (["--version"], None),
+    (["validat", "x.yaml"], None),  # typer's suggestion needs every command
+    ([], None),
+    (["run", "--help"], "run"),
+])
+def test_the_command_a_command_line_names(argv: list[str], named: str | None) -> None:
+    assert app.named_command(argv) == named
+
+
+_COUNT_BUILT = """
+import sys, typer.main
+built = []
+real = typer.main.get_command
+typer.main.get_command = lambda app: (built.append(len(app.registered_commands)), real(app))[1]
+from orgsim.cli import app
+sys.argv = ["orgsim", *{argv!r}]
+try:
+    app()
+except SystemExit:
+    pass
+print("built", built)
+"""
+
+
+@pytest.mark.parametrize(("argv", "built"), [(["validate", "scenarios/network.yaml"], 1), (["--help"], len(_COMMANDS))])
+def test_the_console_command_builds_only_the_command_it_runs(argv: list[str], built: int) -> None:
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _COUNT_BUILT.format(argv=argv)], capture_output=True, text=True,
+                         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    assert out.stdout.splitlines()[-1] == f"built [{built}]"

@@ -98,3 +98,37 @@ def test_the_probe_sees_numpy_load(tmp_path: Path) -> None:
     out = tmp_path / "designs"
     assert _loaded_after(["designs", "scenarios/network.yaml", "--out", str(out), "--only", "network"], NUMERIC) == ["numpy"]
     assert (out / "network.yaml").is_file()  # the command ran to the end
+
+
+@pytest.mark.parametrize("file", [*NO_WORKFLOW, "scenarios/what-if/network-content-pipeline.yaml"])
+def test_validate_loads_no_networkx(file: str) -> None:
+    # the lint's idle and overload checks read an untimed routing plan (orgsim.org.plan, timed=False): queues,
+    # servers and loads without the shortest paths, so networkx's import (285 modules, 0.07 CPU-s) never happens
+    watched = ("networkx", "orgsim.org.plan", "orgsim.analytic.estimate")
+    assert _loaded_after(["validate", file], watched) == ["orgsim.analytic.estimate", "orgsim.org.plan"]
+
+
+def test_the_probe_sees_networkx_load() -> None:
+    """The check can fail: `estimate` times every handoff on the organisation graph, and that needs networkx."""
+    assert _loaded_after(["estimate", "scenarios/network.yaml"], ("networkx",)) == ["networkx"]
+
+
+def test_the_probe_sees_the_engine_load() -> None:
+    """The check can fail: `run` loads the engine, and the probe reports each part."""
+    assert _loaded_after(["run", "scenarios/network.yaml", "--horizon-days", "2", "--warmup-days", "1",
+                          "--replications", "1", "--json"], ENGINE) == sorted(ENGINE)
+
+
+def test_the_probe_sees_a_heavy_import() -> None:
+    """The check can fail: `run` needs pandas, and the probe reports it."""
+    assert "pandas" in _loaded_after(["run", "scenarios/network.yaml", "--horizon-days", "2", "--warmup-days", "1",
+                                      "--replications", "1", "--json"])
+
+
+def test_import_orgsim_is_light_and_names_load_on_use() -> None:
+    code = ("import sys, orgsim; before = 'pandas' in sys.modules; orgsim.summarize; "
+            "print(before, 'pandas' in sys.modules, sorted(orgsim.__all__) == sorted(n for n in dir(orgsim) "
+            "if n in orgsim.__all__))")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    assert out.stdout.split() == ["False", "True", "True"]

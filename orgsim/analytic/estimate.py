@@ -177,14 +177,17 @@ def visit_ratios(route: KindPlan) -> list[float]:
     return mean_visits([[(j, pj) for j, pj, _ in st.exits] for st in route.steps])
 
 
-def estimate(scenario: Scenario) -> dict[str, Any]:
+def estimate(scenario: Scenario, *, timed: bool = True) -> dict[str, Any]:
     """Approximate mean silo latency (hours) per department and request kind.
+
+    ``timed=False`` gives the stations alone (offered load, servers, waits), from a routing plan whose
+    handoffs are not timed: what ``orgsim validate``'s overload check reads, without networkx's import.
 
     >>> from orgsim.analytic.reductions import mmc_scenario
     >>> round(estimate(mmc_scenario(2, 1.0, 1.0))["silo_latency_hours"]["mean"], 4)
     1.3333
     """
-    plan = routing_plan(scenario)
+    plan = routing_plan(scenario, timed=timed)
     s, p = scenario, scenario.policies
     horizon = s.run.horizon_days * 24
     calendars = _calendars(s, horizon)
@@ -283,6 +286,11 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         if name in patient:
             stations[name]["abandoned_share"] = gone
 
+    abandoned_share = ({"messages_abandoned_share": sum(g for _, g in abandoned.values())
+                        / sum(ms.daily / 24 for ms in s.demand.messages.values())} if abandoned else {})
+    if not timed:  # no handoff delays: the stations are all an untimed plan gives
+        return {"scenario": s.name, "stations": stations, **abandoned_share}
+
     def waited(queue: str) -> float:
         """A station's mean wait; a queue no work reaches (rate 0) has none."""
         return stations[queue]["mean_wait_hours"] if queue in stations else 0.0
@@ -342,6 +350,5 @@ def estimate(scenario: Scenario) -> dict[str, Any]:
         "by_department": {d: v[0] / v[1] if v[1] else math.nan for d, v in depts.items()},
         "by_request_type": by_kind,
         "stations": stations,
-        **({"messages_abandoned_share": sum(g for _, g in abandoned.values())
-            / sum(ms.daily / 24 for ms in s.demand.messages.values())} if abandoned else {}),
+        **abandoned_share,
     }

@@ -85,7 +85,7 @@ def overloaded_stations(scenario: Scenario) -> dict[str, float]:
     """Work queues whose offered load is at or above their capacity (analytic estimate), with their load."""
     from orgsim.analytic.estimate import estimate
 
-    stations = estimate(scenario)["stations"]
+    stations = estimate(scenario, timed=False)["stations"]  # loads need no handoff times (nor networkx)
     return {name: float(s["load"]) for name, s in stations.items() if s["load"] >= 1.0}
 
 

@@ -10,10 +10,10 @@ messages, so handoff routes never pass through them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from itertools import combinations
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from orgsim.arguments import a_scenario, checks
 from orgsim.scenario.model import Scenario
@@ -22,7 +22,7 @@ from orgsim.scenario.workflow import external_steps
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Leg", "build_org", "dept", "handoff_legs", "person", "pod"]
+__all__ = ["Leg", "OrgTies", "build_org", "connected", "dept", "handoff_legs", "org_ties", "person", "pod"]
 
 
 def person(pid: str) -> str:
@@ -37,12 +37,34 @@ def dept(name: str) -> str:
     return f"dept:{name}"
 
 
-def _tie(g: nx.DiGraph, a: str, b: str, kind: str, delay: float, cross_group: bool) -> None:
-    # Keep the fastest tie when two rules tie the same pair.
-    if g.has_edge(a, b) and g.edges[a, b]["delay_hours"] <= delay:
-        return
-    for u, v in ((a, b), (b, a)):
-        g.add_edge(u, v, kind=kind, delay_hours=delay, cross_group=cross_group)
+@dataclass(frozen=True)
+class OrgTies:
+    """The organisation graph as plain data, in the order :func:`build_org` adds it to networkx.
+
+    Kept apart from networkx so that ``orgsim validate`` can check that routes exist (:func:`connected`)
+    without networkx's import (0.07 CPU-s, 285 modules its package imports eagerly).
+    """
+
+    attrs: dict[str, Any]
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    edges: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def add_node(self, node: str, **attrs: Any) -> None:
+        self.nodes.setdefault(node, {}).update(attrs)
+
+    def add_edge(self, u: str, v: str, **attrs: Any) -> None:
+        """As networkx's ``add_edge``: a new end becomes a node, an edge already there takes the new attributes."""
+        for end in (u, v):
+            self.nodes.setdefault(end, {})
+        self.edges.setdefault((u, v), {}).update(attrs)
+
+    def tie(self, a: str, b: str, kind: str, delay: float, cross_group: bool) -> None:
+        """Tie ``a`` and ``b`` both ways; when two rules tie the same pair, the fastest tie is kept."""
+        found = self.edges.get((a, b))
+        if found is not None and found["delay_hours"] <= delay:
+            return
+        for u, v in ((a, b), (b, a)):
+            self.add_edge(u, v, kind=kind, delay_hours=delay, cross_group=cross_group)
 
 
 @checks(scenario=a_scenario)
@@ -54,11 +76,20 @@ def build_org(scenario: Scenario) -> nx.DiGraph:
     >>> g.nodes["pod:instagram"]["kind"]
     'pod'
     """
+    import networkx as nx  # here, not at the top: validate reads the ties (org_ties) and never builds the graph
+
+    ties = org_ties(scenario)
+    g = nx.DiGraph(**ties.attrs)
+    g.add_nodes_from(ties.nodes.items())
+    g.add_edges_from((u, v, attrs) for (u, v), attrs in ties.edges.items())
+    return g
+
+
+def org_ties(scenario: Scenario) -> OrgTies:
+    """The nodes and ties of the organisation graph (:func:`build_org`) as plain data."""
     st = scenario.structure
     h = st.handoff_hours
-    import networkx as nx  # here, not at the top: the node-name helpers below are used without a graph
-
-    g = nx.DiGraph(name=scenario.name, structure=st.kind, intake=st.intake)
+    g = OrgTies({"name": scenario.name, "structure": st.kind, "intake": st.intake})
     embedded = {link.person: link.department for link in st.embedded}
     pods_of: dict[str, list[str]] = {}
     for pname, p in st.pods.items():
@@ -82,47 +113,66 @@ def build_org(scenario: Scenario) -> nx.DiGraph:
     for pname, p in st.pods.items():
         g.add_node(pod(pname), kind="pod", group=pname, covers=p.covers.model_dump())
         for m in p.members:
-            _tie(g, person(m), pod(pname), "member", 0.0, False)
+            g.tie(person(m), pod(pname), "member", 0.0, False)
         for a, b in combinations(p.members, 2):
-            _tie(g, person(a), person(b), "same_pod", h.same_pod, False)
+            g.tie(person(a), person(b), "same_pod", h.same_pod, False)
         for ch in p.covers.channels:
             g.add_edge(pod(pname), f"channel:{ch}", kind="covers", delay_hours=0.0, cross_group=False)
     for a, b in combinations(st.pods, 2):
-        _tie(g, pod(a), pod(b), "cross_pod", h.cross_pod, True)
+        g.tie(pod(a), pod(b), "cross_pod", h.cross_pod, True)
 
     if st.lead is not None:
         for pname in st.pods:
-            _tie(g, person(st.lead), pod(pname), "via_lead", h.via_lead, True)
+            g.tie(person(st.lead), pod(pname), "via_lead", h.via_lead, True)
         for pid in embedded:
-            _tie(g, person(st.lead), person(pid), "via_lead", h.via_lead, True)
+            g.tie(person(st.lead), person(pid), "via_lead", h.via_lead, True)
     for dname in scenario.demand.departments:
         if st.intake == "lead" and st.lead is not None:
-            _tie(g, dept(dname), person(st.lead), "department_intake", h.department_intake, True)
+            g.tie(dept(dname), person(st.lead), "department_intake", h.department_intake, True)
         else:
             for pname in st.pods:
-                _tie(g, dept(dname), pod(pname), "department_intake", h.department_intake, True)
+                g.tie(dept(dname), pod(pname), "department_intake", h.department_intake, True)
     for link in st.liaisons:
-        _tie(g, person(link.person), dept(link.department), "liaison", h.liaison, True)
+        g.tie(person(link.person), dept(link.department), "liaison", h.liaison, True)
     for link in st.embedded:
         # An embedded expert sits in the department: no silo to cross.
-        _tie(g, person(link.person), dept(link.department), "embedded", h.embedded, False)
+        g.tie(person(link.person), dept(link.department), "embedded", h.embedded, False)
         for pname in st.pods:
-            _tie(g, person(link.person), pod(pname), "cross_pod", h.cross_pod, True)
+            g.tie(person(link.person), pod(pname), "cross_pod", h.cross_pod, True)
 
     outside = [a.node for a in scenario.policies.approval_chain if a.external is not None]
     for node in dict.fromkeys([*outside, *external_steps(scenario)]):
         g.add_node(node, kind="approver", group=node)
         if st.lead is not None:
-            _tie(g, node, person(st.lead), "reporting", h.via_lead, True)
+            g.tie(node, person(st.lead), "reporting", h.via_lead, True)
         else:
             for pname in st.pods:
-                _tie(g, node, pod(pname), "reporting", h.via_lead, True)
+                g.tie(node, pod(pname), "reporting", h.via_lead, True)
 
     named = {**{pid: person(pid) for pid in scenario.team.people}, **{p: pod(p) for p in st.pods},
              **{d: dept(d) for d in scenario.demand.departments}}
     for t in st.ties:
-        _tie(g, named[t.a], named[t.b], t.kind, t.delay_hours, g.nodes[named[t.a]]["group"] != g.nodes[named[t.b]]["group"])
+        g.tie(named[t.a], named[t.b], t.kind, t.delay_hours, g.nodes[named[t.a]]["group"] != g.nodes[named[t.b]]["group"])
     return g
+
+
+def connected(ties: OrgTies) -> Callable[[str, str], bool]:
+    """Whether a route of ties links two nodes, as :func:`handoff_legs` would find one (platform ties excluded).
+
+    Every tie runs both ways, so a route exists exactly when both nodes are in one connected part.
+    """
+    parent = {n: n for n, attrs in ties.nodes.items() if attrs.get("kind") != "platform"}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for u, v in ties.edges:
+        if u in parent and v in parent:
+            parent[root(u)] = root(v)
+    return lambda a, b: a in parent and b in parent and root(a) == root(b)
 
 
 @dataclass(frozen=True)

@@ -169,7 +169,7 @@ def _missing_skills(scenario: Scenario) -> list[Finding]:
 def _idle(scenario: Scenario) -> list[Finding]:
     """Pods and people that no request, message or insight ever reaches."""
     structure = structure_for(scenario)
-    plan = routing_plan(scenario, structure)
+    plan = routing_plan(scenario, structure, timed=False)  # queues and servers only: no networkx for validate
     reached: set[str] = set()
     for _, work, _ in _work(scenario):
         if work.department is None:

@@ -24,18 +24,14 @@ reply, and the chance of one round of rework.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-
-# networkx at the top, and so in `orgsim validate` (the lint's idle and overload checks read this plan): its import
-# is ~0.12 CPU-s (285 modules, which its package imports eagerly; not fixable from here). Kept, because the
-# plan's legs are its Dijkstra paths, whose tie-breaks the engine's results depend on; a second, hand-written
-# shortest path for validate alone could disagree with the one the run uses.
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from orgsim.errors import OrgsimError
-from orgsim.org.graph import Leg, build_org, dept, handoff_legs, person, pod
+from orgsim.org.graph import Leg, build_org, connected, dept, handoff_legs, org_ties, person, pod
 from orgsim.org.structures import Structure, Work, structure_for
 from orgsim.scenario.approvers import OtherWork, other_work
 from orgsim.scenario.distributions import _Distribution
@@ -43,10 +39,16 @@ from orgsim.scenario.kinds import RequestKind, request_kinds
 from orgsim.scenario.model import PRIORITY_RANK, Scenario
 from orgsim.scenario.workflow import exits, external_steps
 
-__all__ = ["DEPUTISED", "NO_LEG", "Approval", "KindPlan", "Part", "RoutingPlan", "StepPlan", "routing_plan"]
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["DEPUTISED", "NO_LEG", "UNTIMED", "Approval", "KindPlan", "Part", "RoutingPlan", "StepPlan", "routing_plan"]
 
 #: a handoff to oneself: no delay, no hop
 NO_LEG = Leg(0.0, 0, 0)
+#: a leg of an untimed plan (``routing_plan(..., timed=False)``): it exists, but how long it takes and how many
+#: hops it crosses were not worked out; NaN and -1, so a figure computed from it shows it is not one
+UNTIMED = Leg(math.nan, -1, -1)
 #: the queue of the lead's duties her deputy takes while she is off (``structure.deputy_covers``):
 #: ``deputised:<lead>``, served by the lead and, while the lead is off duty, the deputy
 DEPUTISED = "deputised:"
@@ -147,7 +149,8 @@ class RoutingPlan:
     message_queues: Mapping[tuple[int, int], str]
     #: queue → the workers (graph nodes: ``person:<id>`` or ``approver:<name>``) who serve it, in order
     servers: Mapping[str, tuple[str, ...]]
-    graph: nx.DiGraph
+    #: the organisation graph the legs were timed on (None in an untimed plan)
+    graph: nx.DiGraph | None
     #: outside approver queue → their own work (:class:`~orgsim.scenario.approvers.OtherWork`)
     other_work: Mapping[str, OtherWork] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -197,11 +200,17 @@ def _servers(scenario: Scenario) -> dict[str, tuple[str, ...]]:
     return {q: tuple(v) for q, v in out.items()}
 
 
-def routing_plan(scenario: Scenario, structure: Structure | None = None) -> RoutingPlan:
-    """Compile the routing of every request kind and message stream of ``scenario``."""
+def routing_plan(scenario: Scenario, structure: Structure | None = None, *, timed: bool = True) -> RoutingPlan:
+    """Compile the routing of every request kind and message stream of ``scenario``.
+
+    ``timed=False`` leaves the handoffs untimed (:data:`UNTIMED`): every leg is still checked to have a
+    route, but its shortest path is not worked out and the plan has no graph. That is what
+    ``orgsim validate`` reads (queues, servers, offered loads), without networkx's import (0.07 CPU-s).
+    """
     s = scenario
-    graph = build_org(s)
-    legs = handoff_legs(graph)
+    graph = build_org(s) if timed else None
+    legs: Mapping[tuple[str, str], Leg] | _Reachable = (handoff_legs(graph) if graph is not None
+                                                         else _Reachable(connected(org_ties(s))))
     structure = structure or structure_for(s)
     servers = _servers(s)
 
@@ -249,6 +258,16 @@ def routing_plan(scenario: Scenario, structure: Structure | None = None) -> Rout
             messages[c, a] = covered(structure.message_queue(ch, s.audiences[a] if a >= 0 else None), "work")
     return RoutingPlan(s.name, tuple(kinds), MappingProxyType(messages), MappingProxyType(servers), graph,
                        MappingProxyType(other_work(s)))
+
+
+class _Reachable:
+    """The legs of an untimed plan: :data:`UNTIMED` where a route of ties exists, absent where none does."""
+
+    def __init__(self, linked: Callable[[str, str], bool]) -> None:
+        self.linked = linked
+
+    def get(self, key: tuple[str, str]) -> Leg | None:
+        return UNTIMED if self.linked(*key) else None
 
 
 def _deputised(s: Scenario) -> Callable[[str, str], str]:

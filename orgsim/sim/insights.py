@@ -102,6 +102,8 @@ class InsightSpread:
         self.salt = f"{ctx.seed.entropy}/{ctx.seed.spawn_key}".encode()
         self.fixed = ctx.scenario.policies.handoff_delay == "fixed"
         g = ctx.plan.graph
+        assert g is not None, "the engine runs on a timed routing plan, which has the organisation graph"
+        self.graph = g
         self.out_ties: dict[str, list[tuple[str, float, float]]] = {}
         for u, data in g.nodes(data=True):
             if data["kind"] in RELAYS:
@@ -120,7 +122,7 @@ class InsightSpread:
         workers = self.ctx.workers
         st = self.ctx.scenario.structure
         out: dict[str, list[Calendar]] = {}
-        for u, data in self.ctx.plan.graph.nodes(data=True):
+        for u, data in self.graph.nodes(data=True):
             if data["kind"] == "pod":
                 out[u] = [workers[person(p)].calendar for p in st.pods[u.split(":", 1)[1]].members]
             elif u in workers:
