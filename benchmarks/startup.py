@@ -16,7 +16,8 @@ before/after saving is paired round by round, and both must print the same outpu
 and the exit code).
 
 The files: ``network`` (``scenarios/network.yaml``, the README's first command) and ``pipeline``
-(``scenarios/what-if/network-content-pipeline.yaml``, a workflow: its steps' visits are solved too).
+(``scenarios/what-if/network-content-pipeline.yaml``, a workflow: its steps' visits are solved too, exactly, without
+numpy).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -55,28 +56,48 @@ def test_validate_and_estimate_load_no_engine(args: list[str]) -> None:
     assert _loaded_after(args, (*HEAVY, *ENGINE, "orgsim.analytic.estimate")) == ["orgsim.analytic.estimate"]
 
 
-#: what `validate` of a scenario without a workflow never needs: numpy (0.13 CPU-s of a 0.5 CPU-s aim) comes only
-#: with the solve of a workflow's traffic equations (orgsim.scenario.cost.expected_visits, the estimate's visit
-#: ratios), and that is loaded where it is used
+#: what `validate` and `estimate` never need: numpy (0.13 CPU-s of a 0.5 CPU-s aim). A workflow's traffic equations
+#: are solved exactly in whole numbers (orgsim.scenario.traffic), so a scenario with `steps:` needs it no more than one
+#: without
 NUMERIC = ("numpy",)
 #: shipped scenarios without `steps:`: one per structure, the overloaded solo team, a what-if with insights
 NO_WORKFLOW = ("scenarios/network.yaml", "scenarios/function.yaml", "scenarios/audience.yaml", "scenarios/embedded.yaml",
                "scenarios/solo.yaml", "scenarios/what-if/network-insight-platform.yaml")
+#: every shipped scenario with `steps:`: request types' workflows (one with a rework loop, one under the planning
+#: seat, three at once in the calibration example) and leadership's interruptions as a workflow
+WORKFLOW = ("scenarios/what-if/network-content-pipeline.yaml", "scenarios/what-if/network-planning-seat.yaml",
+            "scenarios/calibration/handoffs.yaml", "scenarios/what-if/network-idea-as-project.yaml")
 
 
-@pytest.mark.parametrize("file", NO_WORKFLOW)
+@pytest.mark.parametrize("file", NO_WORKFLOW + WORKFLOW)
 def test_validate_loads_no_numpy(file: str) -> None:
-    # every check of validate ran (the lint's estimate included), on arithmetic too small to need numpy
+    # every check of validate ran (the lint's estimate included, with each workflow's visits), without numpy
     assert _loaded_after(["validate", file], (*NUMERIC, "orgsim.analytic.estimate")) == ["orgsim.analytic.estimate"]
 
 
-def test_estimate_loads_no_numpy() -> None:
-    assert _loaded_after(["estimate", "scenarios/network.yaml"], NUMERIC) == []
+@pytest.mark.parametrize("file", ["scenarios/network.yaml", *WORKFLOW])
+def test_estimate_loads_no_numpy(file: str) -> None:
+    assert _loaded_after(["estimate", file], NUMERIC) == []
 
 
-def test_the_probe_sees_numpy_load() -> None:
-    """The check can fail: a workflow's visits are solved by numpy's LAPACK (bit-for-bit the same figures)."""
-    assert _loaded_after(["validate", "scenarios/what-if/network-content-pipeline.yaml"], NUMERIC) == ["numpy"]
+def test_the_workflow_files_have_workflows() -> None:
+    """The lists above say what they hold: every WORKFLOW file has `steps:` (so its visits were solved), no other."""
+    from orgsim.scenario import load_scenario
+
+    def workflows(file: str) -> int:
+        s = load_scenario(ROOT / file)
+        intr = s.policies.interruptions
+        return sum(1 for d in s.demand.departments.values() for rt in d.requests.values() if rt.steps) + \
+            int(intr is not None and bool(intr.steps))
+
+    assert all(workflows(f) for f in WORKFLOW) and not any(workflows(f) for f in NO_WORKFLOW)
+
+
+def test_the_probe_sees_numpy_load(tmp_path: Path) -> None:
+    """The check can fail: generating a design sizes its pods with numpy, and the probe sees it come."""
+    out = tmp_path / "designs"
+    assert _loaded_after(["designs", "scenarios/network.yaml", "--out", str(out), "--only", "network"], NUMERIC) == ["numpy"]
+    assert (out / "network.yaml").is_file()  # the command ran to the end
 
 
 @pytest.mark.parametrize("file", [*NO_WORKFLOW, "scenarios/what-if/network-content-pipeline.yaml"])

@@ -62,6 +62,7 @@ from orgsim.analytic.queueing import erlang_a, mmc_wait
 from orgsim.org.plan import DEPUTISED, NO_LEG, KindPlan, routing_plan
 from orgsim.scenario.approvers import approver_calendars
 from orgsim.scenario.model import Scenario
+from orgsim.scenario.traffic import mean_visits
 from orgsim.sim.calendar import Calendar, calendar_for, merge_spans
 from orgsim.sim.service import (
     Proficiency,
@@ -162,24 +163,18 @@ class _Pace:
 def visit_ratios(route: KindPlan) -> list[float]:
     """Mean visits to each step of a workflow per request: the traffic equations v = e₁ + v P.
 
+    The scenario layer's exact solve (:func:`orgsim.scenario.traffic.mean_visits`, the one the run-cost budget
+    and design generation read), each visit the float nearest the exact value. ``inf`` for a loop never left,
+    which a loaded scenario never has (:func:`orgsim.scenario.cost.loop_problems` refuses it first).
+
     >>> from orgsim.org.plan import StepPlan
     >>> loop = KindPlan.__new__(KindPlan)
     >>> object.__setattr__(loop, "steps", (StepPlan("draft", (), (), "", None, False, ((1, 1.0, ()),)),
     ...                                    StepPlan("ok", (), (), "", None, True, ((0, 0.2, ()), (2, 0.8, ())))))
-    >>> [round(v, 6) for v in visit_ratios(loop)]
+    >>> visit_ratios(loop)
     [1.25, 1.25]
     """
-    import numpy as np  # here, not at the top: only a workflow needs it (see orgsim.scenario.cost.expected_visits)
-
-    n = len(route.steps)
-    P = np.zeros((n, n))
-    for i, st in enumerate(route.steps):
-        for j, pj, _ in st.exits:
-            if j < n:
-                P[i, j] += pj
-    e = np.zeros(n)
-    e[0] = 1.0
-    return [float(v) for v in np.linalg.solve((np.eye(n) - P).T, e)]
+    return mean_visits([[(j, pj) for j, pj, _ in st.exits] for st in route.steps])
 
 
 def estimate(scenario: Scenario, *, timed: bool = True) -> dict[str, Any]:

@@ -29,11 +29,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from orgsim.scenario.traffic import MAX_STEPS, mean_visits
 from orgsim.scenario.workflow import exits
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from orgsim.scenario.model import Scenario
     from orgsim.scenario.workflow import Step
 
@@ -87,47 +86,36 @@ def _exp(x: float) -> float:
     return math.exp(x) if x < 700 else math.inf
 
 
-def expected_visits(steps: Sequence[Step], planning_seat: bool = False) -> np.ndarray:
+def expected_visits(steps: Sequence[Step], planning_seat: bool = False) -> list[float]:
     """Mean visits of one request to each step: the solution of ``v = e₁ + vP``; ``inf`` where the loop never ends.
+
+    Solved exactly and rounded once (:func:`orgsim.scenario.traffic.mean_visits`): the same bits on every machine.
 
     >>> from orgsim.scenario.workflow import Step
     >>> s = [Step(name="a", effort_hours=1), Step(name="b", effort_hours=1, branches={"r": {"to": "a", "probability": 0.5}})]
-    >>> expected_visits(s).tolist()
+    >>> expected_visits(s)
     [2.0, 2.0]
     """
-    # numpy here, not at the top: only a workflow needs the solve, and `orgsim validate` of a scenario without
-    # one stays free of numpy's import (0.13 CPU-s, a quarter of validate's aim); LAPACK's solve is kept (not a
-    # hand-written elimination) so every figure stays bit-for-bit what it was
-    import numpy as np
-
-    n = len(steps)
-    p = np.zeros((n, n))
-    for i, go in enumerate(exits(list(steps), planning_seat)):
-        for j, prob in go:
-            if j < n:
-                p[i, j] += prob
-    start = np.zeros(n)
-    start[0] = 1.0
-    try:
-        with np.errstate(all="ignore"):
-            v = np.linalg.solve(np.eye(n) - p.T, start)
-    except np.linalg.LinAlgError:
-        return np.full(n, math.inf)
-    if not np.all(np.isfinite(v)) or np.any(v < -1e-9):
-        return np.full(n, math.inf)
-    return np.maximum(v, 0.0)
+    return mean_visits(exits(list(steps), planning_seat))
 
 
 def loop_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
     """Positioned problems: workflows whose requests would pass through their steps more than :data:`MAX_VISITS` times.
 
     Each is placed at the branch that closes the loop most surely (the
-    back-branch of highest probability among the most-visited steps).
+    back-branch of highest probability among the most-visited steps). A
+    workflow of more than :data:`~orgsim.scenario.traffic.MAX_STEPS` steps is
+    refused at its first step over the limit, before its visits are solved.
     """
     bad: list[tuple[tuple[str | int, ...], str]] = []
     for at, steps in _workflows(scenario):
+        if len(steps) > MAX_STEPS:
+            bad.append(((*at, "steps", MAX_STEPS), f"a workflow of {len(steps):,} steps, over the limit of {MAX_STEPS} "
+                                                   "(its visits are solved exactly, at a cost that grows with the "
+                                                   "cube of the steps); merge steps"))
+            continue
         v = expected_visits(steps, scenario.policies.planning_seat)
-        most = float(v.max())
+        most = max(v)
         if most <= MAX_VISITS:
             continue
         index = {st.name: i for i, st in enumerate(steps)}
@@ -138,10 +126,10 @@ def loop_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]
             p, i, name = max(back)
             where: tuple[str | int, ...] = (*at, "steps", i, "branches", name, "probability")
             bad.append((where, f"a near-certain loop: with probability {p:g} back to {steps[i].branches[name].to!r}, "
-                               f"a request passes through step {steps[int(v.argmax())].name!r} {shown} on "
+                               f"a request passes through step {steps[v.index(most)].name!r} {shown} on "
                                f"average (the limit is {MAX_VISITS:,.0f}); lower the probability"))
         else:
-            bad.append(((*at, "steps"), f"a request passes through step {steps[int(v.argmax())].name!r} {shown} "
+            bad.append(((*at, "steps"), f"a request passes through step {steps[v.index(most)].name!r} {shown} "
                                         f"on average (the limit is {MAX_VISITS:,.0f})"))
     return bad
 
@@ -162,7 +150,7 @@ def replication_cost(scenario: Scenario) -> Cost:
     seat = scenario.policies.planning_seat
 
     def passes(steps: Sequence[Step] | None, rework: float) -> float:
-        return float(expected_visits(steps, seat).sum()) if steps else 1.0 + rework
+        return math.fsum(expected_visits(steps, seat)) if steps else 1.0 + rework
 
     extra = [0.0]  # what bursts add to every source, over the horizon
 
