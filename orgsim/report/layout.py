@@ -121,27 +121,29 @@ def _tick_room(which: str) -> float:
     return (float(params[f"{which}tick.major.size"]) + float(params[f"{which}tick.major.pad"])) / 72
 
 
+#: per axis: the sides its tick labels may stand beside (low, high), then the sides a label at its start or end overhangs
+_SIDES = {"x": ("bottom", "top", "left", "right"), "y": ("left", "right", "bottom", "top")}
+
+
 def _needs(ax: Axes, width: float, height: float, dpi: float) -> dict[str, float]:
     """Inches of text ``ax`` (drawn ``width`` × ``height`` inches) puts beyond each of its four sides."""
     need = {"left": 0.0, "right": 0.0, "bottom": 0.0, "top": 0.0}
     overhang = dict(need)  # labels centred on a tick near a corner reach past the sides beside their axis
     if ax.axison:
-        xt, xs, bottom, top = _ticks(ax, "x")
-        if xt:
-            boxes = [(f, *text_box(t, xs)) for f, t in xt]
-            tall = max(h for _, _, h in boxes) + _tick_room("x")
-            need["bottom"] += tall if bottom else 0.0
-            need["top"] += tall if top else 0.0
-            overhang["left"] = max(w / 2 - f * width for f, w, _ in boxes)
-            overhang["right"] = max(w / 2 - (1 - f) * width for f, w, _ in boxes)
-        yt, ys, left, right = _ticks(ax, "y")
-        if yt:
-            boxes = [(f, *text_box(t, ys)) for f, t in yt]
-            wide = max(w for _, w, _ in boxes) + _tick_room("y")
-            need["left"] += wide if left else 0.0
-            need["right"] += wide if right else 0.0
-            overhang["bottom"] = max(h / 2 - f * height for f, _, h in boxes)
-            overhang["top"] = max(h / 2 - (1 - f) * height for f, _, h in boxes)
+        for which, span in (("x", width), ("y", height)):
+            ticks, size, low, high = _ticks(ax, which)
+            if not ticks:
+                continue
+            low_side, high_side, start_side, end_side = _SIDES[which]
+            boxes = []  # each label as (place along the axis 0–1, its extent along the axis, its extent across)
+            for f, text in ticks:
+                w, h = text_box(text, size)
+                boxes.append((f, w, h) if which == "x" else (f, h, w))
+            thick = max(across for _, _, across in boxes) + _tick_room(which)
+            need[low_side] += thick if low else 0.0
+            need[high_side] += thick if high else 0.0
+            overhang[start_side] = max(along / 2 - f * span for f, along, _ in boxes)
+            overhang[end_side] = max(along / 2 - (1 - f) * span for f, along, _ in boxes)
         pad = float(mpl.rcParams["axes.labelpad"]) / 72
         xl, yl = _box(ax.xaxis.label), _box(ax.yaxis.label)
         if xl[1]:
